@@ -1,0 +1,70 @@
+"""Access control for partnership objects: every view fetches through these helpers.
+
+A user sees an agreement when their organisation is party to it (administrators see
+all). Anything the user may not see answers 404, exactly as a missing object, so that
+the existence of other partnerships is not revealed. Role checks (may this user edit
+budgets?) raise PermissionDenied on objects the user can already see.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Agreement, Budget, Organisation, Role, User
+
+# Which roles may do what with partnership data. Administrators may do everything.
+CAN_EDIT_AGREEMENT = (Role.MANAGER, Role.ADMIN)
+CAN_EDIT_BUDGET = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
+CAN_EDIT_ORGANISATION = (Role.MANAGER, Role.ADMIN)
+
+
+def require_role(user: User, roles: tuple[str, ...]) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied
+
+
+def visible_agreements(user: User):
+    return Agreement.objects.visible_to(user)
+
+
+def access_agreement_by_id(user: User, agreement_id: int, *, for_edit: bool = False) -> Agreement:
+    agreement = get_object_or_404(visible_agreements(user), pk=agreement_id)
+    if for_edit:
+        require_role(user, CAN_EDIT_AGREEMENT)
+    return agreement
+
+
+def access_budget_by_year(
+    user: User, agreement_id: int, year: int, *, for_edit: bool = False
+) -> Budget:
+    agreement = access_agreement_by_id(user, agreement_id)
+    if for_edit:
+        require_role(user, CAN_EDIT_BUDGET)
+    try:
+        return Budget.objects.select_related("agreement").get(agreement=agreement, year=year)
+    except Budget.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def visible_organisations(user: User):
+    """Organisations that are party to an agreement the user sees, and the user's own."""
+    if user.is_administrator:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        Q(agreement_parties__agreement__in=visible_agreements(user)) | Q(pk=user.organisation_id)
+    ).distinct()
+
+
+def access_organisation_by_id(
+    user: User, organisation_id: int, *, for_edit: bool = False
+) -> Organisation:
+    organisation = get_object_or_404(visible_organisations(user), pk=organisation_id)
+    if for_edit:
+        require_role(user, CAN_EDIT_ORGANISATION)
+        if not user.is_administrator and organisation.pk != user.organisation_id:
+            # Managers keep their own organisation's details; others' belong to them.
+            raise PermissionDenied
+    return organisation

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from .models import Role
+
+
+def roles(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": set()}
+    user_roles = user.roles()
+    return {"user_roles": user_roles, "Role": Role}

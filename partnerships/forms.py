@@ -1,0 +1,304 @@
+"""Forms for organisations, agreements, goals and budgets.
+
+Validation lives in the models (clean() and constraints) where it can; the forms add
+what only makes sense in the browser: optimistic locking, the amendment record, and the
+rule that a budget's funding shares add up to its total.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActualCost,
+    Agreement,
+    AgreementParty,
+    Budget,
+    ContactPerson,
+    CostLine,
+    FundingShare,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    Organisation,
+    OtherFunding,
+    Resource,
+    format_sek,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+class RevisionMixin(forms.Form):
+    """Refuses a save when someone else saved the record after this form was opened."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.fields["revision"].initial = instance.revision
+
+    def clean_revision(self):
+        value = self.cleaned_data.get("revision")
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and value is not None:
+            current = type(instance).objects.filter(pk=instance.pk).values_list("revision", flat=True).first()
+            if current != value:
+                raise ValidationError(
+                    _("Någon annan har sparat ändringar sedan du öppnade sidan. Ladda om sidan och gör om din ändring."),
+                    code="stale",
+                )
+        return value
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "org_number", "kind", "street_address", "postal_code", "city",
+            "gln", "peppol_id", "invoice_reference", "invoice_marking",
+        ]
+
+
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "title", "email", "phone"]
+
+
+AGREEMENT_FIELDS = [
+    "short_id", "title", "start_date", "end_date", "background", "purpose", "target_group",
+    "value_base", "focus_areas", "confidentiality", "capacity", "followups_per_year",
+    "report_due_month", "report_due_day", "invoicing", "pays_against_actuals",
+    "extension_count", "extension_months", "extension_notice_months",
+    "decision_body", "decision_date", "decision_reference", "signed_on", "signatories",
+]
+
+
+class AgreementForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = AGREEMENT_FIELDS
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "decision_date": DateInput(),
+            "signed_on": DateInput(),
+            "background": forms.Textarea(attrs={"rows": 4}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "target_group": forms.Textarea(attrs={"rows": 3}),
+            "value_base": forms.Textarea(attrs={"rows": 3}),
+            "focus_areas": forms.Textarea(attrs={"rows": 4}),
+            "confidentiality": forms.Textarea(attrs={"rows": 3}),
+            "signatories": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class AmendmentForm(forms.Form):
+    """How a change to an agreement is recorded: what, from when, approved by whom."""
+
+    summary = forms.CharField(
+        label=_("Vad ändras och varför"), max_length=300,
+        help_text=_("Visas i överenskommelsens historik."),
+    )
+    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
+    approved_on = forms.DateField(label=_("Godkänd av parterna"), widget=DateInput(), required=False)
+    approved_by = forms.CharField(
+        label=_("Godkänd av"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Vilka parter som godkänt ändringen, till exempel beslut och diarienummer."),
+    )
+
+    def __init__(self, *args, requires_approval: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requires_approval = requires_approval
+        if requires_approval:
+            self.fields["approved_on"].required = True
+            self.fields["approved_by"].required = True
+            self.fields["approved_on"].help_text = _(
+                "Ändringar i en gällande överenskommelse ska vara skriftliga och godkända av alla parter."
+            )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Ny status"), choices=Agreement.Status.choices)
+    day = forms.DateField(label=_("Datum"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Skäl (vid uppsägning)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Beslutsdatum"), widget=DateInput())
+    decision_reference = forms.CharField(label=_("Diarienummer"), max_length=100, required=False)
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = AgreementParty
+        fields = ["organisation", "role", "contact_person", "responsibilities"]
+        widgets = {"responsibilities": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        self.fields["contact_person"].queryset = ContactPerson.objects.select_related("organisation")
+
+
+ResourceFormSet = inlineformset_factory(
+    AgreementParty, Resource, fields=["kind", "description", "quantity"], extra=2, can_delete=True
+)
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["parent", "title", "description", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        qs = agreement.goals.filter(parent__isnull=True)
+        if self.instance.pk:
+            qs = qs.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = qs
+        self.fields["parent"].required = False
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["goal", "name", "unit", "metric", "higher_is_better"]
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = agreement.goals.all()
+
+
+TargetFormSet = inlineformset_factory(
+    Indicator, IndicatorTarget, fields=["year", "target"], extra=2, can_delete=True
+)
+
+
+class BudgetForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = ["year", "indexation_percent", "public_grant", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        if self.instance.pk:
+            # The year identifies the budget; a different year is a new budget.
+            self.fields["year"].disabled = True
+
+
+class CostLineFormSetBase(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        lines = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not lines:
+            raise ValidationError(_("En budget behöver minst en kostnadspost."))
+
+    def total(self) -> Decimal:
+        return sum(
+            (
+                f.cleaned_data.get("amount") or Decimal("0")
+                for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ),
+            Decimal("0"),
+        )
+
+
+CostLineFormSet = inlineformset_factory(
+    Budget, CostLine, formset=CostLineFormSetBase,
+    fields=["category", "description", "fte", "amount"], extra=1, can_delete=True,
+)
+
+
+class FundingShareForm(forms.ModelForm):
+    class Meta:
+        model = FundingShare
+        fields = ["party", "percent", "amount"]
+
+    def __init__(self, *args, agreement: Agreement | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agreement is not None:
+            self.fields["party"].queryset = agreement.parties.select_related("organisation")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("party") and cleaned.get("amount") is None and cleaned.get("percent") is None:
+            raise ValidationError(_("Ange partens andel som belopp eller procent."))
+        if cleaned.get("amount") is not None and cleaned.get("percent") is not None:
+            raise ValidationError(_("Ange antingen belopp eller procent, inte båda."))
+        return cleaned
+
+
+class FundingShareFormSetBase(BaseInlineFormSet):
+    """The shares must add up to the budget total (set by the view before validation)."""
+
+    budget_total: Decimal | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.budget_total is None:
+            return
+        covered = Decimal("0")
+        any_share = False
+        parties = set()
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or not data.get("party"):
+                continue
+            if data["party"].pk in parties:
+                raise ValidationError(_("Varje part kan bara ha en andel."))
+            parties.add(data["party"].pk)
+            any_share = True
+            share = FundingShare(amount=data.get("amount"), percent=data.get("percent"))
+            covered += share.amount_of(self.budget_total)
+        if any_share and covered != self.budget_total:
+            raise ValidationError(
+                _("Finansieringsandelarna blir %(covered)s men kostnaderna är %(total)s. Andelarna måste gå jämnt upp.")
+                % {"covered": format_sek(covered), "total": format_sek(self.budget_total)}
+            )
+
+
+FundingShareFormSet = inlineformset_factory(
+    Budget, FundingShare, form=FundingShareForm, formset=FundingShareFormSetBase,
+    fields=["party", "percent", "amount"], extra=1, can_delete=True,
+)
+
+
+class ActualCostForm(forms.ModelForm):
+    class Meta:
+        model = ActualCost
+        fields = ["cost_line", "date", "amount", "voucher", "description"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, budget: Budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cost_line"].queryset = budget.cost_lines.all()
+
+
+class OtherFundingForm(forms.ModelForm):
+    class Meta:
+        model = OtherFunding
+        fields = ["funder", "amount", "purpose"]

@@ -1,0 +1,43 @@
+"""Template filters used everywhere: money and dates in the Swedish house style."""
+
+import datetime
+from decimal import Decimal
+
+from django import template
+
+from partnerships.models import format_sek
+
+register = template.Library()
+
+
+@register.filter
+def sek(value: Decimal | int | None) -> str:
+    """`1670400` → `1 670 400 kr`."""
+    return format_sek(value)
+
+
+@register.filter
+def sek_ore(value: Decimal | int | None) -> str:
+    """Always with öre: `1 691 323,20 kr`."""
+    return format_sek(value, decimals=True)
+
+
+@register.filter
+def isodate(value: datetime.date | datetime.datetime | None) -> str:
+    """Dates as `2026-03-31` whatever the language."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+@register.filter
+def percent(value: Decimal | float | None, decimals: int = 0) -> str:
+    """`45.5` → `45,5 %`, Swedish decimal comma."""
+    if value is None:
+        return "–"
+    text = f"{Decimal(value):.{int(decimals)}f}".replace(".", ",")
+    return f"{text} %"

@@ -1,0 +1,56 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:agreement_id>/edit/", views.agreement_edit, name="agreement_edit"),
+    path("agreements/<int:agreement_id>/status/", views.agreement_status, name="agreement_status"),
+    path("agreements/<int:agreement_id>/extend/", views.agreement_extend, name="agreement_extend"),
+    path("agreements/<int:agreement_id>/history/", views.agreement_history, name="agreement_history"),
+    path(
+        "agreements/<int:agreement_id>/versions/<int:number>/",
+        views.agreement_version,
+        name="agreement_version",
+    ),
+    path("agreements/<int:agreement_id>/parties/new/", views.party_edit, name="party_create"),
+    path("agreements/<int:agreement_id>/parties/<int:party_id>/", views.party_edit, name="party_edit"),
+    path("agreements/<int:agreement_id>/goals/new/", views.goal_edit, name="goal_create"),
+    path("agreements/<int:agreement_id>/goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
+    path("agreements/<int:agreement_id>/indicators/new/", views.indicator_edit, name="indicator_create"),
+    path(
+        "agreements/<int:agreement_id>/indicators/<int:indicator_id>/",
+        views.indicator_edit,
+        name="indicator_edit",
+    ),
+    path("agreements/<int:agreement_id>/budgets/new/", views.budget_edit, name="budget_create"),
+    path("agreements/<int:agreement_id>/budgets/<int:year>/", views.budget_detail, name="budget_detail"),
+    path("agreements/<int:agreement_id>/budgets/<int:year>/edit/", views.budget_edit, name="budget_edit"),
+    path(
+        "agreements/<int:agreement_id>/budgets/<int:year>/derive/",
+        views.budget_derive,
+        name="budget_derive",
+    ),
+    path(
+        "agreements/<int:agreement_id>/budgets/<int:year>/actuals/",
+        views.actual_add,
+        name="actual_add",
+    ),
+    path(
+        "agreements/<int:agreement_id>/budgets/<int:year>/other-funding/",
+        views.other_funding_add,
+        name="other_funding_add",
+    ),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_edit, name="organisation_create"),
+    path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:organisation_id>/edit/", views.organisation_edit, name="organisation_edit"),
+    path(
+        "organisations/<int:organisation_id>/contacts/",
+        views.contact_person_add,
+        name="contact_person_add",
+    ),
+]
