@@ -41,3 +41,17 @@ def percent(value: Decimal | float | None, decimals: int = 0) -> str:
         return "–"
     text = f"{Decimal(value):.{int(decimals)}f}".replace(".", ",")
     return f"{text} %"
+
+
+@register.filter
+def report_due(agreement, year: int) -> str:
+    """The annual-report due date for `year` of an agreement, as an ISO date."""
+    return agreement.report_due_date(int(year)).isoformat()
+
+
+@register.filter
+def sub(value, other):
+    """`a|sub:b` → a − b, for deviations; empty when either side is missing."""
+    if value is None or value == "" or other is None or other == "":
+        return None
+    return Decimal(value) - Decimal(other)
