@@ -1,0 +1,836 @@
+"""Participants and everything recorded about them: referral, consent, enrolment, phases,
+action plans, progression, contacts, attendance, group activities, anonymous outreach
+counts, and the append-only access log.
+
+Reporting and dashboards aggregate over Enrolment (start_date, exit_date, exit_outcome,
+participant__gender), Contact (agreement, date, kind), Attendance (agreement, date,
+status) and ProgressAssessment (enrolment, date, step) in the database; the QuerySet
+methods below are the shared vocabulary for that.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Agreement, Organisation
+
+from .validators import normalise_personnummer, validate_personnummer
+
+# Contacts longer than a working day are a typing error, not a meeting.
+MAX_CONTACT_MINUTES = 720
+STEP_SCALE_MIN = 1
+STEP_SCALE_MAX = 7
+
+# Unambiguous characters for participant codes: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+def generate_participant_code() -> str:
+    return "D-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Kvinna")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Annan")
+    UNKNOWN = "unknown", _("Okänt")
+
+
+class IncomeSource(models.TextChoices):
+    INCOME_SUPPORT = "income_support", _("Försörjningsstöd")
+    ACTIVITY_SUPPORT = "activity_support", _("Aktivitetsstöd")
+    SICKNESS_BENEFIT = "sickness_benefit", _("Sjukpenning eller sjukersättning")
+    SALARY = "salary", _("Lön")
+    STUDY_SUPPORT = "study_support", _("Studiemedel")
+    NONE = "none", _("Ingen inkomst")
+    OTHER = "other", _("Annan")
+    UNKNOWN = "unknown", _("Okänd")
+
+
+class ExitOutcome(models.TextChoices):
+    WORK = "work", _("Arbete")
+    WORK_WITH_SUPPORT = "work_with_support", _("Arbete med stöd")
+    STUDIES = "studies", _("Studier")
+    OTHER_PROGRAMME = "other_programme", _("Annan insats")
+    MOVED = "moved", _("Flyttat")
+    OTHER = "other", _("Annat")
+    UNKNOWN = "unknown", _("Okänt")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "0-17", _("Under 18")
+    FROM_18 = "18-29", _("18–29")
+    FROM_30 = "30-44", _("30–44")
+    FROM_45 = "45-64", _("45–64")
+    FROM_65 = "65+", _("65 eller äldre")
+    UNKNOWN = "unknown", _("Okänd ålder")
+
+
+# --------------------------------------------------------------------------- participant
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def enrolled_in(self, agreement: Agreement | int) -> ParticipantQuerySet:
+        return self.filter(enrolments__agreement=agreement).distinct()
+
+
+class Participant(models.Model):
+    code = models.CharField(
+        _("deltagarkod"), max_length=12, unique=True, editable=False,
+        help_text=_("Pseudonym som används i stället för namn."),
+    )
+    name = models.CharField(_("namn"), max_length=200, blank=True)
+    personnummer = models.CharField(
+        _("personnummer"), max_length=13, blank=True, validators=[validate_personnummer],
+        help_text=_("Bara om arbetet kräver det. ÅÅÅÅMMDD-NNNN."),
+    )
+    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(
+        _("födelseår"), null=True, blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    language = models.CharField(_("språk"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("registrerad av"),
+    )
+    # Set by the retention command when name, personnummer and notes were removed.
+    pseudonymised_at = models.DateTimeField(_("avidentifierad"), null=True, blank=True)
+    # Optimistic lock: see participants.workflows.save_checked.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("deltagare")
+        verbose_name_plural = _("deltagare")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personnummer"], condition=~Q(personnummer=""),
+                name="participant_personnummer_unique",
+                violation_error_message=_("Det finns redan en deltagare med det personnumret."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.code:
+            self.code = generate_participant_code()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:timeline", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.personnummer:
+            try:
+                self.personnummer = normalise_personnummer(self.personnummer)
+            except ValidationError as exc:
+                raise ValidationError({"personnummer": exc.messages}) from exc
+            born = int(self.personnummer[:4])
+            if self.birth_year is None:
+                self.birth_year = born
+            elif self.birth_year != born:
+                raise ValidationError(
+                    {"birth_year": _("Födelseåret stämmer inte med personnumret.")}
+                )
+
+
+class Referral(models.Model):
+    """Anvisning: who referred the participant, from which organisation, when and why."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("deltagare")
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="referrals",
+        verbose_name=_("till partnerskap"),
+    )
+    date = models.DateField(_("datum"))
+    referred_by = models.CharField(_("anvisad av"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("från organisation"),
+    )
+    reason = models.TextField(_("skäl"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("registrerad av"),
+    )
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("anvisning")
+        verbose_name_plural = _("anvisningar")
+        indexes = [models.Index(fields=["agreement", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.date}"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> ConsentQuerySet:
+        return self.filter(
+            Q(given_on__lte=day),
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+        )
+
+
+class Consent(models.Model):
+    """What the participant lets one organisation see.
+
+    Without an active consent the organisation's staff do not see the participant at all;
+    the flags widen what they see beyond code, gender, birth year, phase and dates.
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("deltagare")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participant_consents",
+        verbose_name=_("organisation som får ta del"),
+    )
+    share_identity = models.BooleanField(_("namn och personnummer"), default=False)
+    share_notes = models.BooleanField(_("anteckningar från kontakter"), default=False)
+    share_plan = models.BooleanField(_("handlingsplan och bedömningar"), default=False)
+    given_on = models.DateField(_("givet"))
+    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
+    expires_on = models.DateField(_("gäller till och med"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("registrerat av"),
+    )
+    recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["given_on", "pk"]
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        indexes = [models.Index(fields=["participant", "organisation"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+                violation_error_message=_("Samtycket kan inte återkallas före det gavs."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("given_on")),
+                name="consent_expires_after_given",
+                violation_error_message=_("Samtycket kan inte upphöra före det gavs."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.organisation}"
+
+    def clean(self) -> None:
+        if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
+            raise ValidationError({"withdrawn_on": _("Samtycket kan inte återkallas före det gavs.")})
+        if self.given_on and self.expires_on and self.expires_on < self.given_on:
+            raise ValidationError({"expires_on": _("Samtycket kan inte upphöra före det gavs.")})
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (
+            self.given_on <= day
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )
+
+
+# --------------------------------------------------------------------------- enrolment
+
+
+class Phase(models.Model):
+    """A step of the participant process. Rows without agreement are the default process
+    (Inrekrytering → Visionsbygge → Aktivitet → Utmatchning); a partnership may define its own."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="phases",
+        verbose_name=_("överenskommelse"),
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("fas")
+        verbose_name_plural = _("faser")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "name"], name="phase_name_unique_per_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_agreement(cls, agreement: Agreement | int | None) -> models.QuerySet[Phase]:
+        agreement_id = getattr(agreement, "pk", agreement)
+        own = cls.objects.filter(agreement_id=agreement_id)
+        return own if agreement_id and own.exists() else cls.objects.filter(agreement__isnull=True)
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement | int) -> EnrolmentQuerySet:
+        return self.filter(agreement=agreement)
+
+    def open(self) -> EnrolmentQuerySet:
+        return self.filter(exit_date__isnull=True)
+
+    def active_on(self, day: datetime.date) -> EnrolmentQuerySet:
+        """Enrolled on `day`: started on or before it and not exited before it."""
+        return self.filter(Q(start_date__lte=day), Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+
+    def active_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
+        """Enrolled at some point in [start, end] (e.g. during a report year)."""
+        return self.filter(Q(start_date__lte=end), Q(exit_date__isnull=True) | Q(exit_date__gte=start))
+
+    def started_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
+        return self.filter(start_date__range=(start, end))
+
+    def exited_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
+        return self.filter(exit_date__range=(start, end))
+
+
+class Enrolment(models.Model):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("deltagare")
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("partnerskap")
+    )
+    start_date = models.DateField(_("startdatum"))
+    planned_min_days = models.PositiveIntegerField(_("planerad tid minst (dagar)"), null=True, blank=True)
+    planned_max_days = models.PositiveIntegerField(_("planerad tid högst (dagar)"), null=True, blank=True)
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("fas")
+    )
+    income_at_start = models.CharField(
+        _("försörjning vid start"), max_length=20, choices=IncomeSource.choices,
+        default=IncomeSource.UNKNOWN,
+    )
+    income_at_exit = models.CharField(
+        _("försörjning vid avslut"), max_length=20, choices=IncomeSource.choices, blank=True
+    )
+    exit_date = models.DateField(_("avslutsdatum"), null=True, blank=True)
+    exit_outcome = models.CharField(
+        _("avslutsorsak"), max_length=20, choices=ExitOutcome.choices, blank=True
+    )
+    next_step = models.CharField(_("nästa planerade steg"), max_length=200, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("inskriven av"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("inskrivning")
+        verbose_name_plural = _("inskrivningar")
+        indexes = [
+            models.Index(fields=["agreement", "start_date"]),
+            models.Index(fields=["agreement", "exit_date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "agreement"], condition=Q(exit_date__isnull=True),
+                name="one_open_enrolment_per_agreement",
+                violation_error_message=_("Deltagaren är redan inskriven i partnerskapet."),
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("start_date")),
+                name="enrolment_exit_after_start",
+                violation_error_message=_("Avslutsdatum kan inte ligga före startdatum."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(exit_date__isnull=True) & Q(exit_outcome=""))
+                | (Q(exit_date__isnull=False) & ~Q(exit_outcome="")),
+                name="enrolment_exit_has_outcome",
+                violation_error_message=_("Ett avslut behöver både datum och orsak."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_min_days__isnull=True)
+                | Q(planned_max_days__isnull=True)
+                | Q(planned_max_days__gte=F("planned_min_days")),
+                name="enrolment_planned_max_not_below_min",
+                violation_error_message=_("Högsta tiden kan inte vara kortare än lägsta."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} i {self.agreement}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:timeline", args=[self.participant_id])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.exit_date and self.start_date and self.exit_date < self.start_date:
+            errors["exit_date"] = _("Avslutsdatum kan inte ligga före startdatum.")
+        if self.exit_date and not self.exit_outcome:
+            errors["exit_outcome"] = _("Ange avslutsorsak när du anger avslutsdatum.")
+        if self.exit_outcome and not self.exit_date:
+            errors["exit_date"] = _("Ange avslutsdatum när du anger avslutsorsak.")
+        if (
+            self.planned_min_days is not None
+            and self.planned_max_days is not None
+            and self.planned_max_days < self.planned_min_days
+        ):
+            errors["planned_max_days"] = _("Högsta tiden kan inte vara kortare än lägsta.")
+        if self.participant_id and self.agreement_id and self.start_date and "exit_date" not in errors:
+            # Never twice at once in the same partnership: no overlapping periods.
+            others = Enrolment.objects.filter(
+                participant_id=self.participant_id, agreement_id=self.agreement_id
+            ).exclude(pk=self.pk)
+            end = self.exit_date or datetime.date.max
+            overlapping = others.filter(
+                Q(start_date__lte=end), Q(exit_date__isnull=True) | Q(exit_date__gte=self.start_date)
+            )
+            if overlapping.exists():
+                errors["agreement"] = _(
+                    "Deltagaren är redan inskriven i partnerskapet under den perioden."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.exit_date is None
+
+    def days_enrolled(self, today: datetime.date | None = None) -> int:
+        end = self.exit_date or today or timezone.localdate()
+        return max((end - self.start_date).days + 1, 0)
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.exit_date is None or day <= self.exit_date)
+
+
+class PhaseChange(models.Model):
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="phase_changes", verbose_name=_("inskrivning")
+    )
+    date = models.DateField(_("datum"))
+    from_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("från fas")
+    )
+    to_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("till fas"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("ändrad av"),
+    )
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("fasbyte")
+        verbose_name_plural = _("fasbyten")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.from_phase} → {self.to_phase}"
+
+
+class ActionPlan(models.Model):
+    """Den samordnade handlingsplanen for one enrolment, assembled with the participant."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="action_plan", verbose_name=_("inskrivning")
+    )
+    drawn_up_on = models.DateField(_("upprättad"))
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("senast ändrad av"),
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("handlingsplan")
+        verbose_name_plural = _("handlingsplaner")
+
+    def __str__(self) -> str:
+        return f"{_('Handlingsplan')} {self.enrolment}"
+
+
+class ActionGoal(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
+    description = models.CharField(_("mål"), max_length=300)
+    target_date = models.DateField(_("klart senast"), null=True, blank=True)
+    achieved_on = models.DateField(_("uppnått"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("mål i handlingsplan")
+        verbose_name_plural = _("mål i handlingsplan")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ProgressAssessmentQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement | int) -> ProgressAssessmentQuerySet:
+        return self.filter(enrolment__agreement=agreement)
+
+    def between(self, start: datetime.date, end: datetime.date) -> ProgressAssessmentQuerySet:
+        return self.filter(date__range=(start, end))
+
+
+class ProgressAssessment(models.Model):
+    """Stegförflyttning: where the participant stands on a 1–7 step scale on a date."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("inskrivning")
+    )
+    date = models.DateField(_("datum"))
+    step = models.PositiveSmallIntegerField(
+        _("steg"), validators=[MinValueValidator(STEP_SCALE_MIN), MaxValueValidator(STEP_SCALE_MAX)],
+        help_text=_("1 = långt från arbetsmarknaden, 7 = redo för arbete eller studier."),
+    )
+    comment = models.TextField(_("kommentar"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("bedömd av"),
+    )
+
+    objects = ProgressAssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("stegbedömning")
+        verbose_name_plural = _("stegbedömningar")
+        indexes = [models.Index(fields=["enrolment", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__gte=STEP_SCALE_MIN, step__lte=STEP_SCALE_MAX),
+                name="assessment_step_on_scale",
+                violation_error_message=_("Steget ska vara mellan 1 och 7."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} {self.date}: {self.step}"
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+class ContactQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement | int) -> ContactQuerySet:
+        return self.filter(agreement=agreement)
+
+    def between(self, start: datetime.date, end: datetime.date) -> ContactQuerySet:
+        return self.filter(date__range=(start, end))
+
+
+class Contact(models.Model):
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Enskilt möte")
+        PHONE = "phone", _("Telefon")
+        DIGITAL = "digital", _("Digitalt")
+        HOME_VISIT = "home_visit", _("Hembesök")
+        GROUP = "group", _("Gruppträff")
+        OUTREACH = "outreach", _("Uppsökande besök")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("deltagare")
+    )
+    # The partnership the contact was made in (reporting counts contacts per agreement).
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="participant_contacts",
+        verbose_name=_("partnerskap"),
+    )
+    date = models.DateField(_("datum"))
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("längd (minuter)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CONTACT_MINUTES)],
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participant_contacts",
+        verbose_name=_("personal"),
+    )
+    topic = models.CharField(_("ämne"), max_length=200, blank=True)
+    referrals = models.CharField(
+        _("hänvisad till"), max_length=300, blank=True,
+        help_text=_("Andra myndigheter eller verksamheter som deltagaren hänvisades till."),
+    )
+    note = models.TextField(_("anteckning"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("kontakt")
+        verbose_name_plural = _("kontakter")
+        indexes = [
+            models.Index(fields=["agreement", "date"]),
+            models.Index(fields=["participant", "agreement", "date"]),
+            models.Index(fields=["staff", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_CONTACT_MINUTES),
+                name="contact_duration_sane",
+                violation_error_message=_("Längden ska vara mellan 1 och 720 minuter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.date} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("En kontakt kan inte ligga i framtiden.")})
+
+
+# --------------------------------------------------------------------------- group work and attendance
+
+
+class GroupActivity(models.Model):
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", _("Workshop")
+        STUDY_CIRCLE = "study_circle", _("Studiecirkel")
+        WORK_TRAINING = "work_training", _("Arbetsträning")
+        OTHER = "other", _("Annan")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="group_activities", verbose_name=_("partnerskap")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
+    description = models.TextField(_("beskrivning"), blank=True)
+    members = models.ManyToManyField(
+        Participant, blank=True, related_name="group_activities", verbose_name=_("deltagare"),
+        help_text=_("Lämna tomt för att alla inskrivna ska stå på närvarolistan."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gruppaktivitet")
+        verbose_name_plural = _("gruppaktiviteter")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupSession(models.Model):
+    activity = models.ForeignKey(
+        GroupActivity, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("aktivitet")
+    )
+    date = models.DateField(_("datum"))
+    start_time = models.TimeField(_("starttid"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("längd (minuter)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CONTACT_MINUTES)],
+    )
+    topic = models.CharField(_("tema"), max_length=200, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("ledare"),
+    )
+
+    class Meta:
+        ordering = ["-date", "-start_time", "pk"]
+        verbose_name = _("grupptillfälle")
+        verbose_name_plural = _("grupptillfällen")
+        indexes = [models.Index(fields=["activity", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.date}"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement | int) -> AttendanceQuerySet:
+        return self.filter(agreement=agreement)
+
+    def between(self, start: datetime.date, end: datetime.date) -> AttendanceQuerySet:
+        return self.filter(date__range=(start, end))
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Närvarande")
+        ABSENT = "absent", _("Frånvarande")
+        EXCUSED = "excused", _("Anmäld frånvaro")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("deltagare")
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("partnerskap")
+    )
+    date = models.DateField(_("datum"))
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, null=True, blank=True, related_name="attendance",
+        verbose_name=_("grupptillfälle"),
+    )
+    status = models.CharField(_("närvaro"), max_length=10, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("registrerad av"),
+    )
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        indexes = [
+            models.Index(fields=["agreement", "date"]),
+            models.Index(fields=["participant", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"], condition=Q(session__isnull=False),
+                name="attendance_once_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "agreement", "date"], condition=Q(session__isnull=True),
+                name="attendance_once_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.date}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.participant_id and self.agreement_id and self.date:
+            enrolled = Enrolment.objects.filter(
+                participant_id=self.participant_id, agreement_id=self.agreement_id
+            ).active_on(self.date)
+            if not enrolled.exists():
+                raise ValidationError(
+                    {"date": _("Deltagaren är inte inskriven i partnerskapet det datumet.")}
+                )
+
+
+class AnonymousContactCountQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement | int) -> AnonymousContactCountQuerySet:
+        return self.filter(agreement=agreement)
+
+    def between(self, start: datetime.date, end: datetime.date) -> AnonymousContactCountQuerySet:
+        return self.filter(date__range=(start, end))
+
+
+class AnonymousContactCount(models.Model):
+    """People met in outreach work without registering them: one row per gender and age band."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="anonymous_contacts", verbose_name=_("partnerskap")
+    )
+    date = models.DateField(_("datum"))
+    place = models.CharField(_("plats"), max_length=200, blank=True)
+    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices)
+    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand.choices)
+    count = models.PositiveIntegerField(_("antal personer"), validators=[MinValueValidator(1)])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("registrerad av"),
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnonymousContactCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("anonym kontakt")
+        verbose_name_plural = _("anonyma kontakter")
+        indexes = [models.Index(fields=["agreement", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="anonymous_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.date}: {self.count}"
+
+    def clean(self) -> None:
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("Datumet kan inte ligga i framtiden.")})
+
+
+# --------------------------------------------------------------------------- access log
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+    _raw_delete = delete
+
+
+class AccessLog(models.Model):
+    """Who read or changed which participant's data, when, from where.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
+    (migration 0002) refuses them in the database too. Never store note text here.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Läste")
+        CREATE = "create", _("Registrerade")
+        CHANGE = "change", _("Ändrade")
+        EXPORT = "export", _("Exporterade")
+        PSEUDONYMISE = "pseudonymise", _("Avidentifierade")
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("användare"),
+    )
+    username = models.CharField(_("användarnamn"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organisation"),
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("deltagare")
+    )
+    action = models.CharField(_("händelse"), max_length=20, choices=Action.choices)
+    what = models.CharField(_("vad"), max_length=100)
+    ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("åtkomstlogg")
+        verbose_name_plural = _("åtkomstlogg")
+        indexes = [
+            models.Index(fields=["participant", "at"]),
+            models.Index(fields=["user", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.participant_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")
