@@ -643,6 +643,15 @@ class Budget(models.Model):
                     }
                 }
             )
+        # The form has no agreement field, so Django's unique check would skip this one.
+        if (
+            self.agreement_id
+            and self.year
+            and Budget.objects.filter(agreement_id=self.agreement_id, year=self.year)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"year": _("Det finns redan en budget för det året.")})
 
     def total(self) -> Decimal:
         return self.cost_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
@@ -1195,3 +1204,62 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.key} {self.due_date.isoformat()}"
+
+
+# --------------------------------------------------------------------------- import jobs
+# (import/export, issue 7: partnerships/imports.py runs these)
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: preview (dry run), then the confirmed import.
+
+    The uploaded file is deleted as soon as the job is finished or refused; the summary and
+    the row-by-row preview (capped) stay so the user can see what happened.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Förhandsgranskas")
+        PREVIEWED = "previewed", _("Klar att bekräfta")
+        IMPORTING = "importing", _("Importeras")
+        DONE = "done", _("Importerad")
+        REFUSED = "refused", _("Avvisad – inget sparades")
+        FAILED = "failed", _("Misslyckades – inget sparades")
+
+    kind = models.CharField(_("vad"), max_length=40)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("användare")
+    )
+    file = models.FileField(_("fil"), upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("filnamn"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING
+    )
+    total_rows = models.PositiveIntegerField(_("rader"), default=0)
+    processed_rows = models.PositiveIntegerField(_("behandlade rader"), default=0)
+    summary = models.JSONField(_("sammanfattning"), default=dict, blank=True)
+    rows = models.JSONField(_("rader i förhandsgranskningen"), default=list, blank=True)
+    message = models.TextField(_("meddelande"), blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("io_job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

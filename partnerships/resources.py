@@ -1,0 +1,615 @@
+"""django-import-export resources for organisations, contact persons and actual costs,
+and the shared base every import/export resource builds on.
+
+A resource is constructed for one user (`Resource(user=...)`): it exports only what that
+user may see (`export_queryset`) and refuses, row by row, anything the user may not write.
+A refused row raises ValidationError with a Swedish message; the pipeline in
+partnerships/imports.py then rolls the whole file back (all or nothing).
+
+Columns carry the Swedish header from the template; the English field name is accepted as
+an alias (see `IopResource.header_aliases`). Rows are matched on natural keys
+(organisation number, agreement short_id + cost line + voucher, participant code), so that
+importing a file again updates instead of duplicating, and an unchanged row is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import ModelInstanceLoader
+
+from . import access
+from .models import ActualCost, Agreement, ContactPerson, CostLine, Organisation, Role, User
+from .validators import normalise_org_number, validate_org_number
+
+# A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell inert in Excel/LibreOffice by prefixing an apostrophe.
+
+    Only text is touched: numbers and dates are written by us as typed values, and a
+    negative amount is not a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """Undo `neutralise` on import, so that export → import changes nothing."""
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # Spreadsheets turn "21120" into 21120.0; a code or postal number is text.
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return unneutralise(str(value).strip())
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return _text(value)
+
+
+class OrgNumberWidget(TextWidget):
+    """Organisation numbers are stored as NNNNNN-NNNN; ten digits without the dash are fine."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return ""
+        try:
+            validate_org_number(text)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
+        return normalise_org_number(text)
+
+
+class DateWidget(widgets.Widget):
+    """ISO dates (2026-03-31); spreadsheet date cells are accepted as they are."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(_("”%(value)s” är inget datum. Skriv datum som ÅÅÅÅ-MM-DD.") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        return value.isoformat() if value else ""
+
+
+class DecimalWidget(widgets.Widget):
+    """Amounts as typed in Sweden (1 670 400,50) or with a decimal point; never a float."""
+
+    def __init__(self, *, places: int = 2, **kwargs):
+        self.places = places
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, (int, Decimal)):
+            return Decimal(value)
+        if isinstance(value, float):
+            # Spreadsheet cells are binary floats: round back to the stored precision.
+            return Decimal(repr(value)).quantize(Decimal(1).scaleb(-self.places))
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("kr", "")
+        if not text:
+            return None
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            return Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError(_("”%(value)s” är inget belopp.") % {"value": value}) from exc
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return None if kwargs.get("force_native_type") else ""
+        if kwargs.get("force_native_type"):
+            return value
+        return f"{value:.{self.places}f}".replace(".", ",")
+
+
+class IntegerWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        text = str(value).strip().replace(" ", "")
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValueError(_("”%(value)s” är inget heltal.") % {"value": value})
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else str(value)
+
+
+class BooleanWidget(widgets.Widget):
+    TRUE = {"ja", "j", "x", "1", "true", "sant"}
+    FALSE = {"nej", "n", "0", "false", "falskt", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = _text(value).lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("Skriv ”ja” eller ”nej”."))
+
+    def render(self, value, obj=None, **kwargs):
+        return _("ja") if value else _("nej")
+
+
+class ChoiceWidget(widgets.Widget):
+    """Exports the Swedish label; imports the label or the stored value, any case."""
+
+    def __init__(self, choices, *, blank: bool = False, **kwargs):
+        self.choices = list(choices)
+        self.blank = blank
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            if self.blank:
+                return ""
+            raise ValueError(_("Värde saknas."))
+        wanted = text.casefold()
+        for stored, label in self.choices:
+            if wanted in (str(stored).casefold(), str(label).casefold()):
+                return stored
+        raise ValueError(
+            _("”%(value)s” är inget giltigt val. Välj bland: %(choices)s.")
+            % {"value": text, "choices": ", ".join(str(label) for _v, label in self.choices)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        for stored, label in self.choices:
+            if stored == value:
+                return str(label)
+        return value or ""
+
+
+class LookupWidget(widgets.Widget):
+    """A foreign key found by a natural key, with a per-import cache and a scope check.
+
+    `find(key, row)` returns the object or None; `allowed(obj)` says whether the importing
+    user may attach rows to it. Missing and not-allowed give the same Swedish refusal, so
+    an import cannot be used to probe other partnerships.
+    """
+
+    not_found = gettext_lazy("”%(value)s” hittades inte.")
+
+    def __init__(self, resource: IopResource, **kwargs):
+        self.resource = resource
+        self.cache: dict[Any, Any] = {}
+        super().__init__(**kwargs)
+
+    def __deepcopy__(self, memo):
+        # Resource.__init__ deep-copies its fields; a widget bound to a resource and its
+        # cache must not be copied (binding happens per instance in IopResource).
+        return self
+
+    def key(self, value, row) -> Any:
+        return _text(value)
+
+    def find(self, key, row):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def allowed(self, obj) -> bool:
+        return True
+
+    def clean(self, value, row=None, **kwargs):
+        key = self.key(value, row)
+        if not key or (isinstance(key, tuple) and not all(key)):
+            return None
+        if key not in self.cache:
+            obj = self.find(key, row)
+            self.cache[key] = obj if obj is not None and self.allowed(obj) else None
+        obj = self.cache[key]
+        if obj is None:
+            shown = " / ".join(map(str, key)) if isinstance(key, tuple) else key
+            raise ValueError(str(self.not_found) % {"value": shown})
+        return obj
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- base resource
+
+
+class ChunkInstanceLoader(ModelInstanceLoader):
+    """Loads the existing objects a chunk of rows names with one query per chunk.
+
+    Keys that do not clean (bad values, refused lookups) are left to the row import,
+    which reports them with their Swedish message.
+    """
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.id_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        self.instances: dict[tuple, Any] = {}
+        if dataset is None or not all(f.column_name in (dataset.headers or []) for f in self.id_fields):
+            return
+        values: dict[str, set] = {f.attribute: set() for f in self.id_fields}
+        for row in dataset.dict:
+            try:
+                cleaned = [f.clean(row) for f in self.id_fields]
+            except (ValueError, ValidationError):
+                continue
+            if any(v in (None, "") for v in cleaned):
+                continue
+            for f, v in zip(self.id_fields, cleaned, strict=True):
+                values[f.attribute].add(v)
+        if not all(values.values()):
+            return
+        queryset = self.get_queryset().filter(**{f"{attr}__in": vals for attr, vals in values.items()})
+        model = resource._meta.model
+        attnames = [model._meta.get_field(f.attribute).attname for f in self.id_fields]
+        for obj in queryset:
+            self.instances[self._key([getattr(obj, name) for name in attnames])] = obj
+
+    @staticmethod
+    def _key(values) -> tuple:
+        return tuple(getattr(v, "pk", v) for v in values)
+
+    def get_instance(self, row):
+        try:
+            cleaned = [f.clean(row) for f in self.id_fields]
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        if any(v in (None, "") for v in cleaned):
+            return None
+        return self.instances.get(self._key(cleaned))
+
+
+class IopResource(resources.ModelResource):
+    """Shared behaviour: user scope, Swedish/English headers, change lists, refusals."""
+
+    # Export/import roles live in partnerships/imports.py (DATASETS); the resource
+    # enforces the row-level scope.
+    label = ""
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        skip_html_diff = True
+        instance_loader_class = ChunkInstanceLoader
+        use_transactions = True
+
+    def __init__(self, user: User | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self._changes: list[tuple[str, str, str]] = []
+        for field in self.fields.values():
+            if isinstance(field.widget, LookupWidget):
+                field.widget = type(field.widget)(self)
+
+    # --- headers
+
+    def header_aliases(self) -> dict[str, str]:
+        """Lower-cased header as a user may write it → the column name the resource reads."""
+        aliases: dict[str, str] = {}
+        for name, field in self.fields.items():
+            for alias in (field.column_name, name, field.attribute):
+                if alias:
+                    aliases[str(alias).strip().casefold()] = field.column_name
+        return aliases
+
+    def import_columns(self) -> list[str]:
+        return [f.column_name for f in self.get_import_fields() if not f.readonly]
+
+    def required_columns(self) -> list[str]:
+        return [self.fields[name].column_name for name in self.get_import_id_fields()]
+
+    def row_label(self, row: dict) -> str:
+        return " / ".join(_text(row.get(col)) for col in self.required_columns())
+
+    # --- scope
+
+    def export_queryset(self, params: dict[str, str]) -> QuerySet:  # pragma: no cover
+        raise NotImplementedError
+
+    def refuse(self, message: str) -> None:
+        raise ValidationError({NON_FIELD_ERRORS: [message]})
+
+    # --- import hooks
+
+    def get_queryset(self):
+        # Instances are looked up among all objects, not only visible ones: a row naming
+        # another partnership's record must be refused, never turned into a duplicate.
+        return self._meta.model._default_manager.all()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        self._changes = []
+        if import_validation_errors:
+            return False
+        for field in self.get_import_fields():
+            if field.readonly or not field.attribute or field.column_name not in row:
+                continue
+            old, new = field.get_value(original), field.get_value(instance)
+            if getattr(old, "pk", old) != getattr(new, "pk", new):
+                self._changes.append(
+                    (field.column_name, _display(field, old), _display(field, new))
+                )
+        return instance.pk is not None and not self._changes
+
+    def after_import_row(self, row, row_result, **kwargs):
+        row_result.changes = self._changes
+        self._changes = []
+
+    def get_bulk_update_fields(self):
+        concrete = {f.name for f in self._meta.model._meta.concrete_fields}
+        return [
+            f.attribute for f in self.get_import_fields()
+            if f.attribute in concrete and not f.readonly and f.attribute != "id"
+        ]
+
+
+def _display(field, value) -> str:
+    if value is None:
+        return ""
+    rendered = field.widget.render(value)
+    return "" if rendered is None else str(rendered)
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+class OrganisationWidget(LookupWidget):
+    """An organisation by organisation number, within what the user may see."""
+
+    not_found = gettext_lazy("Organisationen %(value)s finns inte eller hör inte till dina partnerskap.")
+
+    def key(self, value, row):
+        text = _text(value)
+        try:
+            return normalise_org_number(text) if text else ""
+        except Exception:  # noqa: BLE001 - stdnum raises several kinds
+            return text
+
+    def find(self, key, row):
+        return access.visible_organisations(self.resource.user).filter(org_number=key).first()
+
+    def render(self, value, obj=None, **kwargs):
+        return value.org_number if value else ""
+
+
+class EditableOrganisationWidget(OrganisationWidget):
+    """Only organisations the user may edit: their own (administrators: any)."""
+
+    not_found = gettext_lazy(
+        "Organisationen %(value)s finns inte eller är inte din egen; du kan bara ändra "
+        "kontaktpersoner i din egen organisation."
+    )
+
+    def allowed(self, obj) -> bool:
+        user = self.resource.user
+        return user.is_administrator or obj.pk == user.organisation_id
+
+
+class AgreementWidget(LookupWidget):
+    """An agreement by its short identifier (kortnamn), within the user's partnerships."""
+
+    not_found = gettext_lazy("Överenskommelsen ”%(value)s” finns inte eller hör inte till dina partnerskap.")
+
+    def find(self, key, row):
+        return access.visible_agreements(self.resource.user).filter(short_id=key).first()
+
+    def render(self, value, obj=None, **kwargs):
+        return value.short_id if value else ""
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+class OrganisationResource(IopResource):
+    label = "organisationer"
+
+    org_number = fields.Field("org_number", "Organisationsnummer", widget=OrgNumberWidget())
+    name = fields.Field("name", "Namn", widget=TextWidget())
+    kind = fields.Field("kind", "Typ", widget=ChoiceWidget(Organisation.Kind.choices))
+    street_address = fields.Field("street_address", "Utdelningsadress", widget=TextWidget())
+    postal_code = fields.Field("postal_code", "Postnummer", widget=TextWidget())
+    city = fields.Field("city", "Ort", widget=TextWidget())
+    gln = fields.Field("gln", "GLN", widget=TextWidget())
+    peppol_id = fields.Field("peppol_id", "PEPPOL-ID", widget=TextWidget())
+    invoice_reference = fields.Field("invoice_reference", "Referenskod", widget=TextWidget())
+    invoice_marking = fields.Field("invoice_marking", "Märkning", widget=TextWidget())
+
+    class Meta(IopResource.Meta):
+        model = Organisation
+        fields = (
+            "org_number", "name", "kind", "street_address", "postal_code", "city", "gln",
+            "peppol_id", "invoice_reference", "invoice_marking",
+        )
+        import_id_fields = ("org_number",)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        user = self.user
+        if new:
+            if not user.is_administrator:
+                self.refuse(_("Bara administratörer kan lägga upp nya organisationer."))
+        elif not user.is_administrator:
+            if not access.visible_organisations(user).filter(pk=instance.pk).exists():
+                self.refuse(_("Organisationen hör inte till dina partnerskap."))
+            if instance.pk != user.organisation_id:
+                self.refuse(_("Du kan bara ändra uppgifterna för din egen organisation."))
+
+    def export_queryset(self, params):
+        qs = access.visible_organisations(self.user).order_by("name", "pk")
+        if params.get("kind"):
+            qs = qs.filter(kind=params["kind"])
+        if params.get("q"):
+            qs = qs.filter(Q(name__icontains=params["q"]) | Q(org_number__icontains=params["q"]))
+        return qs
+
+
+# --------------------------------------------------------------------------- contact persons
+
+
+class ContactPersonResource(IopResource):
+    label = "kontaktpersoner"
+
+    organisation = fields.Field(
+        "organisation", "Organisationsnummer", widget=EditableOrganisationWidget(None)
+    )
+    name = fields.Field("name", "Namn", widget=TextWidget())
+    title = fields.Field("title", "Befattning", widget=TextWidget())
+    email = fields.Field("email", "E-post", widget=TextWidget())
+    phone = fields.Field("phone", "Telefon", widget=TextWidget())
+
+    class Meta(IopResource.Meta):
+        model = ContactPerson
+        fields = ("organisation", "name", "title", "email", "phone")
+        import_id_fields = ("organisation", "name")
+
+    def export_queryset(self, params):
+        qs = ContactPerson.objects.filter(
+            organisation__in=access.visible_organisations(self.user)
+        ).select_related("organisation").order_by("organisation__name", "name", "pk")
+        if params.get("organisation"):
+            qs = qs.filter(organisation_id=_int(params["organisation"]))
+        if params.get("q"):
+            qs = qs.filter(name__icontains=params["q"])
+        return qs
+
+
+# --------------------------------------------------------------------------- actual costs
+
+
+class CostLineWidget(LookupWidget):
+    """A cost line by agreement short_id + budget year + the line's description."""
+
+    not_found = gettext_lazy("Kostnadsposten ”%(value)s” finns inte i en budget du får bokföra på.")
+
+    def key(self, value, row):
+        agreement = _text(row.get("Överenskommelse"))
+        year = _text(row.get("År"))
+        return (agreement, year, _text(value))
+
+    def find(self, key, row):
+        short_id, year, description = key
+        if not year.isdigit():
+            return None
+        lines = list(
+            CostLine.objects.filter(
+                budget__agreement__in=access.visible_agreements(self.resource.user),
+                budget__agreement__short_id=short_id,
+                budget__year=int(year),
+                description=description,
+            ).select_related("budget__agreement")[:2]
+        )
+        if len(lines) > 1:
+            raise ValueError(
+                _("Budgeten har flera kostnadsposter som heter ”%(value)s”; byt namn på en av dem.")
+                % {"value": description}
+            )
+        return lines[0] if lines else None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.description if value else ""
+
+
+class ActualCostResource(IopResource):
+    label = "utfall"
+
+    agreement = fields.Field(None, "Överenskommelse", widget=TextWidget(), readonly=True)
+    year = fields.Field(None, "År", widget=TextWidget(), readonly=True)
+    cost_line = fields.Field("cost_line", "Kostnadspost", widget=CostLineWidget(None))
+    voucher = fields.Field("voucher", "Verifikation", widget=TextWidget())
+    date = fields.Field("date", "Datum", widget=DateWidget())
+    amount = fields.Field("amount", "Belopp", widget=DecimalWidget())
+    description = fields.Field("description", "Beskrivning", widget=TextWidget())
+
+    class Meta(IopResource.Meta):
+        model = ActualCost
+        fields = ("agreement", "year", "cost_line", "voucher", "date", "amount", "description")
+        import_id_fields = ("cost_line", "voucher")
+
+    def required_columns(self):
+        return ["Överenskommelse", "År", "Kostnadspost", "Verifikation"]
+
+    def dehydrate_agreement(self, obj):
+        return obj.cost_line.budget.agreement.short_id
+
+    def dehydrate_year(self, obj):
+        return obj.cost_line.budget.year
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if not self.user.has_role(*access.CAN_EDIT_BUDGET):
+            self.refuse(_("Din roll får inte bokföra utfall."))
+        if new:
+            instance.recorded_by = self.user
+
+    def export_queryset(self, params):
+        qs = ActualCost.objects.filter(
+            cost_line__budget__agreement__in=access.visible_agreements(self.user)
+        ).select_related("cost_line__budget__agreement").order_by("date", "pk")
+        if params.get("agreement"):
+            qs = qs.filter(cost_line__budget__agreement_id=_int(params["agreement"]))
+        if params.get("year"):
+            qs = qs.filter(cost_line__budget__year=_int(params["year"]))
+        return qs
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+__all__ = [
+    "ActualCostResource",
+    "AgreementWidget",
+    "ContactPersonResource",
+    "IopResource",
+    "OrganisationResource",
+    "Agreement",
+    "Role",
+]
