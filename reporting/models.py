@@ -1,0 +1,187 @@
+"""Annual reports, invoice bases and background PDF renders.
+
+The figures themselves are not stored here while a report is a draft: they are computed
+by reporting.figures each time. Submitting a report (or issuing an invoice basis) freezes
+them as JSON together with the PDF, so that the document can be read exactly as it was
+sent, whatever happens to the underlying data afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Agreement, AgreementParty, AgreementVersion, MoneyField, User
+
+
+class AnnualReportQuerySet(models.QuerySet):
+    def for_year(self, agreement: Agreement, year: int) -> AnnualReportQuerySet:
+        return self.filter(agreement=agreement, year=year).order_by("-version")
+
+    def submitted(self) -> AnnualReportQuerySet:
+        return self.filter(status=AnnualReport.Status.SUBMITTED)
+
+
+class AnnualReport(models.Model):
+    """One version of the annual report (årsrapport) of an agreement for a year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Inlämnad")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="annual_reports",
+        verbose_name=_("överenskommelse"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    activities = models.TextField(_("verksamheten under året"), blank=True)
+    went_well = models.TextField(_("vad som gick bra"), blank=True)
+    went_badly = models.TextField(_("vad som inte gick som planerat"), blank=True)
+    # Outcomes of indicators the system cannot measure itself: {indicator_id: "12"}.
+    manual_outcomes = models.JSONField(_("manuellt ifyllda utfall"), default=dict, blank=True)
+    correction_reason = models.TextField(_("skäl till rättelse"), blank=True)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
+        verbose_name=_("rättar version"),
+    )
+    agreement_version = models.ForeignKey(
+        AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("beräknad från version"),
+    )
+    figures = models.JSONField(_("frysta siffror"), null=True, blank=True, editable=False)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("inlämnad"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("inlämnad av"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnnualReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "year", "version"]
+        verbose_name = _("årsrapport")
+        verbose_name_plural = _("årsrapporter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "year", "version"], name="annual_report_version_unique",
+                violation_error_message=_("Versionen av årsrapporten finns redan."),
+            ),
+            # Only one version can be worked on at a time.
+            models.UniqueConstraint(
+                fields=["agreement", "year"], condition=Q(status="draft"),
+                name="one_draft_annual_report_per_year",
+                violation_error_message=_("Det finns redan ett utkast till årsrapporten."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False, figures__isnull=False),
+                name="submitted_report_is_frozen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:annual_report", args=[self.agreement_id, self.year]) + (
+            f"?version={self.version}"
+        )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def due_date(self) -> datetime.date:
+        return self.agreement.report_due_date(self.year)
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        """Late when submitted after the due date, or still not submitted once it passed."""
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > self.due_date
+        return (today or timezone.localdate()) > self.due_date
+
+
+class InvoiceBasis(models.Model):
+    """An issued invoice basis (fakturaunderlag) to one public party for one year."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="invoice_bases",
+        verbose_name=_("överenskommelse"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    party = models.ForeignKey(
+        AgreementParty, on_delete=models.PROTECT, related_name="invoice_bases",
+        verbose_name=_("mottagare"),
+    )
+    number = models.CharField(_("nummer"), max_length=60, unique=True)
+    issued_on = models.DateField(_("datum"))
+    amount = MoneyField(_("att fakturera"))
+    agreement_version = models.ForeignKey(
+        AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("beräknad från version"),
+    )
+    figures = models.JSONField(_("frysta siffror"), editable=False)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("utfärdat av"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "year", "created_at"]
+        verbose_name = _("fakturaunderlag")
+        verbose_name_plural = _("fakturaunderlag")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:invoice_basis_issued", args=[self.agreement_id, self.pk])
+
+
+class RenderJob(models.Model):
+    """A PDF rendered in the background, so that no web worker waits for it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("I kö")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Misslyckades")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", verbose_name=_("överenskommelse")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    report = models.ForeignKey(
+        AnnualReport, on_delete=models.CASCADE, null=True, blank=True, related_name="render_jobs",
+        verbose_name=_("årsrapport"),
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("beställd av")
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    task_id = models.CharField(max_length=64, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("PDF-beställning")
+        verbose_name_plural = _("PDF-beställningar")
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year}: {self.get_status_display()}"

@@ -1,0 +1,771 @@
+"""Every figure the reports show, computed in one place.
+
+These are plain functions over the other apps' data. The HTML preview, the PDF, the
+frozen snapshot of a submitted report and the steering-group dashboards all call them,
+so a number can only ever be computed one way. They aggregate in the database and run a
+fixed number of queries whatever the size of the partnership.
+
+Results are plain dicts and lists of Decimals, ints, strings and booleans (no model
+instances), so that they can be frozen as JSON and rendered again from the JSON exactly as
+from the live data. Templates therefore never compare numbers: every flag (late,
+overcompensated, target met) is computed here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.lifecycle import latest_version, version_on
+from partnerships.models import (
+    ActualCost,
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    Budget,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    round_money,
+)
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+# --------------------------------------------------------------------------- period and version
+
+
+def check_year(agreement: Agreement, year: int) -> None:
+    """Refuse a year the agreement does not cover, with the message users see."""
+    if not agreement.covers_year(year):
+        raise ValidationError(
+            _("Året %(year)s ligger utanför överenskommelsens period %(start)s–%(end)s.")
+            % {"year": year, "start": agreement.start_date.year, "end": agreement.end_date.year},
+            code="year_outside_agreement",
+        )
+
+
+def period(agreement: Agreement, year: int) -> tuple[datetime.date, datetime.date]:
+    """The part of `year` the agreement covers."""
+    start = max(datetime.date(year, 1, 1), agreement.start_date)
+    end = min(datetime.date(year, 12, 31), agreement.end_date)
+    return start, end
+
+
+def period_label(agreement: Agreement, year: int) -> str:
+    """"helår 2024" for a whole year, otherwise the dates: "2026-03-01–2026-12-31"."""
+    start, end = period(agreement, year)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return _("helår %(year)s") % {"year": year}
+    return f"{start.isoformat()}–{end.isoformat()}"
+
+
+def version_for_year(agreement: Agreement, year: int) -> AgreementVersion | None:
+    """The agreement version the year's documents are computed from.
+
+    The version in force at the end of the year's period (amendments made later for a
+    closed year do not rewrite it); if every version is dated later, the latest one.
+    """
+    _start, end = period(agreement, year)
+    return version_on(agreement, end) or latest_version(agreement)
+
+
+def version_info(version: AgreementVersion | None) -> dict[str, Any]:
+    if version is None:
+        return {"number": None, "label": _("ingen registrerad version"), "summary": ""}
+    return {
+        "number": version.number,
+        "label": _("version %(n)s, gäller från %(day)s")
+        % {"n": version.number, "day": version.valid_from.isoformat()},
+        "summary": version.summary,
+    }
+
+
+def budget_for(agreement: Agreement, year: int) -> Budget:
+    check_year(agreement, year)
+    try:
+        return Budget.objects.select_related("agreement").get(agreement=agreement, year=year)
+    except Budget.DoesNotExist as exc:
+        raise ValidationError(
+            _("Det finns ingen budget för %(year)s. Lägg in budgeten innan du tar fram underlaget.")
+            % {"year": year},
+            code="no_budget",
+        ) from exc
+
+
+def percent_of(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+# --------------------------------------------------------------------------- financial account
+
+
+def financial_account(budget: Budget) -> dict[str, Any]:
+    """Budget vs actual per cost line and per funder, other funding and overcompensation.
+
+    Three queries: cost lines with their summed actuals, funding shares, other funding.
+    """
+    lines = list(
+        budget.cost_lines.annotate(
+            actual=Coalesce(Sum("actuals__amount"), MONEY_ZERO),
+            actual_count=Count("actuals"),
+        ).order_by("position", "pk")
+    )
+    total = sum((line.amount for line in lines), ZERO)
+    actual_total = sum((line.actual for line in lines), ZERO)
+    rows = []
+    for line in lines:
+        deviation = line.actual - line.amount
+        rows.append(
+            {
+                "id": line.pk,
+                "category": line.get_category_display(),
+                "description": line.description,
+                "fte": line.fte,
+                "budget": line.amount,
+                "actual": line.actual,
+                "actual_count": line.actual_count,
+                "deviation": deviation,
+                "deviation_percent": percent_of(deviation, line.amount),
+                "over_budget": deviation > 0,
+            }
+        )
+    shares = list(budget.shares.select_related("party__organisation"))
+    funders = []
+    covered = ZERO
+    public_shares = ZERO
+    for share in shares:
+        amount = share.amount_of(total)
+        covered += amount
+        is_public = share.party.role == AgreementParty.PartyRole.PUBLIC_FUNDER
+        if is_public:
+            public_shares += amount
+        funders.append(
+            {
+                "party_id": share.party_id,
+                "organisation": share.party.organisation.name,
+                "role": share.party.get_role_display(),
+                "is_public": is_public,
+                "amount": amount,
+                "percent": share.percent if share.percent is not None else percent_of(amount, total),
+                # What the funder's share of the actual costs comes to.
+                "actual": round_money(amount * actual_total / total) if total else ZERO,
+            }
+        )
+    other = list(budget.other_funding.all())
+    other_total = sum((o.amount for o in other), ZERO)
+    public_funding = budget.public_grant if budget.public_grant is not None else public_shares
+    # Public money may cover the actual costs that nobody else pays for; anything above
+    # that is overcompensation, which the agreements make repayable.
+    coverable = max(actual_total - other_total, ZERO)
+    overcompensation = public_funding - coverable if actual_total else ZERO
+    shares_error = None
+    if shares and covered != total:
+        shares_error = _(
+            "Finansieringsandelarna blir %(covered)s men budgeten är %(total)s. "
+            "Rätta andelarna i budgeten för %(year)s."
+        ) % {"covered": _sek(covered), "total": _sek(total), "year": budget.year}
+    return {
+        "year": budget.year,
+        "lines": rows,
+        "total": total,
+        "actual_total": actual_total,
+        "deviation": actual_total - total,
+        "deviation_percent": percent_of(actual_total - total, total),
+        "over_budget": actual_total > total,
+        "has_actuals": actual_total != 0 or any(r["actual_count"] for r in rows),
+        "funders": funders,
+        "shares_covered": covered,
+        "shares_error": shares_error,
+        "other_funding": [
+            {"funder": o.funder, "amount": o.amount, "purpose": o.purpose} for o in other
+        ],
+        "other_total": other_total,
+        "public_funding": public_funding,
+        "coverable": coverable,
+        "overcompensation": max(overcompensation, ZERO),
+        "is_overcompensated": overcompensation > 0,
+    }
+
+
+def _sek(amount: Decimal) -> str:
+    from partnerships.models import format_sek
+
+    return format_sek(amount)
+
+
+# --------------------------------------------------------------------------- invoice basis
+
+
+def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `amount` in proportion to `weights`, in whole öre, adding up exactly.
+
+    Rounding differences go to the largest remainders (then the first lines), so that the
+    parts always sum to `amount`.
+    """
+    total = sum(weights, ZERO)
+    if not weights:
+        return []
+    if not total:
+        return [amount] + [ZERO] * (len(weights) - 1)
+    cents = int((amount * 100).to_integral_value())
+    exact = [Decimal(cents) * w / total for w in weights]
+    parts = [int(e) for e in exact]
+    remainder = cents - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:remainder]:
+        parts[i] += 1
+    return [Decimal(p) / 100 for p in parts]
+
+
+def public_parties(agreement: Agreement) -> list[AgreementParty]:
+    return list(
+        agreement.parties.filter(role=AgreementParty.PartyRole.PUBLIC_FUNDER)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def _address(org) -> dict[str, str]:
+    return {
+        "name": org.name,
+        "org_number": org.org_number,
+        "street_address": org.street_address,
+        "postal_code": org.postal_code,
+        "city": org.city,
+        "gln": org.gln,
+        "peppol_id": org.peppol_id,
+        "invoice_reference": org.invoice_reference,
+        "invoice_marking": org.invoice_marking,
+    }
+
+
+def invoice_figures(agreement: Agreement, year: int, party: AgreementParty | None = None) -> dict[str, Any]:
+    """What the operator invoices one public party for `year`, line by line.
+
+    Refuses (ValidationError, Swedish message) a year outside the agreement, a year without
+    a budget, shares that do not add up, and a party that has no share to invoice.
+    """
+    budget = budget_for(agreement, year)
+    account = financial_account(budget)
+    if account["shares_error"]:
+        raise ValidationError(account["shares_error"], code="shares_do_not_add_up")
+    funders = {f["party_id"]: f for f in account["funders"] if f["is_public"]}
+    if party is None:
+        candidates = [p for p in public_parties(agreement) if p.pk in funders]
+        if not candidates:
+            raise ValidationError(
+                _("Ingen offentlig part har en finansieringsandel i budgeten för %(year)s.")
+                % {"year": year},
+                code="no_public_share",
+            )
+        party = candidates[0]
+    if party.agreement_id != agreement.pk or party.pk not in funders:
+        raise ValidationError(
+            _("%(org)s har ingen finansieringsandel att fakturera i budgeten för %(year)s.")
+            % {"org": party.organisation, "year": year},
+            code="no_share_for_party",
+        )
+    operator = agreement.operator_party()
+    if operator is None:
+        raise ValidationError(
+            _("Överenskommelsen saknar en idéburen utförare som kan fakturera."), code="no_operator"
+        )
+    funder = funders[party.pk]
+    share_amount = funder["amount"]
+    total = account["total"]
+    vouchers: list[dict[str, Any]] = []
+    if agreement.pays_against_actuals:
+        # The party pays its share of the actual costs, at most its share of the grant.
+        actual_share = round_money(share_amount * account["actual_total"] / total) if total else ZERO
+        amount = min(actual_share, share_amount)
+        vouchers = [
+            {
+                "line": a.cost_line.description,
+                "date": a.date.isoformat(),
+                "voucher": a.voucher,
+                "description": a.description,
+                "amount": a.amount,
+            }
+            for a in ActualCost.objects.filter(cost_line__budget=budget)
+            .select_related("cost_line")
+            .order_by("cost_line__position", "cost_line_id", "date", "pk")
+        ]
+        capped = actual_share > share_amount
+    else:
+        amount = share_amount
+        actual_share = None
+        capped = False
+    # The party's share per cost line, so that the lines add up to the amount exactly.
+    weights = [line["actual"] if agreement.pays_against_actuals else line["budget"] for line in account["lines"]]
+    for line, part in zip(account["lines"], allocate(amount, weights), strict=True):
+        line["party_share"] = part
+    version = version_for_year(agreement, year)
+    buyer = _address(party.organisation)
+    marking_base = party.organisation.invoice_marking or agreement.title
+    start, end = period(agreement, year)
+    return {
+        "agreement": {"title": agreement.title, "short_id": agreement.short_id,
+                      "decision_reference": agreement.decision_reference},
+        "year": year,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "period_label": period_label(agreement, year),
+        "marking": f"{marking_base}, {period_label(agreement, year)}",
+        "seller": _address(operator.organisation),
+        "buyer": buyer,
+        "buyer_reference": buyer["invoice_reference"] or agreement.short_id,
+        "party_id": party.pk,
+        "version": version_info(version),
+        "version_id": version.pk if version else None,
+        "pays_against_actuals": agreement.pays_against_actuals,
+        "lines": account["lines"],
+        "total": total,
+        "actual_total": account["actual_total"],
+        "share_percent": funder["percent"],
+        "share_amount": share_amount,
+        "actual_share": actual_share,
+        "capped": capped,
+        "vouchers": vouchers,
+        "amount": amount,
+    }
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def goal_fulfilment(
+    agreement: Agreement,
+    year: int,
+    measured: dict[str, Decimal | int | None],
+    manual: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Target vs outcome per goal and indicator (three queries).
+
+    `measured` maps an Indicator.Metric to the figure that measures it (from the
+    participant statistics); MANUAL indicators take their outcome from `manual`, keyed by
+    the indicator's id as a string.
+    """
+    manual = manual or {}
+    goals = list(
+        Goal.objects.filter(agreement=agreement)
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.prefetch_related(
+                    Prefetch("targets", queryset=IndicatorTarget.objects.filter(year=year))
+                ),
+            )
+        )
+        .order_by("parent_id", "position", "pk")
+    )
+    # Overall goals first, each followed by its sub-goals.
+    children: dict[int | None, list[Goal]] = {}
+    for goal in goals:
+        children.setdefault(goal.parent_id, []).append(goal)
+    ordered: list[tuple[Goal, int]] = []
+    for top in children.get(None, []):
+        ordered.append((top, 0))
+        ordered.extend((child, 1) for child in children.get(top.pk, []))
+    result = []
+    for goal, level in ordered:
+        indicators = []
+        for ind in goal.indicators.all():
+            targets = list(ind.targets.all())
+            target = targets[0].target if targets else None
+            if ind.metric == Indicator.Metric.MANUAL:
+                raw = manual.get(str(ind.pk))
+                outcome = Decimal(str(raw)) if raw not in (None, "") else None
+                source = _("ifyllt i rapporten")
+            else:
+                value = measured.get(ind.metric)
+                outcome = Decimal(value) if value is not None else None
+                source = _("beräknat")
+            met = None
+            if target is not None and outcome is not None:
+                met = outcome >= target if ind.higher_is_better else outcome <= target
+            indicators.append(
+                {
+                    "id": ind.pk,
+                    "name": ind.name,
+                    "unit": ind.unit,
+                    "is_percent": ind.unit == Indicator.Unit.PERCENT,
+                    "metric": ind.metric,
+                    "is_manual": ind.metric == Indicator.Metric.MANUAL,
+                    "metric_label": ind.get_metric_display(),
+                    "target": target,
+                    "outcome": outcome,
+                    "source": source,
+                    "met": met,
+                    "not_met": met is False,
+                }
+            )
+        result.append({"id": goal.pk, "title": goal.title, "level": level, "indicators": indicators})
+    return result
+
+
+# --------------------------------------------------------------------------- participants
+# Every function below takes `agreements` as one Agreement or several (a queryset or a list
+# of ids), so that the steering-group dashboards can aggregate over many partnerships with
+# the same code and the same number of queries.
+
+
+def _by_agreement(agreements: Any, field: str = "agreement") -> Q:
+    if isinstance(agreements, Agreement):
+        return Q(**{field: agreements})
+    return Q(**{f"{field}__in": agreements})
+
+
+def _gender_labels() -> list[tuple[str, str]]:
+    from participants.models import Gender
+
+    return [(value, str(label)) for value, label in Gender.choices]
+
+
+def participant_statistics(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Participants enrolled, new, active at the end and exited in [start, end], by gender;
+    exits by outcome and gender; share to work and studies; off income support (2 queries)."""
+    from participants.models import Enrolment, ExitOutcome, IncomeSource
+
+    in_period = Enrolment.objects.filter(_by_agreement(agreements)).active_between(start, end)
+    exited = Q(exit_date__range=(start, end))
+    per_gender = {
+        row["participant__gender"]: row
+        for row in in_period.values("participant__gender").annotate(
+            enrolled=Count("participant", distinct=True),
+            new=Count("participant", filter=Q(start_date__range=(start, end)), distinct=True),
+            active_at_end=Count(
+                "participant",
+                filter=Q(exit_date__isnull=True) | Q(exit_date__gt=end),
+                distinct=True,
+            ),
+            exited=Count("pk", filter=exited),
+        )
+    }
+    genders = _gender_labels()
+    keys = ("enrolled", "new", "active_at_end", "exited")
+    rows = [
+        {"gender": label, **{k: per_gender.get(value, {}).get(k, 0) for k in keys}}
+        for value, label in genders
+        if value in per_gender or value in ("woman", "man")
+    ]
+    totals = {k: sum(row[k] for row in rows) for k in keys}
+
+    outcome_rows = list(
+        in_period.filter(exited)
+        .values("exit_outcome", "participant__gender")
+        .annotate(
+            n=Count("pk"),
+            on_support=Count("pk", filter=Q(income_at_start=IncomeSource.INCOME_SUPPORT)),
+            left_support=Count(
+                "pk",
+                filter=Q(income_at_start=IncomeSource.INCOME_SUPPORT)
+                & ~Q(income_at_exit__in=(IncomeSource.INCOME_SUPPORT, "", IncomeSource.UNKNOWN)),
+            ),
+        )
+    )
+    counts: dict[tuple[str, str], int] = {}
+    on_support = left_support = 0
+    for row in outcome_rows:
+        counts[(row["exit_outcome"], row["participant__gender"])] = row["n"]
+        on_support += row["on_support"]
+        left_support += row["left_support"]
+    shown_genders = [(v, label) for v, label in genders if any(g == v for _o, g in counts) or v in ("woman", "man")]
+    outcomes = []
+    for value, label in ExitOutcome.choices:
+        by_gender = [counts.get((value, g), 0) for g, _l in shown_genders]
+        outcomes.append({"outcome": str(label), "value": value, "by_gender": by_gender, "total": sum(by_gender)})
+    exits = sum(counts.values())
+    to_work = sum(counts.get((o, g), 0) for o in (ExitOutcome.WORK, ExitOutcome.WORK_WITH_SUPPORT) for g, _l in genders)
+    to_studies = sum(counts.get((ExitOutcome.STUDIES, g), 0) for g, _l in genders)
+    return {
+        "by_gender": rows,
+        "totals": totals,
+        "outcome_genders": [label for _v, label in shown_genders],
+        "outcomes": outcomes,
+        "exits": exits,
+        "to_work": to_work,
+        "to_studies": to_studies,
+        "share_to_work": percent_of(to_work, exits),
+        "share_to_studies": percent_of(to_studies, exits),
+        "on_income_support_at_start": on_support,
+        "left_income_support": left_support,
+        "share_off_income_support": percent_of(left_support, on_support),
+    }
+
+
+def step_progression(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Enrolments in the period whose latest step (by the period's end) is above their first
+    assessed step (1 query)."""
+    from participants.models import Enrolment, ProgressAssessment
+
+    assessments = ProgressAssessment.objects.filter(enrolment=OuterRef("pk"), date__lte=end)
+    row = (
+        Enrolment.objects.filter(_by_agreement(agreements))
+        .active_between(start, end)
+        .annotate(
+            first_step=Subquery(assessments.order_by("date", "pk").values("step")[:1]),
+            last_step=Subquery(assessments.order_by("-date", "-pk").values("step")[:1]),
+        )
+        .aggregate(
+            assessed=Count("pk", filter=Q(first_step__isnull=False)),
+            progressed=Count("pk", filter=Q(last_step__gt=F("first_step"))),
+            regressed=Count("pk", filter=Q(last_step__lt=F("first_step"))),
+        )
+    )
+    return {**row, "share_progressed": percent_of(row["progressed"], row["assessed"])}
+
+
+def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Contacts by kind, participants reached, anonymous outreach by gender, attendance (3 queries)."""
+    from participants.models import AnonymousContactCount, Attendance, Contact
+
+    by_kind = {
+        row["kind"]: row
+        for row in Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .values("kind")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"), people=Count("participant", distinct=True))
+    }
+    kinds = [
+        {
+            "kind": str(label),
+            "count": by_kind.get(value, {}).get("n", 0),
+            "hours": Decimal(by_kind.get(value, {}).get("minutes") or 0) / 60,
+        }
+        for value, label in Contact.Kind.choices
+    ]
+    people = (
+        Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .aggregate(n=Count("participant", distinct=True))["n"]
+    )
+    anonymous = {
+        row["gender"]: row["n"]
+        for row in AnonymousContactCount.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .values("gender")
+        .annotate(n=Sum("count"))
+    }
+    anonymous_rows = [
+        {"gender": label, "count": anonymous.get(value, 0)}
+        for value, label in _gender_labels()
+        if anonymous.get(value)
+    ]
+    attendance = {
+        row["status"]: row["n"]
+        for row in Attendance.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .values("status")
+        .annotate(n=Count("pk"))
+    }
+    present = attendance.get(Attendance.Status.PRESENT, 0)
+    absent = attendance.get(Attendance.Status.ABSENT, 0)
+    excused = attendance.get(Attendance.Status.EXCUSED, 0)
+    registered = sum(k["count"] for k in kinds)
+    anonymous_total = sum(anonymous.values())
+    return {
+        "kinds": kinds,
+        "registered": registered,
+        "hours": sum((k["hours"] for k in kinds), ZERO).quantize(Decimal("0.1")),
+        "people": people,
+        "anonymous": anonymous_rows,
+        "anonymous_total": anonymous_total,
+        "total": registered + anonymous_total,
+        "attendance_present": present,
+        "attendance_absent": absent,
+        "attendance_excused": excused,
+        "attendance_rate": percent_of(present, present + absent + excused),
+    }
+
+
+def participant_data_quality(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Counts of records that would make the participant figures wrong (2 queries)."""
+    from participants.models import Contact, Enrolment, ExitOutcome
+
+    enrolment_on_day = Enrolment.objects.filter(
+        participant=OuterRef("participant"),
+        agreement=OuterRef("agreement"),
+        start_date__lte=OuterRef("date"),
+    ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=OuterRef("date")))
+    contacts_outside = (
+        Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .exclude(Exists(enrolment_on_day))
+        .count()
+    )
+    enrolments = Enrolment.objects.filter(_by_agreement(agreements)).active_between(start, end).aggregate(
+        unknown_outcome=Count(
+            "pk", filter=Q(exit_date__range=(start, end), exit_outcome__in=("", ExitOutcome.UNKNOWN))
+        ),
+        unknown_gender=Count("pk", filter=Q(participant__gender="unknown")),
+    )
+    return {"contacts_outside_enrolment": contacts_outside, **enrolments}
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def meeting_statistics(agreement: Agreement, year: int) -> dict[str, Any]:
+    """Follow-up meetings held vs required, and other meetings held (2 queries)."""
+    from partnerships.models import Meeting
+
+    summary = Meeting.objects.followup_summary(agreement, year)
+    held_by_kind = {
+        row["kind"]: row["n"]
+        for row in Meeting.objects.filter(
+            agreement=agreement, date__year=year, status=Meeting.Status.HELD
+        )
+        .values("kind")
+        .annotate(n=Count("pk"))
+    }
+    return {
+        "followups_held": summary.held,
+        "followups_required": summary.required,
+        "followups_planned": summary.planned,
+        "behind": summary.held < summary.required and summary.is_behind,
+        "missed_quarters": [
+            {"quarter": q, "first": first.isoformat(), "last": last.isoformat()}
+            for q, first, last in summary.missed_quarters
+        ],
+        "by_kind": [
+            {"kind": str(label), "held": held_by_kind.get(value, 0)}
+            for value, label in Meeting.Kind.choices
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- the whole report
+
+
+def annual_report_figures(
+    agreement: Agreement, year: int, manual_outcomes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything countable in the annual report for `year`, ready to render or freeze.
+
+    A year outside the agreement raises ValidationError; a missing budget or shares that do
+    not add up are reported as blocking problems instead, so the rest can still be read.
+    """
+    check_year(agreement, year)
+    start, end = period(agreement, year)
+    version = version_for_year(agreement, year)
+    blocking: list[str] = []
+    warnings: list[str] = []
+
+    try:
+        budget = budget_for(agreement, year)
+    except ValidationError as exc:
+        account = None
+        blocking.extend(exc.messages)
+    else:
+        account = financial_account(budget)
+        if account["shares_error"]:
+            blocking.append(account["shares_error"])
+        if start <= timezone.localdate():
+            missing = [line["description"] for line in account["lines"] if not line["actual_count"]]
+            if missing:
+                warnings.append(
+                    _("Kostnadsposter utan registrerat utfall: %(lines)s.") % {"lines": ", ".join(missing)}
+                )
+        if account["is_overcompensated"]:
+            warnings.append(
+                _("Det offentliga bidraget överstiger de kostnader det får täcka med %(amount)s "
+                  "(överkompensation, återbetalningsskyldig).")
+                % {"amount": _sek(account["overcompensation"])}
+            )
+
+    participants = participant_statistics(agreement, start, end)
+    steps = step_progression(agreement, start, end)
+    contacts = contact_statistics(agreement, start, end)
+    meetings = meeting_statistics(agreement, year)
+    quality = participant_data_quality(agreement, start, end)
+
+    measured = {
+        Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
+        Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
+        Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
+        Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
+        Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
+        Indicator.Metric.CONTACTS: contacts["total"],
+    }
+    goals = goal_fulfilment(agreement, year, measured, manual_outcomes)
+
+    if version is None:
+        warnings.append(_("Överenskommelsen har ingen registrerad version att hänvisa till."))
+    if quality["unknown_outcome"]:
+        warnings.append(
+            _("%(n)s avslut under året saknar känd avslutsorsak.") % {"n": quality["unknown_outcome"]}
+        )
+    if quality["contacts_outside_enrolment"]:
+        warnings.append(
+            _("%(n)s kontakter är registrerade utanför deltagarens inskrivningsperiod.")
+            % {"n": quality["contacts_outside_enrolment"]}
+        )
+    if quality["unknown_gender"]:
+        warnings.append(
+            _("%(n)s inskrivna deltagare saknar uppgift om kön, så könsuppdelningen blir ofullständig.")
+            % {"n": quality["unknown_gender"]}
+        )
+    for goal in goals:
+        for ind in goal["indicators"]:
+            if ind["target"] is None:
+                warnings.append(
+                    _("Indikatorn ”%(name)s” saknar målvärde för %(year)s.") % {"name": ind["name"], "year": year}
+                )
+            elif ind["is_manual"] and ind["outcome"] is None:
+                warnings.append(_("Fyll i utfallet för indikatorn ”%(name)s”.") % {"name": ind["name"]})
+    if meetings["followups_held"] < meetings["followups_required"] and end < timezone.localdate():
+        warnings.append(
+            _("%(held)s av %(required)s uppföljningsmöten hölls under året.")
+            % {"held": meetings["followups_held"], "required": meetings["followups_required"]}
+        )
+
+    return {
+        "agreement": {
+            "title": agreement.title,
+            "short_id": agreement.short_id,
+            "decision_reference": agreement.decision_reference,
+            "capacity": agreement.capacity,
+        },
+        "year": year,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "period_label": period_label(agreement, year),
+        "due_date": agreement.report_due_date(year).isoformat(),
+        "version": version_info(version),
+        "version_id": version.pk if version else None,
+        "goals": goals,
+        "participants": participants,
+        "steps": steps,
+        "contacts": contacts,
+        "meetings": meetings,
+        "account": account,
+        "quality": {"blocking": blocking, "warnings": warnings, "counts": quality},
+    }
+
+
+def freeze(data: dict[str, Any]) -> dict[str, Any]:
+    """The figures as they will be stored: Decimals and dates become strings.
+
+    Previews render this too, so a draft looks exactly like the document that gets frozen.
+    """
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

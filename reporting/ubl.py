@@ -1,0 +1,140 @@
+"""The invoice basis as a PEPPOL BIS Billing 3.0 invoice (UBL 2.1 XML).
+
+IOP funding is a grant, outside the scope of VAT: every line and the tax total use VAT
+category "O" with no tax amount. The buyer's reference code goes in BuyerReference (BT-10,
+mandatory in PEPPOL), the marking text with the period in the note.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+NSMAP = {None: INVOICE_NS, "cac": CAC, "cbc": CBC}
+
+CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+CURRENCY = "SEK"
+PAYMENT_DAYS = 30
+# ISO 6523 scheme for Swedish organisation numbers, and for GLN.
+SCHEME_ORG_NUMBER = "0007"
+SCHEME_GLN = "0088"
+
+
+def _cbc(parent: etree._Element, name: str, text: Any = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{CBC}}}{name}", **attrs)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _cac(parent: etree._Element, name: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{CAC}}}{name}")
+
+
+def _money(parent: etree._Element, name: str, amount: Decimal | str) -> None:
+    _cbc(parent, name, f"{Decimal(str(amount)):.2f}", currencyID=CURRENCY)
+
+
+def _digits(org_number: str) -> str:
+    return re.sub(r"\D", "", org_number)
+
+
+def _endpoint(org: dict[str, str]) -> tuple[str, str]:
+    """(scheme, id) of the party's electronic address: its PEPPOL-ID or its org. number."""
+    if org.get("peppol_id") and ":" in org["peppol_id"]:
+        scheme, value = org["peppol_id"].split(":", 1)
+        return scheme, value
+    return SCHEME_ORG_NUMBER, _digits(org["org_number"])
+
+
+def _party(parent: etree._Element, org: dict[str, str]) -> None:
+    party = _cac(parent, "Party")
+    scheme, value = _endpoint(org)
+    _cbc(party, "EndpointID", value, schemeID=scheme)
+    if org.get("gln"):
+        ident = _cac(party, "PartyIdentification")
+        _cbc(ident, "ID", org["gln"], schemeID=SCHEME_GLN)
+    name = _cac(party, "PartyName")
+    _cbc(name, "Name", org["name"])
+    address = _cac(party, "PostalAddress")
+    if org.get("street_address"):
+        _cbc(address, "StreetName", org["street_address"])
+    if org.get("city"):
+        _cbc(address, "CityName", org["city"])
+    if org.get("postal_code"):
+        _cbc(address, "PostalZone", org["postal_code"].replace(" ", ""))
+    country = _cac(address, "Country")
+    _cbc(country, "IdentificationCode", "SE")
+    legal = _cac(party, "PartyLegalEntity")
+    _cbc(legal, "RegistrationName", org["name"])
+    _cbc(legal, "CompanyID", _digits(org["org_number"]), schemeID=SCHEME_ORG_NUMBER)
+
+
+def _tax_category(parent: etree._Element, name: str, *, with_reason: bool) -> None:
+    category = _cac(parent, name)
+    _cbc(category, "ID", "O")
+    if with_reason:
+        _cbc(category, "TaxExemptionReasonCode", "VATEX-EU-O")
+        _cbc(category, "TaxExemptionReason", "Not subject to VAT")
+    scheme = _cac(category, "TaxScheme")
+    _cbc(scheme, "ID", "VAT")
+
+
+def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.date) -> bytes:
+    """The UBL 2.1 invoice for a (frozen) invoice basis."""
+    amount = Decimal(str(figures["amount"]))
+    root = etree.Element(f"{{{INVOICE_NS}}}Invoice", nsmap=NSMAP)
+    _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+    _cbc(root, "ProfileID", PROFILE_ID)
+    _cbc(root, "ID", number)
+    _cbc(root, "IssueDate", issued_on.isoformat())
+    _cbc(root, "DueDate", (issued_on + datetime.timedelta(days=PAYMENT_DAYS)).isoformat())
+    _cbc(root, "InvoiceTypeCode", "380")
+    _cbc(root, "Note", figures["marking"])
+    _cbc(root, "DocumentCurrencyCode", CURRENCY)
+    _cbc(root, "BuyerReference", figures["buyer_reference"])
+    period = _cac(root, "InvoicePeriod")
+    _cbc(period, "StartDate", figures["period_start"])
+    _cbc(period, "EndDate", figures["period_end"])
+    if figures["agreement"].get("decision_reference"):
+        contract = _cac(root, "ContractDocumentReference")
+        _cbc(contract, "ID", figures["agreement"]["decision_reference"])
+    _party(_cac(root, "AccountingSupplierParty"), figures["seller"])
+    _party(_cac(root, "AccountingCustomerParty"), figures["buyer"])
+    terms = _cac(root, "PaymentTerms")
+    _cbc(terms, "Note", f"{PAYMENT_DAYS} dagar netto")
+
+    tax_total = _cac(root, "TaxTotal")
+    _money(tax_total, "TaxAmount", "0")
+    subtotal = _cac(tax_total, "TaxSubtotal")
+    _money(subtotal, "TaxableAmount", amount)
+    _money(subtotal, "TaxAmount", "0")
+    _tax_category(subtotal, "TaxCategory", with_reason=True)
+
+    lines = [line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0] or figures["lines"][:1]
+    line_total = sum((Decimal(str(line["party_share"])) for line in lines), Decimal("0"))
+    totals = _cac(root, "LegalMonetaryTotal")
+    _money(totals, "LineExtensionAmount", line_total)
+    _money(totals, "TaxExclusiveAmount", amount)
+    _money(totals, "TaxInclusiveAmount", amount)
+    _money(totals, "PayableAmount", amount)
+
+    for number_in_order, line in enumerate(lines, start=1):
+        element = _cac(root, "InvoiceLine")
+        _cbc(element, "ID", number_in_order)
+        _cbc(element, "InvoicedQuantity", "1", unitCode="C62")
+        _money(element, "LineExtensionAmount", line["party_share"])
+        item = _cac(element, "Item")
+        _cbc(item, "Name", f"{line['description']} ({figures['marking']})"[:200])
+        _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
+        price = _cac(element, "Price")
+        _money(price, "PriceAmount", line["party_share"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
