@@ -168,3 +168,33 @@ def test_actual_cost_is_booked_with_voucher(world, login):
 def test_budget_page_shows_amounts_in_swedish_format(world, login):
     page = login(world.coordinator_a).get(f"/agreements/{world.agreement_a.pk}/budgets/2026/").content.decode()
     assert "1 000 000 kr" in page and "700 000 kr" in page and "300 000 kr" in page
+
+
+def test_admin_refuses_shares_that_do_not_add_up(world, login):
+    budget = world.agreement_a.budgets.get()
+    line = budget.cost_lines.get()
+    shares = list(budget.shares.all())
+    data = {
+        "agreement": world.agreement_a.pk, "year": 2026, "indexation_percent": "2", "note": "",
+        "cost_lines-TOTAL_FORMS": 1, "cost_lines-INITIAL_FORMS": 1,
+        "cost_lines-0-id": line.pk, "cost_lines-0-budget": budget.pk, "cost_lines-0-category": "personnel",
+        "cost_lines-0-description": "Personal", "cost_lines-0-amount": "2000000", "cost_lines-0-position": 0,
+        "shares-TOTAL_FORMS": 2, "shares-INITIAL_FORMS": 2,
+    }
+    for i, share in enumerate(shares):
+        data.update({f"shares-{i}-id": share.pk, f"shares-{i}-budget": budget.pk,
+                     f"shares-{i}-party": share.party_id, f"shares-{i}-percent": "", f"shares-{i}-amount": ""})
+        data[f"shares-{i}-percent"] = str(share.percent)
+    client = login(world.admin)
+    response = client.post(f"/admin/partnerships/budget/{budget.pk}/change/", data)
+    if response.status_code == 302 and "/security/" in response["Location"]:
+        pytest.skip("admin requires a verified second factor in this configuration")
+    line.refresh_from_db()
+    # 70 % + 30 % of 2 000 000 still adds up: saved.
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert line.amount == Decimal("2000000")
+    data["shares-1-percent"] = "20"
+    response = client.post(f"/admin/partnerships/budget/{budget.pk}/change/", data)
+    assert response.status_code == 200
+    assert "måste gå jämnt upp" in response.content.decode()
+    assert budget.shares.get(party=world.party_a).percent == Decimal("30")

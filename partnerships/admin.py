@@ -1,0 +1,175 @@
+"""Admin for partnership data. Model validation (clean() and constraints) applies here as
+in the browser pages, so the admin cannot store what the forms refuse."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .forms import FundingShareFormSetBase
+from .models import (
+    ActualCost,
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    Budget,
+    ContactPerson,
+    CostLine,
+    Extension,
+    FundingShare,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    Organisation,
+    OtherFunding,
+    Resource,
+    User,
+)
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "org_number", "kind", "city"]
+    list_filter = ["kind"]
+    search_fields = ["name", "org_number"]
+    inlines = [ContactPersonInline]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
+    list_filter = ["groups", "organisation", "is_active"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation",)}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation",)}))
+
+
+class PartyInline(admin.StackedInline):
+    model = AgreementParty
+    extra = 0
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    extra = 0
+    fields = ["parent", "title", "position"]
+
+
+class ExtensionInline(admin.TabularInline):
+    model = Extension
+    extra = 0
+    readonly_fields = ["decided_on", "decision_reference", "previous_end_date", "new_end_date", "recorded_by"]
+
+    def has_add_permission(self, request, obj=None):
+        # Extensions are exercised from the agreement page so that the end date moves too.
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["title", "short_id", "status", "start_date", "end_date"]
+    list_filter = ["status"]
+    search_fields = ["title", "short_id"]
+    inlines = [PartyInline, GoalInline, ExtensionInline]
+    readonly_fields = ["status", "revision"]
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    extra = 0
+
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "organisation", "role"]
+    inlines = [ResourceInline]
+
+
+class TargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "goal", "metric"]
+    inlines = [TargetInline]
+
+
+class CostLineInline(admin.TabularInline):
+    model = CostLine
+    extra = 0
+
+
+class AdminShareFormSet(FundingShareFormSetBase):
+    """In the admin the cost lines arrive in the same POST: the shares must add up to them."""
+
+    def clean(self) -> None:
+        self.budget_total = self._posted_cost_total()
+        super().clean()
+
+    def _posted_cost_total(self) -> Decimal | None:
+        prefix = "cost_lines"
+        try:
+            count = int(self.data.get(f"{prefix}-TOTAL_FORMS", ""))
+        except ValueError:
+            return None
+        total = Decimal("0")
+        for i in range(count):
+            if self.data.get(f"{prefix}-{i}-DELETE"):
+                continue
+            raw = (self.data.get(f"{prefix}-{i}-amount") or "").replace(",", ".").replace(" ", "")
+            if not raw:
+                continue
+            try:
+                total += Decimal(raw)
+            except InvalidOperation:
+                return None  # the cost line inline reports its own error
+        return total
+
+
+class FundingShareInline(admin.TabularInline):
+    model = FundingShare
+    formset = AdminShareFormSet
+    extra = 0
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "year", "indexation_percent", "shares_status"]
+    list_filter = ["year"]
+    inlines = [CostLineInline, FundingShareInline]
+
+    @admin.display(description=_("Andelar"))
+    def shares_status(self, obj: Budget) -> str:
+        return obj.shares_error() or _("går jämnt upp")
+
+
+@admin.register(ActualCost)
+class ActualCostAdmin(admin.ModelAdmin):
+    list_display = ["voucher", "date", "cost_line", "amount"]
+    search_fields = ["voucher"]
+
+
+admin.site.register(OtherFunding)
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """Versions are history: readable, never edited."""
+
+    list_display = ["agreement", "number", "valid_from", "summary", "approved_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
