@@ -130,6 +130,10 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iop@localhost")
+# Deadline reminders (manage.py send_reminders): how many days ahead, and the address
+# the links in the e-mails point to.
+IOP_REMINDER_DAYS_AHEAD = env.int("IOP_REMINDER_DAYS_AHEAD", default=14)
+IOP_SITE_URL = env("IOP_SITE_URL", default="http://localhost:8000")
 
 TASKS = {
     "default": {

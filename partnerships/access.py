@@ -13,12 +13,15 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Agreement, Budget, Organisation, Role, User
+from .models import Agreement, Budget, Meeting, Organisation, Role, User
 
 # Which roles may do what with partnership data. Administrators may do everything.
 CAN_EDIT_AGREEMENT = (Role.MANAGER, Role.ADMIN)
 CAN_EDIT_BUDGET = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
 CAN_EDIT_ORGANISATION = (Role.MANAGER, Role.ADMIN)
+# Meetings are planned and recorded by partnership managers; every role that sees the
+# agreement (steering group included) may read them.
+CAN_EDIT_MEETING = (Role.MANAGER, Role.ADMIN)
 
 
 def require_role(user: User, roles: tuple[str, ...]) -> None:
@@ -68,3 +71,15 @@ def access_organisation_by_id(
             # Managers keep their own organisation's details; others' belong to them.
             raise PermissionDenied
     return organisation
+
+
+def access_meeting_by_id(user: User, meeting_id: int, *, for_edit: bool = False) -> Meeting:
+    meeting = get_object_or_404(
+        Meeting.objects.filter(agreement__in=visible_agreements(user)).select_related(
+            "agreement", "convened_by"
+        ),
+        pk=meeting_id,
+    )
+    if for_edit:
+        require_role(user, CAN_EDIT_MEETING)
+    return meeting

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import views, views_followup
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The start page is the to-do list of deadlines (views_followup.todo).
+    path("", views_followup.todo, name="home"),
+    path("", include("partnerships.urls_followup")),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_create, name="agreement_create"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),
@@ -53,4 +55,5 @@ urlpatterns = [
         views.contact_person_add,
         name="contact_person_add",
     ),
+    path("", include("partnerships.urls_io")),
 ]

@@ -1,0 +1,260 @@
+"""Every deadline of a user's partnerships, computed in one place.
+
+The start page ("Att göra"), the calendar feed and the e-mail reminders all call
+`deadlines_for_user`, so they always list the same deadlines. Nothing here is stored:
+deadlines follow from the agreements as they read now, so an extension (which moves the
+end date) moves every deadline that hangs on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .models import (
+    ActionItem,
+    Agreement,
+    Extension,
+    Meeting,
+    User,
+    covered_quarters,
+    quarter_bounds,
+    required_followups,
+)
+
+ANNUAL_REPORT = "annual_report"
+EXTENSION_DECISION = "extension_decision"
+AGREEMENT_END = "agreement_end"
+ACTION_ITEM = "action_item"
+FOLLOWUP = "followup"
+
+KIND_LABELS = {
+    ANNUAL_REPORT: gettext_lazy("Årsrapport"),
+    EXTENSION_DECISION: gettext_lazy("Beslut om förlängning"),
+    AGREEMENT_END: gettext_lazy("Överenskommelsen löper ut"),
+    ACTION_ITEM: gettext_lazy("Åtgärd"),
+    FOLLOWUP: gettext_lazy("Uppföljningsmöte"),
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    # Stable across runs: the calendar event's UID and the reminder record's key.
+    key: str
+    kind: str
+    date: datetime.date
+    title: str
+    agreement_id: int
+    agreement_title: str
+    url: str
+    overdue: bool = False
+    detail: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    def days_left(self, today: datetime.date) -> int:
+        return (self.date - today).days
+
+
+def deadlines_for_user(
+    user: User, *, today: datetime.date | None = None, until: datetime.date | None = None
+) -> list[Deadline]:
+    """All deadlines of the agreements the user sees, soonest first.
+
+    Upcoming deadlines (from `today` up to `until`, or all of them) and what is already
+    overdue but still open: unfinished action items, an extension decision not yet taken
+    on an agreement that still runs, unsubmitted annual reports.
+    """
+    today = today or timezone.localdate()
+    agreements = list(
+        Agreement.objects.visible_to(user)
+        .exclude(status__in=(Agreement.Status.DRAFT, Agreement.Status.AWAITING_DECISION))
+        .prefetch_related(
+            Prefetch("extensions", queryset=Extension.objects.only("pk", "agreement_id"))
+        )
+        .order_by("pk")
+    )
+    if not agreements:
+        return []
+    by_id = {a.pk: a for a in agreements}
+    active_ids = [a.pk for a in agreements if a.status == Agreement.Status.ACTIVE]
+
+    found: list[Deadline] = []
+    submitted = _submitted_reports(list(by_id))
+    for agreement in agreements:
+        found += _agreement_deadlines(agreement, today, submitted)
+
+    items = (
+        ActionItem.objects.open()
+        .filter(meeting__agreement_id__in=active_ids)
+        .select_related("meeting")
+    )
+    for item in items:
+        agreement = by_id[item.meeting.agreement_id]
+        found.append(
+            Deadline(
+                key=f"{ACTION_ITEM}:{item.pk}",
+                kind=ACTION_ITEM,
+                date=item.due_date,
+                title=item.description,
+                agreement_id=agreement.pk,
+                agreement_title=agreement.title,
+                url=reverse("meeting_detail", args=[item.meeting_id]),
+                overdue=item.due_date < today,
+                detail=_("Ansvarig: %(owner)s") % {"owner": item.owner},
+            )
+        )
+
+    followups: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+    for agreement_id, day, status in (
+        Meeting.objects.followups()
+        .filter(agreement_id__in=active_ids, date__year__gte=today.year)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("agreement_id", "date", "status")
+    ):
+        followups[agreement_id].append((day, status))
+    for agreement_id in active_ids:
+        found += _followups_owed(by_id[agreement_id], followups[agreement_id], today)
+
+    if until is not None:
+        found = [d for d in found if d.date <= until]
+    found.sort(key=lambda d: (d.date, d.agreement_title, d.kind, d.key))
+    return found
+
+
+def _submitted_reports(agreement_ids: list[int]) -> set[tuple[int, int]] | None:
+    """(agreement, year) of submitted annual reports; None when the reporting app has no
+    annual reports (then only upcoming reports are listed, never past ones)."""
+    try:
+        model = apps.get_model("reporting", "AnnualReport")
+    except LookupError:
+        return None
+    return set(
+        model.objects.filter(agreement_id__in=agreement_ids, status="submitted").values_list(
+            "agreement_id", "year"
+        )
+    )
+
+
+def _agreement_deadlines(
+    agreement: Agreement, today: datetime.date, submitted: set[tuple[int, int]] | None
+) -> list[Deadline]:
+    found = []
+    url = agreement.get_absolute_url()
+
+    def deadline(key: str, kind: str, day: datetime.date, title: str, **extra) -> Deadline:
+        return Deadline(
+            key=f"{kind}:{agreement.pk}:{key}",
+            kind=kind,
+            date=day,
+            title=title,
+            agreement_id=agreement.pk,
+            agreement_title=agreement.title,
+            url=url,
+            overdue=day < today,
+            **extra,
+        )
+
+    last_year = agreement.end_date.year
+    if agreement.status == Agreement.Status.TERMINATED and agreement.terminated_on:
+        last_year = min(last_year, agreement.terminated_on.year)
+    for year in range(agreement.start_date.year, last_year + 1):
+        due = agreement.report_due_date(year)
+        if (agreement.pk, year) in (submitted or set()):
+            continue
+        if due < today and submitted is None:
+            continue
+        found.append(
+            deadline(
+                str(year),
+                ANNUAL_REPORT,
+                due,
+                _("Årsrapport %(year)s ska lämnas") % {"year": year},
+            )
+        )
+
+    if agreement.status != Agreement.Status.ACTIVE:
+        return found
+    decide_by = agreement.extension_decision_deadline()
+    if decide_by is not None and agreement.end_date >= today:
+        found.append(
+            deadline(
+                # Keyed by the option, so the next option after an extension is a new deadline.
+                str(agreement.extensions_used() + 1),
+                EXTENSION_DECISION,
+                decide_by,
+                _("Beslut om förlängning (slutdatum %(end)s)")
+                % {"end": agreement.end_date.isoformat()},
+            )
+        )
+    found.append(
+        deadline(
+            "end",
+            AGREEMENT_END,
+            agreement.end_date,
+            _("Överenskommelsen löper ut %(end)s") % {"end": agreement.end_date.isoformat()},
+        )
+    )
+    return found
+
+
+def _followups_owed(
+    agreement: Agreement, meetings: list[tuple[datetime.date, str]], today: datetime.date
+) -> list[Deadline]:
+    """Follow-up meetings still owed, one deadline per quarter (its last day).
+
+    Counted per calendar year: by the end of each quarter, the year's share of the required
+    meetings must be held or planned. A shortfall from a quarter that has passed is owed in
+    the current quarter; a new year starts from zero.
+    """
+    found = []
+    if agreement.followups_per_year == 0:
+        return found
+    for year in range(max(today.year, agreement.start_date.year), agreement.end_date.year + 1):
+        quarters = covered_quarters(agreement, year)
+        listed = 0
+        for index, quarter in enumerate(quarters, start=1):
+            first, last = quarter_bounds(year, quarter)
+            if last < today:
+                continue
+            last = min(last, agreement.end_date)
+            counted = sum(
+                1
+                for day, status in meetings
+                if day.year == year
+                and day <= last
+                and (status == Meeting.Status.HELD or day >= today)
+            )
+            owed = required_followups(agreement, year, index) - counted - listed
+            if owed <= 0:
+                continue
+            listed += owed
+            found.append(
+                Deadline(
+                    key=f"{FOLLOWUP}:{agreement.pk}:{year}Q{quarter}",
+                    kind=FOLLOWUP,
+                    date=last,
+                    title=ngettext(
+                        "%(n)s uppföljningsmöte behöver hållas under kvartal %(q)s %(year)s",
+                        "%(n)s uppföljningsmöten behöver hållas under kvartal %(q)s %(year)s",
+                        owed,
+                    )
+                    % {"n": owed, "q": quarter, "year": year},
+                    agreement_id=agreement.pk,
+                    agreement_title=agreement.title,
+                    url=reverse("meeting_list", args=[agreement.pk]),
+                    detail=_("%(req)s uppföljningsmöten per år enligt överenskommelsen")
+                    % {"req": agreement.followups_per_year},
+                )
+            )
+    return found

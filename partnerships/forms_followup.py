@@ -1,0 +1,147 @@
+"""Forms for meetings: the meeting itself and its attendees, decisions and action items.
+
+The organisation fields only offer the agreement's parties; anything else posted answers
+with a message saying so (the models check the same in clean(), for other doors).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .forms import DateInput
+from .models import ActionItem, Agreement, Attendee, Decision, Meeting, Organisation
+
+NOT_A_PARTY = _("Organisationen är inte part i överenskommelsen.")
+
+
+def _party_organisations(agreement: Agreement):
+    return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "status",
+            "date",
+            "start_time",
+            "place",
+            "convened_by",
+            "agenda",
+            "minutes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "minutes": forms.Textarea(attrs={"rows": 10}),
+        }
+        error_messages = {
+            "date": {"required": _("Ange mötets datum.")},
+            "convened_by": {
+                "required": _("Ange vilken part som kallade till mötet."),
+                "invalid_choice": NOT_A_PARTY,
+            },
+        }
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        self.fields["convened_by"].queryset = _party_organisations(agreement)
+
+
+class AttendeeForm(forms.ModelForm):
+    class Meta:
+        model = Attendee
+        fields = ["name", "title", "organisation"]
+        error_messages = {
+            "name": {"required": _("Ange deltagarens namn.")},
+            "organisation": {
+                "required": _("Ange vilken part deltagaren företräder."),
+                "invalid_choice": NOT_A_PARTY,
+            },
+        }
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _party_organisations(agreement)
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["text", "amendment"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "amendment": {"invalid_choice": _("Ändringen hör till en annan överenskommelse.")},
+        }
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amendment"].queryset = agreement.versions.order_by("-number")
+        self.fields["amendment"].label_from_instance = lambda v: f"{v.label} {v.summary}"
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "owner_organisation", "due_date"]
+        widgets = {"due_date": DateInput()}
+        error_messages = {
+            "description": {"required": _("Beskriv åtgärden.")},
+            "owner": {"required": _("Ange vem som ansvarar för åtgärden.")},
+            "due_date": {"required": _("Ange när åtgärden ska vara klar.")},
+            "owner_organisation": {"invalid_choice": NOT_A_PARTY},
+        }
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_organisation"].queryset = _party_organisations(agreement)
+
+
+class PositionedFormSet(BaseInlineFormSet):
+    """Keeps the order the rows were entered in (decisions are numbered in the minutes)."""
+
+    def save(self, commit: bool = True):
+        for position, form in enumerate(self.ordered_forms if self.can_order else self.forms):
+            if hasattr(form.instance, "position"):
+                form.instance.position = position
+        return super().save(commit)
+
+
+class ActionItemFormSetBase(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            # An item already ticked off stays as it is; its due date is history.
+            if form.instance.pk and form.instance.done_on and set(form.changed_data) - {"DELETE"}:
+                raise ValidationError(_("En avbockad åtgärd kan inte ändras."))
+
+
+AttendeeFormSet = inlineformset_factory(
+    Meeting, Attendee, form=AttendeeForm, extra=3, can_delete=True
+)
+DecisionFormSet = inlineformset_factory(
+    Meeting, Decision, form=DecisionForm, formset=PositionedFormSet, extra=2, can_delete=True
+)
+ActionItemFormSet = inlineformset_factory(
+    Meeting,
+    ActionItem,
+    form=ActionItemForm,
+    formset=ActionItemFormSetBase,
+    extra=2,
+    can_delete=True,
+    fk_name="meeting",
+)

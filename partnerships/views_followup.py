@@ -1,0 +1,242 @@
+"""Pages for follow-up: the start page ("Att göra"), meetings, minutes and the calendar link.
+
+Every view fetches through partnerships.access, binds forms, calls one workflow function
+from meetings.py or feeds.py, and renders or redirects.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access
+from .access import CAN_EDIT_MEETING, require_role
+from .deadlines import deadlines_for_user
+from .feeds import active_calendar_token, create_calendar_token, revoke_calendar_token
+from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
+from .meetings import (
+    complete_action_item,
+    followed_up_items,
+    meeting_with_rows,
+    render_minutes_pdf,
+    reopen_action_item,
+    save_meeting,
+)
+from .models import ActionItem, Agreement, Meeting
+
+
+def todo(request: HttpRequest) -> HttpResponse:
+    """Start page: every deadline across the user's partnerships, soonest first."""
+    today = timezone.localdate()
+    deadlines = deadlines_for_user(request.user, today=today)
+    return render(
+        request,
+        "partnerships/todo.html",
+        {
+            "deadlines": deadlines,
+            "overdue": [d for d in deadlines if d.overdue],
+            "upcoming": [d for d in deadlines if not d.overdue],
+            "today": today,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def meeting_overview(request: HttpRequest) -> HttpResponse:
+    """Meetings across all the user's partnerships: coming ones first, then the latest held."""
+    today = timezone.localdate()
+    meetings = (
+        Meeting.objects.visible_to(request.user)
+        .select_related("agreement", "convened_by")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            open_items=Count(
+                "action_items", filter=Q(action_items__done_on__isnull=True), distinct=True
+            ),
+        )
+    )
+    return render(
+        request,
+        "partnerships/meeting_overview.html",
+        {
+            "upcoming": meetings.filter(date__gte=today, status=Meeting.Status.PLANNED).order_by(
+                "date", "start_time"
+            ),
+            "recent": meetings.exclude(date__gte=today, status=Meeting.Status.PLANNED)[:50],
+            "open_items": ActionItem.objects.visible_to(request.user)
+            .open()
+            .select_related("meeting__agreement", "owner_organisation")
+            .order_by("due_date"),
+            "today": today,
+        },
+    )
+
+
+def meeting_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_by_id(request.user, agreement_id)
+    today = timezone.localdate()
+    year = _year_param(request, default=today.year)
+    meetings = (
+        agreement.meetings.select_related("convened_by")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            open_items=Count(
+                "action_items", filter=Q(action_items__done_on__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-date", "-start_time")
+    )
+    return render(
+        request,
+        "partnerships/meeting_list.html",
+        {
+            "agreement": agreement,
+            "meetings": meetings,
+            "summary": Meeting.objects.followup_summary(agreement, year, today),
+            "years": agreement.years,
+            "year": year,
+            "can_edit": request.user.has_role(*CAN_EDIT_MEETING),
+        },
+    )
+
+
+def _year_param(request: HttpRequest, default: int) -> int:
+    try:
+        return int(request.GET.get("year", default))
+    except ValueError:
+        return default
+
+
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting_by_id(request.user, meeting_id)
+    meeting = meeting_with_rows(meeting.pk)
+    return render(
+        request,
+        "partnerships/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agreement": meeting.agreement,
+            "followed_up": followed_up_items(meeting),
+            "can_edit": request.user.has_role(*CAN_EDIT_MEETING),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def meeting_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_by_id(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_MEETING)
+    initial = {"kind": request.GET.get("kind", Meeting.Kind.FOLLOWUP)}
+    return _meeting_form(request, agreement, Meeting(agreement=agreement), initial)
+
+
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
+    return _meeting_form(request, meeting.agreement, meeting, {})
+
+
+def _meeting_form(
+    request: HttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
+) -> HttpResponse:
+    data = request.POST or None
+    rows = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
+    form = MeetingForm(data, instance=meeting, agreement=agreement, initial=initial)
+    attendees = AttendeeFormSet(data, prefix="attendees", **rows)
+    decisions = DecisionFormSet(data, prefix="decisions", **rows)
+    action_items = ActionItemFormSet(data, prefix="actions", **rows)
+    if request.method == "POST":
+        # Validate everything (not short-circuiting) so every error shows at once.
+        valid = [f.is_valid() for f in (form, attendees, decisions, action_items)]
+        if all(valid):
+            meeting = save_meeting(
+                form=form,
+                attendees=attendees,
+                decisions=decisions,
+                action_items=action_items,
+                user=request.user,
+            )
+            messages.success(request, _("Mötet är sparat."))
+            return redirect(meeting)
+    return render(
+        request,
+        "partnerships/meeting_form.html",
+        {
+            "agreement": agreement,
+            "meeting": meeting if meeting.pk else None,
+            "form": form,
+            "attendees": attendees,
+            "decisions": decisions,
+            "action_items": action_items,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def meeting_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting_by_id(request.user, meeting_id)
+    pdf = render_minutes_pdf(meeting=meeting, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"protokoll-{meeting.agreement.short_id}-{meeting.date.isoformat()}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+def action_item_done(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """Tick off an action item at this meeting (usually a later one than where it was set)."""
+    meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
+    item = get_object_or_404(ActionItem, pk=item_id, meeting__agreement_id=meeting.agreement_id)
+    try:
+        complete_action_item(item=item, meeting=meeting, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Åtgärden är avbockad."))
+    return redirect(meeting)
+
+
+@require_POST
+def action_item_reopen(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
+    item = get_object_or_404(ActionItem, pk=item_id, meeting__agreement_id=meeting.agreement_id)
+    reopen_action_item(item=item, user=request.user)
+    messages.success(request, _("Åtgärden är öppen igen."))
+    return redirect(meeting)
+
+
+# --------------------------------------------------------------------------- calendar link
+
+
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    token = active_calendar_token(request.user)
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[token.token])) if token else None
+    )
+    return render(
+        request, "partnerships/meeting_calendar.html", {"token": token, "feed_url": feed_url}
+    )
+
+
+@require_POST
+def calendar_token_create(request: HttpRequest) -> HttpResponse:
+    create_calendar_token(user=request.user)
+    messages.success(
+        request, _("En ny kalenderlänk är skapad. En tidigare länk fungerar inte längre.")
+    )
+    return redirect("calendar_settings")
+
+
+@require_POST
+def calendar_token_revoke(request: HttpRequest) -> HttpResponse:
+    if revoke_calendar_token(user=request.user):
+        messages.success(request, _("Kalenderlänken är återkallad."))
+    return redirect("calendar_settings")
