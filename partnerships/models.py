@@ -84,15 +84,12 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.org_number:
-            try:
-                self.org_number = normalise_org_number(self.org_number)
-            except Exception:  # noqa: BLE001, S110 - the field validator reports the error
-                pass
-
     def get_absolute_url(self) -> str:
         return reverse("organisation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.org_number:
+            self.org_number = normalise_org_number(self.org_number)
 
     @property
     def is_public(self) -> bool:

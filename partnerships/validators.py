@@ -16,7 +16,9 @@ PEPPOL_ID_RE = re.compile(r"^(?P<scheme>\d{4}):(?P<value>[A-Za-z0-9.\-_]{1,50})$
 
 
 def normalise_org_number(value: str) -> str:
-    """Return the organisation number in the form NNNNNN-NNNN."""
+    """Return a valid organisation number as NNNNNN-NNNN; anything else unchanged."""
+    if not orgnr.is_valid(value):
+        return value
     digits = orgnr.compact(value)
     return f"{digits[:6]}-{digits[6:]}"
 

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     continue
                 module.load(ctx)
                 self.stdout.write(f"  {name}: klart")
-        self.stdout.write(self.style.SUCCESS("Demodata laddad. Inloggningar (lösenord för alla: %s):" % DEMO_PASSWORD))
-        for username, first, last, org_key, role in DEMO_USERS:
+        self.stdout.write(self.style.SUCCESS(f"Demodata laddad. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
+        for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
             self.stdout.write(f"  {username:<14} {role:<12} {org}")
