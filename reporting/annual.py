@@ -39,8 +39,10 @@ def report_figures(report: AnnualReport) -> dict[str, Any]:
 def _refuse_if_submitted(report: AnnualReport) -> None:
     if report.is_submitted:
         raise ValidationError(
-            _("Årsrapporten för %(year)s (version %(v)s) är inlämnad och kan inte ändras. "
-              "Skapa en rättelse för att göra ändringar.")
+            _(
+                "Årsrapporten för %(year)s (version %(v)s) är inlämnad och kan inte ändras. "
+                "Skapa en rättelse för att göra ändringar."
+            )
             % {"year": report.year, "v": report.version},
             code="submitted",
         )
@@ -62,7 +64,9 @@ def save_narrative(
             setattr(report, name, data[name])
     if "manual_outcomes" in data:
         report.manual_outcomes = {
-            key: str(value) for key, value in data["manual_outcomes"].items() if value not in (None, "")
+            key: str(value)
+            for key, value in data["manual_outcomes"].items()
+            if value not in (None, "")
         }
     report.full_clean()
     report.save()
@@ -98,8 +102,11 @@ def submit_annual_report(
         )
     if quality["warnings"] and not accept_warnings:
         raise ValidationError(
-            _("Kvalitetskontrollen hittade %(n)s brister. Åtgärda dem eller bekräfta att "
-              "rapporten ska lämnas in ändå.") % {"n": len(quality["warnings"])},
+            _(
+                "Kvalitetskontrollen hittade %(n)s brister. Åtgärda dem eller bekräfta att "
+                "rapporten ska lämnas in ändå."
+            )
+            % {"n": len(quality["warnings"])},
             code="warnings",
         )
     report.figures = figures.freeze(data)

@@ -13,7 +13,9 @@ from .models import AnnualReport
 from .pdf import render_pdf
 
 
-def annual_report_context(report: AnnualReport, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def annual_report_context(
+    report: AnnualReport, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
     data = data if data is not None else report_figures(report)
     charts = {}
     account = data.get("account")
@@ -28,7 +30,11 @@ def annual_report_context(report: AnnualReport, data: dict[str, Any] | None = No
     if participants["exits"]:
         charts["outcomes"] = bar_chart(
             _("Avslutade deltagare per avslutsorsak"),
-            [(row["outcome"], row["by_gender"]) for row in participants["outcomes"] if row["total"]],
+            [
+                (row["outcome"], row["by_gender"])
+                for row in participants["outcomes"]
+                if row["total"]
+            ],
             participants["outcome_genders"],
         )
     if data["contacts"]["registered"]:
@@ -63,7 +69,10 @@ def invoice_basis_context(
     }
 
 
-def invoice_basis_pdf(data: dict[str, Any], *, number: str | None, issued_on: datetime.date | None) -> bytes:
+def invoice_basis_pdf(
+    data: dict[str, Any], *, number: str | None, issued_on: datetime.date | None
+) -> bytes:
     return render_pdf(
-        "reporting/invoice_basis_pdf.html", invoice_basis_context(data, number=number, issued_on=issued_on)
+        "reporting/invoice_basis_pdf.html",
+        invoice_basis_context(data, number=number, issued_on=issued_on),
     )

@@ -32,7 +32,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,7 @@ def period(agreement: Agreement, year: int) -> tuple[datetime.date, datetime.dat
 
 
 def period_label(agreement: Agreement, year: int) -> str:
-    """"helår 2024" for a whole year, otherwise the dates: "2026-03-01–2026-12-31"."""
+    """ "helår 2024" for a whole year, otherwise the dates: "2026-03-01–2026-12-31"."""
     start, end = period(agreement, year)
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return _("helår %(year)s") % {"year": year}
@@ -171,7 +171,9 @@ def financial_account(budget: Budget) -> dict[str, Any]:
                 "role": share.party.get_role_display(),
                 "is_public": is_public,
                 "amount": amount,
-                "percent": share.percent if share.percent is not None else percent_of(amount, total),
+                "percent": share.percent
+                if share.percent is not None
+                else percent_of(amount, total),
                 # What the funder's share of the actual costs comes to.
                 "actual": round_money(amount * actual_total / total) if total else ZERO,
             }
@@ -264,7 +266,9 @@ def _address(org) -> dict[str, str]:
     }
 
 
-def invoice_figures(agreement: Agreement, year: int, party: AgreementParty | None = None) -> dict[str, Any]:
+def invoice_figures(
+    agreement: Agreement, year: int, party: AgreementParty | None = None
+) -> dict[str, Any]:
     """What the operator invoices one public party for `year`, line by line.
 
     Refuses (ValidationError, Swedish message) a year outside the agreement, a year without
@@ -301,7 +305,9 @@ def invoice_figures(agreement: Agreement, year: int, party: AgreementParty | Non
     vouchers: list[dict[str, Any]] = []
     if agreement.pays_against_actuals:
         # The party pays its share of the actual costs, at most its share of the grant.
-        actual_share = round_money(share_amount * account["actual_total"] / total) if total else ZERO
+        actual_share = (
+            round_money(share_amount * account["actual_total"] / total) if total else ZERO
+        )
         amount = min(actual_share, share_amount)
         vouchers = [
             {
@@ -321,7 +327,10 @@ def invoice_figures(agreement: Agreement, year: int, party: AgreementParty | Non
         actual_share = None
         capped = False
     # The party's share per cost line, so that the lines add up to the amount exactly.
-    weights = [line["actual"] if agreement.pays_against_actuals else line["budget"] for line in account["lines"]]
+    weights = [
+        line["actual"] if agreement.pays_against_actuals else line["budget"]
+        for line in account["lines"]
+    ]
     for line, part in zip(account["lines"], allocate(amount, weights), strict=True):
         line["party_share"] = part
     version = version_for_year(agreement, year)
@@ -329,8 +338,11 @@ def invoice_figures(agreement: Agreement, year: int, party: AgreementParty | Non
     marking_base = party.organisation.invoice_marking or agreement.title
     start, end = period(agreement, year)
     return {
-        "agreement": {"title": agreement.title, "short_id": agreement.short_id,
-                      "decision_reference": agreement.decision_reference},
+        "agreement": {
+            "title": agreement.title,
+            "short_id": agreement.short_id,
+            "decision_reference": agreement.decision_reference,
+        },
         "year": year,
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
@@ -424,7 +436,9 @@ def goal_fulfilment(
                     "not_met": met is False,
                 }
             )
-        result.append({"id": goal.pk, "title": goal.title, "level": level, "indicators": indicators})
+        result.append(
+            {"id": goal.pk, "title": goal.title, "level": level, "indicators": indicators}
+        )
     return result
 
 
@@ -446,7 +460,9 @@ def _gender_labels() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Gender.choices]
 
 
-def participant_statistics(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+def participant_statistics(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
     """Participants enrolled, new, active at the end and exited in [start, end], by gender;
     exits by outcome and gender; share to work and studies; off income support (2 queries)."""
     from participants.models import Enrolment, ExitOutcome, IncomeSource
@@ -494,13 +510,23 @@ def participant_statistics(agreements: Any, start: datetime.date, end: datetime.
         counts[(row["exit_outcome"], row["participant__gender"])] = row["n"]
         on_support += row["on_support"]
         left_support += row["left_support"]
-    shown_genders = [(v, label) for v, label in genders if any(g == v for _o, g in counts) or v in ("woman", "man")]
+    shown_genders = [
+        (v, label)
+        for v, label in genders
+        if any(g == v for _o, g in counts) or v in ("woman", "man")
+    ]
     outcomes = []
     for value, label in ExitOutcome.choices:
         by_gender = [counts.get((value, g), 0) for g, _l in shown_genders]
-        outcomes.append({"outcome": str(label), "value": value, "by_gender": by_gender, "total": sum(by_gender)})
+        outcomes.append(
+            {"outcome": str(label), "value": value, "by_gender": by_gender, "total": sum(by_gender)}
+        )
     exits = sum(counts.values())
-    to_work = sum(counts.get((o, g), 0) for o in (ExitOutcome.WORK, ExitOutcome.WORK_WITH_SUPPORT) for g, _l in genders)
+    to_work = sum(
+        counts.get((o, g), 0)
+        for o in (ExitOutcome.WORK, ExitOutcome.WORK_WITH_SUPPORT)
+        for g, _l in genders
+    )
     to_studies = sum(counts.get((ExitOutcome.STUDIES, g), 0) for g, _l in genders)
     return {
         "by_gender": rows,
@@ -518,25 +544,33 @@ def participant_statistics(agreements: Any, start: datetime.date, end: datetime.
     }
 
 
-def step_progression(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
-    """Enrolments in the period whose latest step (by the period's end) is above their first
-    assessed step (1 query)."""
+def _with_first_and_last_step(agreements: Any, start: datetime.date, end: datetime.date):
+    """Enrolments in the period annotated with their first assessed step and their latest
+    step by the period's end."""
     from participants.models import Enrolment, ProgressAssessment
 
     assessments = ProgressAssessment.objects.filter(enrolment=OuterRef("pk"), date__lte=end)
-    row = (
+    return (
         Enrolment.objects.filter(_by_agreement(agreements))
         .active_between(start, end)
         .annotate(
             first_step=Subquery(assessments.order_by("date", "pk").values("step")[:1]),
             last_step=Subquery(assessments.order_by("-date", "-pk").values("step")[:1]),
         )
-        .aggregate(
-            assessed=Count("pk", filter=Q(first_step__isnull=False)),
-            progressed=Count("pk", filter=Q(last_step__gt=F("first_step"))),
-            regressed=Count("pk", filter=Q(last_step__lt=F("first_step"))),
-        )
     )
+
+
+_STEP_COUNTS = {
+    "assessed": Count("pk", filter=Q(first_step__isnull=False)),
+    "progressed": Count("pk", filter=Q(last_step__gt=F("first_step"))),
+    "regressed": Count("pk", filter=Q(last_step__lt=F("first_step"))),
+}
+
+
+def step_progression(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Enrolments in the period whose latest step (by the period's end) is above their first
+    assessed step (1 query)."""
+    row = _with_first_and_last_step(agreements, start, end).aggregate(**_STEP_COUNTS)
     return {**row, "share_progressed": percent_of(row["progressed"], row["assessed"])}
 
 
@@ -548,7 +582,11 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
         row["kind"]: row
         for row in Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
         .values("kind")
-        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"), people=Count("participant", distinct=True))
+        .annotate(
+            n=Count("pk"),
+            minutes=Sum("duration_minutes"),
+            people=Count("participant", distinct=True),
+        )
     }
     kinds = [
         {
@@ -558,13 +596,14 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
         }
         for value, label in Contact.Kind.choices
     ]
-    people = (
-        Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
-        .aggregate(n=Count("participant", distinct=True))["n"]
-    )
+    people = Contact.objects.filter(_by_agreement(agreements), date__range=(start, end)).aggregate(
+        n=Count("participant", distinct=True)
+    )["n"]
     anonymous = {
         row["gender"]: row["n"]
-        for row in AnonymousContactCount.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        for row in AnonymousContactCount.objects.filter(
+            _by_agreement(agreements), date__range=(start, end)
+        )
         .values("gender")
         .annotate(n=Sum("count"))
     }
@@ -599,7 +638,9 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
     }
 
 
-def participant_data_quality(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, int]:
+def participant_data_quality(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, int]:
     """Counts of records that would make the participant figures wrong (2 queries)."""
     from participants.models import Contact, Enrolment, ExitOutcome
 
@@ -613,13 +654,185 @@ def participant_data_quality(agreements: Any, start: datetime.date, end: datetim
         .exclude(Exists(enrolment_on_day))
         .count()
     )
-    enrolments = Enrolment.objects.filter(_by_agreement(agreements)).active_between(start, end).aggregate(
-        unknown_outcome=Count(
-            "pk", filter=Q(exit_date__range=(start, end), exit_outcome__in=("", ExitOutcome.UNKNOWN))
-        ),
-        unknown_gender=Count("pk", filter=Q(participant__gender="unknown")),
+    enrolments = (
+        Enrolment.objects.filter(_by_agreement(agreements))
+        .active_between(start, end)
+        .aggregate(
+            unknown_outcome=Count(
+                "pk",
+                filter=Q(exit_date__range=(start, end), exit_outcome__in=("", ExitOutcome.UNKNOWN)),
+            ),
+            unknown_gender=Count("pk", filter=Q(participant__gender="unknown")),
+        )
     )
     return {"contacts_outside_enrolment": contacts_outside, **enrolments}
+
+
+# --------------------------------------------------------------------------- dashboards
+# The steering-group dashboards show the figures above per month and per partnership.
+# These break the same counts down further, still in the database and in a fixed number
+# of queries; `agreements` is one Agreement or several, as above.
+
+
+def monthly_participant_flow(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    """New participants and exits per month of [start, end] (within one year), by gender.
+
+    Counted as participant_statistics counts them ("new": distinct participants whose
+    enrolment started that month; "exited": enrolments that ended), so the months add up
+    to its yearly figures (2 queries).
+    """
+    from participants.models import Enrolment
+
+    base = Enrolment.objects.filter(_by_agreement(agreements))
+    new: dict[int, dict[str, int]] = {}
+    for row in (
+        base.filter(start_date__range=(start, end))
+        .annotate(month=ExtractMonth("start_date"))
+        .values("month", "participant__gender")
+        .annotate(n=Count("participant", distinct=True))
+    ):
+        new.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
+    exited: dict[int, dict[str, int]] = {}
+    for row in (
+        base.filter(exit_date__range=(start, end))
+        .annotate(month=ExtractMonth("exit_date"))
+        .values("month", "participant__gender")
+        .annotate(n=Count("pk"))
+    ):
+        exited.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
+    return {"months": list(range(start.month, end.month + 1)), "new": new, "exited": exited}
+
+
+def monthly_activity(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """Registered contacts (by the participant's gender), anonymous outreach contacts (by
+    gender) and attendance (by status and gender) per month of [start, end] (3 queries)."""
+    from participants.models import AnonymousContactCount, Attendance, Contact
+
+    contacts: dict[int, dict[str, int]] = {}
+    for row in (
+        Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .annotate(month=ExtractMonth("date"))
+        .values("month", "participant__gender")
+        .annotate(n=Count("pk"))
+    ):
+        contacts.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
+    anonymous: dict[int, dict[str, int]] = {}
+    for row in (
+        AnonymousContactCount.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .annotate(month=ExtractMonth("date"))
+        .values("month", "gender")
+        .annotate(n=Sum("count"))
+    ):
+        anonymous.setdefault(row["month"], {})[row["gender"]] = row["n"]
+    attendance: dict[int, dict[str, dict[str, int]]] = {}
+    for row in (
+        Attendance.objects.filter(_by_agreement(agreements), date__range=(start, end))
+        .annotate(month=ExtractMonth("date"))
+        .values("month", "status", "participant__gender")
+        .annotate(n=Count("pk"))
+    ):
+        by_status = attendance.setdefault(row["month"], {}).setdefault(row["status"], {})
+        by_status[row["participant__gender"]] = row["n"]
+    return {
+        "months": list(range(start.month, end.month + 1)),
+        "contacts": contacts,
+        "anonymous": anonymous,
+        "attendance": attendance,
+    }
+
+
+def step_progression_by_gender(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, dict[str, int]]:
+    """step_progression's counts per participant gender (1 query)."""
+    rows = (
+        _with_first_and_last_step(agreements, start, end)
+        .values("participant__gender")
+        .annotate(**_STEP_COUNTS)
+    )
+    return {row["participant__gender"]: {k: row[k] for k in _STEP_COUNTS} for row in rows}
+
+
+def participants_active_by_agreement(agreements: Any, day: datetime.date) -> dict[int, int]:
+    """Participants enrolled on `day`, per agreement (1 query)."""
+    from participants.models import Enrolment
+
+    return {
+        row["agreement"]: row["n"]
+        for row in Enrolment.objects.filter(_by_agreement(agreements))
+        .active_on(day)
+        .values("agreement")
+        .annotate(n=Count("participant", distinct=True))
+    }
+
+
+def followups_by_agreement(
+    agreements: list[Agreement], year: int, today: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """Follow-up meetings held and planned in `year` against the number required, per
+    agreement, for many agreements at once (1 query).
+
+    "Required by now" is the year's share of the required meetings up to the current
+    quarter (the same rule the deadlines use); a past year requires them all.
+    """
+    from partnerships.models import Meeting, covered_quarters, required_followups
+
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        Meeting.objects.followups()
+        .filter(agreement__in=[a.pk for a in agreements], date__year=year)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values("agreement", "status")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(row["agreement"], {})[row["status"]] = row["n"]
+    result = {}
+    for agreement in agreements:
+        held = counts.get(agreement.pk, {}).get(Meeting.Status.HELD, 0)
+        if year < today.year:
+            elapsed = len(covered_quarters(agreement, year))
+        elif year > today.year:
+            elapsed = 0
+        else:
+            current = (today.month - 1) // 3 + 1
+            elapsed = sum(1 for q in covered_quarters(agreement, year) if q <= current)
+        required_now = required_followups(agreement, year, elapsed)
+        result[agreement.pk] = {
+            "held": held,
+            "planned": counts.get(agreement.pk, {}).get(Meeting.Status.PLANNED, 0),
+            "required": required_followups(agreement, year),
+            "required_by_now": required_now,
+            "behind": held < required_now,
+        }
+    return result
+
+
+def budget_by_agreement(agreements: Any, year: int) -> dict[int, dict[str, Decimal]]:
+    """Budget total and actual costs booked for `year`, per agreement: financial_account's
+    `total` and `actual_total` for many agreements at once (2 queries)."""
+    from partnerships.models import CostLine
+
+    lines = CostLine.objects.filter(
+        _by_agreement(agreements, "budget__agreement"), budget__year=year
+    )
+    totals: dict[int, dict[str, Decimal]] = {
+        row["budget__agreement"]: {"total": row["total"] or ZERO, "actual_total": ZERO}
+        for row in lines.values("budget__agreement").annotate(total=Sum("amount"))
+    }
+    for row in (
+        ActualCost.objects.filter(
+            _by_agreement(agreements, "cost_line__budget__agreement"), cost_line__budget__year=year
+        )
+        .values("cost_line__budget__agreement")
+        .annotate(actual=Sum("amount"))
+    ):
+        entry = totals.setdefault(
+            row["cost_line__budget__agreement"], {"total": ZERO, "actual_total": ZERO}
+        )
+        entry["actual_total"] = row["actual"] or ZERO
+    return totals
 
 
 # --------------------------------------------------------------------------- meetings
@@ -684,12 +897,15 @@ def annual_report_figures(
             missing = [line["description"] for line in account["lines"] if not line["actual_count"]]
             if missing:
                 warnings.append(
-                    _("Kostnadsposter utan registrerat utfall: %(lines)s.") % {"lines": ", ".join(missing)}
+                    _("Kostnadsposter utan registrerat utfall: %(lines)s.")
+                    % {"lines": ", ".join(missing)}
                 )
         if account["is_overcompensated"]:
             warnings.append(
-                _("Det offentliga bidraget överstiger de kostnader det får täcka med %(amount)s "
-                  "(överkompensation, återbetalningsskyldig).")
+                _(
+                    "Det offentliga bidraget överstiger de kostnader det får täcka med %(amount)s "
+                    "(överkompensation, återbetalningsskyldig)."
+                )
                 % {"amount": _sek(account["overcompensation"])}
             )
 
@@ -713,7 +929,8 @@ def annual_report_figures(
         warnings.append(_("Överenskommelsen har ingen registrerad version att hänvisa till."))
     if quality["unknown_outcome"]:
         warnings.append(
-            _("%(n)s avslut under året saknar känd avslutsorsak.") % {"n": quality["unknown_outcome"]}
+            _("%(n)s avslut under året saknar känd avslutsorsak.")
+            % {"n": quality["unknown_outcome"]}
         )
     if quality["contacts_outside_enrolment"]:
         warnings.append(
@@ -722,17 +939,22 @@ def annual_report_figures(
         )
     if quality["unknown_gender"]:
         warnings.append(
-            _("%(n)s inskrivna deltagare saknar uppgift om kön, så könsuppdelningen blir ofullständig.")
+            _(
+                "%(n)s inskrivna deltagare saknar uppgift om kön, så könsuppdelningen blir ofullständig."
+            )
             % {"n": quality["unknown_gender"]}
         )
     for goal in goals:
         for ind in goal["indicators"]:
             if ind["target"] is None:
                 warnings.append(
-                    _("Indikatorn ”%(name)s” saknar målvärde för %(year)s.") % {"name": ind["name"], "year": year}
+                    _("Indikatorn ”%(name)s” saknar målvärde för %(year)s.")
+                    % {"name": ind["name"], "year": year}
                 )
             elif ind["is_manual"] and ind["outcome"] is None:
-                warnings.append(_("Fyll i utfallet för indikatorn ”%(name)s”.") % {"name": ind["name"]})
+                warnings.append(
+                    _("Fyll i utfallet för indikatorn ”%(name)s”.") % {"name": ind["name"]}
+                )
     if meetings["followups_held"] < meetings["followups_required"] and end < timezone.localdate():
         warnings.append(
             _("%(held)s av %(required)s uppföljningsmöten hölls under året.")

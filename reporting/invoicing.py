@@ -53,10 +53,14 @@ def issue_invoice_basis(
     return basis
 
 
-def latest_or_issue(*, agreement: Agreement, year: int, user: User | None = None) -> tuple[InvoiceBasis, bool]:
+def latest_or_issue(
+    *, agreement: Agreement, year: int, user: User | None = None
+) -> tuple[InvoiceBasis, bool]:
     """The latest basis issued for the year, or a newly issued one (for the command)."""
     existing = (
-        InvoiceBasis.objects.filter(agreement=agreement, year=year).order_by("-created_at", "-pk").first()
+        InvoiceBasis.objects.filter(agreement=agreement, year=year)
+        .order_by("-created_at", "-pk")
+        .first()
     )
     if existing is not None:
         return existing, False

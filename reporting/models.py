@@ -35,7 +35,9 @@ class AnnualReport(models.Model):
         SUBMITTED = "submitted", _("Inlämnad")
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="annual_reports",
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="annual_reports",
         verbose_name=_("överenskommelse"),
     )
     year = models.PositiveSmallIntegerField(_("år"))
@@ -50,18 +52,30 @@ class AnnualReport(models.Model):
     manual_outcomes = models.JSONField(_("manuellt ifyllda utfall"), default=dict, blank=True)
     correction_reason = models.TextField(_("skäl till rättelse"), blank=True)
     previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
         verbose_name=_("rättar version"),
     )
     agreement_version = models.ForeignKey(
-        AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("beräknad från version"),
+        AgreementVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beräknad från version"),
     )
     figures = models.JSONField(_("frysta siffror"), null=True, blank=True, editable=False)
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("inlämnad"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("inlämnad av"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,12 +89,14 @@ class AnnualReport(models.Model):
         verbose_name_plural = _("årsrapporter")
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "year", "version"], name="annual_report_version_unique",
+                fields=["agreement", "year", "version"],
+                name="annual_report_version_unique",
                 violation_error_message=_("Versionen av årsrapporten finns redan."),
             ),
             # Only one version can be worked on at a time.
             models.UniqueConstraint(
-                fields=["agreement", "year"], condition=Q(status="draft"),
+                fields=["agreement", "year"],
+                condition=Q(status="draft"),
                 name="one_draft_annual_report_per_year",
                 violation_error_message=_("Det finns redan ett utkast till årsrapporten."),
             ),
@@ -117,25 +133,37 @@ class InvoiceBasis(models.Model):
     """An issued invoice basis (fakturaunderlag) to one public party for one year."""
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="invoice_bases",
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="invoice_bases",
         verbose_name=_("överenskommelse"),
     )
     year = models.PositiveSmallIntegerField(_("år"))
     party = models.ForeignKey(
-        AgreementParty, on_delete=models.PROTECT, related_name="invoice_bases",
+        AgreementParty,
+        on_delete=models.PROTECT,
+        related_name="invoice_bases",
         verbose_name=_("mottagare"),
     )
     number = models.CharField(_("nummer"), max_length=60, unique=True)
     issued_on = models.DateField(_("datum"))
     amount = MoneyField(_("att fakturera"))
     agreement_version = models.ForeignKey(
-        AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("beräknad från version"),
+        AgreementVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beräknad från version"),
     )
     figures = models.JSONField(_("frysta siffror"), editable=False)
     pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("utfärdat av"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -165,7 +193,11 @@ class RenderJob(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("år"))
     report = models.ForeignKey(
-        AnnualReport, on_delete=models.CASCADE, null=True, blank=True, related_name="render_jobs",
+        AnnualReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="render_jobs",
         verbose_name=_("årsrapport"),
     )
     requested_by = models.ForeignKey(

@@ -119,7 +119,9 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     _money(subtotal, "TaxAmount", "0")
     _tax_category(subtotal, "TaxCategory", with_reason=True)
 
-    lines = [line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0] or figures["lines"][:1]
+    lines = [
+        line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0
+    ] or figures["lines"][:1]
     line_total = sum((Decimal(str(line["party_share"])) for line in lines), Decimal("0"))
     totals = _cac(root, "LegalMonetaryTotal")
     _money(totals, "LineExtensionAmount", line_total)

@@ -1,3 +1,66 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("agreements/<int:agreement_id>/", views.index, name="index"),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/",
+        views.annual_report,
+        name="annual_report",
+    ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/save/",
+        views.annual_report_save,
+        name="annual_report_save",
+    ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/submit/",
+        views.annual_report_submit,
+        name="annual_report_submit",
+    ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/correct/",
+        views.annual_report_correct,
+        name="annual_report_correct",
+    ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/render/",
+        views.annual_report_render,
+        name="annual_report_render",
+    ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/v<int:version>.pdf",
+        views.annual_report_pdf,
+        name="annual_report_pdf",
+    ),
+    path("pdf-jobs/<int:job_id>/", views.render_job, name="render_job"),
+    path("pdf-jobs/<int:job_id>/pdf/", views.render_job_pdf, name="render_job_pdf"),
+    path(
+        "agreements/<int:agreement_id>/invoice/<int:year>/",
+        views.invoice_basis,
+        name="invoice_basis",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoice/<int:year>/draft.pdf",
+        views.invoice_basis_draft_pdf,
+        name="invoice_basis_draft_pdf",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoice-bases/<int:basis_id>/",
+        views.invoice_basis_issued,
+        name="invoice_basis_issued",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoice-bases/<int:basis_id>/pdf/",
+        views.invoice_basis_issued_pdf,
+        name="invoice_basis_issued_pdf",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoice-bases/<int:basis_id>/ubl/",
+        views.invoice_basis_ubl,
+        name="invoice_basis_ubl",
+    ),
+]

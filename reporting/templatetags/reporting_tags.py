@@ -16,7 +16,11 @@ def num(value: Decimal | int | str | None, decimals: int = 1) -> str:
         number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    number = number.quantize(Decimal(1).scaleb(-int(decimals))) if decimals else number.quantize(Decimal(1))
+    number = (
+        number.quantize(Decimal(1).scaleb(-int(decimals)))
+        if decimals
+        else number.quantize(Decimal(1))
+    )
     text = f"{number.normalize():f}" if number != number.to_integral_value() else f"{number:.0f}"
     whole, _sep, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""

@@ -1,0 +1,75 @@
+"""Who may see and do what with reports; every reporting view goes through these helpers.
+
+Agreements the user's organisation is not party to answer 404 (partnerships.access);
+a role lacking a function on a visible agreement answers 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from partnerships.access import access_agreement_by_id, require_role
+from partnerships.models import Agreement, Role, User
+
+from .models import AnnualReport, InvoiceBasis, RenderJob
+
+# Managers keep the report; finance, coordinators and managers follow drafts; the
+# steering group reads what has been submitted.
+CAN_EDIT_REPORT = (Role.MANAGER, Role.ADMIN)
+CAN_SEE_DRAFT_REPORT = (Role.MANAGER, Role.ADMIN, Role.FINANCE, Role.COORDINATOR)
+CAN_SEE_REPORTS = (*CAN_SEE_DRAFT_REPORT, Role.STEERING)
+CAN_SEE_INVOICE_BASIS = (Role.FINANCE, Role.ADMIN)
+# Participant lists behind a figure: only roles that work with participants.
+CAN_SEE_PARTICIPANTS = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+
+
+def access_agreement_for_reports(user: User, agreement_id: int) -> Agreement:
+    agreement = access_agreement_by_id(user, agreement_id)
+    require_role(user, CAN_SEE_REPORTS)
+    return agreement
+
+
+def access_annual_report(
+    user: User, agreement: Agreement, year: int, version: int | None = None
+) -> AnnualReport:
+    """The requested version (default: the latest the user may read) of the year's report."""
+    reports = AnnualReport.objects.for_year(agreement, year).select_related(
+        "agreement", "submitted_by"
+    )
+    may_see_drafts = user.has_role(*CAN_SEE_DRAFT_REPORT)
+    if not may_see_drafts:
+        reports = reports.submitted()
+    if version is not None:
+        return get_object_or_404(reports, version=version)
+    report = reports.first()
+    if report is None:
+        if not may_see_drafts:
+            raise PermissionDenied
+        report = AnnualReport(agreement=agreement, year=year)
+    return report
+
+
+def access_invoice_agreement(user: User, agreement_id: int) -> Agreement:
+    agreement = access_agreement_by_id(user, agreement_id)
+    require_role(user, CAN_SEE_INVOICE_BASIS)
+    return agreement
+
+
+def access_invoice_basis_by_id(user: User, agreement_id: int, basis_id: int) -> InvoiceBasis:
+    agreement = access_invoice_agreement(user, agreement_id)
+    return get_object_or_404(
+        InvoiceBasis.objects.select_related("agreement", "party__organisation", "created_by"),
+        agreement=agreement,
+        pk=basis_id,
+    )
+
+
+def access_render_job_by_id(user: User, job_id: int) -> RenderJob:
+    job = get_object_or_404(RenderJob.objects.select_related("agreement", "report"), pk=job_id)
+    # Jobs are personal: somebody else's render is as good as missing.
+    if job.requested_by_id != user.pk:
+        raise Http404
+    access_agreement_for_reports(user, job.agreement_id)
+    return job

@@ -1,0 +1,367 @@
+"""Pages for the annual report and the invoice basis.
+
+Views fetch through reporting.access, bind a form, call one workflow function
+(reporting.annual, reporting.invoicing, reporting.tasks) and render or redirect. Bad input
+(a year outside the agreement, no budget, shares that do not add up, submitting twice,
+editing a submitted report) comes back from the workflows as a ValidationError whose
+Swedish message is shown as it is; nothing is saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnerships.access import require_role
+from partnerships.models import Agreement, Indicator
+
+from . import access, figures
+from .access import (
+    CAN_EDIT_REPORT,
+    CAN_SEE_DRAFT_REPORT,
+    CAN_SEE_INVOICE_BASIS,
+    CAN_SEE_PARTICIPANTS,
+)
+from .annual import save_narrative, start_correction, submit_annual_report
+from .documents import annual_report_context, invoice_basis_context, invoice_basis_pdf
+from .forms import CorrectionForm, IssueForm, NarrativeForm, SubmitForm
+from .invoicing import issue_invoice_basis
+from .models import AnnualReport, InvoiceBasis, RenderJob
+from .tasks import request_report_pdf
+from .ubl import invoice_xml
+
+
+def _pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _year_or_redirect(request: HttpRequest, agreement: Agreement, year: int) -> HttpResponse | None:
+    try:
+        figures.check_year(agreement, year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:index", agreement.pk)
+    return None
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    reports = AnnualReport.objects.filter(agreement=agreement)
+    if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
+        reports = reports.submitted()
+    latest = {
+        row["year"]: row
+        for row in reports.values("year").annotate(
+            versions=Count("pk"),
+            latest=Max("version"),
+            submitted=Count("pk", filter=~_draft()),
+            first_submitted=Max("submitted_at"),
+        )
+    }
+    budgets = {
+        row["year"]: row["total"]
+        for row in agreement.budgets.values("year").annotate(total=Sum("cost_lines__amount"))
+    }
+    can_invoice = request.user.has_role(*CAN_SEE_INVOICE_BASIS)
+    bases = (
+        list(InvoiceBasis.objects.filter(agreement=agreement).select_related("party__organisation"))
+        if can_invoice
+        else []
+    )
+    today = timezone.localdate()
+    years = []
+    for year in agreement.years:
+        due = agreement.report_due_date(year)
+        row = latest.get(year, {})
+        years.append(
+            {
+                "year": year,
+                "budget_total": budgets.get(year),
+                "has_budget": year in budgets,
+                "due": due,
+                "versions": row.get("versions", 0),
+                "submitted": bool(row.get("submitted")),
+                "late": not row.get("submitted") and today > due,
+                "bases": [b for b in bases if b.year == year],
+            }
+        )
+    return render(
+        request,
+        "reporting/index.html",
+        {"agreement": agreement, "years": years, "can_invoice": can_invoice},
+    )
+
+
+def _draft():
+    from django.db.models import Q
+
+    return Q(status=AnnualReport.Status.DRAFT)
+
+
+# --------------------------------------------------------------------------- annual report
+
+
+def annual_report(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    version = request.GET.get("version")
+    report = access.access_annual_report(
+        request.user, agreement, year, int(version) if version and version.isdigit() else None
+    )
+    context = annual_report_context(report)
+    can_edit = request.user.has_role(*CAN_EDIT_REPORT)
+    versions = list(
+        AnnualReport.objects.for_year(agreement, year)
+        .filter(**({} if request.user.has_role(*CAN_SEE_DRAFT_REPORT) else {"status": "submitted"}))
+        .only("version", "status", "submitted_at", "year", "agreement_id")
+    )
+    latest = versions[0] if versions else None
+    is_latest = report.pk is None or (latest is not None and latest.pk == report.pk)
+    form = None
+    if can_edit and not report.is_submitted:
+        manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
+        form = NarrativeForm(instance=report, manual_indicators=list(manual))
+    participant_links = None
+    if request.user.has_role(*CAN_SEE_PARTICIPANTS):
+        participant_links = reverse("participants:list") + f"?agreement={agreement.pk}"
+    context.update(
+        {
+            "agreement": agreement,
+            "year": year,
+            "versions": versions,
+            "is_latest": is_latest,
+            "can_edit": can_edit,
+            "form": form,
+            "submit_form": SubmitForm() if can_edit and not report.is_submitted else None,
+            "correction_form": CorrectionForm()
+            if can_edit and report.is_submitted and is_latest
+            else None,
+            "participant_links": participant_links,
+            "jobs": RenderJob.objects.filter(
+                agreement=agreement, year=year, requested_by=request.user
+            ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
+        }
+    )
+    return render(request, "reporting/annual_report.html", context)
+
+
+@require_POST
+def annual_report_save(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    report = access.access_annual_report(request.user, agreement, year)
+    manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
+    form = NarrativeForm(request.POST, instance=report, manual_indicators=list(manual))
+    if not form.is_valid():
+        messages.error(request, _("Rätta felen i formuläret."))
+        context = annual_report_context(report)
+        context.update(
+            {"agreement": agreement, "year": year, "form": form, "can_edit": True, "versions": []}
+        )
+        return render(request, "reporting/annual_report.html", context, status=400)
+    try:
+        save_narrative(agreement=agreement, year=year, user=request.user, data=form.data_for_save())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Årsrapporten är sparad."))
+    return redirect("reporting:annual_report", agreement.pk, year)
+
+
+@require_POST
+def annual_report_submit(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        report = submit_annual_report(
+            agreement=agreement,
+            year=year,
+            user=request.user,
+            accept_warnings=form.cleaned_data.get("accept_warnings", False),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Årsrapporten för %(year)s är inlämnad som version %(v)s. Siffrorna är frysta; "
+                "PDF:en tas fram i bakgrunden."
+            )
+            % {"year": year, "v": report.version},
+        )
+    return redirect("reporting:annual_report", agreement.pk, year)
+
+
+@require_POST
+def annual_report_correct(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    report = access.access_annual_report(request.user, agreement, year)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ange varför rapporten rättas."))
+        return redirect("reporting:annual_report", agreement.pk, year)
+    try:
+        new = start_correction(report=report, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
+            % {"v": new.version, "old": report.version},
+        )
+    return redirect("reporting:annual_report", agreement.pk, year)
+
+
+@require_POST
+def annual_report_render(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    version = request.POST.get("version")
+    report = access.access_annual_report(
+        request.user, agreement, year, int(version) if version and version.isdigit() else None
+    )
+    job = request_report_pdf(report=report, user=request.user)
+    messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
+    return redirect("reporting:render_job", job.pk)
+
+
+def annual_report_pdf(
+    request: HttpRequest, agreement_id: int, year: int, version: int
+) -> HttpResponse:
+    """The frozen PDF of a submitted version, exactly as it was submitted."""
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    report = access.access_annual_report(request.user, agreement, year, version)
+    if not report.is_submitted or report.pdf is None:
+        messages.info(
+            request,
+            _("PDF:en för den inlämnade versionen är inte klar än. Försök igen om en stund."),
+        )
+        return redirect(report)
+    return _pdf_response(report.pdf, f"arsrapport-{agreement.short_id}-{year}-v{version}.pdf")
+
+
+def render_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = access.access_render_job_by_id(request.user, job_id)
+    template = (
+        "reporting/_render_job_status.html"
+        if request.headers.get("HX-Request")
+        else "reporting/render_job.html"
+    )
+    return render(request, template, {"job": job, "agreement": job.agreement})
+
+
+def render_job_pdf(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = access.access_render_job_by_id(request.user, job_id)
+    if job.status != RenderJob.Status.READY:
+        return redirect("reporting:render_job", job.pk)
+    return _pdf_response(job.pdf, f"arsrapport-{job.agreement.short_id}-{job.year}.pdf")
+
+
+# --------------------------------------------------------------------------- invoice basis
+
+
+def invoice_basis(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_invoice_agreement(request.user, agreement_id)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    parties = figures.public_parties(agreement)
+    form = IssueForm(request.POST or request.GET or None, parties=parties)
+    party = form.cleaned_data["party"] if form.is_bound and form.is_valid() else None
+    if request.method == "POST":
+        try:
+            basis = issue_invoice_basis(
+                agreement=agreement, year=year, user=request.user, party=party
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Fakturaunderlag %(n)s är utfärdat.") % {"n": basis.number})
+            return redirect(basis)
+    error = None
+    context = {}
+    try:
+        data = figures.freeze(figures.invoice_figures(agreement, year, party))
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        context = invoice_basis_context(data, number=None, issued_on=None)
+    context.update(
+        {
+            "agreement": agreement,
+            "year": year,
+            "error": error,
+            "form": form,
+            "issued": InvoiceBasis.objects.filter(agreement=agreement, year=year).select_related(
+                "party__organisation"
+            ),
+        }
+    )
+    return render(
+        request,
+        "reporting/invoice_basis.html",
+        context,
+        status=400 if error and request.method == "POST" else 200,
+    )
+
+
+def invoice_basis_draft_pdf(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_invoice_agreement(request.user, agreement_id)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    try:
+        data = figures.freeze(figures.invoice_figures(agreement, year))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:invoice_basis", agreement.pk, year)
+    pdf = invoice_basis_pdf(data, number=None, issued_on=None)
+    return _pdf_response(pdf, f"fakturaunderlag-{agreement.short_id}-{year}-utkast.pdf")
+
+
+def invoice_basis_issued(request: HttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
+    basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
+    context = invoice_basis_context(basis.figures, number=basis.number, issued_on=basis.issued_on)
+    context.update({"agreement": basis.agreement, "basis": basis, "year": basis.year})
+    return render(request, "reporting/invoice_basis_issued.html", context)
+
+
+def invoice_basis_issued_pdf(
+    request: HttpRequest, agreement_id: int, basis_id: int
+) -> HttpResponse:
+    basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
+    return _pdf_response(basis.pdf, f"fakturaunderlag-{basis.number}.pdf")
+
+
+def invoice_basis_ubl(request: HttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
+    basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
+    response = HttpResponse(
+        invoice_xml(basis.figures, number=basis.number, issued_on=basis.issued_on),
+        content_type="application/xml",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{basis.number}.xml"'
+    return response
