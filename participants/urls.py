@@ -1,3 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("", views.participant_list, name="list"),
+    path("new/", views.participant_create, name="create"),
+    path("<int:participant_id>/", views.participant_timeline, name="timeline"),
+    path("<int:participant_id>/edit/", views.participant_edit, name="edit"),
+    path("<int:participant_id>/enrol/", views.enrolment_create, name="enrolment_create"),
+    path("<int:participant_id>/consents/new/", views.consent_create, name="consent_create"),
+    path("<int:participant_id>/referrals/new/", views.referral_create, name="referral_create"),
+    path("<int:participant_id>/export.json", views.export_json, name="export_json"),
+    path("<int:participant_id>/export.pdf", views.export_pdf, name="export_pdf"),
+    path("<int:participant_id>/access-log/", views.access_log_participant, name="access_log_participant"),
+    path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("enrolments/<int:enrolment_id>/row/", views.participant_row, name="row"),
+    path("enrolments/<int:enrolment_id>/contacts/new/", views.contact_create, name="contact_create"),
+    path("enrolments/<int:enrolment_id>/edit/", views.enrolment_edit, name="enrolment_edit"),
+    path("enrolments/<int:enrolment_id>/phase/", views.enrolment_phase, name="enrolment_phase"),
+    path("enrolments/<int:enrolment_id>/exit/", views.enrolment_exit, name="enrolment_exit"),
+    path("enrolments/<int:enrolment_id>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("enrolments/<int:enrolment_id>/plan/", views.action_plan_edit, name="action_plan"),
+    path("enrolments/<int:enrolment_id>/attendance/new/", views.attendance_create, name="attendance_create"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/<int:activity_id>/", views.group_detail, name="group_detail"),
+    path("sessions/<int:session_id>/", views.session_attendance, name="session_attendance"),
+    path("anonymous/", views.anonymous_counts, name="anonymous"),
+    path("access-log/", views.access_log_list, name="access_log"),
+    path("access-log/export.csv", views.access_log_csv, name="access_log_csv"),
+]

@@ -1,0 +1,215 @@
+"""Who may see which participant, and the access log. Every participant view, export and
+PDF fetches through these helpers.
+
+The rule: a user sees a participant only through an enrolment in an agreement the user's
+organisation is party to, and only while the participant has an active consent for that
+organisation. The consent's flags decide whether names/personnummer, contact notes and
+the action plan are shown. Only coordinators, partnership managers and administrators
+work with participants; for finance and steering-group users every participant URL is a
+404, exactly like a participant that does not exist. Administrators see everyone.
+
+Every read and every change is written to AccessLog (never the text of a note).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from partnerships.models import Agreement, AgreementParty, Role, User
+
+from .models import AccessLog, Consent, Enrolment, GroupActivity, GroupSession, Participant
+
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+
+
+@dataclass
+class ParticipantAccess:
+    """A participant as one user may see it."""
+
+    participant: Participant
+    agreement_ids: frozenset[int] = field(default_factory=frozenset)
+    identity: bool = False
+    notes: bool = False
+    plan: bool = False
+    all_agreements: bool = False
+
+    def sees_agreement(self, agreement_id: int) -> bool:
+        return self.all_agreements or agreement_id in self.agreement_ids
+
+
+def works_with_participants(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*PARTICIPANT_ROLES)
+
+
+def require_participant_role(user: User) -> None:
+    # 404, not 403: finance and steering users must not learn that a participant exists.
+    if not works_with_participants(user):
+        raise Http404
+
+
+def user_agreements(user: User) -> QuerySet[Agreement]:
+    """Agreements whose participants the user may work with."""
+    if not works_with_participants(user):
+        return Agreement.objects.none()
+    return Agreement.objects.visible_to(user)
+
+
+def _party_agreement_ids(user: User) -> QuerySet:
+    return AgreementParty.objects.filter(organisation_id=user.organisation_id).values("agreement_id")
+
+
+def visible_enrolments(user: User, day: datetime.date | None = None) -> QuerySet[Enrolment]:
+    """Enrolments through which the user sees their participant."""
+    if not works_with_participants(user):
+        return Enrolment.objects.none()
+    if user.is_administrator:
+        return Enrolment.objects.all()
+    if user.organisation_id is None:
+        return Enrolment.objects.none()
+    day = day or timezone.localdate()
+    consent = Consent.objects.active_on(day).filter(
+        participant_id=OuterRef("participant_id"), organisation_id=user.organisation_id
+    )
+    return Enrolment.objects.filter(Exists(consent), agreement_id__in=_party_agreement_ids(user))
+
+
+def visible_participants(user: User, day: datetime.date | None = None) -> QuerySet[Participant]:
+    if not works_with_participants(user):
+        return Participant.objects.none()
+    if user.is_administrator:
+        return Participant.objects.all()
+    if user.organisation_id is None:
+        return Participant.objects.none()
+    day = day or timezone.localdate()
+    consent = Consent.objects.active_on(day).filter(
+        participant_id=OuterRef("pk"), organisation_id=user.organisation_id
+    )
+    enrolled = Enrolment.objects.filter(
+        participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
+    )
+    return Participant.objects.filter(Exists(consent), Exists(enrolled))
+
+
+def participant_access(user: User, participant: Participant) -> ParticipantAccess:
+    """What the user may see of a participant already known to be visible."""
+    if user.is_administrator:
+        return ParticipantAccess(participant, identity=True, notes=True, plan=True, all_agreements=True)
+    flags = list(
+        Consent.objects.active_on(timezone.localdate())
+        .filter(participant=participant, organisation_id=user.organisation_id)
+        .values_list("share_identity", "share_notes", "share_plan")
+    )
+    agreement_ids = frozenset(
+        Enrolment.objects.filter(
+            participant=participant, agreement_id__in=_party_agreement_ids(user)
+        ).values_list("agreement_id", flat=True)
+    )
+    return ParticipantAccess(
+        participant,
+        agreement_ids=agreement_ids,
+        identity=any(f[0] for f in flags),
+        notes=any(f[1] for f in flags),
+        plan=any(f[2] for f in flags),
+    )
+
+
+def access_participant_by_id(
+    request: HttpRequest,
+    participant_id: int,
+    *,
+    what: str,
+    action: str = AccessLog.Action.VIEW,
+) -> ParticipantAccess:
+    """The participant if the user may see it (else 404), with what the consent covers.
+    Logs the access."""
+    user = request.user
+    require_participant_role(user)
+    try:
+        participant = visible_participants(user).get(pk=participant_id)
+    except Participant.DoesNotExist as exc:
+        raise Http404 from exc
+    seen = participant_access(user, participant)
+    log_access(request, [participant], action=action, what=what)
+    return seen
+
+
+def access_enrolment_by_id(
+    request: HttpRequest,
+    enrolment_id: int,
+    *,
+    what: str,
+    action: str = AccessLog.Action.VIEW,
+) -> Enrolment:
+    """An enrolment (with participant, agreement and phase) the user sees; logs the access."""
+    require_participant_role(request.user)
+    try:
+        enrolment = (
+            visible_enrolments(request.user)
+            .select_related("participant", "agreement", "phase")
+            .get(pk=enrolment_id)
+        )
+    except Enrolment.DoesNotExist as exc:
+        raise Http404 from exc
+    log_access(request, [enrolment.participant], action=action, what=what)
+    return enrolment
+
+
+def access_activity_by_id(user: User, activity_id: int) -> GroupActivity:
+    require_participant_role(user)
+    try:
+        return GroupActivity.objects.select_related("agreement").get(
+            pk=activity_id, agreement__in=user_agreements(user)
+        )
+    except GroupActivity.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def access_session_by_id(user: User, session_id: int) -> GroupSession:
+    require_participant_role(user)
+    try:
+        return GroupSession.objects.select_related("activity__agreement").get(
+            pk=session_id, activity__agreement__in=user_agreements(user)
+        )
+    except GroupSession.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(
+    request: HttpRequest | None,
+    participants: Iterable[Participant | int],
+    *,
+    action: str,
+    what: str,
+    user: User | None = None,
+) -> None:
+    """Append one row per participant to the access log, in one INSERT."""
+    user = user or (request.user if request is not None else None)
+    ip = client_ip(request)
+    now = timezone.now()
+    rows = [
+        AccessLog(
+            at=now,
+            user=user,
+            username=user.get_username() if user else "",
+            organisation_id=user.organisation_id if user else None,
+            participant_id=getattr(p, "pk", p),
+            action=action,
+            what=what,
+            ip_address=ip,
+        )
+        for p in participants
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)

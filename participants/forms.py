@@ -1,0 +1,332 @@
+"""Forms for participant work. Swedish messages sit next to the field; model clean() and
+constraints run too (ModelForm validation), so the same rules hold for every door."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Agreement, Organisation
+
+from .models import (
+    MAX_CONTACT_MINUTES,
+    STEP_SCALE_MAX,
+    STEP_SCALE_MIN,
+    ActionGoal,
+    ActionPlan,
+    AgeBand,
+    Attendance,
+    Consent,
+    Contact,
+    Enrolment,
+    Gender,
+    GroupActivity,
+    GroupSession,
+    Participant,
+    Phase,
+    ProgressAssessment,
+    Referral,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+class RevisionForm(forms.Form):
+    """Carries the revision the user started editing from (optimistic locking)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _not_in_future(day):
+    if day and day > timezone.localdate():
+        raise ValidationError(_("Datumet kan inte ligga i framtiden."))
+    return day
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["name", "personnummer", "gender", "birth_year", "language"]
+
+    def __init__(self, *args, show_identity: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_identity:
+            # The consent does not cover identity for this organisation: not even the inputs.
+            del self.fields["name"]
+            del self.fields["personnummer"]
+
+
+class ParticipantEditForm(ParticipantForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EnrolmentForm(forms.ModelForm):
+    class Meta:
+        model = Enrolment
+        fields = ["agreement", "start_date", "planned_min_days", "planned_max_days", "income_at_start", "next_step"]
+        widgets = {"start_date": DateInput()}
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class EnrolmentEditForm(forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Enrolment
+        fields = ["planned_min_days", "planned_max_days", "income_at_start", "next_step"]
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ModelChoiceField(label=_("Ny fas"), queryset=Phase.objects.none())
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, enrolment: Enrolment, **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            {"date": timezone.localdate(), "revision": enrolment.revision, "phase": enrolment.phase_id}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = Phase.for_agreement(enrolment.agreement_id)
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data["date"])
+
+
+class ExitForm(forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Enrolment
+        fields = ["exit_date", "exit_outcome", "income_at_exit"]
+        widgets = {"exit_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+        self.fields["exit_date"].error_messages["required"] = _("Ange avslutsdatum.")
+        self.fields["exit_outcome"].error_messages["required"] = _("Ange avslutsorsak.")
+        self.fields["income_at_exit"].error_messages["required"] = _("Ange försörjning vid avslut.")
+        if not self.is_bound:
+            self.initial.setdefault("exit_date", timezone.localdate())
+            self.initial["revision"] = self.instance.revision
+
+    def clean_exit_date(self):
+        return _not_in_future(self.cleaned_data["exit_date"])
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["organisation", "share_identity", "share_notes", "share_plan", "given_on", "expires_on"]
+        widgets = {"given_on": DateInput(), "expires_on": DateInput()}
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+        self.fields["given_on"].initial = timezone.localdate()
+
+    def clean_given_on(self):
+        return _not_in_future(self.cleaned_data["given_on"])
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["date", "referred_by", "organisation", "reason"]
+        widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["date"].initial = timezone.localdate()
+        self.optional = optional
+        if optional:
+            for field in self.fields.values():
+                field.required = False
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data.get("date"))
+
+    def clean(self):
+        data = super().clean()
+        if self.optional and data.get("referred_by") and not data.get("date"):
+            self.add_error("date", _("Ange datum för anvisningen."))
+        return data
+
+    def is_empty(self) -> bool:
+        return not (self.cleaned_data.get("referred_by") or self.cleaned_data.get("organisation"))
+
+    def _post_clean(self):
+        # An empty optional referral is not validated against the model (it will not be saved).
+        if self.optional and not (self.cleaned_data.get("referred_by") or self.cleaned_data.get("organisation")):
+            return
+        super()._post_clean()
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["date", "kind", "duration_minutes", "topic", "referrals", "note"]
+        widgets = {
+            "date": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": MAX_CONTACT_MINUTES, "step": 5}),
+        }
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("En kontakt kan inte ligga i framtiden."))
+        return day
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if minutes is not None and not 1 <= minutes <= MAX_CONTACT_MINUTES:
+            raise ValidationError(
+                _("Ange längden i minuter, mellan 1 och %(max)s.") % {"max": MAX_CONTACT_MINUTES}
+            )
+        return minutes
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = ProgressAssessment
+        fields = ["date", "step", "comment"]
+        widgets = {"date": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        day = _not_in_future(self.cleaned_data["date"])
+        enrolment = self.instance.enrolment
+        if day and day < enrolment.start_date:
+            raise ValidationError(_("Bedömningen kan inte ligga före inskrivningen."))
+        return day
+
+    def clean_step(self):
+        step = self.cleaned_data["step"]
+        if step is not None and not STEP_SCALE_MIN <= step <= STEP_SCALE_MAX:
+            raise ValidationError(_("Steget ska vara mellan 1 och 7."))
+        return step
+
+
+class ActionPlanForm(forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ActionPlan
+        fields = ["drawn_up_on", "summary"]
+        widgets = {"drawn_up_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+
+ActionGoalFormSet = forms.inlineformset_factory(
+    ActionPlan,
+    ActionGoal,
+    fields=["description", "target_date", "achieved_on"],
+    widgets={"target_date": DateInput(), "achieved_on": DateInput()},
+    extra=2,
+    can_delete=True,
+)
+
+
+class AttendanceForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["date", "status"]
+        widgets = {"date": DateInput()}
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data["date"])
+
+
+class GroupActivityForm(forms.ModelForm):
+    class Meta:
+        model = GroupActivity
+        fields = ["agreement", "name", "kind", "description"]
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements
+
+
+class GroupSessionForm(forms.ModelForm):
+    class Meta:
+        model = GroupSession
+        fields = ["date", "start_time", "duration_minutes", "topic"]
+        widgets = {"date": DateInput(), "start_time": forms.TimeInput(attrs={"type": "time"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class AnonymousCountForm(forms.Form):
+    """People met in outreach: one number per gender and age band."""
+
+    agreement = forms.ModelChoiceField(label=_("Partnerskap"), queryset=Agreement.objects.none())
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    place = forms.CharField(label=_("Plats"), max_length=200, required=False)
+
+    GENDERS = [Gender.WOMAN, Gender.MAN, Gender.OTHER, Gender.UNKNOWN]
+    BANDS = list(AgeBand)
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements
+        self.fields["date"].initial = timezone.localdate()
+        for gender in self.GENDERS:
+            for band in self.BANDS:
+                self.fields[self.cell_name(gender, band)] = forms.IntegerField(
+                    label=f"{gender.label}, {band.label}", min_value=0, max_value=10000,
+                    required=False,
+                    error_messages={
+                        "min_value": _("Antalet kan inte vara negativt."),
+                        "max_value": _("Orimligt stort antal."),
+                    },
+                    widget=forms.NumberInput(attrs={"min": 0, "class": "count"}),
+                )
+
+    @staticmethod
+    def cell_name(gender: str, band: str) -> str:
+        return f"n_{gender}_{band}".replace("-", "_").replace("+", "plus")
+
+    def rows(self):
+        """Bound fields as a table: one row per gender, one column per age band."""
+        return [
+            (gender.label, [self[self.cell_name(gender, band)] for band in self.BANDS])
+            for gender in self.GENDERS
+        ]
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data["date"])
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(self.cell_name(g, b)) for g in self.GENDERS for b in self.BANDS):
+            raise ValidationError(_("Fyll i hur många personer ni mötte."))
+        return data
+
+    def counts(self):
+        for gender in self.GENDERS:
+            for band in self.BANDS:
+                n = self.cleaned_data.get(self.cell_name(gender, band))
+                if n:
+                    yield gender, band, n

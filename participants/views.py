@@ -1,0 +1,739 @@
+"""Participant pages: "Mina deltagare", the timeline, and the forms that change a record.
+
+Every view fetches through participants.access (which also writes the access log), binds a
+form, calls one workflow, and renders or redirects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnerships.models import AgreementParty, Organisation, User
+
+from . import access
+from .access import ParticipantAccess, log_access, require_participant_role, user_agreements
+from .export import participant_data, participant_pdf
+from .forms import (
+    ActionGoalFormSet,
+    ActionPlanForm,
+    AnonymousCountForm,
+    AssessmentForm,
+    AttendanceForm,
+    ConsentForm,
+    ContactForm,
+    EnrolmentEditForm,
+    EnrolmentForm,
+    ExitForm,
+    GroupActivityForm,
+    GroupSessionForm,
+    ParticipantEditForm,
+    ParticipantForm,
+    PhaseForm,
+    ReferralForm,
+)
+from .models import (
+    AccessLog,
+    ActionPlan,
+    AnonymousContactCount,
+    Attendance,
+    Consent,
+    Contact,
+    Enrolment,
+    GroupActivity,
+    GroupSession,
+    Participant,
+    PhaseChange,
+    ProgressAssessment,
+    Referral,
+)
+from .workflows import (
+    change_phase,
+    enrol,
+    exit_enrolment,
+    last_contact_defaults,
+    log_contact,
+    record_session_attendance,
+    register_participant,
+    save_checked,
+    withdraw_consent,
+)
+
+PAGE_SIZE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --------------------------------------------------------------------------- the list
+
+
+def _list_rows(user: User) -> QuerySet[Enrolment]:
+    """Open enrolments the user works with, with everything a row shows, in one query."""
+    last_contact = (
+        Contact.objects.filter(
+            participant_id=OuterRef("participant_id"), agreement_id=OuterRef("agreement_id")
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    if user.is_administrator:
+        identity = Value(True)
+    else:
+        identity = Exists(
+            Consent.objects.active_on(timezone.localdate()).filter(
+                participant_id=OuterRef("participant_id"),
+                organisation_id=user.organisation_id,
+                share_identity=True,
+            )
+        )
+    return (
+        access.visible_enrolments(user)
+        .open()
+        .select_related("participant", "agreement", "phase")
+        .annotate(last_contact=Subquery(last_contact), show_identity=identity)
+    )
+
+
+def _capacity(user: User) -> list:
+    today = timezone.localdate()
+    return list(
+        user_agreements(user)
+        .filter(status="active")
+        .annotate(
+            occupied=Count(
+                "enrolments",
+                filter=Q(enrolments__start_date__lte=today, enrolments__exit_date__isnull=True),
+            )
+        )
+        .order_by("title")
+        .only("pk", "title", "capacity")
+    )
+
+
+def participant_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_participant_role(user)
+    rows = _list_rows(user)
+    agreement_id = request.GET.get("agreement", "")
+    if agreement_id.isdigit():
+        rows = rows.filter(agreement_id=int(agreement_id))
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(
+            Q(participant__code__icontains=query)
+            | Q(participant__name__icontains=query, show_identity=True)
+        )
+    rows = rows.order_by("agreement__title", "participant__code", "pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(request, [e.participant_id for e in page], action=AccessLog.Action.VIEW, what="lista")
+    return render(
+        request,
+        "participants/list.html",
+        {
+            "page": page,
+            "capacity": _capacity(user),
+            "query": query,
+            "agreement_filter": agreement_id,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _row_response(request: HttpRequest, enrolment_id: int, **extra) -> HttpResponse:
+    row = _list_rows(request.user).get(pk=enrolment_id)
+    return render(
+        request, "participants/_row.html", {"e": row, "today": timezone.localdate(), **extra}
+    )
+
+
+def participant_row(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """One list row (htmx: after cancelling the contact form)."""
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="lista")
+    return _row_response(request, enrolment.pk)
+
+
+def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Log a contact. From the list (htmx) the form opens in the row and the row comes back
+    updated; without htmx it is an ordinary page."""
+    enrolment = access.access_enrolment_by_id(
+        request, enrolment_id, what="kontakt",
+        action=AccessLog.Action.CREATE if request.method == "POST" else AccessLog.Action.VIEW,
+    )
+    if not enrolment.is_open:
+        raise Http404
+    contact = Contact(
+        participant_id=enrolment.participant_id, agreement_id=enrolment.agreement_id,
+        staff=request.user,
+    )
+    initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
+    form = ContactForm(request.POST or None, instance=contact, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        log_contact(request=request, contact=form.save(commit=False), enrolment=enrolment)
+        if _is_htmx(request):
+            return _row_response(request, enrolment.pk, saved=True)
+        messages.success(request, _("Kontakten är sparad."))
+        return redirect(enrolment.participant)
+    template = "participants/_contact_row_form.html" if _is_htmx(request) else "participants/contact_form.html"
+    return render(request, template, {"form": form, "e": enrolment, "enrolment": enrolment})
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def _timeline(seen: ParticipantAccess) -> dict:
+    participant = seen.participant
+    def in_view(qs, field="agreement_id"):
+        return qs if seen.all_agreements else qs.filter(**{f"{field}__in": seen.agreement_ids})
+
+    referrals = list(in_view(participant.referrals.select_related("organisation", "agreement")))
+    consents = list(participant.consents.select_related("organisation", "recorded_by"))
+    enrolments = list(
+        in_view(participant.enrolments.all())
+        .select_related("agreement", "phase")
+        .prefetch_related(
+            Prefetch(
+                "phase_changes",
+                queryset=PhaseChange.objects.select_related("from_phase", "to_phase", "changed_by"),
+            ),
+            Prefetch("assessments", queryset=ProgressAssessment.objects.select_related("assessed_by")),
+            Prefetch(
+                "action_plan", queryset=ActionPlan.objects.prefetch_related("goals")
+            ),
+        )
+        .order_by("start_date")
+    )
+    contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
+    attendance = list(
+        in_view(participant.attendance.select_related("session__activity", "agreement"))
+    )
+    events: list[tuple[datetime.date, int, str, object]] = []
+    for r in referrals:
+        events.append((r.date, 0, "referral", r))
+    for c in consents:
+        events.append((c.given_on, 1, "consent", c))
+        if c.withdrawn_on:
+            events.append((c.withdrawn_on, 1, "consent_withdrawn", c))
+    plans = []
+    for e in enrolments:
+        events.append((e.start_date, 2, "enrolment", e))
+        for change in e.phase_changes.all():
+            if change.from_phase_id is not None:
+                events.append((change.date, 3, "phase", change))
+        if seen.plan:
+            for a in e.assessments.all():
+                events.append((a.date, 4, "assessment", a))
+            plan = getattr(e, "action_plan", None)
+            if plan is not None:
+                events.append((plan.drawn_up_on, 4, "plan", plan))
+                plans.append(plan)
+        if e.exit_date:
+            events.append((e.exit_date, 9, "exit", e))
+    for c in contacts:
+        events.append((c.date, 5, "contact", c))
+    for a in attendance:
+        events.append((a.date, 6, "attendance", a))
+    events.sort(key=lambda ev: (ev[0], ev[1]), reverse=True)
+    return {
+        "events": [{"date": d, "kind": k, "obj": o} for d, _order, k, o in events],
+        "enrolments": enrolments,
+        "open_enrolments": [e for e in enrolments if e.is_open],
+        "consents": consents,
+        "plans": plans,
+    }
+
+
+def _action_plan_or_none(enrolment: Enrolment) -> ActionPlan | None:
+    try:
+        return enrolment.action_plan
+    except ActionPlan.DoesNotExist:
+        return None
+
+
+def participant_timeline(request: HttpRequest, participant_id: int) -> HttpResponse:
+    seen = access.access_participant_by_id(request, participant_id, what="tidslinje")
+    context = _timeline(seen)
+    return render(
+        request,
+        "participants/timeline.html",
+        {"seen": seen, "participant": seen.participant, "today": timezone.localdate(), **context},
+    )
+
+
+# --------------------------------------------------------------------------- register and edit
+
+
+def _enrollable_agreements(user: User):
+    return user_agreements(user).filter(status="active").order_by("title")
+
+
+def participant_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_participant_role(user)
+    if user.organisation_id is None and not user.is_administrator:
+        raise PermissionDenied
+    data = request.POST or None
+    participant_form = ParticipantForm(data, prefix="p")
+    enrolment_form = EnrolmentForm(data, prefix="e", agreements=_enrollable_agreements(user))
+    consent_form = ConsentForm(
+        data, prefix="c",
+        organisations=None if not user.is_administrator else Organisation.objects.all(),
+        instance=Consent(organisation_id=user.organisation_id),
+        initial={"share_identity": True, "share_notes": True, "share_plan": True},
+    )
+    referral_form = ReferralForm(data, prefix="r", optional=True)
+    forms_ = [participant_form, enrolment_form, consent_form, referral_form]
+    if request.method == "POST" and all([f.is_valid() for f in forms_]):  # noqa: C419 - every form shows its errors
+        enrolment = enrolment_form.save(commit=False)
+        try:
+            participant = register_participant(
+                request=request,
+                participant=participant_form.save(commit=False),
+                agreement=enrolment.agreement,
+                start_date=enrolment.start_date,
+                consent=consent_form.save(commit=False),
+                enrolment=enrolment,
+                referral=None if referral_form.is_empty() else referral_form.save(commit=False),
+            )
+        except ValidationError as exc:
+            _form_error(enrolment_form, exc)
+        else:
+            messages.success(request, _("Deltagaren %(code)s är registrerad.") % {"code": participant.code})
+            return redirect(participant)
+    return render(
+        request,
+        "participants/participant_form.html",
+        {
+            "participant_form": participant_form,
+            "enrolment_form": enrolment_form,
+            "consent_form": consent_form,
+            "referral_form": referral_form,
+        },
+    )
+
+
+def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
+    seen = access.access_participant_by_id(
+        request, participant_id, what="personuppgifter",
+        action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
+    )
+    participant = seen.participant
+    form = ParticipantEditForm(
+        request.POST or None, instance=participant, show_identity=seen.identity,
+        initial={"revision": participant.revision},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                save_checked(form.save(commit=False), revision=form.cleaned_data["revision"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Uppgifterna är sparade."))
+            return redirect(participant)
+    return render(request, "participants/simple_form.html", {
+        "form": form, "participant": participant,
+        "title": _("Ändra uppgifter för %(code)s") % {"code": participant.code},
+    })
+
+
+def _simple(request, participant, form, title, enrolment=None, **extra):
+    return render(request, "participants/simple_form.html", {
+        "form": form, "participant": participant, "enrolment": enrolment, "title": title, **extra,
+    })
+
+
+def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+    seen = access.access_participant_by_id(request, participant_id, what="inskrivning")
+    participant = seen.participant
+    form = EnrolmentForm(
+        request.POST or None, agreements=_enrollable_agreements(request.user),
+        instance=Enrolment(participant=participant),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrol(request=request, enrolment=form.save(commit=False))
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Deltagaren är inskriven."))
+            return redirect(participant)
+    return _simple(request, participant, form, _("Skriv in %(code)s") % {"code": participant.code})
+
+
+def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(
+        request, enrolment_id, what="inskrivning",
+        action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
+    )
+    form = EnrolmentEditForm(request.POST or None, instance=enrolment, initial={"revision": enrolment.revision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                save_checked(form.save(commit=False), revision=form.cleaned_data["revision"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Inskrivningen är sparad."))
+            return redirect(enrolment.participant)
+    return _simple(request, enrolment.participant, form, _("Ändra inskrivning i %(a)s") % {"a": enrolment.agreement}, enrolment)
+
+
+def enrolment_phase(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="fas")
+    form = PhaseForm(request.POST or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_phase(
+                request=request, enrolment=enrolment, phase=form.cleaned_data["phase"],
+                date=form.cleaned_data["date"], revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Fasen är ändrad."))
+            return redirect(enrolment.participant)
+    return _simple(request, enrolment.participant, form, _("Byt fas"), enrolment)
+
+
+def enrolment_exit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="avslut")
+    if not enrolment.is_open:
+        raise Http404
+    form = ExitForm(request.POST or None, instance=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exit_enrolment(
+                request=request, enrolment=form.save(commit=False), revision=form.cleaned_data["revision"]
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Inskrivningen är avslutad."))
+            return redirect(enrolment.participant)
+    return _simple(request, enrolment.participant, form, _("Avsluta inskrivning i %(a)s") % {"a": enrolment.agreement}, enrolment)
+
+
+def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+    seen = access.access_participant_by_id(request, participant_id, what="samtycke")
+    participant = seen.participant
+    agreements = participant.enrolments.values("agreement_id")
+    organisations = Organisation.objects.filter(
+        pk__in=AgreementParty.objects.filter(agreement_id__in=agreements).values("organisation_id")
+    ).order_by("name")
+    form = ConsentForm(request.POST or None, organisations=organisations, instance=Consent(participant=participant))
+    if request.method == "POST" and form.is_valid():
+        consent = form.save(commit=False)
+        consent.recorded_by = request.user
+        consent.save()
+        log_access(request, [participant], action=AccessLog.Action.CREATE, what="samtycke")
+        messages.success(request, _("Samtycket är registrerat."))
+        return redirect(participant)
+    return _simple(request, participant, form, _("Registrera samtycke"))
+
+
+@require_POST
+def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    require_participant_role(request.user)
+    try:
+        consent = Consent.objects.get(
+            pk=consent_id, participant__in=access.visible_participants(request.user)
+        )
+    except Consent.DoesNotExist as exc:
+        raise Http404 from exc
+    if consent.withdrawn_on is None:
+        withdraw_consent(request=request, consent=consent, day=timezone.localdate())
+        messages.success(request, _("Samtycket är återkallat från och med i dag."))
+    if access.visible_participants(request.user).filter(pk=consent.participant_id).exists():
+        return redirect(consent.participant)
+    return redirect("participants:list")
+
+
+def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+    seen = access.access_participant_by_id(request, participant_id, what="anvisning")
+    participant = seen.participant
+    agreements = user_agreements(request.user).filter(enrolments__participant=participant).distinct()
+    form = ReferralForm(request.POST or None, instance=Referral(participant=participant))
+    agreement = agreements.first()
+    if agreement is None:
+        raise Http404
+    if request.method == "POST" and form.is_valid():
+        referral = form.save(commit=False)
+        referral.agreement = agreement
+        referral.recorded_by = request.user
+        referral.save()
+        log_access(request, [participant], action=AccessLog.Action.CREATE, what="anvisning")
+        messages.success(request, _("Anvisningen är registrerad."))
+        return redirect(participant)
+    return _simple(request, participant, form, _("Registrera anvisning"))
+
+
+def assessment_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="stegbedömning")
+    seen = access.participant_access(request.user, enrolment.participant)
+    if not seen.plan:
+        raise PermissionDenied
+    form = AssessmentForm(
+        request.POST or None,
+        instance=ProgressAssessment(enrolment=enrolment, assessed_by=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="stegbedömning")
+        messages.success(request, _("Bedömningen är sparad."))
+        return redirect(enrolment.participant)
+    return _simple(request, enrolment.participant, form, _("Stegbedömning"), enrolment)
+
+
+def action_plan_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="handlingsplan")
+    seen = access.participant_access(request.user, enrolment.participant)
+    if not seen.plan:
+        raise PermissionDenied
+    plan = _action_plan_or_none(enrolment) or ActionPlan(
+        enrolment=enrolment, drawn_up_on=timezone.localdate()
+    )
+    form = ActionPlanForm(request.POST or None, instance=plan, initial={"revision": plan.revision})
+    goals = ActionGoalFormSet(request.POST or None, instance=plan, prefix="goals")
+    if request.method == "POST" and form.is_valid() and goals.is_valid():
+        try:
+            with transaction.atomic():
+                plan = form.save(commit=False)
+                plan.updated_by = request.user
+                if plan.pk:
+                    save_checked(plan, revision=form.cleaned_data["revision"])
+                else:
+                    plan.save()
+                goals.instance = plan
+                goals.save()
+                log_access(request, [enrolment.participant_id], action=AccessLog.Action.CHANGE, what="handlingsplan")
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Handlingsplanen är sparad."))
+            return redirect(enrolment.participant)
+    return render(request, "participants/action_plan_form.html", {
+        "form": form, "goals": goals, "enrolment": enrolment, "participant": enrolment.participant,
+    })
+
+
+def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="närvaro")
+    form = AttendanceForm(
+        request.POST or None,
+        instance=Attendance(
+            participant_id=enrolment.participant_id, agreement_id=enrolment.agreement_id,
+            recorded_by=request.user,
+        ),
+        initial={"date": timezone.localdate(), "status": Attendance.Status.PRESENT},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="närvaro")
+        messages.success(request, _("Närvaron är sparad."))
+        return redirect(enrolment.participant)
+    return _simple(request, enrolment.participant, form, _("Registrera närvaro"), enrolment)
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    require_participant_role(request.user)
+    agreements = user_agreements(request.user)
+    activities = (
+        GroupActivity.objects.filter(agreement__in=agreements)
+        .select_related("agreement")
+        .annotate(session_count=Count("sessions"))
+        .order_by("agreement__title", "name")
+    )
+    form = GroupActivityForm(request.POST or None, agreements=agreements.filter(status="active"))
+    if request.method == "POST" and form.is_valid():
+        activity = form.save()
+        messages.success(request, _("Aktiviteten är skapad."))
+        return redirect("participants:group_detail", activity.pk)
+    return render(request, "participants/group_list.html", {"activities": activities, "form": form})
+
+
+def group_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = access.access_activity_by_id(request.user, activity_id)
+    form = GroupSessionForm(request.POST or None, instance=GroupSession(activity=activity, leader=request.user))
+    if request.method == "POST" and form.is_valid():
+        session = form.save()
+        return redirect("participants:session_attendance", session.pk)
+    sessions = activity.sessions.annotate(
+        present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
+        marked=Count("attendance"),
+    )
+    return render(request, "participants/group_detail.html", {"activity": activity, "sessions": sessions, "form": form})
+
+
+def _roster(session: GroupSession, user: User) -> list[Enrolment]:
+    """Who should be on the session's list: the activity's members, or everyone enrolled
+    in the partnership on the day, that the user may see."""
+    enrolments = (
+        access.visible_enrolments(user)
+        .filter(agreement_id=session.activity.agreement_id)
+        .active_on(session.date)
+        .select_related("participant")
+        .order_by("participant__code")
+    )
+    members = session.activity.members.values("pk")
+    if session.activity.members.exists():
+        enrolments = enrolments.filter(participant_id__in=members)
+    return list(enrolments)
+
+
+def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = access.access_session_by_id(request.user, session_id)
+    roster = _roster(session, request.user)
+    current = dict(session.attendance.values_list("participant_id", "status"))
+    error = None
+    if request.method == "POST":
+        statuses: dict[int, str] = {}
+        for enrolment in roster:
+            pid = enrolment.participant_id
+            if request.POST.get(f"present_{pid}"):
+                statuses[pid] = Attendance.Status.PRESENT
+            elif request.POST.get(f"excused_{pid}"):
+                statuses[pid] = Attendance.Status.EXCUSED
+            else:
+                statuses[pid] = Attendance.Status.ABSENT
+        try:
+            record_session_attendance(request=request, session=session, statuses=statuses)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("Närvaron är sparad."))
+            return redirect("participants:group_detail", session.activity_id)
+    else:
+        log_access(request, [e.participant_id for e in roster], action=AccessLog.Action.VIEW, what="närvarolista")
+    rows = [(e, current.get(e.participant_id)) for e in roster]
+    return render(request, "participants/session_attendance.html", {
+        "session": session, "rows": rows, "error": error, "Status": Attendance.Status,
+    })
+
+
+# --------------------------------------------------------------------------- anonymous outreach
+
+
+def anonymous_counts(request: HttpRequest) -> HttpResponse:
+    require_participant_role(request.user)
+    agreements = user_agreements(request.user)
+    form = AnonymousCountForm(request.POST or None, agreements=agreements.filter(status="active"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            AnonymousContactCount.objects.bulk_create(
+                AnonymousContactCount(
+                    agreement=data["agreement"], date=data["date"], place=data["place"],
+                    gender=gender, age_band=band, count=n, recorded_by=request.user,
+                )
+                for gender, band, n in form.counts()
+            )
+        messages.success(request, _("De anonyma kontakterna är sparade."))
+        return redirect("participants:anonymous")
+    recent = (
+        AnonymousContactCount.objects.filter(agreement__in=agreements)
+        .values("agreement__title", "date", "place")
+        .annotate(people=Sum("count"))
+        .order_by("-date", "agreement__title")[:30]
+    )
+    return render(request, "participants/anonymous.html", {"form": form, "recent": recent})
+
+
+
+# --------------------------------------------------------------------------- administrators: export and access log
+
+
+def _require_administrator(user: User) -> None:
+    if not user.is_authenticated or not user.is_administrator:
+        raise Http404
+
+
+def _admin_participant(request: HttpRequest, participant_id: int, what: str) -> Participant:
+    _require_administrator(request.user)
+    seen = access.access_participant_by_id(
+        request, participant_id, what=what, action=AccessLog.Action.EXPORT
+    )
+    return seen.participant
+
+
+def export_json(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = _admin_participant(request, participant_id, "registerutdrag JSON")
+    response = JsonResponse(participant_data(participant), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{participant.code}.json"'
+    return response
+
+
+def export_pdf(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = _admin_participant(request, participant_id, "registerutdrag PDF")
+    response = HttpResponse(participant_pdf(participant_data(participant)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{participant.code}.pdf"'
+    return response
+
+
+def _log_rows(request: HttpRequest) -> tuple[QuerySet[AccessLog], dict]:
+    logs = AccessLog.objects.select_related("participant", "organisation")
+    filters: dict = {}
+    participant_id = request.GET.get("participant", "")
+    user_id = request.GET.get("user", "")
+    if participant_id.isdigit():
+        logs = logs.filter(participant_id=int(participant_id))
+        filters["participant"] = Participant.objects.filter(pk=int(participant_id)).first()
+    if user_id.isdigit():
+        logs = logs.filter(user_id=int(user_id))
+        filters["user"] = User.objects.filter(pk=int(user_id)).first()
+    return logs.order_by("-at", "-pk"), filters
+
+
+def access_log_list(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request.user)
+    logs, filters = _log_rows(request)
+    page = Paginator(logs, 100).get_page(request.GET.get("page"))
+    return render(request, "participants/access_log.html", {
+        "page": page, "filters": filters, "querystring": request.GET.urlencode(),
+    })
+
+
+def access_log_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+    _require_administrator(request.user)
+    return redirect(f"{reverse('participants:access_log')}?participant={int(participant_id)}")
+
+
+def access_log_csv(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request.user)
+    logs, _filters = _log_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="atkomstlogg.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly.
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Tidpunkt"), _("Användare"), _("Organisation"), _("Deltagare"), _("Händelse"), _("Vad"), _("IP-adress")])
+    for log in logs.iterator(chunk_size=2000):
+        writer.writerow([
+            timezone.localtime(log.at).isoformat(timespec="seconds"), log.username,
+            log.organisation.name if log.organisation else "", log.participant.code,
+            log.get_action_display(), log.what, log.ip_address or "",
+        ])
+    return response
