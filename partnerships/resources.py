@@ -18,7 +18,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -346,8 +346,44 @@ class IopResource(resources.ModelResource):
     def required_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self.get_import_id_fields()]
 
+    def row_key(self, row: dict) -> tuple:
+        """The row's natural key as the database would see it (for duplicates in a file)."""
+        by_column = {f.column_name: f for f in self.fields.values()}
+        key = []
+        for column in self.required_columns():
+            field = by_column.get(column)
+            try:
+                value = field.clean(row) if field is not None and field.attribute else _text(row.get(column))
+            except (ValueError, ValidationError):
+                value = _text(row.get(column))
+            key.append(getattr(value, "pk", value))
+        return tuple(key)
+
     def row_label(self, row: dict) -> str:
         return " / ".join(_text(row.get(col)) for col in self.required_columns())
+
+    column_notes: dict[str, Any] = {}
+
+    def column_help(self, column: str) -> str:
+        """What a column means, for the template's instruction sheet."""
+        if column in self.column_notes:
+            return str(self.column_notes[column])
+        for field in self.fields.values():
+            if field.column_name != column or not field.attribute:
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(field.attribute)
+            except FieldDoesNotExist:
+                return ""
+            parts = [str(model_field.verbose_name).capitalize()]
+            if model_field.help_text:
+                parts.append(str(model_field.help_text))
+            if model_field.choices:
+                parts.append(_("Val: %(choices)s") % {
+                    "choices": ", ".join(str(label) for _v, label in model_field.choices if _v != "")
+                })
+            return ". ".join(parts)
+        return ""
 
     # --- scope
 
@@ -377,6 +413,14 @@ class IopResource(resources.ModelResource):
                     (field.column_name, _display(field, old), _display(field, new))
                 )
         return instance.pk is not None and not self._changes
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # Only rows that would write reach here (unchanged rows are skipped), so a file
+        # exported by one party can be imported back even if it lists other parties' rows.
+        self.check_write(instance, instance._state.adding)
+
+    def check_write(self, instance, new: bool) -> None:
+        """Raise ValidationError (via `refuse`) when the user may not write this row."""
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.changes = self._changes
@@ -419,19 +463,6 @@ class OrganisationWidget(LookupWidget):
         return value.org_number if value else ""
 
 
-class EditableOrganisationWidget(OrganisationWidget):
-    """Only organisations the user may edit: their own (administrators: any)."""
-
-    not_found = gettext_lazy(
-        "Organisationen %(value)s finns inte eller är inte din egen; du kan bara ändra "
-        "kontaktpersoner i din egen organisation."
-    )
-
-    def allowed(self, obj) -> bool:
-        user = self.resource.user
-        return user.is_administrator or obj.pk == user.organisation_id
-
-
 class AgreementWidget(LookupWidget):
     """An agreement by its short identifier (kortnamn), within the user's partnerships."""
 
@@ -469,7 +500,7 @@ class OrganisationResource(IopResource):
         )
         import_id_fields = ("org_number",)
 
-    def after_init_instance(self, instance, new, row, **kwargs):
+    def check_write(self, instance, new):
         user = self.user
         if new:
             if not user.is_administrator:
@@ -495,9 +526,7 @@ class OrganisationResource(IopResource):
 class ContactPersonResource(IopResource):
     label = "kontaktpersoner"
 
-    organisation = fields.Field(
-        "organisation", "Organisationsnummer", widget=EditableOrganisationWidget(None)
-    )
+    organisation = fields.Field("organisation", "Organisationsnummer", widget=OrganisationWidget(None))
     name = fields.Field("name", "Namn", widget=TextWidget())
     title = fields.Field("title", "Befattning", widget=TextWidget())
     email = fields.Field("email", "E-post", widget=TextWidget())
@@ -507,6 +536,11 @@ class ContactPersonResource(IopResource):
         model = ContactPerson
         fields = ("organisation", "name", "title", "email", "phone")
         import_id_fields = ("organisation", "name")
+
+    def check_write(self, instance, new):
+        user = self.user
+        if not user.is_administrator and instance.organisation_id != user.organisation_id:
+            self.refuse(_("Du kan bara ändra kontaktpersoner i din egen organisation."))
 
     def export_queryset(self, params):
         qs = ContactPerson.objects.filter(
@@ -571,6 +605,12 @@ class ActualCostResource(IopResource):
         fields = ("agreement", "year", "cost_line", "voucher", "date", "amount", "description")
         import_id_fields = ("cost_line", "voucher")
 
+    column_notes = {
+        "Överenskommelse": gettext_lazy("Överenskommelsens kortnamn, till exempel ”bromodellen”."),
+        "År": gettext_lazy("Budgetåret, till exempel 2026."),
+        "Kostnadspost": gettext_lazy("Kostnadspostens beskrivning exakt som i budgeten."),
+    }
+
     def required_columns(self):
         return ["Överenskommelse", "År", "Kostnadspost", "Verifikation"]
 
@@ -580,7 +620,7 @@ class ActualCostResource(IopResource):
     def dehydrate_year(self, obj):
         return obj.cost_line.budget.year
 
-    def after_init_instance(self, instance, new, row, **kwargs):
+    def check_write(self, instance, new):
         if not self.user.has_role(*access.CAN_EDIT_BUDGET):
             self.refuse(_("Din roll får inte bokföra utfall."))
         if new:

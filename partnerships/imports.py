@@ -1,0 +1,741 @@
+"""Import and export of spreadsheets (CSV and XLSX), shared by every resource.
+
+The flow for an import:
+
+1. `store_upload` checks the upload BEFORE parsing it: size limit, format, and for XLSX
+   the zip directory (declared uncompressed size and entry count, so a zip bomb is never
+   inflated); then the header row (Swedish template headers or English field names) and
+   the row limit. A refused file is not kept.
+2. `start_preview` runs the whole file as a dry run (`run_import(commit=False)`): every
+   row is imported inside one transaction that is rolled back, and the result — created,
+   changed, unchanged or refused, with the reason in Swedish — is stored on the ImportJob.
+3. `confirm_import` runs it again for real (`run_import(commit=True)`), all or nothing:
+   one transaction, rolled back if any row is refused or fails.
+
+Files with more than BACKGROUND_ROWS rows run both steps as a django-tasks background task
+(`import_task`); the job page polls the progress (ImportJob.processed_rows), which the
+task writes through a separate database connection so that it is visible while the
+import transaction is still open (PostgreSQL; on SQLite progress shows at the end).
+
+Exports stream: CSV through StreamingHttpResponse, XLSX through openpyxl's write-only
+mode into a temporary file. Every text cell that starts with =, +, -, @, tab or carriage
+return is neutralised with a leading apostrophe (`resources.neutralise`), and the
+importer strips that apostrophe again, so export → import changes nothing.
+
+Who may do what (role rule, checked in `require_import`/`require_export`; the row-level
+scope is in each resource):
+
+| data                         | export                           | import                      |
+|------------------------------|----------------------------------|-----------------------------|
+| organisations                | coordinator, finance, manager, admin | manager (own org), admin |
+| contact persons              | coordinator, finance, manager, admin | manager (own org), admin |
+| actual costs (utfall)        | finance, manager, admin          | finance, manager, admin     |
+| participants + enrolments,   | coordinator, manager, admin      | coordinator, manager, admin |
+| contacts, attendance         | (never finance or steering: no participant identities)        |
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import logging
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from .models import ImportJob, Role, User
+from .resources import IopResource, neutralise
+
+logger = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+# Limits (overridable in settings, e.g. in tests).
+def max_upload_bytes() -> int:
+    return _limit("IOP_IMPORT_MAX_BYTES", 30 * MiB)
+
+
+def max_rows() -> int:
+    return _limit("IOP_IMPORT_MAX_ROWS", 100_000)
+
+
+def max_xlsx_uncompressed() -> int:
+    return _limit("IOP_IMPORT_MAX_XLSX_UNCOMPRESSED", 300 * MiB)
+
+
+def max_xlsx_entries() -> int:
+    return _limit("IOP_IMPORT_MAX_XLSX_ENTRIES", 200)
+
+
+def background_rows() -> int:
+    return _limit("IOP_IMPORT_BACKGROUND_ROWS", 2_000)
+
+
+CHUNK_ROWS = 1_000
+PREVIEW_ROWS = 300  # detailed rows kept for the preview; counts always cover the whole file
+EXPORT_CHUNK = 2_000
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    label: Any
+    resource_path: str
+    export_roles: tuple[str, ...]
+    import_roles: tuple[str, ...]
+    help: Any = ""
+
+    @property
+    def resource_class(self) -> type[IopResource]:
+        return import_string(self.resource_path)
+
+    def resource(self, user: User) -> IopResource:
+        return self.resource_class(user=user)
+
+    def may_export(self, user: User) -> bool:
+        return user.has_role(*self.export_roles)
+
+    def may_import(self, user: User) -> bool:
+        return user.has_role(*self.import_roles)
+
+
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+
+DATASETS: dict[str, Dataset] = {
+    d.key: d
+    for d in (
+        Dataset(
+            "organisations", gettext_lazy("Organisationer"),
+            "partnerships.resources.OrganisationResource",
+            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
+            import_roles=(Role.MANAGER, Role.ADMIN),
+            help=gettext_lazy(
+                "Nyckel: organisationsnummer. Partnerskapsansvariga kan uppdatera sin egen "
+                "organisation; bara administratörer lägger upp nya."
+            ),
+        ),
+        Dataset(
+            "contact_persons", gettext_lazy("Kontaktpersoner"),
+            "partnerships.resources.ContactPersonResource",
+            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
+            import_roles=(Role.MANAGER, Role.ADMIN),
+            help=gettext_lazy("Nyckel: organisationsnummer och namn. Bara din egen organisation."),
+        ),
+        Dataset(
+            "actual_costs", gettext_lazy("Utfall"),
+            "partnerships.resources.ActualCostResource",
+            export_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
+            import_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
+            help=gettext_lazy(
+                "Nyckel: överenskommelsens kortnamn, budgetår, kostnadspost och verifikation."
+            ),
+        ),
+        Dataset(
+            "participants", gettext_lazy("Deltagare och inskrivningar"),
+            "participants.resources.EnrolmentResource",
+            export_roles=PARTICIPANT_ROLES,
+            import_roles=PARTICIPANT_ROLES,
+            help=gettext_lazy(
+                "En rad per inskrivning. Nyckel: deltagarkod, överenskommelse och startdatum. "
+                "En ny deltagarkod skapar en ny deltagare."
+            ),
+        ),
+        Dataset(
+            "contacts", gettext_lazy("Kontakter"),
+            "participants.resources.ContactResource",
+            export_roles=PARTICIPANT_ROLES,
+            import_roles=PARTICIPANT_ROLES,
+            help=gettext_lazy(
+                "Nyckel: deltagarkod, överenskommelse, datum, typ och personal (användarnamn)."
+            ),
+        ),
+        Dataset(
+            "attendance", gettext_lazy("Närvaro"),
+            "participants.resources.AttendanceResource",
+            export_roles=PARTICIPANT_ROLES,
+            import_roles=PARTICIPANT_ROLES,
+            help=gettext_lazy(
+                "Närvaro per dag. Nyckel: deltagarkod, överenskommelse och datum. "
+                "Närvaro på grupptillfällen registreras på gruppens sida."
+            ),
+        ),
+    )
+}
+
+
+def get_dataset(key: str) -> Dataset:
+    from django.http import Http404
+
+    try:
+        return DATASETS[key]
+    except KeyError as exc:
+        raise Http404 from exc
+
+
+def require_export(user: User, dataset: Dataset) -> None:
+    if not dataset.may_export(user):
+        raise PermissionDenied
+
+
+def require_import(user: User, dataset: Dataset) -> None:
+    if not dataset.may_import(user):
+        raise PermissionDenied
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+class FileRefused(Exception):
+    """The whole file is refused (before or while reading); the message is Swedish."""
+
+
+def detect_format(name: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith(".csv") or lowered.endswith(".txt"):
+        return "csv"
+    if lowered.endswith(".xlsx"):
+        return "xlsx"
+    raise FileRefused(_("Filen måste vara en CSV- eller XLSX-fil (Excel)."))
+
+
+def check_upload_size(size: int) -> None:
+    if size > max_upload_bytes():
+        raise FileRefused(
+            _("Filen är för stor (%(size)s MB). Största tillåtna storlek är %(max)s MB; dela upp filen.")
+            % {"size": round(size / MiB, 1), "max": max_upload_bytes() // MiB}
+        )
+    if size == 0:
+        raise FileRefused(_("Filen är tom."))
+
+
+def check_xlsx_archive(fileobj) -> None:
+    """Refuse an XLSX whose zip directory declares too much, before anything is inflated."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRefused(_("Filen är ingen giltig XLSX-fil.")) from exc
+    finally:
+        fileobj.seek(0)
+    if len(entries) > max_xlsx_entries():
+        raise FileRefused(
+            _("XLSX-filen innehåller för många delar (%(count)s) och öppnas inte.")
+            % {"count": len(entries)}
+        )
+    declared = sum(entry.file_size for entry in entries)
+    if declared > max_xlsx_uncompressed():
+        raise FileRefused(
+            _("XLSX-filen packas upp till %(size)s MB, mer än tillåtna %(max)s MB, och öppnas inte.")
+            % {"size": declared // MiB, "max": max_xlsx_uncompressed() // MiB}
+        )
+    if not any(entry.filename.startswith("xl/worksheets/") for entry in entries):
+        raise FileRefused(_("XLSX-filen har inget kalkylblad."))
+
+
+def _encoding(path: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as Swedish Excel saves CSV."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _is_blank(row: Iterable[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def iter_csv(path: str) -> Iterator[list[Any]]:
+    encoding = _encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        sample = handle.read(8192)
+        handle.seek(0)
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+        except csv.Error:
+            delimiter = ";"
+        for row in csv.reader(handle, delimiter=delimiter):
+            if not _is_blank(row):
+                yield row
+
+
+def iter_xlsx(path: str) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    with open(path, "rb") as handle:
+        check_xlsx_archive(handle)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise FileRefused(_("XLSX-filen kunde inte läsas.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            if not _is_blank(row):
+                yield list(row)
+    finally:
+        workbook.close()
+
+
+def iter_file(path: str, file_format: str) -> Iterator[list[Any]]:
+    return iter_xlsx(path) if file_format == "xlsx" else iter_csv(path)
+
+
+def map_headers(resource: IopResource, header: list[Any]) -> tuple[list[str | None], list[str]]:
+    """Canonical column per position (None = ignored) and the headers not recognised."""
+    aliases = resource.header_aliases()
+    mapped: list[str | None] = []
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for cell in header:
+        text = "" if cell is None else str(cell).strip()
+        column = aliases.get(text.casefold())
+        if column is None or column in seen:
+            if text:
+                unknown.append(text)
+            mapped.append(None)
+        else:
+            seen.add(column)
+            mapped.append(column)
+    missing = [col for col in resource.required_columns() if col not in seen]
+    if missing:
+        raise FileRefused(
+            _("Kolumner saknas: %(missing)s. Använd mallen, eller fältnamnen på engelska.")
+            % {"missing": ", ".join(missing)}
+        )
+    return mapped, unknown
+
+
+def count_rows(path: str, file_format: str) -> int:
+    """Data rows (without the header); refuses a file over the row limit."""
+    if file_format == "xlsx":
+        from openpyxl import load_workbook
+
+        with open(path, "rb") as handle:
+            check_xlsx_archive(handle)
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            declared = workbook.worksheets[0].max_row
+        finally:
+            workbook.close()
+        if declared is not None:
+            if declared - 1 > max_rows():
+                raise FileRefused(_row_limit_message())
+            return max(declared - 1, 0)
+    count = -1
+    for count, _row in enumerate(iter_file(path, file_format)):  # noqa: B007
+        if count > max_rows():
+            raise FileRefused(_row_limit_message())
+    return max(count, 0)
+
+
+def _row_limit_message() -> str:
+    return _("Filen har fler än %(max)s rader. Dela upp den i flera filer.") % {
+        "max": f"{max_rows():,}".replace(",", " ")
+    }
+
+
+# --------------------------------------------------------------------------- upload → job
+
+
+def store_upload(*, user: User, dataset: Dataset, upload: UploadedFile) -> ImportJob:
+    """Check an upload and keep it as an ImportJob; raises FileRefused with the reason."""
+    require_import(user, dataset)
+    file_format = detect_format(upload.name or "")
+    check_upload_size(upload.size or 0)
+    if file_format == "xlsx":
+        check_xlsx_archive(upload.file)
+    job = ImportJob.objects.create(
+        kind=dataset.key, user=user, original_name=(upload.name or "")[:255],
+        file_format=file_format,
+    )
+    job.file.save(f"import-{job.pk}.{file_format}", upload, save=True)
+    try:
+        rows = iter_file(job.file.path, file_format)
+        header = next(rows, None)
+        if header is None:
+            raise FileRefused(_("Filen är tom."))
+        _mapped, unknown = map_headers(dataset.resource(user), header)
+        job.total_rows = count_rows(job.file.path, file_format)
+        if job.total_rows == 0:
+            raise FileRefused(_("Filen har inga rader under rubrikraden."))
+    except FileRefused:
+        _discard(job)
+        raise
+    if unknown:
+        job.summary = {"unknown_columns": unknown}
+    job.save(update_fields=["total_rows", "summary"])
+    return job
+
+
+def _discard(job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+    job.delete()
+
+
+def start_preview(job: ImportJob) -> None:
+    _run_or_enqueue(job, commit=False)
+
+
+def confirm_import(*, user: User, job: ImportJob) -> None:
+    if job.user_id != user.pk or job.status != ImportJob.Status.PREVIEWED:
+        raise PermissionDenied
+    if job.summary.get("refused") or job.summary.get("errors"):
+        raise PermissionDenied
+    job.status = ImportJob.Status.IMPORTING
+    job.processed_rows = 0
+    job.save(update_fields=["status", "processed_rows"])
+    _run_or_enqueue(job, commit=True)
+
+
+def _run_or_enqueue(job: ImportJob, *, commit: bool) -> None:
+    if job.total_rows > background_rows():
+        import_task.enqueue(job.pk, commit)
+    else:
+        run_import(job=job, commit=commit)
+
+
+@task()
+def import_task(job_id: int, commit: bool) -> None:
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    run_import(job=job, commit=commit)
+
+
+# --------------------------------------------------------------------------- the import itself
+
+
+@dataclass
+class Outcome:
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "update": 0, "skip": 0, "refused": 0, "errors": 0}
+    )
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    shown_ok: int = 0
+
+    def add(self, number: int, label: str, kind: str, *, reasons=(), changes=()) -> None:
+        bucket = {"invalid": "refused", "error": "errors"}.get(kind, kind)
+        self.counts[bucket] = self.counts.get(bucket, 0) + 1
+        if bucket in ("refused", "errors"):
+            if len([r for r in self.rows if r["kind"] in ("refused", "errors")]) < PREVIEW_ROWS:
+                self.rows.append({"row": number, "label": label, "kind": bucket, "reasons": list(reasons)})
+        elif self.shown_ok < PREVIEW_ROWS:
+            self.shown_ok += 1
+            self.rows.append(
+                {"row": number, "label": label, "kind": bucket, "changes": [list(c) for c in changes]}
+            )
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.counts["refused"] or self.counts["errors"])
+
+
+class _Progress:
+    """Writes processed_rows through its own connection, outside the import transaction."""
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self.conn = None
+        if connection.vendor == "postgresql":
+            self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def report(self, processed: int) -> None:
+        if self.conn is None:
+            return
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s WHERE id = %s",  # noqa: S608
+                    [processed, self.job_id],
+                )
+        except Exception:  # noqa: BLE001 - progress is a nicety, never a reason to fail
+            logger.warning("Could not report import progress", exc_info=True)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _reasons(resource: IopResource, row_result) -> list[str]:
+    columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
+    reasons = []
+    if row_result.validation_error is not None:
+        error = row_result.validation_error
+        if hasattr(error, "error_dict"):
+            for name, errors in error.message_dict.items():
+                prefix = "" if name == NON_FIELD_ERRORS else f"{columns.get(name, name)}: "
+                reasons.extend(prefix + message for message in errors)
+        else:
+            reasons.extend(error.messages)
+    for error in row_result.errors:
+        logger.warning("Import row failed: %r", error.error)
+        reasons.append(_("Raden kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__})
+    return reasons or [_("Raden kunde inte läsas.")]
+
+
+def import_rows(
+    *, resource: IopResource, rows: Iterator[list[Any]], outcome: Outcome, progress=None
+) -> None:
+    """Import the rows after the header in chunks; fills `outcome`. Caller owns the transaction."""
+    header = next(rows)
+    mapped, _unknown = map_headers(resource, header)
+    columns = [c for c in mapped if c is not None]
+    positions = [i for i, c in enumerate(mapped) if c is not None]
+    seen_keys: dict[tuple, int] = {}
+    number = 1  # spreadsheet row number of the header
+    processed = 0
+    limit = max_rows()
+    while True:
+        chunk = list(islice(rows, CHUNK_ROWS))
+        if not chunk:
+            break
+        processed += len(chunk)
+        if processed > limit:
+            raise FileRefused(_row_limit_message())
+        data = tablib.Dataset(headers=columns)
+        numbers, duplicates = [], {}
+        for raw in chunk:
+            number += 1
+            values = [raw[i] if i < len(raw) else None for i in positions]
+            row = dict(zip(columns, values, strict=True))
+            key = resource.row_key(row)
+            if key in seen_keys:
+                duplicates[number] = seen_keys[key]
+                outcome.add(
+                    number, resource.row_label(row), "invalid",
+                    reasons=[_("Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen.")
+                             % {"row": seen_keys[key]}],
+                )
+                continue
+            seen_keys[key] = number
+            numbers.append(number)
+            data.append(values)
+        if not numbers:
+            continue
+        result = resource.import_data(
+            data, dry_run=False, raise_errors=False, use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
+            label = resource.row_label(row_dict)
+            if row_result.import_type in ("invalid", "error"):
+                outcome.add(number_in_file, label, row_result.import_type, reasons=_reasons(resource, row_result))
+            else:
+                outcome.add(
+                    number_in_file, label, row_result.import_type,
+                    changes=getattr(row_result, "changes", ()),
+                )
+        for error in result.base_errors:
+            logger.warning("Import failed: %r", error.error)
+            outcome.add(0, "", "error", reasons=[_("Raderna kunde inte sparas: %(error)s") % {"error": error.error}])
+        if progress is not None:
+            progress.report(processed)
+    outcome.rows.sort(key=lambda r: r["row"])
+
+
+def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
+    """Dry run (commit=False) or the real import (commit=True) of a stored upload.
+
+    All or nothing: one transaction around the whole file, rolled back for a preview and
+    whenever any row is refused or fails.
+    """
+    dataset = DATASETS[job.kind]
+    user = job.user
+    outcome = Outcome()
+    progress = _Progress(job)
+    message = ""
+    try:
+        if not dataset.may_import(user):
+            raise FileRefused(_("Du har inte behörighet att importera %(what)s.") % {"what": dataset.label})
+        with transaction.atomic():
+            import_rows(
+                resource=dataset.resource(user),
+                rows=iter_file(job.file.path, job.file_format),
+                outcome=outcome,
+                progress=progress,
+            )
+            if not commit or outcome.failed:
+                transaction.set_rollback(True)
+    except FileRefused as exc:
+        message = str(exc)
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        message = _("Importen avbröts av ett oväntat fel. Inget sparades.")
+    finally:
+        progress.close()
+
+    job.summary = {**{k: v for k, v in job.summary.items() if k == "unknown_columns"}, **outcome.counts}
+    job.rows = outcome.rows
+    job.message = message
+    job.processed_rows = job.total_rows if not message else job.processed_rows
+    if message:
+        job.status = ImportJob.Status.FAILED
+    elif outcome.failed:
+        job.status = ImportJob.Status.REFUSED if commit else ImportJob.Status.PREVIEWED
+    else:
+        job.status = ImportJob.Status.DONE if commit else ImportJob.Status.PREVIEWED
+    if job.status != ImportJob.Status.PREVIEWED or outcome.failed:
+        # Nothing more will be done with the file: personal data is not kept lying around.
+        if job.file:
+            job.file.delete(save=False)
+        job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+# --------------------------------------------------------------------------- export
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows(resource: IopResource, params: dict[str, str], *, native: bool) -> Iterator[list[Any]]:
+    queryset = resource.export_queryset(params)
+    fields_ = resource.get_export_fields()
+    kwargs = {"force_native_type": True} if native else {}
+    for obj in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        yield [neutralise(resource.export_field(f, obj, **kwargs)) for f in fields_]
+
+
+def export_headers(resource: IopResource) -> list[str]:
+    return resource.get_export_headers()
+
+
+def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV for Swedish Excel: UTF-8 with BOM, semicolon-separated."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield codecs.BOM_UTF8.decode("utf-8") + writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in row])
+
+
+def write_xlsx(header: list[str], rows: Iterable[list[Any]], *, sheet_title: str, help_rows=None):
+    """An XLSX in openpyxl's write-only mode, saved to a temporary file (constant memory)."""
+    import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(title))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        out = []
+        for value in row:
+            if isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+    if help_rows:
+        info = workbook.create_sheet(title=_("Instruktioner")[:31])
+        for help_row in help_rows:
+            info.append([neutralise(v) for v in help_row])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def export_filename(dataset: Dataset, extension: str, suffix: str = "") -> str:
+    stamp = timezone.localdate().isoformat()
+    return f"{dataset.key}{suffix}-{stamp}.{extension}"
+
+
+def export_response(*, user: User, dataset: Dataset, file_format: str, params: dict[str, str]):
+    require_export(user, dataset)
+    resource = dataset.resource(user)
+    header = export_headers(resource)
+    on_export = getattr(resource, "on_export", None)
+    if on_export is not None:
+        on_export(params)
+    if file_format == "xlsx":
+        handle = write_xlsx(
+            header, export_rows(resource, params, native=True), sheet_title=str(dataset.label)
+        )
+        return FileResponse(
+            handle, as_attachment=True, filename=export_filename(dataset, "xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response = StreamingHttpResponse(
+        stream_csv(header, export_rows(resource, params, native=False)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(dataset, "csv")}"'
+    return response
+
+
+def template_response(*, user: User, dataset: Dataset, file_format: str):
+    """An empty file with the Swedish headers (XLSX with an instruction sheet)."""
+    require_import(user, dataset)
+    resource = dataset.resource(user)
+    header = export_headers(resource)
+    if file_format == "csv":
+        response = StreamingHttpResponse(stream_csv(header, []), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_filename(dataset, "csv", "-mall")}"'
+        )
+        return response
+    help_rows = [[_("Kolumn"), _("Fältnamn (engelska)"), _("Förklaring")]]
+    names = {f.column_name: n for n, f in resource.fields.items()}
+    for column in header:
+        help_rows.append([column, names.get(column, ""), str(resource.column_help(column))])
+    help_rows.append([])
+    help_rows.append([str(dataset.help)])
+    handle = write_xlsx(header, [], sheet_title=str(dataset.label), help_rows=help_rows)
+    return FileResponse(
+        handle, as_attachment=True, filename=export_filename(dataset, "xlsx", "-mall"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def access_import_job_by_id(user: User, job_id: int) -> ImportJob:
+    """A user sees only their own import jobs (they can hold personal data)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(ImportJob.objects.filter(user=user), pk=job_id)
+
+
+def recent_jobs(user: User, kind: str | None = None):
+    jobs = ImportJob.objects.filter(user=user)
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    return jobs[:10]
