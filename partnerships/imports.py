@@ -128,7 +128,8 @@ DATASETS: dict[str, Dataset] = {
     d.key: d
     for d in (
         Dataset(
-            "organisations", gettext_lazy("Organisationer"),
+            "organisations",
+            gettext_lazy("Organisationer"),
             "partnerships.resources.OrganisationResource",
             export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
             import_roles=(Role.MANAGER, Role.ADMIN),
@@ -138,14 +139,16 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
-            "contact_persons", gettext_lazy("Kontaktpersoner"),
+            "contact_persons",
+            gettext_lazy("Kontaktpersoner"),
             "partnerships.resources.ContactPersonResource",
             export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
             import_roles=(Role.MANAGER, Role.ADMIN),
             help=gettext_lazy("Nyckel: organisationsnummer och namn. Bara din egen organisation."),
         ),
         Dataset(
-            "actual_costs", gettext_lazy("Utfall"),
+            "actual_costs",
+            gettext_lazy("Utfall"),
             "partnerships.resources.ActualCostResource",
             export_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
             import_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
@@ -154,7 +157,8 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
-            "participants", gettext_lazy("Deltagare och inskrivningar"),
+            "participants",
+            gettext_lazy("Deltagare och inskrivningar"),
             "participants.resources.EnrolmentResource",
             export_roles=PARTICIPANT_ROLES,
             import_roles=PARTICIPANT_ROLES,
@@ -164,7 +168,8 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
-            "contacts", gettext_lazy("Kontakter"),
+            "contacts",
+            gettext_lazy("Kontakter"),
             "participants.resources.ContactResource",
             export_roles=PARTICIPANT_ROLES,
             import_roles=PARTICIPANT_ROLES,
@@ -173,7 +178,8 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
-            "attendance", gettext_lazy("Närvaro"),
+            "attendance",
+            gettext_lazy("Närvaro"),
             "participants.resources.AttendanceResource",
             export_roles=PARTICIPANT_ROLES,
             import_roles=PARTICIPANT_ROLES,
@@ -224,7 +230,9 @@ def detect_format(name: str) -> str:
 def check_upload_size(size: int) -> None:
     if size > max_upload_bytes():
         raise FileRefused(
-            _("Filen är för stor (%(size)s MB). Största tillåtna storlek är %(max)s MB; dela upp filen.")
+            _(
+                "Filen är för stor (%(size)s MB). Största tillåtna storlek är %(max)s MB; dela upp filen."
+            )
             % {"size": round(size / MiB, 1), "max": max_upload_bytes() // MiB}
         )
     if size == 0:
@@ -248,7 +256,9 @@ def check_xlsx_archive(fileobj) -> None:
     declared = sum(entry.file_size for entry in entries)
     if declared > max_xlsx_uncompressed():
         raise FileRefused(
-            _("XLSX-filen packas upp till %(size)s MB, mer än tillåtna %(max)s MB, och öppnas inte.")
+            _(
+                "XLSX-filen packas upp till %(size)s MB, mer än tillåtna %(max)s MB, och öppnas inte."
+            )
             % {"size": declared // MiB, "max": max_xlsx_uncompressed() // MiB}
         )
     if not any(entry.filename.startswith("xl/worksheets/") for entry in entries):
@@ -373,7 +383,9 @@ def store_upload(*, user: User, dataset: Dataset, upload: UploadedFile) -> Impor
     if file_format == "xlsx":
         check_xlsx_archive(upload.file)
     job = ImportJob.objects.create(
-        kind=dataset.key, user=user, original_name=(upload.name or "")[:255],
+        kind=dataset.key,
+        user=user,
+        original_name=(upload.name or "")[:255],
         file_format=file_format,
     )
     job.file.save(f"import-{job.pk}.{file_format}", upload, save=True)
@@ -445,11 +457,18 @@ class Outcome:
         self.counts[bucket] = self.counts.get(bucket, 0) + 1
         if bucket in ("refused", "errors"):
             if len([r for r in self.rows if r["kind"] in ("refused", "errors")]) < PREVIEW_ROWS:
-                self.rows.append({"row": number, "label": label, "kind": bucket, "reasons": list(reasons)})
+                self.rows.append(
+                    {"row": number, "label": label, "kind": bucket, "reasons": list(reasons)}
+                )
         elif self.shown_ok < PREVIEW_ROWS:
             self.shown_ok += 1
             self.rows.append(
-                {"row": number, "label": label, "kind": bucket, "changes": [list(c) for c in changes]}
+                {
+                    "row": number,
+                    "label": label,
+                    "kind": bucket,
+                    "changes": [list(c) for c in changes],
+                }
             )
 
     @property
@@ -496,7 +515,9 @@ def _reasons(resource: IopResource, row_result) -> list[str]:
             reasons.extend(error.messages)
     for error in row_result.errors:
         logger.warning("Import row failed: %r", error.error)
-        reasons.append(_("Raden kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__})
+        reasons.append(
+            _("Raden kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__}
+        )
     return reasons or [_("Raden kunde inte läsas.")]
 
 
@@ -529,9 +550,15 @@ def import_rows(
             if key in seen_keys:
                 duplicates[number] = seen_keys[key]
                 outcome.add(
-                    number, resource.row_label(row), "invalid",
-                    reasons=[_("Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen.")
-                             % {"row": seen_keys[key]}],
+                    number,
+                    resource.row_label(row),
+                    "invalid",
+                    reasons=[
+                        _(
+                            "Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen."
+                        )
+                        % {"row": seen_keys[key]}
+                    ],
                 )
                 continue
             seen_keys[key] = number
@@ -540,21 +567,38 @@ def import_rows(
         if not numbers:
             continue
         result = resource.import_data(
-            data, dry_run=False, raise_errors=False, use_transactions=True,
+            data,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
             rollback_on_validation_errors=True,
         )
-        for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
+        for number_in_file, row_dict, row_result in zip(
+            numbers, data.dict, result.rows, strict=False
+        ):
             label = resource.row_label(row_dict)
             if row_result.import_type in ("invalid", "error"):
-                outcome.add(number_in_file, label, row_result.import_type, reasons=_reasons(resource, row_result))
+                outcome.add(
+                    number_in_file,
+                    label,
+                    row_result.import_type,
+                    reasons=_reasons(resource, row_result),
+                )
             else:
                 outcome.add(
-                    number_in_file, label, row_result.import_type,
+                    number_in_file,
+                    label,
+                    row_result.import_type,
                     changes=getattr(row_result, "changes", ()),
                 )
         for error in result.base_errors:
             logger.warning("Import failed: %r", error.error)
-            outcome.add(0, "", "error", reasons=[_("Raderna kunde inte sparas: %(error)s") % {"error": error.error}])
+            outcome.add(
+                0,
+                "",
+                "error",
+                reasons=[_("Raderna kunde inte sparas: %(error)s") % {"error": error.error}],
+            )
         if progress is not None:
             progress.report(processed)
     outcome.rows.sort(key=lambda r: r["row"])
@@ -573,7 +617,9 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     message = ""
     try:
         if not dataset.may_import(user):
-            raise FileRefused(_("Du har inte behörighet att importera %(what)s.") % {"what": dataset.label})
+            raise FileRefused(
+                _("Du har inte behörighet att importera %(what)s.") % {"what": dataset.label}
+            )
         with transaction.atomic():
             import_rows(
                 resource=dataset.resource(user),
@@ -591,7 +637,10 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     finally:
         progress.close()
 
-    job.summary = {**{k: v for k, v in job.summary.items() if k == "unknown_columns"}, **outcome.counts}
+    job.summary = {
+        **{k: v for k, v in job.summary.items() if k == "unknown_columns"},
+        **outcome.counts,
+    }
     job.rows = outcome.rows
     job.message = message
     job.processed_rows = job.total_rows if not message else job.processed_rows
@@ -618,7 +667,9 @@ class _Echo:
         return value
 
 
-def export_rows(resource: IopResource, params: dict[str, str], *, native: bool) -> Iterator[list[Any]]:
+def export_rows(
+    resource: IopResource, params: dict[str, str], *, native: bool
+) -> Iterator[list[Any]]:
     queryset = resource.export_queryset(params)
     fields_ = resource.get_export_fields()
     kwargs = {"force_native_type": True} if native else {}
@@ -692,7 +743,9 @@ def export_response(*, user: User, dataset: Dataset, file_format: str, params: d
             header, export_rows(resource, params, native=True), sheet_title=str(dataset.label)
         )
         return FileResponse(
-            handle, as_attachment=True, filename=export_filename(dataset, "xlsx"),
+            handle,
+            as_attachment=True,
+            filename=export_filename(dataset, "xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response = StreamingHttpResponse(
@@ -709,7 +762,9 @@ def template_response(*, user: User, dataset: Dataset, file_format: str):
     resource = dataset.resource(user)
     header = export_headers(resource)
     if file_format == "csv":
-        response = StreamingHttpResponse(stream_csv(header, []), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            stream_csv(header, []), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{export_filename(dataset, "csv", "-mall")}"'
         )
@@ -722,7 +777,9 @@ def template_response(*, user: User, dataset: Dataset, file_format: str):
     help_rows.append([str(dataset.help)])
     handle = write_xlsx(header, [], sheet_title=str(dataset.label), help_rows=help_rows)
     return FileResponse(
-        handle, as_attachment=True, filename=export_filename(dataset, "xlsx", "-mall"),
+        handle,
+        as_attachment=True,
+        filename=export_filename(dataset, "xlsx", "-mall"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

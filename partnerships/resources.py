@@ -104,7 +104,9 @@ class DateWidget(widgets.Widget):
                 return datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        raise ValueError(_("”%(value)s” är inget datum. Skriv datum som ÅÅÅÅ-MM-DD.") % {"value": text})
+        raise ValueError(
+            _("”%(value)s” är inget datum. Skriv datum som ÅÅÅÅ-MM-DD.") % {"value": text}
+        )
 
     def render(self, value, obj=None, **kwargs):
         if kwargs.get("force_native_type"):
@@ -272,7 +274,9 @@ class ChunkInstanceLoader(ModelInstanceLoader):
         super().__init__(resource, dataset)
         self.id_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
         self.instances: dict[tuple, Any] = {}
-        if dataset is None or not all(f.column_name in (dataset.headers or []) for f in self.id_fields):
+        if dataset is None or not all(
+            f.column_name in (dataset.headers or []) for f in self.id_fields
+        ):
             return
         values: dict[str, set] = {f.attribute: set() for f in self.id_fields}
         for row in dataset.dict:
@@ -286,7 +290,9 @@ class ChunkInstanceLoader(ModelInstanceLoader):
                 values[f.attribute].add(v)
         if not all(values.values()):
             return
-        queryset = self.get_queryset().filter(**{f"{attr}__in": vals for attr, vals in values.items()})
+        queryset = self.get_queryset().filter(
+            **{f"{attr}__in": vals for attr, vals in values.items()}
+        )
         model = resource._meta.model
         attnames = [model._meta.get_field(f.attribute).attname for f in self.id_fields]
         for obj in queryset:
@@ -353,7 +359,11 @@ class IopResource(resources.ModelResource):
         for column in self.required_columns():
             field = by_column.get(column)
             try:
-                value = field.clean(row) if field is not None and field.attribute else _text(row.get(column))
+                value = (
+                    field.clean(row)
+                    if field is not None and field.attribute
+                    else _text(row.get(column))
+                )
             except (ValueError, ValidationError):
                 value = _text(row.get(column))
             key.append(getattr(value, "pk", value))
@@ -379,9 +389,14 @@ class IopResource(resources.ModelResource):
             if model_field.help_text:
                 parts.append(str(model_field.help_text))
             if model_field.choices:
-                parts.append(_("Val: %(choices)s") % {
-                    "choices": ", ".join(str(label) for _v, label in model_field.choices if _v != "")
-                })
+                parts.append(
+                    _("Val: %(choices)s")
+                    % {
+                        "choices": ", ".join(
+                            str(label) for _v, label in model_field.choices if _v != ""
+                        )
+                    }
+                )
             return ". ".join(parts)
         return ""
 
@@ -429,7 +444,8 @@ class IopResource(resources.ModelResource):
     def get_bulk_update_fields(self):
         concrete = {f.name for f in self._meta.model._meta.concrete_fields}
         return [
-            f.attribute for f in self.get_import_fields()
+            f.attribute
+            for f in self.get_import_fields()
             if f.attribute in concrete and not f.readonly and f.attribute != "id"
         ]
 
@@ -447,7 +463,9 @@ def _display(field, value) -> str:
 class OrganisationWidget(LookupWidget):
     """An organisation by organisation number, within what the user may see."""
 
-    not_found = gettext_lazy("Organisationen %(value)s finns inte eller hör inte till dina partnerskap.")
+    not_found = gettext_lazy(
+        "Organisationen %(value)s finns inte eller hör inte till dina partnerskap."
+    )
 
     def key(self, value, row):
         text = _text(value)
@@ -466,7 +484,9 @@ class OrganisationWidget(LookupWidget):
 class AgreementWidget(LookupWidget):
     """An agreement by its short identifier (kortnamn), within the user's partnerships."""
 
-    not_found = gettext_lazy("Överenskommelsen ”%(value)s” finns inte eller hör inte till dina partnerskap.")
+    not_found = gettext_lazy(
+        "Överenskommelsen ”%(value)s” finns inte eller hör inte till dina partnerskap."
+    )
 
     def find(self, key, row):
         return access.visible_agreements(self.resource.user).filter(short_id=key).first()
@@ -495,8 +515,16 @@ class OrganisationResource(IopResource):
     class Meta(IopResource.Meta):
         model = Organisation
         fields = (
-            "org_number", "name", "kind", "street_address", "postal_code", "city", "gln",
-            "peppol_id", "invoice_reference", "invoice_marking",
+            "org_number",
+            "name",
+            "kind",
+            "street_address",
+            "postal_code",
+            "city",
+            "gln",
+            "peppol_id",
+            "invoice_reference",
+            "invoice_marking",
         )
         import_id_fields = ("org_number",)
 
@@ -526,7 +554,9 @@ class OrganisationResource(IopResource):
 class ContactPersonResource(IopResource):
     label = "kontaktpersoner"
 
-    organisation = fields.Field("organisation", "Organisationsnummer", widget=OrganisationWidget(None))
+    organisation = fields.Field(
+        "organisation", "Organisationsnummer", widget=OrganisationWidget(None)
+    )
     name = fields.Field("name", "Namn", widget=TextWidget())
     title = fields.Field("title", "Befattning", widget=TextWidget())
     email = fields.Field("email", "E-post", widget=TextWidget())
@@ -543,9 +573,11 @@ class ContactPersonResource(IopResource):
             self.refuse(_("Du kan bara ändra kontaktpersoner i din egen organisation."))
 
     def export_queryset(self, params):
-        qs = ContactPerson.objects.filter(
-            organisation__in=access.visible_organisations(self.user)
-        ).select_related("organisation").order_by("organisation__name", "name", "pk")
+        qs = (
+            ContactPerson.objects.filter(organisation__in=access.visible_organisations(self.user))
+            .select_related("organisation")
+            .order_by("organisation__name", "name", "pk")
+        )
         if params.get("organisation"):
             qs = qs.filter(organisation_id=_int(params["organisation"]))
         if params.get("q"):
@@ -627,9 +659,13 @@ class ActualCostResource(IopResource):
             instance.recorded_by = self.user
 
     def export_queryset(self, params):
-        qs = ActualCost.objects.filter(
-            cost_line__budget__agreement__in=access.visible_agreements(self.user)
-        ).select_related("cost_line__budget__agreement").order_by("date", "pk")
+        qs = (
+            ActualCost.objects.filter(
+                cost_line__budget__agreement__in=access.visible_agreements(self.user)
+            )
+            .select_related("cost_line__budget__agreement")
+            .order_by("date", "pk")
+        )
         if params.get("agreement"):
             qs = qs.filter(cost_line__budget__agreement_id=_int(params["agreement"]))
         if params.get("year"):

@@ -56,7 +56,9 @@ def io_export(request: HttpRequest, kind: str) -> HttpResponse:
 
 def io_template(request: HttpRequest, kind: str) -> HttpResponse:
     dataset = get_dataset(kind)
-    return imports.template_response(user=request.user, dataset=dataset, file_format=_format(request))
+    return imports.template_response(
+        user=request.user, dataset=dataset, file_format=_format(request)
+    )
 
 
 def io_import(request: HttpRequest, kind: str) -> HttpResponse:
@@ -65,7 +67,9 @@ def io_import(request: HttpRequest, kind: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = imports.store_upload(user=request.user, dataset=dataset, upload=form.cleaned_data["file"])
+            job = imports.store_upload(
+                user=request.user, dataset=dataset, upload=form.cleaned_data["file"]
+            )
         except FileRefused as exc:
             form.add_error("file", str(exc))
         else:

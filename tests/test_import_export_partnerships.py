@@ -23,8 +23,18 @@ from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
 
 pytestmark = pytest.mark.django_db
 
-ORG_HEADER = ["Organisationsnummer", "Namn", "Typ", "Utdelningsadress", "Postnummer", "Ort",
-              "GLN", "PEPPOL-ID", "Referenskod", "Märkning"]
+ORG_HEADER = [
+    "Organisationsnummer",
+    "Namn",
+    "Typ",
+    "Utdelningsadress",
+    "Postnummer",
+    "Ort",
+    "GLN",
+    "PEPPOL-ID",
+    "Referenskod",
+    "Märkning",
+]
 
 
 def _snapshot(model, *fields):
@@ -43,14 +53,17 @@ def test_manager_round_trip_organisations_csv_changes_nothing(world, login):
     job = import_file(client, "organisations", content)
     assert job.summary["new"] == 0 and job.summary["update"] == 0
     assert job.summary["refused"] == 0
-    assert _snapshot(Organisation, "org_number", "name", "kind", "city", "invoice_marking") == before
+    assert (
+        _snapshot(Organisation, "org_number", "name", "kind", "city", "invoice_marking") == before
+    )
 
 
 def test_manager_updates_own_organisation_with_english_headers(world, login):
     client = login(world.manager_a)
     digits = world.org_a.org_number.replace("-", "")
-    content = csv_bytes([["org_number", "name", "kind", "city"],
-                         [digits, "Förening A", "non_profit", "Lund"]])
+    content = csv_bytes(
+        [["org_number", "name", "kind", "city"], [digits, "Förening A", "non_profit", "Lund"]]
+    )
     job = import_file(client, "organisations", content)
     assert job.status == ImportJob.Status.DONE
     world.org_a.refresh_from_db()
@@ -62,10 +75,14 @@ def test_manager_updates_own_organisation_with_english_headers(world, login):
 
 def test_manager_cannot_change_another_partys_organisation(world, login):
     client = login(world.manager_a)
-    content = csv_bytes([["Organisationsnummer", "Namn", "Typ"],
-                         [world.org_a.org_number, "Förening A", "Idéburen organisation"],
-                         [world.municipality.org_number, "Kapad kommun", "Kommun"],
-                         [world.org_b.org_number, "Kapad B", "Idéburen organisation"]])
+    content = csv_bytes(
+        [
+            ["Organisationsnummer", "Namn", "Typ"],
+            [world.org_a.org_number, "Förening A", "Idéburen organisation"],
+            [world.municipality.org_number, "Kapad kommun", "Kommun"],
+            [world.org_b.org_number, "Kapad B", "Idéburen organisation"],
+        ]
+    )
     job = preview(client, "organisations", content)
     assert job.summary["refused"] == 2
     reasons = {row["row"]: row.get("reasons") for row in job.rows}
@@ -98,9 +115,13 @@ def test_admin_creates_organisations_and_second_import_changes_nothing(world, lo
 
 def test_all_or_nothing_one_bad_row_saves_nothing(world, login):
     client = login(world.admin)
-    content = csv_bytes([ORG_HEADER[:3],
-                         ["212000-1355", "Nya kommunen", "Kommun"],
-                         ["212000-0009", "Trasig", "Kommun"]])
+    content = csv_bytes(
+        [
+            ORG_HEADER[:3],
+            ["212000-1355", "Nya kommunen", "Kommun"],
+            ["212000-0009", "Trasig", "Kommun"],
+        ]
+    )
     job = preview(client, "organisations", content)
     assert job.summary["new"] == 1 and job.summary["refused"] == 1
     assert not Organisation.objects.filter(org_number="212000-1355").exists()
@@ -111,9 +132,13 @@ def test_all_or_nothing_one_bad_row_saves_nothing(world, login):
 
 def test_all_or_nothing_when_the_database_refuses_during_confirm(world, login, monkeypatch):
     client = login(world.admin)
-    content = csv_bytes([ORG_HEADER[:3],
-                         ["212000-1355", "Nya kommunen", "Kommun"],
-                         ["212000-0142", "Andra kommunen", "Kommun"]])
+    content = csv_bytes(
+        [
+            ORG_HEADER[:3],
+            ["212000-1355", "Nya kommunen", "Kommun"],
+            ["212000-0142", "Andra kommunen", "Kommun"],
+        ]
+    )
     job = preview(client, "organisations", content)
     assert job.summary["new"] == 2
     # Something fails on the second row only when it is really saved.
@@ -133,17 +158,26 @@ def test_all_or_nothing_when_the_database_refuses_during_confirm(world, login, m
 
 def test_duplicate_key_in_file_is_refused(world, login):
     client = login(world.admin)
-    content = csv_bytes([ORG_HEADER[:3],
-                         ["212000-1355", "Nya kommunen", "Kommun"],
-                         ["2120001355", "Samma igen", "Kommun"]])
+    content = csv_bytes(
+        [
+            ORG_HEADER[:3],
+            ["212000-1355", "Nya kommunen", "Kommun"],
+            ["2120001355", "Samma igen", "Kommun"],
+        ]
+    )
     job = preview(client, "organisations", content)
     assert job.summary["refused"] == 1
     assert "Samma nyckel som rad 2" in job.rows[1]["reasons"][0]
 
 
 def test_contact_persons_round_trip_xlsx(world, login):
-    ContactPersonFactory(organisation=world.org_a, name="Kim Kontakt", title="Samordnare",
-                         email="kim@example.org", phone="+46 40 123 45")
+    ContactPersonFactory(
+        organisation=world.org_a,
+        name="Kim Kontakt",
+        title="Samordnare",
+        email="kim@example.org",
+        phone="+46 40 123 45",
+    )
     ContactPersonFactory(organisation=world.org_b, name="Bo i B")
     client = login(world.manager_a)
     rows = read_xlsx(client.get(reverse("io_export", args=["contact_persons"]) + "?format=xlsx"))
@@ -160,9 +194,13 @@ def test_contact_persons_round_trip_xlsx(world, login):
 
 def test_contact_person_for_other_organisation_is_refused(world, login):
     client = login(world.manager_a)
-    content = csv_bytes([["Organisationsnummer", "Namn"],
-                         [world.org_a.org_number, "Ny person"],
-                         [world.municipality.org_number, "Smygperson"]])
+    content = csv_bytes(
+        [
+            ["Organisationsnummer", "Namn"],
+            [world.org_a.org_number, "Ny person"],
+            [world.municipality.org_number, "Smygperson"],
+        ]
+    )
     job = preview(client, "contact_persons", content)
     assert job.summary["refused"] == 1 and job.summary["new"] == 1
     assert "din egen organisation" in job.rows[1]["reasons"][0]
@@ -170,8 +208,10 @@ def test_contact_person_for_other_organisation_is_refused(world, login):
 
 
 def _actual_rows(world, voucher="V-1", amount="1 500,50", short_id="iop-a"):
-    return [["Överenskommelse", "År", "Kostnadspost", "Verifikation", "Datum", "Belopp", "Beskrivning"],
-            [short_id, "2026", "Personal", voucher, "2026-02-01", amount, "Lön januari"]]
+    return [
+        ["Överenskommelse", "År", "Kostnadspost", "Verifikation", "Datum", "Belopp", "Beskrivning"],
+        [short_id, "2026", "Personal", voucher, "2026-02-01", amount, "Lön januari"],
+    ]
 
 
 def test_finance_imports_actual_costs_and_round_trips(world, login):
@@ -182,8 +222,21 @@ def test_finance_imports_actual_costs_and_round_trips(world, login):
     assert actual.amount == Decimal("1500.50")
     assert actual.date == datetime.date(2026, 2, 1)
     assert actual.recorded_by == world.finance_a
-    exported = read_csv(client.get(reverse("io_export", args=["actual_costs"]) + f"?agreement={world.agreement_a.pk}&year=2026"))
-    assert exported[1] == ["iop-a", "2026", "Personal", "V-1", "2026-02-01", "1500,50", "Lön januari"]
+    exported = read_csv(
+        client.get(
+            reverse("io_export", args=["actual_costs"])
+            + f"?agreement={world.agreement_a.pk}&year=2026"
+        )
+    )
+    assert exported[1] == [
+        "iop-a",
+        "2026",
+        "Personal",
+        "V-1",
+        "2026-02-01",
+        "1500,50",
+        "Lön januari",
+    ]
     again = import_file(client, "actual_costs", csv_bytes(exported))
     assert again.summary["skip"] == 1 and ActualCost.objects.count() == 1
     xlsx = read_xlsx(client.get(reverse("io_export", args=["actual_costs"]) + "?format=xlsx"))
@@ -216,7 +269,9 @@ def test_steering_may_not_export_contact_persons_or_import(world, login):
 
 def test_import_job_of_another_user_is_not_found(world, login):
     client = login(world.admin)
-    job = preview(client, "organisations", csv_bytes([ORG_HEADER[:3], ["212000-1355", "K", "Kommun"]]))
+    job = preview(
+        client, "organisations", csv_bytes([ORG_HEADER[:3], ["212000-1355", "K", "Kommun"]])
+    )
     other = login(world.manager_a)
     assert other.get(reverse("io_job", args=[job.pk])).status_code == 404
     assert other.post(reverse("io_job_confirm", args=[job.pk])).status_code == 404
