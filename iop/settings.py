@@ -5,9 +5,11 @@ a development secret key. Production (DEBUG off) refuses to start without SECRET
 ALLOWED_HOSTS, and passes `manage.py check --deploy`.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -18,21 +20,17 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
-else:
-    try:
-        SECRET_KEY = env("SECRET_KEY")
-    except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (production)."
-        ) from exc
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (production).")
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "iop.apps.AdminConfig",  # the admin site, asking for the second factor too
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +40,12 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "iop",
     "partnerships",
     "participants",
     "reporting",
@@ -55,9 +59,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "iop.security.SessionTimeoutMiddleware",
+    "iop.security.PrivacyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "iop.security.SecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iop.urls"
@@ -104,6 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -134,6 +151,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iop@localhost")
 # the links in the e-mails point to.
 IOP_REMINDER_DAYS_AHEAD = env.int("IOP_REMINDER_DAYS_AHEAD", default=14)
 IOP_SITE_URL = env("IOP_SITE_URL", default="http://localhost:8000")
+# Steering-group dashboards show any count of people below this as "<5" (and hide the
+# totals that would give it away).
+IOP_SUPPRESSION_THRESHOLD = env.int("IOP_SUPPRESSION_THRESHOLD", default=5)
 
 TASKS = {
     "default": {
@@ -160,15 +180,70 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Sessions live in the database with the user's id beside them (iop.models.UserSession), so
+# that signing out or deactivating a user can end every session of theirs on the server.
+SESSION_ENGINE = "iop.sessions"
+IOP_SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+IOP_SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = IOP_SESSION_IDLE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Second factor (django-otp): TOTP apps plus one-time recovery codes.
+OTP_TOTP_ISSUER = "IOP"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Failed sign-ins are counted per username AND address, so nobody can lock another
+# person out from elsewhere; the log line carries the username only (iop.security).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_CLIENT_STR_CALLABLE = "iop.security.axes_client_str"
+AXES_VERBOSE = False
+
+# Content Security Policy (django-csp 4): scripts and styles from our own origin only,
+# no inline code, and no framing by anyone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_trace": {"()": "iop.log_filters.DropTracebackFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console_no_trace": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_trace"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # SQL and request bodies can carry personal data: never log them.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # Sign-ins, failures, lock-outs and denied accesses (username only, no addresses).
+        "iop.security": {"level": "INFO", "propagate": True},
+        # django-axes logs addresses and user agents; our own lines above replace them.
+        "axes": {"level": "ERROR", "propagate": True},
+        # Django logs every 4xx/5xx with the path and, for 500, a traceback that may hold
+        # personal data from local variables; keep the line, drop the traceback.
+        "django.request": {"level": "ERROR", "handlers": ["console_no_trace"], "propagate": False},
     },
 }
 

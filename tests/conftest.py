@@ -84,6 +84,82 @@ def world(db) -> World:
     )
 
 
+def verified_device(user: User):
+    """The user's confirmed authenticator (created for the test if missing)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def current_totp_code(user: User) -> str:
+    """The code the user's authenticator app would show now (not yet used: codes work once)."""
+    from django_otp.oath import TOTP
+
+    device = verified_device(user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t >= totp.t():
+        # This time step's code was already used in this test; a test may move the clock.
+        type(device).objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher is slow by design; tests create many users and sign them in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_passed_on_test_login(request, monkeypatch):
+    """Test clients signed in with force_login()/login() have passed the second factor too,
+    so tests of ordinary pages need not enter codes. Tests of the second factor itself ask
+    for the `unverified_login` fixture, which turns this off."""
+    if "unverified_login" in request.fixturenames:
+        return
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpRequest
+    from django.test import Client, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original_login = Client._login
+    original_password_login = Client.login
+
+    def _login(self, user, backend=None):
+        device = verified_device(user)
+
+        def mark_verified(sender, request, **kwargs):
+            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+        # Marked while Django's login() fills the session, so it is saved once as usual;
+        # django-axes is off here because a forced login is no sign-in attempt.
+        user_logged_in.connect(mark_verified, dispatch_uid="tests_mark_verified")
+        try:
+            with override_settings(AXES_ENABLED=False):
+                original_login(self, user, backend)
+        finally:
+            user_logged_in.disconnect(dispatch_uid="tests_mark_verified")
+
+    def password_login(self, **credentials):
+        # django-axes needs a request to count attempts against; the test client has none.
+        credentials.setdefault("request", HttpRequest())
+        return original_password_login(self, **credentials)
+
+    monkeypatch.setattr(Client, "_login", _login)
+    monkeypatch.setattr(Client, "login", password_login)
+
+
+@pytest.fixture
+def unverified_login(client):
+    """unverified_login(user) -> a client signed in with the password only (no second factor)."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
 @pytest.fixture
 def login(client):
     """login(user) -> the test client signed in as that user."""
@@ -138,7 +214,14 @@ def page(browser, live_server):
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real pages: password, then the code from the user's authenticator."""
+    user = User.objects.get(username=username)
+    verified_device(user)
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/security/verify/**")
+    page.fill("#id_code", current_totp_code(user))
+    page.click("main button.primary")
+    page.wait_for_load_state()

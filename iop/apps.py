@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class IopConfig(AppConfig):
+    """The project's own app: sessions bound to users, sign-in security and error pages."""
+
+    name = "iop"
+    verbose_name = _("Säkerhet")
+
+    def ready(self) -> None:
+        from . import security  # noqa: F401 - connects the sign-in and session signals
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by a site that asks for the second factor as well."""
+
+    default = False
+    default_site = "iop.admin.AdminSite"

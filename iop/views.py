@@ -1,0 +1,118 @@
+"""Second-factor enrolment and verification."""
+
+from __future__ import annotations
+
+import logging
+from base64 import b32encode
+
+import segno
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .forms import CodeForm, EnrolForm
+from .security import has_second_factor
+
+log = logging.getLogger("iop.security")
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+def _mark_verified(request: HttpRequest, device) -> None:
+    otp_login(request, device)
+    # A new session id whenever the privilege level rises (OWASP session fixation advice).
+    request.session.cycle_key()
+
+
+def create_recovery_codes(user) -> list[str]:
+    """Replace the user's recovery codes by new ones; each works once."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if not has_second_factor(request.user):
+        return redirect(f"{reverse('security:enrol')}?{urlencode({'next': _next_url(request)})}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            _mark_verified(request, device)
+            kind = "recovery code" if isinstance(device, StaticDevice) else "app"
+            log.info("sign-in second factor (%s) user=%s", kind, request.user.get_username())
+            return redirect(_next_url(request))
+        log.warning("second factor failed user=%s", request.user.get_username())
+        form.add_error(
+            "code",
+            _(
+                "Koden godtogs inte. Kontrollera att klockan i telefonen går rätt; "
+                "har du skrivit fel flera gånger får du vänta en stund."
+            ),
+        )
+    return render(request, "security/verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if has_second_factor(user):
+        # Replacing an enrolled authenticator is an administrator's task (delete the device).
+        return redirect(_next_url(request) if user.is_verified() else "security:verify")
+    # The same unconfirmed key until enrolment succeeds, so a reload keeps the QR code valid.
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = create_recovery_codes(user)
+            _mark_verified(request, device)
+            log.info("second factor enrolled user=%s", user.get_username())
+            return render(
+                request,
+                "security/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error("code", _("Koden stämmer inte. Skanna koden igen och försök på nytt."))
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "security/enrol.html",
+        {
+            "form": form,
+            "qr_svg": qr.svg_inline(scale=4, title=_("QR-kod för autentiseringsappen")),
+            "secret": _grouped_secret(device),
+            "next": _next_url(request),
+        },
+    )
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
