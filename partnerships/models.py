@@ -391,6 +391,19 @@ class AgreementParty(models.Model):
         return f"{self.organisation} – {self.get_role_display()}"
 
     def clean(self) -> None:
+        # The party form has no agreement field, so Django's unique check would skip this.
+        if (
+            self.agreement_id
+            and self.organisation_id
+            and AgreementParty.objects.filter(
+                agreement_id=self.agreement_id, organisation_id=self.organisation_id
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"organisation": _("Organisationen är redan part i överenskommelsen.")}
+            )
         if (
             self.contact_person_id
             and self.organisation_id

@@ -20,7 +20,22 @@ urlpatterns = [
     ),
     path("agreements/<int:agreement_id>/parties/new/", views.party_edit, name="party_create"),
     path("agreements/<int:agreement_id>/parties/<int:party_id>/", views.party_edit, name="party_edit"),
+    path(
+        "agreements/<int:agreement_id>/parties/<int:party_id>/delete/",
+        views.party_delete,
+        name="party_delete",
+    ),
     path("agreements/<int:agreement_id>/goals/new/", views.goal_edit, name="goal_create"),
+    path(
+        "agreements/<int:agreement_id>/goals/<int:goal_id>/delete/",
+        views.goal_delete,
+        name="goal_delete",
+    ),
+    path(
+        "agreements/<int:agreement_id>/indicators/<int:indicator_id>/delete/",
+        views.indicator_delete,
+        name="indicator_delete",
+    ),
     path("agreements/<int:agreement_id>/goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
     path("agreements/<int:agreement_id>/indicators/new/", views.indicator_edit, name="indicator_create"),
     path(

@@ -513,3 +513,55 @@ def contact_person_add(request: HttpRequest, organisation_id: int) -> HttpRespon
         ))
     return redirect(organisation)
 
+
+
+# --------------------------------------------------------------------------- removals
+
+
+@require_POST
+def party_delete(request: HttpRequest, agreement_id: int, party_id: int) -> HttpResponse:
+    agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
+    party = get_object_or_404(agreement.parties.select_related("organisation"), pk=party_id)
+    if party.shares.exists():
+        messages.error(
+            request,
+            _("%(org)s har finansieringsandelar i budgeten. Ta bort andelarna först.")
+            % {"org": party.organisation},
+        )
+        return redirect(agreement)
+    with transaction.atomic():
+        party.delete()
+        record_version(
+            agreement=agreement, user=request.user,
+            summary=_("Part borttagen: %(org)s") % {"org": party.organisation},
+        )
+    messages.success(request, _("Parten är borttagen."))
+    return redirect(agreement)
+
+
+@require_POST
+def goal_delete(request: HttpRequest, agreement_id: int, goal_id: int) -> HttpResponse:
+    agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
+    goal = get_object_or_404(agreement.goals, pk=goal_id)
+    with transaction.atomic():
+        goal.delete()
+        record_version(
+            agreement=agreement, user=request.user,
+            summary=_("Mål borttaget: %(goal)s") % {"goal": goal.title},
+        )
+    messages.success(request, _("Målet är borttaget."))
+    return redirect(agreement)
+
+
+@require_POST
+def indicator_delete(request: HttpRequest, agreement_id: int, indicator_id: int) -> HttpResponse:
+    agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
+    indicator = get_object_or_404(Indicator, goal__agreement=agreement, pk=indicator_id)
+    with transaction.atomic():
+        indicator.delete()
+        record_version(
+            agreement=agreement, user=request.user,
+            summary=_("Indikator borttagen: %(name)s") % {"name": indicator.name},
+        )
+    messages.success(request, _("Indikatorn är borttagen."))
+    return redirect(agreement)

@@ -253,8 +253,10 @@ def test_goal_tree_with_indicator_targets(world, login):
 def test_agreement_detail_query_count_does_not_grow_with_parties(world, login, django_assert_max_num_queries):
     for _ in range(8):
         PartyFactory(agreement=world.agreement_a)
+    client = login(world.manager_a)
+    client.get("/agreements/")
     with django_assert_max_num_queries(20):
-        assert login(world.manager_a).get(f"/agreements/{world.agreement_a.pk}/").status_code == 200
+        assert client.get(f"/agreements/{world.agreement_a.pk}/").status_code == 200
 
 
 def test_versions_are_numbered_per_agreement(world):
@@ -265,3 +267,27 @@ def test_versions_are_numbered_per_agreement(world):
     assert list(AgreementVersion.objects.filter(agreement=world.agreement_a).values_list("number", flat=True)) == [1, 2]
     # No change, no new version.
     assert record_version(agreement=world.agreement_a, user=None, summary="c") is None
+
+
+def test_party_with_funding_share_cannot_be_removed(world, login):
+    client = login(world.manager_a)
+    response = client.post(f"/agreements/{world.agreement_a.pk}/parties/{world.party_a.pk}/delete/", follow=True)
+    assert "finansieringsandelar" in response.content.decode()
+    assert world.agreement_a.parties.filter(pk=world.party_a.pk).exists()
+    extra = PartyFactory(agreement=world.agreement_a)
+    client.post(f"/agreements/{world.agreement_a.pk}/parties/{extra.pk}/delete/")
+    assert not world.agreement_a.parties.filter(pk=extra.pk).exists()
+    assert world.agreement_a.versions.filter(summary__startswith="Part borttagen").exists()
+
+
+def test_coordinator_cannot_remove_goal(world, login):
+    from partnerships.models import Goal
+
+    goal = Goal.objects.create(agreement=world.agreement_a, title="Mål")
+    assert login(world.coordinator_a).post(
+        f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/"
+    ).status_code == 403
+    assert login(world.coordinator_b).post(
+        f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/"
+    ).status_code == 404
+    assert Goal.objects.filter(pk=goal.pk).exists()
