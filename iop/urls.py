@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", include("iop.security_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is on the sign-in page too, so it must work before sign-in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("participants/", include("participants.urls")),
     path("reporting/", include("reporting.urls")),
