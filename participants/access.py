@@ -145,8 +145,10 @@ def access_enrolment_by_id(
     *,
     what: str,
     action: str = AccessLog.Action.VIEW,
+    log: bool = True,
 ) -> Enrolment:
-    """An enrolment (with participant, agreement and phase) the user sees; logs the access."""
+    """An enrolment (with participant, agreement and phase) the user sees; logs the access
+    unless `log` is False (a workflow that changes the record logs the change itself)."""
     require_participant_role(request.user)
     try:
         enrolment = (
@@ -156,7 +158,8 @@ def access_enrolment_by_id(
         )
     except Enrolment.DoesNotExist as exc:
         raise Http404 from exc
-    log_access(request, [enrolment.participant], action=action, what=what)
+    if log:
+        log_access(request, [enrolment.participant], action=action, what=what)
     return enrolment
 
 

@@ -189,6 +189,12 @@ class ContactForm(forms.ModelForm):
             "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": MAX_CONTACT_MINUTES, "step": 5}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        duration = self.fields["duration_minutes"]
+        message = _("Ange längden i minuter, mellan 1 och %(max)s.") % {"max": MAX_CONTACT_MINUTES}
+        duration.error_messages.update({"min_value": message, "max_value": message})
+
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day and day > timezone.localdate():

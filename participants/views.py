@@ -177,24 +177,27 @@ def participant_row(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """Log a contact. From the list (htmx) the form opens in the row and the row comes back
     updated; without htmx it is an ordinary page."""
-    enrolment = access.access_enrolment_by_id(
-        request, enrolment_id, what="kontakt",
-        action=AccessLog.Action.CREATE if request.method == "POST" else AccessLog.Action.VIEW,
-    )
+    posted = request.method == "POST"
+    # A successful POST is logged by log_contact as a change; only reads are logged here.
+    enrolment = access.access_enrolment_by_id(request, enrolment_id, what="kontakt", log=not posted)
     if not enrolment.is_open:
         raise Http404
     contact = Contact(
         participant_id=enrolment.participant_id, agreement_id=enrolment.agreement_id,
         staff=request.user,
     )
-    initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
-    form = ContactForm(request.POST or None, instance=contact, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        log_contact(request=request, contact=form.save(commit=False), enrolment=enrolment)
-        if _is_htmx(request):
-            return _row_response(request, enrolment.pk, saved=True)
-        messages.success(request, _("Kontakten är sparad."))
-        return redirect(enrolment.participant)
+    if posted:
+        form = ContactForm(request.POST, instance=contact)
+        if form.is_valid():
+            log_contact(request=request, contact=form.save(commit=False), enrolment=enrolment)
+            if _is_htmx(request):
+                return _row_response(request, enrolment.pk, saved=True)
+            messages.success(request, _("Kontakten är sparad."))
+            return redirect(enrolment.participant)
+        log_access(request, [enrolment.participant_id], action=AccessLog.Action.VIEW, what="kontakt")
+    else:
+        initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
+        form = ContactForm(instance=contact, initial=initial)
     template = "participants/_contact_row_form.html" if _is_htmx(request) else "participants/contact_form.html"
     return render(request, template, {"form": form, "e": enrolment, "enrolment": enrolment})
 

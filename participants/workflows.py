@@ -146,7 +146,9 @@ def log_contact(*, request: HttpRequest, contact: Contact, enrolment: Enrolment)
     contact.participant_id = enrolment.participant_id
     contact.agreement_id = enrolment.agreement_id
     contact.staff = request.user
-    contact.full_clean()
+    # The foreign keys come from the enrolment and the signed-in user, and the database
+    # checks the constraints; validate what the user typed.
+    contact.full_clean(exclude={"participant", "agreement", "staff"}, validate_constraints=False)
     contact.save()
     log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="kontakt")
     return contact

@@ -1,0 +1,478 @@
+"""django-import-export resources for participants with their enrolments, contacts and
+(day) attendance. The pipeline is partnerships/imports.py; the shared base and widgets are
+in partnerships/resources.py.
+
+Scope follows participants/access.py: a row may only name a participant the user sees
+(enrolled in one of the user's partnerships, with an active consent for the user's
+organisation). Names and personnummer are exported only where the consent shares
+identity, contact notes only where it shares notes; an empty identity or note cell never
+overwrites what is stored, so exporting without them and importing back changes nothing.
+Every export and import is written to the access log.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields
+
+from partnerships.models import User
+from partnerships.resources import (
+    AgreementWidget,
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    IopResource,
+    LookupWidget,
+    TextWidget,
+    _int,
+    _text,
+)
+
+from .access import log_access, user_agreements, visible_enrolments, visible_participants
+from .models import (
+    AccessLog,
+    Attendance,
+    Consent,
+    Contact,
+    Enrolment,
+    ExitOutcome,
+    Gender,
+    IncomeSource,
+    Participant,
+    Phase,
+    PhaseChange,
+)
+from .validators import normalise_personnummer
+
+CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+class ParticipantWidget(LookupWidget):
+    """A participant the user sees, by code."""
+
+    not_found = gettext_lazy("Deltagaren %(value)s finns inte eller syns inte för dig.")
+
+    def key(self, value, row):
+        return _text(value).upper()
+
+    def find(self, key, row):
+        return visible_participants(self.resource.user).filter(code=key).first()
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+class NewOrVisibleParticipantWidget(ParticipantWidget):
+    """As ParticipantWidget, but an unused code means a new participant (unsaved here)."""
+
+    def find(self, key, row):
+        found = super().find(key, row)
+        if found is not None:
+            return found
+        if Participant.objects.filter(code=key).exists():
+            return None  # someone else's participant: refused, never shared or duplicated
+        if not (3 <= len(key) <= 12 and set(key) <= CODE_CHARS):
+            raise ValueError(
+                _("Deltagarkoden ”%(value)s” ska ha 3–12 tecken: A–Z, 0–9 och bindestreck.")
+                % {"value": key}
+            )
+        return Participant(code=key, created_by=self.resource.user)
+
+
+class PartnershipWidget(AgreementWidget):
+    """Agreements whose participants the user works with."""
+
+    def find(self, key, row):
+        return user_agreements(self.resource.user).filter(short_id=key).first()
+
+
+class StaffWidget(LookupWidget):
+    """Staff by username: a user of an organisation in the user's partnerships; empty = me."""
+
+    not_found = gettext_lazy("Personalen ”%(value)s” finns inte i dina partnerskap.")
+
+    def clean(self, value, row=None, **kwargs):
+        if not _text(value):
+            return self.resource.user
+        return super().clean(value, row, **kwargs)
+
+    def find(self, key, row):
+        user = self.resource.user
+        staff = User.objects.filter(username=key).first()
+        if staff is None or user.is_administrator or staff.pk == user.pk:
+            return staff
+        if staff.organisation_id is None:
+            return None
+        agreements = user_agreements(user)
+        visible = agreements.filter(parties__organisation_id=staff.organisation_id).exists()
+        return staff if visible else None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.username if value else ""
+
+
+class PhaseWidget(LookupWidget):
+    not_found = gettext_lazy("Fasen ”%(value)s” finns inte i partnerskapet.")
+
+    def key(self, value, row):
+        return (_text(row.get("Överenskommelse")), _text(value))
+
+    def clean(self, value, row=None, **kwargs):
+        if not _text(value):
+            return None
+        return super().clean(value, row, **kwargs)
+
+    def find(self, key, row):
+        short_id, name = key
+        agreement = user_agreements(self.resource.user).filter(short_id=short_id).first()
+        if agreement is None:
+            return None
+        return Phase.for_agreement(agreement).filter(name__iexact=name).first()
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class PersonnummerWidget(TextWidget):
+    """Stored as ÅÅÅÅMMDD-NNNN; ten or twelve digits with or without dash are accepted."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return ""
+        try:
+            return normalise_personnummer(text)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
+
+
+class KeepIfBlankField(fields.Field):
+    """Sensitive text that the exporter may not have seen: a blank cell keeps the stored value."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if _text(row.get(self.column_name)):
+            super().save(instance, row, is_m2m, **kwargs)
+
+
+class ParticipantDataResource(IopResource):
+    """Shared scope for participant data: consent flags per participant, access log."""
+
+    what = "import"
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self._flags: dict[str, set[int]] | None = None
+        self._enrolled: dict[tuple[int, int], bool] = {}
+        self._touched: set[int] = set()
+
+    def consent_ids(self, flag: str) -> set[int] | None:
+        """Participants whose consent for the user's organisation shares `flag`; None = all."""
+        if self.user.is_administrator:
+            return None
+        if self._flags is None:
+            rows = Consent.objects.active_on(timezone.localdate()).filter(
+                organisation_id=self.user.organisation_id
+            )
+            self._flags = {
+                "identity": set(rows.filter(share_identity=True).values_list("participant_id", flat=True)),
+                "notes": set(rows.filter(share_notes=True).values_list("participant_id", flat=True)),
+            }
+        return self._flags[flag]
+
+    def may(self, flag: str, participant_id: int | None) -> bool:
+        ids = self.consent_ids(flag)
+        return ids is None or participant_id in ids
+
+    def is_enrolled(self, participant_id: int, agreement_id: int) -> bool:
+        key = (participant_id, agreement_id)
+        if key not in self._enrolled:
+            self._enrolled[key] = visible_enrolments(self.user).filter(
+                participant_id=participant_id, agreement_id=agreement_id
+            ).exists()
+        return self._enrolled[key]
+
+    def after_import_row(self, row, row_result, **kwargs):
+        participant_id = getattr(self, "_row_participant_id", None)
+        self._row_participant_id = None
+        if row_result.import_type in ("new", "update") and participant_id:
+            self._touched.add(participant_id)
+        super().after_import_row(row, row_result, **kwargs)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        self._row_participant_id = instance.participant_id
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self._touched:
+            log_access(
+                None, sorted(self._touched), action=AccessLog.Action.CHANGE,
+                what=f"import {self.what}", user=self.user,
+            )
+            self._touched = set()
+
+    def on_export(self, params):
+        ids = self.export_queryset(params).values_list("participant_id", flat=True).distinct()
+        log_access(None, list(ids), action=AccessLog.Action.EXPORT, what=f"export {self.what}", user=self.user)
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+class ContactResource(ParticipantDataResource):
+    what = "kontakter"
+
+    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget(None))
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    date = fields.Field("date", "Datum", widget=DateWidget())
+    kind = fields.Field("kind", "Typ", widget=ChoiceWidget(Contact.Kind.choices))
+    staff = fields.Field("staff", "Personal", widget=StaffWidget(None))
+    duration_minutes = fields.Field("duration_minutes", "Längd (minuter)", widget=IntegerWidget())
+    topic = fields.Field("topic", "Ämne", widget=TextWidget())
+    referrals = fields.Field("referrals", "Hänvisad till", widget=TextWidget())
+    note = KeepIfBlankField("note", "Anteckning", widget=TextWidget())
+
+    class Meta(IopResource.Meta):
+        model = Contact
+        fields = (
+            "participant", "agreement", "date", "kind", "staff", "duration_minutes", "topic",
+            "referrals", "note",
+        )
+        import_id_fields = ("participant", "agreement", "date", "kind", "staff")
+        # Contacts come by the ten thousand: save in batches, and validate each row in
+        # Python (clean_fields + clean) without a query per foreign key or constraint.
+        use_bulk = True
+        batch_size = 1000
+
+    column_notes = {
+        "Personal": gettext_lazy("Användarnamn; lämna tomt för dig själv."),
+        "Anteckning": gettext_lazy("Känslig text. En tom cell ändrar inte en sparad anteckning."),
+    }
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, "participant", "agreement", "staff"],
+                validate_unique=False, validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_write(self, instance, new):
+        if not self.is_enrolled(instance.participant_id, instance.agreement_id):
+            self.refuse(_("Deltagaren är inte inskriven i partnerskapet."))
+        if instance.note and not new and not self.may("notes", instance.participant_id):
+            self.refuse(_("Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."))
+
+    def dehydrate_note(self, obj):
+        return obj.note if self.may("notes", obj.participant_id) else ""
+
+    def export_queryset(self, params) -> QuerySet:
+        qs = (
+            Contact.objects.filter(
+                agreement__in=user_agreements(self.user),
+                participant__in=visible_participants(self.user),
+            )
+            .select_related("participant", "agreement", "staff")
+            .order_by("date", "pk")
+        )
+        if params.get("agreement"):
+            qs = qs.filter(agreement_id=_int(params["agreement"]))
+        if params.get("participant"):
+            qs = qs.filter(participant_id=_int(params["participant"]))
+        return qs
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+class AttendanceResource(ParticipantDataResource):
+    what = "närvaro"
+
+    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget(None))
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    date = fields.Field("date", "Datum", widget=DateWidget())
+    status = fields.Field("status", "Närvaro", widget=ChoiceWidget(Attendance.Status.choices))
+
+    class Meta(IopResource.Meta):
+        model = Attendance
+        fields = ("participant", "agreement", "date", "status")
+        import_id_fields = ("participant", "agreement", "date")
+
+    def get_queryset(self):
+        # Day attendance only; attendance at group sessions is kept on the group pages.
+        return Attendance.objects.filter(session__isnull=True)
+
+    def check_write(self, instance, new):
+        if not self.is_enrolled(instance.participant_id, instance.agreement_id):
+            self.refuse(_("Deltagaren är inte inskriven i partnerskapet."))
+        if new:
+            instance.recorded_by = self.user
+
+    def export_queryset(self, params) -> QuerySet:
+        qs = (
+            Attendance.objects.filter(
+                session__isnull=True,
+                agreement__in=user_agreements(self.user),
+                participant__in=visible_participants(self.user),
+            )
+            .select_related("participant", "agreement")
+            .order_by("date", "pk")
+        )
+        if params.get("agreement"):
+            qs = qs.filter(agreement_id=_int(params["agreement"]))
+        return qs
+
+
+# --------------------------------------------------------------------------- participants + enrolments
+
+
+class EnrolmentResource(ParticipantDataResource):
+    """One row per enrolment, with the participant's own details."""
+
+    what = "deltagare"
+    _dirty_participants: set[int] = set()
+    _current_row: dict = {}
+    _old_phase_id: int | None = None
+
+    participant = fields.Field("participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget(None))
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    start_date = fields.Field("start_date", "Startdatum", widget=DateWidget())
+    name = KeepIfBlankField("participant__name", "Namn", widget=TextWidget())
+    personnummer = KeepIfBlankField(
+        "participant__personnummer", "Personnummer", widget=PersonnummerWidget()
+    )
+    gender = fields.Field("participant__gender", "Kön", widget=ChoiceWidget(Gender.choices))
+    birth_year = fields.Field("participant__birth_year", "Födelseår", widget=IntegerWidget())
+    language = fields.Field("participant__language", "Språk", widget=TextWidget())
+    phase = fields.Field("phase", "Fas", widget=PhaseWidget(None))
+    income_at_start = fields.Field(
+        "income_at_start", "Försörjning vid start", widget=ChoiceWidget(IncomeSource.choices)
+    )
+    planned_min_days = fields.Field("planned_min_days", "Planerad tid minst (dagar)", widget=IntegerWidget())
+    planned_max_days = fields.Field("planned_max_days", "Planerad tid högst (dagar)", widget=IntegerWidget())
+    exit_date = fields.Field("exit_date", "Avslutsdatum", widget=DateWidget())
+    exit_outcome = fields.Field(
+        "exit_outcome", "Avslutsorsak", widget=ChoiceWidget(ExitOutcome.choices, blank=True)
+    )
+    income_at_exit = fields.Field(
+        "income_at_exit", "Försörjning vid avslut", widget=ChoiceWidget(IncomeSource.choices, blank=True)
+    )
+    next_step = fields.Field("next_step", "Nästa planerade steg", widget=TextWidget())
+
+    class Meta(IopResource.Meta):
+        model = Enrolment
+        fields = (
+            "participant", "agreement", "start_date", "name", "personnummer", "gender",
+            "birth_year", "language", "phase", "income_at_start", "planned_min_days",
+            "planned_max_days", "exit_date", "exit_outcome", "income_at_exit", "next_step",
+        )
+        import_id_fields = ("participant", "agreement", "start_date")
+
+    column_notes = {
+        "Deltagarkod": gettext_lazy(
+            "Deltagarens kod. En kod som inte finns skapar en ny deltagare med ett samtycke "
+            "för din organisation från startdatumet: importera bara deltagare som har samtyckt."
+        ),
+        "Namn": gettext_lazy("Bara om arbetet kräver det. En tom cell ändrar inget."),
+        "Personnummer": gettext_lazy("ÅÅÅÅMMDD-NNNN. Bara om arbetet kräver det. En tom cell ändrar inget."),
+        "Fas": gettext_lazy("Fasens namn; tomt ger den första fasen."),
+    }
+
+    def get_instance(self, instance_loader, row):
+        participant = self.fields["participant"].clean(row)
+        if participant is not None and participant.pk is None:
+            return None  # a new participant has no enrolments yet
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        self._old_phase_id = instance.phase_id
+        super().import_instance(instance, row, **kwargs)
+
+    def check_write(self, instance, new):
+        participant = instance.participant
+        identity_given = _text(self._current_row.get("Namn")) or _text(self._current_row.get("Personnummer"))
+        if participant.pk is not None and identity_given and not self.may("identity", participant.pk):
+            self.refuse(_("Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma."))
+        if participant.pk is None or participant.pk in self._dirty_participants:
+            try:
+                participant.full_clean(exclude=["code"])
+            except ValidationError as exc:
+                raise ValidationError(
+                    {f"participant__{k}": v for k, v in exc.message_dict.items()}
+                ) from exc
+            is_new = participant.pk is None
+            participant.save()
+            if is_new and self.user.organisation_id:
+                Consent.objects.create(
+                    participant=participant, organisation_id=self.user.organisation_id,
+                    given_on=instance.start_date, share_identity=bool(identity_given),
+                    recorded_by=self.user,
+                )
+                self._flags = None
+            instance.participant = participant
+        if new:
+            instance.enrolled_by = self.user
+            if instance.phase_id is None:
+                instance.phase = Phase.for_agreement(instance.agreement_id).first()
+
+    def before_import_row(self, row, **kwargs):
+        self._current_row = row
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        participant_changed = any(c[0] in self._participant_columns() for c in self._changes)
+        self._dirty_participants = {instance.participant_id} if participant_changed else set()
+        return skip
+
+    def _participant_columns(self) -> set[str]:
+        return {f.column_name for f in self.fields.values() if (f.attribute or "").startswith("participant__")}
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if instance.phase_id and instance.phase_id != getattr(self, "_old_phase_id", None):
+            PhaseChange.objects.create(
+                enrolment=instance,
+                date=instance.start_date if self._old_phase_id is None else timezone.localdate(),
+                from_phase_id=self._old_phase_id, to_phase_id=instance.phase_id,
+                changed_by=self.user,
+            )
+
+    def dehydrate_name(self, obj):
+        return obj.participant.name if self.may("identity", obj.participant_id) else ""
+
+    def dehydrate_personnummer(self, obj):
+        return obj.participant.personnummer if self.may("identity", obj.participant_id) else ""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The participant may still be unsaved here (a new code); it is validated and
+        # saved in check_write, so leave the foreign key out of the enrolment's checks.
+        errors = dict(import_validation_errors or {})
+        if instance.participant.pk is None:
+            exclude = [*errors, "participant"]
+            try:
+                instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+            if errors:
+                raise ValidationError(errors)
+            return
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
+    def export_queryset(self, params) -> QuerySet:
+        qs = (
+            visible_enrolments(self.user)
+            .select_related("participant", "agreement", "phase")
+            .order_by("agreement__short_id", "participant__code", "start_date", "pk")
+        )
+        if params.get("agreement"):
+            qs = qs.filter(agreement_id=_int(params["agreement"]))
+        if params.get("q"):
+            qs = qs.filter(participant__code__icontains=params["q"])
+        return qs
