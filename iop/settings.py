@@ -254,3 +254,7 @@ IOP_ROLE_NAMES = {
     "manager": _("Partnerskapsansvarig"),
     "admin": _("Administratör"),
 }
+
+# Participants whose last exit is older than this are pseudonymised by
+# `manage.py pseudonymise_participants --apply` (name, personnummer and notes removed).
+PARTICIPANT_RETENTION_YEARS = env.int("PARTICIPANT_RETENTION_YEARS", default=5)

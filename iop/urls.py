@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("participants/", include("participants.urls")),
     path("reporting/", include("reporting.urls")),
+    path("dashboards/", include("reporting.urls_dashboard")),
     path("", include("partnerships.urls")),
 ]
