@@ -179,7 +179,7 @@ def _agreement_deadlines(
                 str(year),
                 ANNUAL_REPORT,
                 due,
-                _("Årsrapport %(year)s ska lämnas") % {"year": year},
+                _("Årsrapporten för %(year)s ska lämnas") % {"year": year},
             )
         )
 
@@ -202,7 +202,7 @@ def _agreement_deadlines(
             "end",
             AGREEMENT_END,
             agreement.end_date,
-            _("Överenskommelsen löper ut %(end)s") % {"end": agreement.end_date.isoformat()},
+            _("Slutdatum %(end)s") % {"end": agreement.end_date.isoformat()},
         )
     )
     return found
