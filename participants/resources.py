@@ -178,8 +178,12 @@ class ParticipantDataResource(IopResource):
                 organisation_id=self.user.organisation_id
             )
             self._flags = {
-                "identity": set(rows.filter(share_identity=True).values_list("participant_id", flat=True)),
-                "notes": set(rows.filter(share_notes=True).values_list("participant_id", flat=True)),
+                "identity": set(
+                    rows.filter(share_identity=True).values_list("participant_id", flat=True)
+                ),
+                "notes": set(
+                    rows.filter(share_notes=True).values_list("participant_id", flat=True)
+                ),
             }
         return self._flags[flag]
 
@@ -190,9 +194,11 @@ class ParticipantDataResource(IopResource):
     def is_enrolled(self, participant_id: int, agreement_id: int) -> bool:
         key = (participant_id, agreement_id)
         if key not in self._enrolled:
-            self._enrolled[key] = visible_enrolments(self.user).filter(
-                participant_id=participant_id, agreement_id=agreement_id
-            ).exists()
+            self._enrolled[key] = (
+                visible_enrolments(self.user)
+                .filter(participant_id=participant_id, agreement_id=agreement_id)
+                .exists()
+            )
         return self._enrolled[key]
 
     def after_import_row(self, row, row_result, **kwargs):
@@ -210,14 +216,23 @@ class ParticipantDataResource(IopResource):
         super().after_import(dataset, result, **kwargs)
         if self._touched:
             log_access(
-                None, sorted(self._touched), action=AccessLog.Action.CHANGE,
-                what=f"import {self.what}", user=self.user,
+                None,
+                sorted(self._touched),
+                action=AccessLog.Action.CHANGE,
+                what=f"import {self.what}",
+                user=self.user,
             )
             self._touched = set()
 
     def on_export(self, params):
         ids = self.export_queryset(params).values_list("participant_id", flat=True).distinct()
-        log_access(None, list(ids), action=AccessLog.Action.EXPORT, what=f"export {self.what}", user=self.user)
+        log_access(
+            None,
+            list(ids),
+            action=AccessLog.Action.EXPORT,
+            what=f"export {self.what}",
+            user=self.user,
+        )
 
 
 # --------------------------------------------------------------------------- contacts
@@ -239,8 +254,15 @@ class ContactResource(ParticipantDataResource):
     class Meta(IopResource.Meta):
         model = Contact
         fields = (
-            "participant", "agreement", "date", "kind", "staff", "duration_minutes", "topic",
-            "referrals", "note",
+            "participant",
+            "agreement",
+            "date",
+            "kind",
+            "staff",
+            "duration_minutes",
+            "topic",
+            "referrals",
+            "note",
         )
         import_id_fields = ("participant", "agreement", "date", "kind", "staff")
         # Contacts come by the ten thousand: save in batches, and validate each row in
@@ -258,7 +280,8 @@ class ContactResource(ParticipantDataResource):
         try:
             instance.full_clean(
                 exclude=[*errors, "participant", "agreement", "staff"],
-                validate_unique=False, validate_constraints=False,
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
@@ -342,7 +365,9 @@ class EnrolmentResource(ParticipantDataResource):
     _current_row: dict = {}
     _old_phase_id: int | None = None
 
-    participant = fields.Field("participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget(None))
+    participant = fields.Field(
+        "participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget(None)
+    )
     agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
     start_date = fields.Field("start_date", "Startdatum", widget=DateWidget())
     name = KeepIfBlankField("participant__name", "Namn", widget=TextWidget())
@@ -356,23 +381,42 @@ class EnrolmentResource(ParticipantDataResource):
     income_at_start = fields.Field(
         "income_at_start", "Försörjning vid start", widget=ChoiceWidget(IncomeSource.choices)
     )
-    planned_min_days = fields.Field("planned_min_days", "Planerad tid minst (dagar)", widget=IntegerWidget())
-    planned_max_days = fields.Field("planned_max_days", "Planerad tid högst (dagar)", widget=IntegerWidget())
+    planned_min_days = fields.Field(
+        "planned_min_days", "Planerad tid minst (dagar)", widget=IntegerWidget()
+    )
+    planned_max_days = fields.Field(
+        "planned_max_days", "Planerad tid högst (dagar)", widget=IntegerWidget()
+    )
     exit_date = fields.Field("exit_date", "Avslutsdatum", widget=DateWidget())
     exit_outcome = fields.Field(
         "exit_outcome", "Avslutsorsak", widget=ChoiceWidget(ExitOutcome.choices, blank=True)
     )
     income_at_exit = fields.Field(
-        "income_at_exit", "Försörjning vid avslut", widget=ChoiceWidget(IncomeSource.choices, blank=True)
+        "income_at_exit",
+        "Försörjning vid avslut",
+        widget=ChoiceWidget(IncomeSource.choices, blank=True),
     )
     next_step = fields.Field("next_step", "Nästa planerade steg", widget=TextWidget())
 
     class Meta(IopResource.Meta):
         model = Enrolment
         fields = (
-            "participant", "agreement", "start_date", "name", "personnummer", "gender",
-            "birth_year", "language", "phase", "income_at_start", "planned_min_days",
-            "planned_max_days", "exit_date", "exit_outcome", "income_at_exit", "next_step",
+            "participant",
+            "agreement",
+            "start_date",
+            "name",
+            "personnummer",
+            "gender",
+            "birth_year",
+            "language",
+            "phase",
+            "income_at_start",
+            "planned_min_days",
+            "planned_max_days",
+            "exit_date",
+            "exit_outcome",
+            "income_at_exit",
+            "next_step",
         )
         import_id_fields = ("participant", "agreement", "start_date")
 
@@ -382,7 +426,9 @@ class EnrolmentResource(ParticipantDataResource):
             "för din organisation från startdatumet: importera bara deltagare som har samtyckt."
         ),
         "Namn": gettext_lazy("Bara om arbetet kräver det. En tom cell ändrar inget."),
-        "Personnummer": gettext_lazy("ÅÅÅÅMMDD-NNNN. Bara om arbetet kräver det. En tom cell ändrar inget."),
+        "Personnummer": gettext_lazy(
+            "ÅÅÅÅMMDD-NNNN. Bara om arbetet kräver det. En tom cell ändrar inget."
+        ),
         "Fas": gettext_lazy("Fasens namn; tomt ger den första fasen."),
     }
 
@@ -398,9 +444,17 @@ class EnrolmentResource(ParticipantDataResource):
 
     def check_write(self, instance, new):
         participant = instance.participant
-        identity_given = _text(self._current_row.get("Namn")) or _text(self._current_row.get("Personnummer"))
-        if participant.pk is not None and identity_given and not self.may("identity", participant.pk):
-            self.refuse(_("Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma."))
+        identity_given = _text(self._current_row.get("Namn")) or _text(
+            self._current_row.get("Personnummer")
+        )
+        if (
+            participant.pk is not None
+            and identity_given
+            and not self.may("identity", participant.pk)
+        ):
+            self.refuse(
+                _("Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma.")
+            )
         if participant.pk is None or participant.pk in self._dirty_participants:
             try:
                 participant.full_clean(exclude=["code"])
@@ -412,8 +466,10 @@ class EnrolmentResource(ParticipantDataResource):
             participant.save()
             if is_new and self.user.organisation_id:
                 Consent.objects.create(
-                    participant=participant, organisation_id=self.user.organisation_id,
-                    given_on=instance.start_date, share_identity=bool(identity_given),
+                    participant=participant,
+                    organisation_id=self.user.organisation_id,
+                    given_on=instance.start_date,
+                    share_identity=bool(identity_given),
                     recorded_by=self.user,
                 )
                 self._flags = None
@@ -433,14 +489,19 @@ class EnrolmentResource(ParticipantDataResource):
         return skip
 
     def _participant_columns(self) -> set[str]:
-        return {f.column_name for f in self.fields.values() if (f.attribute or "").startswith("participant__")}
+        return {
+            f.column_name
+            for f in self.fields.values()
+            if (f.attribute or "").startswith("participant__")
+        }
 
     def after_save_instance(self, instance, row, **kwargs):
         if instance.phase_id and instance.phase_id != getattr(self, "_old_phase_id", None):
             PhaseChange.objects.create(
                 enrolment=instance,
                 date=instance.start_date if self._old_phase_id is None else timezone.localdate(),
-                from_phase_id=self._old_phase_id, to_phase_id=instance.phase_id,
+                from_phase_id=self._old_phase_id,
+                to_phase_id=instance.phase_id,
                 changed_by=self.user,
             )
 
@@ -457,7 +518,9 @@ class EnrolmentResource(ParticipantDataResource):
         if instance.participant.pk is None:
             exclude = [*errors, "participant"]
             try:
-                instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+                instance.full_clean(
+                    exclude=exclude, validate_unique=False, validate_constraints=False
+                )
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
             if errors:

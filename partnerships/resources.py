@@ -263,6 +263,11 @@ class LookupWidget(widgets.Widget):
 # --------------------------------------------------------------------------- base resource
 
 
+def _unsaved(value: Any) -> bool:
+    """A model instance a lookup created but did not save yet (e.g. a new participant)."""
+    return hasattr(value, "_meta") and value.pk is None
+
+
 class ChunkInstanceLoader(ModelInstanceLoader):
     """Loads the existing objects a chunk of rows names with one query per chunk.
 
@@ -284,7 +289,7 @@ class ChunkInstanceLoader(ModelInstanceLoader):
                 cleaned = [f.clean(row) for f in self.id_fields]
             except (ValueError, ValidationError):
                 continue
-            if any(v in (None, "") for v in cleaned):
+            if any(v in (None, "") or _unsaved(v) for v in cleaned):
                 continue
             for f, v in zip(self.id_fields, cleaned, strict=True):
                 values[f.attribute].add(v)
@@ -307,7 +312,7 @@ class ChunkInstanceLoader(ModelInstanceLoader):
             cleaned = [f.clean(row) for f in self.id_fields]
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
-        if any(v in (None, "") for v in cleaned):
+        if any(v in (None, "") or _unsaved(v) for v in cleaned):
             return None
         return self.instances.get(self._key(cleaned))
 
@@ -366,6 +371,8 @@ class IopResource(resources.ModelResource):
                 )
             except (ValueError, ValidationError):
                 value = _text(row.get(column))
+            if _unsaved(value):
+                value = ("new", _text(row.get(column)))
             key.append(getattr(value, "pk", value))
         return tuple(key)
 

@@ -1,0 +1,257 @@
+"""Import/export of participants with enrolments, contacts and attendance."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from participants.models import AccessLog, Attendance, Consent, Contact, Enrolment, Participant
+from partnerships.models import ImportJob
+from tests.factories_participants import AttendanceFactory, ContactFactory, enrolled
+from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
+    csv_bytes,
+    import_file,
+    io_settings,
+    preview,
+    read_csv,
+    read_xlsx,
+    xlsx_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(world):
+    """Two participants of A (one without identity consent) and one of B."""
+    anna = enrolled(
+        world.agreement_a, world.org_a, name="Anna Andersson", personnummer="19850315-1238"
+    )
+    hidden = enrolled(
+        world.agreement_a,
+        world.org_a,
+        consent={"share_identity": False, "share_notes": False},
+        name="Dold Person",
+    )
+    other = enrolled(world.agreement_b, world.org_b, name="Bea B")
+    for enrolment in (anna, hidden):
+        ContactFactory(
+            participant=enrolment.participant,
+            agreement=world.agreement_a,
+            staff=world.coordinator_a,
+            note="Känslig anteckning",
+            topic="=Möte",
+        )
+        AttendanceFactory(
+            participant=enrolment.participant,
+            agreement=world.agreement_a,
+            date=datetime.date(2026, 3, 2),
+        )
+    ContactFactory(
+        participant=other.participant, agreement=world.agreement_b, staff=world.coordinator_b
+    )
+    return anna, hidden, other
+
+
+def _state():
+    return (
+        sorted(
+            Participant.objects.values_list("code", "name", "personnummer", "gender", "birth_year")
+        ),
+        sorted(
+            Enrolment.objects.values_list(
+                "participant_id",
+                "agreement_id",
+                "start_date",
+                "phase_id",
+                "exit_date",
+                "income_at_start",
+            )
+        ),
+        sorted(
+            Contact.objects.values_list(
+                "participant_id", "date", "kind", "staff_id", "duration_minutes", "topic", "note"
+            )
+        ),
+        sorted(Attendance.objects.values_list("participant_id", "date", "status")),
+        Consent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("kind", ["participants", "contacts", "attendance"])
+def test_coordinator_round_trip_xlsx_changes_nothing(world, login, people, kind):
+    client = login(world.coordinator_a)
+    before = _state()
+    rows = read_xlsx(client.get(reverse("io_export", args=[kind]) + "?format=xlsx"))
+    assert len(rows) == 3  # header + A's two; B's participant is not exported
+    job = import_file(client, kind, xlsx_bytes(rows), name=f"{kind}.xlsx")
+    assert job.summary["skip"] == 2, job.rows
+    assert job.summary["new"] == job.summary["update"] == job.summary["refused"] == 0
+    assert _state() == before
+
+
+def test_identity_and_notes_follow_consent_in_exports(world, login, people):
+    anna, hidden, _other = people
+    client = login(world.coordinator_a)
+    rows = read_csv(client.get(reverse("io_export", args=["participants"])))
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code[anna.participant.code][3:5] == ["Anna Andersson", "19850315-1238"]
+    assert by_code[hidden.participant.code][3:5] == ["", ""]
+    contacts = read_csv(client.get(reverse("io_export", args=["contacts"])))
+    notes = {r[0]: r[8] for r in contacts[1:]}
+    assert notes == {anna.participant.code: "Känslig anteckning", hidden.participant.code: ""}
+    # The topic "=Möte" is neutralised.
+    assert {r[6] for r in contacts[1:]} == {"'=Möte"}
+    assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count() == 4
+
+
+@pytest.mark.parametrize("user_attr", ["finance_a", "steering_a"])
+@pytest.mark.parametrize("kind", ["participants", "contacts", "attendance"])
+def test_finance_and_steering_never_get_participant_data(world, login, people, user_attr, kind):
+    client = login(getattr(world, user_attr))
+    assert client.get(reverse("io_export", args=[kind])).status_code == 403
+    assert client.get(reverse("io_import", args=[kind])).status_code == 403
+    assert client.get(reverse("io_template", args=[kind])).status_code == 403
+
+
+def test_row_naming_other_partnerships_participant_is_refused(world, login, people):
+    anna, _hidden, other = people
+    client = login(world.coordinator_a)
+    before = _state()
+    content = csv_bytes(
+        [
+            ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"],
+            [anna.participant.code, "iop-a", "2026-04-01", "Telefon", "", "15"],
+            [other.participant.code, "iop-a", "2026-04-01", "Telefon", "", "15"],
+            [anna.participant.code, "iop-b", "2026-04-01", "Telefon", "", "15"],
+        ]
+    )
+    job = preview(client, "contacts", content)
+    assert job.summary["new"] == 1 and job.summary["refused"] == 2
+    reasons = {r["row"]: " ".join(r.get("reasons", [])) for r in job.rows}
+    assert "syns inte för dig" in reasons[3]
+    assert "hör inte till dina partnerskap" in reasons[4]
+    assert client.post(reverse("io_job_confirm", args=[job.pk])).status_code == 403
+    assert _state() == before
+
+
+def test_identity_cannot_be_written_without_identity_consent(world, login, people):
+    _anna, hidden, _other = people
+    client = login(world.coordinator_a)
+    content = csv_bytes(
+        [
+            ["Deltagarkod", "Överenskommelse", "Startdatum", "Namn", "Kön"],
+            [hidden.participant.code, "iop-a", "2026-01-15", "Nytt Namn", "Kvinna"],
+        ]
+    )
+    job = preview(client, "participants", content)
+    assert job.summary["refused"] == 1
+    assert "namn och personnummer" in job.rows[0]["reasons"][0]
+    assert Participant.objects.get(pk=hidden.participant_id).name == "Dold Person"
+
+
+def test_new_participants_are_created_once(world, login, people):
+    client = login(world.coordinator_a)
+    content = csv_bytes(
+        [
+            [
+                "Deltagarkod",
+                "Överenskommelse",
+                "Startdatum",
+                "Namn",
+                "Personnummer",
+                "Kön",
+                "Försörjning vid start",
+            ],
+            [
+                "D-NY1",
+                "iop-a",
+                "2026-05-01",
+                "Ny Deltagare",
+                "198112189876",
+                "Kvinna",
+                "Försörjningsstöd",
+            ],
+            ["D-NY2", "iop-a", "2026-05-02", "", "", "Man", "Lön"],
+        ]
+    )
+    job = import_file(client, "participants", content)
+    assert job.summary["new"] == 2, job.rows
+    new = Participant.objects.get(code="D-NY1")
+    assert new.personnummer == "19811218-9876" and new.birth_year == 1981
+    assert Consent.objects.filter(participant=new, organisation=world.org_a).exists()
+    assert new.enrolments.get().phase is not None
+    again = import_file(client, "participants", content)
+    assert again.summary["skip"] == 2 and again.summary["new"] == 0, again.rows
+    assert Participant.objects.filter(code__startswith="D-NY").count() == 2
+
+
+def test_invalid_personnummer_is_refused_and_nothing_is_written(world, login, people):
+    client = login(world.coordinator_a)
+    before = _state()
+    content = csv_bytes(
+        [
+            ["Deltagarkod", "Överenskommelse", "Startdatum", "Personnummer"],
+            ["D-OK1", "iop-a", "2026-05-01", ""],
+            ["D-BAD", "iop-a", "2026-05-01", "19850315-1232"],
+        ]
+    )
+    job = preview(client, "participants", content)
+    assert job.summary["new"] == 1 and job.summary["refused"] == 1
+    assert "Kontrollsiffran" in " ".join(job.rows[1]["reasons"])
+    assert _state() == before
+
+
+def test_contacts_import_then_same_file_again_changes_nothing(world, login, people):
+    anna, _hidden, _other = people
+    client = login(world.coordinator_a)
+    content = csv_bytes(
+        [
+            ["participant", "agreement", "date", "kind", "staff", "duration_minutes", "topic"],
+            [anna.participant.code, "iop-a", "2026-04-01", "phone", "coord_a", "15", "Samtal"],
+            [anna.participant.code, "iop-a", "2026-04-02", "Enskilt möte", "", "60", "Möte"],
+        ],
+        delimiter=",",
+    )
+    job = import_file(client, "contacts", content)
+    assert job.summary["new"] == 2, job.rows
+    assert Contact.objects.filter(participant=anna.participant, date__month=4).count() == 2
+    assert AccessLog.objects.filter(
+        action=AccessLog.Action.CHANGE, what="import kontakter"
+    ).exists()
+    again = import_file(client, "contacts", content)
+    assert again.summary["skip"] == 2 and again.summary["new"] == 0
+    assert Contact.objects.filter(participant=anna.participant, date__month=4).count() == 2
+
+
+def test_contact_in_the_future_is_refused(world, login, people):
+    anna, _hidden, _other = people
+    client = login(world.coordinator_a)
+    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    content = csv_bytes(
+        [
+            ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"],
+            [anna.participant.code, "iop-a", future, "Telefon", "", "15"],
+            [anna.participant.code, "iop-a", "2026-04-01", "Telefon", "", "9999"],
+        ]
+    )
+    job = preview(client, "contacts", content)
+    assert job.summary["refused"] == 2
+    assert "framtiden" in job.rows[0]["reasons"][0]
+
+
+def test_attendance_for_participant_not_enrolled_that_day_is_refused(world, login, people):
+    anna, _hidden, _other = people
+    client = login(world.coordinator_a)
+    content = csv_bytes(
+        [
+            ["Deltagarkod", "Överenskommelse", "Datum", "Närvaro"],
+            [anna.participant.code, "iop-a", "2025-12-01", "Närvarande"],
+        ]
+    )
+    job = preview(client, "attendance", content)
+    assert job.summary["refused"] == 1
+    assert "inte inskriven" in job.rows[0]["reasons"][0]
+    assert not ImportJob.objects.filter(status=ImportJob.Status.DONE).exists()
