@@ -46,7 +46,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
     list_filter = ["groups", "organisation", "is_active"]
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation",)}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation",)}))
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Organisation"), {"fields": ("organisation",)}),
+    )
 
 
 class PartyInline(admin.StackedInline):
@@ -63,7 +66,13 @@ class GoalInline(admin.TabularInline):
 class ExtensionInline(admin.TabularInline):
     model = Extension
     extra = 0
-    readonly_fields = ["decided_on", "decision_reference", "previous_end_date", "new_end_date", "recorded_by"]
+    readonly_fields = [
+        "decided_on",
+        "decision_reference",
+        "previous_end_date",
+        "new_end_date",
+        "recorded_by",
+    ]
 
     def has_add_permission(self, request, obj=None):
         # Extensions are exercised from the agreement page so that the end date moves too.

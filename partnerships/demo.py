@@ -46,7 +46,9 @@ class DemoContext:
 
 
 def _org(key: str, ctx: DemoContext, **fields) -> Organisation:
-    org, _ = Organisation.objects.update_or_create(org_number=fields.pop("org_number"), defaults=fields)
+    org, _ = Organisation.objects.update_or_create(
+        org_number=fields.pop("org_number"), defaults=fields
+    )
     ctx.organisations[key] = org
     return org
 
@@ -71,59 +73,107 @@ def load(ctx: DemoContext) -> None:
 
 def _organisations(ctx: DemoContext) -> None:
     _org(
-        "malmo", ctx, org_number="212000-1124", name="Malmö stad, arbetsmarknads- och socialnämnden",
-        kind=Organisation.Kind.MUNICIPALITY, street_address="August Palms plats 1",
-        postal_code="205 80", city="Malmö",
-        peppol_id="0007:2120001124", invoice_reference="ASF-IOP", invoice_marking="IOP ThaiWISE",
+        "malmo",
+        ctx,
+        org_number="212000-1124",
+        name="Malmö stad, arbetsmarknads- och socialnämnden",
+        kind=Organisation.Kind.MUNICIPALITY,
+        street_address="August Palms plats 1",
+        postal_code="205 80",
+        city="Malmö",
+        peppol_id="0007:2120001124",
+        invoice_reference="ASF-IOP",
+        invoice_marking="IOP ThaiWISE",
     )
     _org(
-        "helamanniskan", ctx, org_number="802438-1355", name="Föreningen Hela Människan i Malmö",
-        kind=Organisation.Kind.NON_PROFIT, street_address="Kyrkogatan 1", postal_code="211 22",
+        "helamanniskan",
+        ctx,
+        org_number="802438-1355",
+        name="Föreningen Hela Människan i Malmö",
+        kind=Organisation.Kind.NON_PROFIT,
+        street_address="Kyrkogatan 1",
+        postal_code="211 22",
         city="Malmö",
     )
     _org(
-        "linkoping", ctx, org_number="212000-0449",
+        "linkoping",
+        ctx,
+        org_number="212000-0449",
         name="Linköpings kommun, Integrations- och arbetsmarknadsförvaltningen",
-        kind=Organisation.Kind.MUNICIPALITY, street_address="Box 354", postal_code="581 03",
-        city="Linköping", gln="7332776000001", peppol_id="0007:2120000449",
-        invoice_reference="150Z", invoice_marking="IOP Bromodellen",
+        kind=Organisation.Kind.MUNICIPALITY,
+        street_address="Box 354",
+        postal_code="581 03",
+        city="Linköping",
+        gln="7332776000001",
+        peppol_id="0007:2120000449",
+        invoice_reference="150Z",
+        invoice_marking="IOP Bromodellen",
     )
     _org(
-        "bilda", ctx, org_number="802002-1237", name="Studieförbundet Bilda Sydost",
-        kind=Organisation.Kind.NON_PROFIT, street_address="Storgatan 10", postal_code="582 23",
+        "bilda",
+        ctx,
+        org_number="802002-1237",
+        name="Studieförbundet Bilda Sydost",
+        kind=Organisation.Kind.NON_PROFIT,
+        street_address="Storgatan 10",
+        postal_code="582 23",
         city="Linköping",
     )
     _org(
-        "erikshjalpen", ctx, org_number="802400-7653", name="Erikshjälpen Second Hand Linköping",
-        kind=Organisation.Kind.NON_PROFIT, street_address="Industrigatan 5", postal_code="582 77",
+        "erikshjalpen",
+        ctx,
+        org_number="802400-7653",
+        name="Erikshjälpen Second Hand Linköping",
+        kind=Organisation.Kind.NON_PROFIT,
+        street_address="Industrigatan 5",
+        postal_code="582 77",
         city="Linköping",
     )
     _org(
-        "finsam", ctx, org_number="222000-1552", name="Samordningsförbundet FINSAM Malmö",
-        kind=Organisation.Kind.COORDINATION, street_address="Box 100", postal_code="201 21",
-        city="Malmö", peppol_id="0007:2220001552", invoice_reference="FINSAM-MK",
+        "finsam",
+        ctx,
+        org_number="222000-1552",
+        name="Samordningsförbundet FINSAM Malmö",
+        kind=Organisation.Kind.COORDINATION,
+        street_address="Box 100",
+        postal_code="201 21",
+        city="Malmö",
+        peppol_id="0007:2220001552",
+        invoice_reference="FINSAM-MK",
         invoice_marking="Malmökraften",
     )
     _org(
-        "arbetsformedlingen", ctx, org_number="202100-2114", name="Arbetsförmedlingen",
-        kind=Organisation.Kind.STATE_AGENCY, street_address="Elektronvägen 2",
-        postal_code="113 99", city="Stockholm",
+        "arbetsformedlingen",
+        ctx,
+        org_number="202100-2114",
+        name="Arbetsförmedlingen",
+        kind=Organisation.Kind.STATE_AGENCY,
+        street_address="Elektronvägen 2",
+        postal_code="113 99",
+        city="Stockholm",
     )
     _org(
-        "forsakringskassan", ctx, org_number="202100-5521", name="Försäkringskassan",
-        kind=Organisation.Kind.STATE_AGENCY, street_address="Box 1164", postal_code="621 22",
+        "forsakringskassan",
+        ctx,
+        org_number="202100-5521",
+        name="Försäkringskassan",
+        kind=Organisation.Kind.STATE_AGENCY,
+        street_address="Box 1164",
+        postal_code="621 22",
         city="Visby",
     )
 
 
 def _party(agreement, org, role, contact=None, responsibilities="", resources=()) -> AgreementParty:
     party, _ = AgreementParty.objects.update_or_create(
-        agreement=agreement, organisation=org,
+        agreement=agreement,
+        organisation=org,
         defaults={"role": role, "contact_person": contact, "responsibilities": responsibilities},
     )
     party.resources.all().delete()
     Resource.objects.bulk_create(
-        Resource(party=party, kind=kind, description=desc, quantity=qty) for kind, desc, qty in resources
+        Resource(party=party, kind=kind, description=desc, quantity=qty)
+        for kind, desc, qty in resources
     )
     return party
 
@@ -136,23 +186,32 @@ def _goal_tree(agreement: Agreement, overall: str, subgoals: list[tuple[str, lis
         for name, unit, metric, targets in indicators:
             indicator = Indicator.objects.create(goal=goal, name=name, unit=unit, metric=metric)
             for year, value in targets.items():
-                IndicatorTarget.objects.create(indicator=indicator, year=year, target=Decimal(value))
+                IndicatorTarget.objects.create(
+                    indicator=indicator, year=year, target=Decimal(value)
+                )
 
 
 def _budget(agreement, year, lines, shares, indexation="0", grant=None) -> Budget:
     Budget.objects.filter(agreement=agreement, year=year).delete()
     budget = Budget.objects.create(
-        agreement=agreement, year=year, indexation_percent=Decimal(indexation),
+        agreement=agreement,
+        year=year,
+        indexation_percent=Decimal(indexation),
         public_grant=Decimal(grant) if grant is not None else None,
     )
     for position, (category, description, fte, amount) in enumerate(lines):
         CostLine.objects.create(
-            budget=budget, category=category, description=description,
-            fte=Decimal(fte) if fte else None, amount=Decimal(amount), position=position,
+            budget=budget,
+            category=category,
+            description=description,
+            fte=Decimal(fte) if fte else None,
+            amount=Decimal(amount),
+            position=position,
         )
     for party, percent, amount in shares:
         FundingShare.objects.create(
-            budget=budget, party=party,
+            budget=budget,
+            party=party,
             percent=Decimal(percent) if percent is not None else None,
             amount=Decimal(amount) if amount is not None else None,
         )
@@ -181,58 +240,96 @@ def _thaiwise(ctx: DemoContext) -> None:
         value_base="Tillit, dialog och öppenhet mellan parterna. Målgruppens behov styr arbetet.",
         focus_areas="Uppsökande arbete\nStöd och vägledning\nKompetenshöjning\nSamverkan med myndigheter",
         confidentiality="Parterna iakttar sekretess och tystnadsplikt enligt OSL och GDPR.",
-        start_date=D(2026, 1, 1), end_date=D(2027, 12, 31),
-        extension_count=1, extension_months=12, extension_notice_months=3,
-        decision_date=D(2025, 11, 20), decision_reference="ASN-2025-0412",
+        start_date=D(2026, 1, 1),
+        end_date=D(2027, 12, 31),
+        extension_count=1,
+        extension_months=12,
+        extension_notice_months=3,
+        decision_date=D(2025, 11, 20),
+        decision_reference="ASN-2025-0412",
         decision_body="Arbetsmarknads- och socialnämnden",
-        status=Agreement.Status.ACTIVE, capacity=60, followups_per_year=4,
-        invoicing=Agreement.InvoicingRhythm.YEARLY, pays_against_actuals=False,
+        status=Agreement.Status.ACTIVE,
+        capacity=60,
+        followups_per_year=4,
+        invoicing=Agreement.InvoicingRhythm.YEARLY,
+        pays_against_actuals=False,
         signed_on=D(2025, 12, 10),
         signatories="Karin Lindgren, ordförande, Föreningen Hela Människan i Malmö\n"
         "Anders Holm, ordförande, arbetsmarknads- och socialnämnden",
     )
     public = _party(
-        agreement, org["malmo"], AgreementParty.PartyRole.PUBLIC_FUNDER,
+        agreement,
+        org["malmo"],
+        AgreementParty.PartyRole.PUBLIC_FUNDER,
         _contact(org["malmo"], "Sara Ekström", "Utvecklingssekreterare"),
         "Bidrar med finansiering, deltar i uppföljning och styrgrupp.",
         [("cash", "Bidrag enligt budget", "670 000 kr 2026, 688 000 kr 2027")],
     )
     operator = _party(
-        agreement, org["helamanniskan"], AgreementParty.PartyRole.OPERATOR,
+        agreement,
+        org["helamanniskan"],
+        AgreementParty.PartyRole.OPERATOR,
         _contact(org["helamanniskan"], "Maja Nordin", "Verksamhetschef"),
         "Driver verksamheten, rapporterar årligen senast 31 mars.",
-        [("staff", "Verksamhetsledare och uppsökare", "1,5 årsarbetare"),
-         ("volunteer", "Ideella tolkar och stödpersoner", "400 timmar per år")],
+        [
+            ("staff", "Verksamhetsledare och uppsökare", "1,5 årsarbetare"),
+            ("volunteer", "Ideella tolkar och stödpersoner", "400 timmar per år"),
+        ],
     )
     _goal_tree(
         agreement,
         "Thailändska kvinnor i Malmö har stärkt sin ställning och är mindre utsatta för exploatering.",
         [
-            ("Fler kvinnor nås av uppsökande arbete", [
-                ("Antal kontakter i uppsökande arbete", "count", "contacts", {2026: 400, 2027: 450}),
-            ]),
-            ("Kvinnorna får stöd mot egen försörjning", [
-                ("Andel avslutade till arbete", "percent", "share_to_work", {2026: 30, 2027: 35}),
-            ]),
-            ("Kunskapen om arbetslivsexploatering ökar hos myndigheter", [
-                ("Antal utbildningstillfällen", "count", "manual", {2026: 6, 2027: 6}),
-            ]),
+            (
+                "Fler kvinnor nås av uppsökande arbete",
+                [
+                    (
+                        "Antal kontakter i uppsökande arbete",
+                        "count",
+                        "contacts",
+                        {2026: 400, 2027: 450},
+                    ),
+                ],
+            ),
+            (
+                "Kvinnorna får stöd mot egen försörjning",
+                [
+                    (
+                        "Andel avslutade till arbete",
+                        "percent",
+                        "share_to_work",
+                        {2026: 30, 2027: 35},
+                    ),
+                ],
+            ),
+            (
+                "Kunskapen om arbetslivsexploatering ökar hos myndigheter",
+                [
+                    ("Antal utbildningstillfällen", "count", "manual", {2026: 6, 2027: 6}),
+                ],
+            ),
         ],
     )
     for year, amount in ((2026, "670000"), (2027, "688000")):
         staff = Decimal(amount) - Decimal("150000")
         _budget(
-            agreement, year,
-            [("personnel", "Verksamhetsledare och uppsökare", "1.5", staff),
-             ("premises", "Lokal för mötesplats", None, "90000"),
-             ("materials", "Material och tolkning", None, "60000")],
+            agreement,
+            year,
+            [
+                ("personnel", "Verksamhetsledare och uppsökare", "1.5", staff),
+                ("premises", "Lokal för mötesplats", None, "90000"),
+                ("materials", "Material och tolkning", None, "60000"),
+            ],
             [(public, None, amount)],
             grant=amount,
         )
     del operator
     record_version(
-        agreement=agreement, user=None, summary="Överenskommelsen tecknad",
-        valid_from=agreement.start_date, approved_on=agreement.signed_on,
+        agreement=agreement,
+        user=None,
+        summary="Överenskommelsen tecknad",
+        valid_from=agreement.start_date,
+        approved_on=agreement.signed_on,
         approved_by="Båda parter genom undertecknande",
     )
     ctx.agreements["thaiwise"] = agreement
@@ -251,31 +348,44 @@ def _bromodellen(ctx: DemoContext) -> None:
         ),
         value_base="Helhetsfokus i en tillåtande och trygg miljö.",
         focus_areas="Arbetsträning\nStudiecirklar\nSpråkutveckling",
-        start_date=D(2024, 1, 1), end_date=D(2025, 12, 31),
-        extension_count=2, extension_months=24, extension_notice_months=3,
-        decision_date=D(2023, 11, 28), decision_reference="AMN 2023-0456",
+        start_date=D(2024, 1, 1),
+        end_date=D(2025, 12, 31),
+        extension_count=2,
+        extension_months=24,
+        extension_notice_months=3,
+        decision_date=D(2023, 11, 28),
+        decision_reference="AMN 2023-0456",
         decision_body="Arbetsmarknadsnämnden",
-        status=Agreement.Status.ACTIVE, capacity=40, followups_per_year=4,
-        invoicing=Agreement.InvoicingRhythm.YEARLY, pays_against_actuals=False,
+        status=Agreement.Status.ACTIVE,
+        capacity=40,
+        followups_per_year=4,
+        invoicing=Agreement.InvoicingRhythm.YEARLY,
+        pays_against_actuals=False,
         signed_on=D(2023, 12, 15),
         signatories="Per Sandberg, förvaltningschef, Linköpings kommun\n"
         "Eva Dahl, regionchef, Studieförbundet Bilda Sydost\n"
         "Jonas Berg, verksamhetschef, Erikshjälpen",
     )
     linkoping = _party(
-        agreement, org["linkoping"], AgreementParty.PartyRole.PUBLIC_FUNDER,
+        agreement,
+        org["linkoping"],
+        AgreementParty.PartyRole.PUBLIC_FUNDER,
         _contact(org["linkoping"], "Lena Forsberg", "Koordinator"),
         "Anvisar deltagare via koordinator, bedömer min- och maxtid, följer progression.",
         [("staff", "Koordinator för anvisning och uppföljning", "0,5 årsarbetare")],
     )
     bilda = _party(
-        agreement, org["bilda"], AgreementParty.PartyRole.OPERATOR,
+        agreement,
+        org["bilda"],
+        AgreementParty.PartyRole.OPERATOR,
         _contact(org["bilda"], "Oskar Lund", "Verksamhetsutvecklare"),
         "Genomför studiecirklar och följer upp närvaro tillsammans med Erikshjälpen.",
         [("staff", "Cirkelledare", "3 årsarbetare")],
     )
     eriks = _party(
-        agreement, org["erikshjalpen"], AgreementParty.PartyRole.CO_FINANCIER,
+        agreement,
+        org["erikshjalpen"],
+        AgreementParty.PartyRole.CO_FINANCIER,
         _contact(org["erikshjalpen"], "Amira Hassan", "Butikschef"),
         "Erbjuder arbetsträning i butik, café och lager.",
         [("premises", "Butikslokal och lager", "Hela perioden")],
@@ -284,37 +394,69 @@ def _bromodellen(ctx: DemoContext) -> None:
         agreement,
         "Deltagarna har närmat sig arbetsmarknaden och egenförsörjning.",
         [
-            ("Deltagarna tar steg mot arbete", [
-                ("Andel med stegförflyttning", "percent", "step_progression", {2024: 80, 2025: 80}),
-            ]),
-            ("Deltagarna går vidare till arbete eller studier", [
-                ("Andel avslutade till arbete", "percent", "share_to_work", {2024: 30, 2025: 30}),
-                ("Andel avslutade till studier", "percent", "share_to_studies", {2024: 10, 2025: 10}),
-            ]),
+            (
+                "Deltagarna tar steg mot arbete",
+                [
+                    (
+                        "Andel med stegförflyttning",
+                        "percent",
+                        "step_progression",
+                        {2024: 80, 2025: 80},
+                    ),
+                ],
+            ),
+            (
+                "Deltagarna går vidare till arbete eller studier",
+                [
+                    (
+                        "Andel avslutade till arbete",
+                        "percent",
+                        "share_to_work",
+                        {2024: 30, 2025: 30},
+                    ),
+                    (
+                        "Andel avslutade till studier",
+                        "percent",
+                        "share_to_studies",
+                        {2024: 10, 2025: 10},
+                    ),
+                ],
+            ),
         ],
     )
     budget = _budget(
-        agreement, 2024,
-        [("personnel", "Pedagogisk personal, 3 heltidstjänster", "3", "1670400"),
-         ("personnel", "Arbetsledning, 0,5 heltidstjänst", "0.5", "278400"),
-         ("premises", "Lokaler", None, "372000"),
-         ("materials", "Material", None, "48000")],
+        agreement,
+        2024,
+        [
+            ("personnel", "Pedagogisk personal, 3 heltidstjänster", "3", "1670400"),
+            ("personnel", "Arbetsledning, 0,5 heltidstjänst", "0.5", "278400"),
+            ("premises", "Lokaler", None, "372000"),
+            ("materials", "Material", None, "48000"),
+        ],
         [(linkoping, "70", None), (bilda, "25", None), (eriks, "5", None)],
         indexation="2",
     )
     OtherFunding.objects.create(
-        budget=budget, funder="Folkbildningsrådet (statsbidrag via Bilda)", amount=Decimal("150000"),
+        budget=budget,
+        funder="Folkbildningsrådet (statsbidrag via Bilda)",
+        amount=Decimal("150000"),
         purpose="Studiecirklar utöver överenskommelsen",
     )
     record_version(
-        agreement=agreement, user=None, summary="Överenskommelsen tecknad",
-        valid_from=agreement.start_date, approved_on=agreement.signed_on,
+        agreement=agreement,
+        user=None,
+        summary="Överenskommelsen tecknad",
+        valid_from=agreement.start_date,
+        approved_on=agreement.signed_on,
         approved_by="Alla tre parter genom undertecknande",
     )
     derive_next_year(budget=budget)
     record_version(
-        agreement=agreement, user=None, summary="Budget 2025 uppräknad med 2 %",
-        valid_from=D(2025, 1, 1), approved_on=D(2024, 11, 20),
+        agreement=agreement,
+        user=None,
+        summary="Budget 2025 uppräknad med 2 %",
+        valid_from=D(2025, 1, 1),
+        approved_on=D(2024, 11, 20),
         approved_by="Uppföljningsmöte 2024-11-20",
     )
     ctx.agreements["bromodellen"] = agreement
@@ -333,34 +475,49 @@ def _malmokraften(ctx: DemoContext) -> None:
         target_group="Långtidsarbetslösa med försörjningsstöd eller sjukpenning i Malmö.",
         value_base="Samverkan över myndighetsgränser med individen i centrum.",
         focus_areas="Samordnade team\nStegförflyttning\nArbete och studier\nJämställdhet",
-        start_date=D(2024, 1, 1), end_date=D(2026, 12, 31),
-        extension_count=1, extension_months=12, extension_notice_months=6,
-        decision_date=D(2023, 12, 1), decision_reference="FINSAM 2023/17",
+        start_date=D(2024, 1, 1),
+        end_date=D(2026, 12, 31),
+        extension_count=1,
+        extension_months=12,
+        extension_notice_months=6,
+        decision_date=D(2023, 12, 1),
+        decision_reference="FINSAM 2023/17",
         decision_body="Styrelsen för Samordningsförbundet FINSAM Malmö",
-        status=Agreement.Status.ACTIVE, capacity=1000, followups_per_year=12,
-        invoicing=Agreement.InvoicingRhythm.YEARLY, pays_against_actuals=True,
+        status=Agreement.Status.ACTIVE,
+        capacity=1000,
+        followups_per_year=12,
+        invoicing=Agreement.InvoicingRhythm.YEARLY,
+        pays_against_actuals=True,
         signed_on=D(2023, 12, 12),
     )
     finsam = _party(
-        agreement, org["finsam"], AgreementParty.PartyRole.PUBLIC_FUNDER,
+        agreement,
+        org["finsam"],
+        AgreementParty.PartyRole.PUBLIC_FUNDER,
         _contact(org["finsam"], "Helena Strand", "Förbundschef"),
         "Finansierar övriga kostnader som medfinansiering.",
         [("cash", "Medfinansiering", "8 000 000 kr")],
     )
     malmo = _party(
-        agreement, org["malmo"], AgreementParty.PartyRole.OPERATOR,
+        agreement,
+        org["malmo"],
+        AgreementParty.PartyRole.OPERATOR,
         _contact(org["malmo"], "Ali Rahimi", "Projektledare"),
         "Leder teamen och bidrar med socialsekreterare och arbetsmarknadssekreterare.",
         [("staff", "Socialsekreterare och arbetsmarknadssekreterare", "25 årsarbetare")],
     )
     _party(
-        agreement, org["arbetsformedlingen"], AgreementParty.PartyRole.PARTNER,
+        agreement,
+        org["arbetsformedlingen"],
+        AgreementParty.PartyRole.PARTNER,
         _contact(org["arbetsformedlingen"], "Johan Ek", "Sektionschef"),
         "Bidrar med arbetsförmedlare i teamen.",
         [("staff", "Arbetsförmedlare", "15 årsarbetare")],
     )
     _party(
-        agreement, org["forsakringskassan"], AgreementParty.PartyRole.PARTNER,
+        agreement,
+        org["forsakringskassan"],
+        AgreementParty.PartyRole.PARTNER,
         _contact(org["forsakringskassan"], "Nora Blom", "Handläggare"),
         "Bidrar med handläggare för deltagare med sjukpenning.",
         [("staff", "Handläggare", "2 årsarbetare")],
@@ -369,33 +526,67 @@ def _malmokraften(ctx: DemoContext) -> None:
         agreement,
         "Långtidsarbetslösa i Malmö når egen försörjning genom samordnat stöd.",
         [
-            ("Deltagarna tar steg mot arbete", [
-                ("Andel med stegförflyttning", "percent", "step_progression", {2024: 90, 2025: 90, 2026: 90}),
-            ]),
-            ("Deltagarna går vidare till arbete eller studier", [
-                ("Andel avslutade till arbete", "percent", "share_to_work", {2024: 45, 2025: 45, 2026: 45}),
-                ("Andel avslutade till studier", "percent", "share_to_studies", {2024: 10, 2025: 10, 2026: 10}),
-            ]),
-            ("Färre är beroende av försörjningsstöd", [
-                ("Andel som lämnat försörjningsstöd", "percent", "off_income_support",
-                 {2024: 45, 2025: 45, 2026: 45}),
-            ]),
+            (
+                "Deltagarna tar steg mot arbete",
+                [
+                    (
+                        "Andel med stegförflyttning",
+                        "percent",
+                        "step_progression",
+                        {2024: 90, 2025: 90, 2026: 90},
+                    ),
+                ],
+            ),
+            (
+                "Deltagarna går vidare till arbete eller studier",
+                [
+                    (
+                        "Andel avslutade till arbete",
+                        "percent",
+                        "share_to_work",
+                        {2024: 45, 2025: 45, 2026: 45},
+                    ),
+                    (
+                        "Andel avslutade till studier",
+                        "percent",
+                        "share_to_studies",
+                        {2024: 10, 2025: 10, 2026: 10},
+                    ),
+                ],
+            ),
+            (
+                "Färre är beroende av försörjningsstöd",
+                [
+                    (
+                        "Andel som lämnat försörjningsstöd",
+                        "percent",
+                        "off_income_support",
+                        {2024: 45, 2025: 45, 2026: 45},
+                    ),
+                ],
+            ),
         ],
     )
     for year in (2024, 2025, 2026):
         _budget(
-            agreement, year,
-            [("personnel", "Teamledare och studie- och yrkesvägledare", "4", "4200000"),
-             ("external", "Externa tjänster och utbildningar", None, "1800000"),
-             ("premises", "Gemensamma lokaler", None, "1400000"),
-             ("other", "Övriga kostnader", None, "600000")],
+            agreement,
+            year,
+            [
+                ("personnel", "Teamledare och studie- och yrkesvägledare", "4", "4200000"),
+                ("external", "Externa tjänster och utbildningar", None, "1800000"),
+                ("premises", "Gemensamma lokaler", None, "1400000"),
+                ("other", "Övriga kostnader", None, "600000"),
+            ],
             [(finsam, None, "8000000")],
             grant="8000000",
         )
     del malmo
     record_version(
-        agreement=agreement, user=None, summary="Överenskommelsen tecknad",
-        valid_from=agreement.start_date, approved_on=agreement.signed_on,
+        agreement=agreement,
+        user=None,
+        summary="Överenskommelsen tecknad",
+        valid_from=agreement.start_date,
+        approved_on=agreement.signed_on,
         approved_by="Styrelsen för FINSAM och samtliga parter",
     )
     ctx.agreements["malmokraften"] = agreement

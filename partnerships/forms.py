@@ -51,25 +51,42 @@ class RevisionMixin(forms.Form):
         if instance is not None and instance.pk:
             self.fields["revision"].initial = instance.revision
 
-    def clean_revision(self):
-        value = self.cleaned_data.get("revision")
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("revision")
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk and value is not None:
-            current = type(instance).objects.filter(pk=instance.pk).values_list("revision", flat=True).first()
+            current = (
+                type(instance)
+                .objects.filter(pk=instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
             if current != value:
+                # A form-wide error: the hidden field has no place of its own to show it.
                 raise ValidationError(
-                    _("Någon annan har sparat ändringar sedan du öppnade sidan. Ladda om sidan och gör om din ändring."),
+                    _(
+                        "Någon annan har sparat ändringar sedan du öppnade sidan. Ladda om sidan och gör om din ändring."
+                    ),
                     code="stale",
                 )
-        return value
+        return cleaned
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "org_number", "kind", "street_address", "postal_code", "city",
-            "gln", "peppol_id", "invoice_reference", "invoice_marking",
+            "name",
+            "org_number",
+            "kind",
+            "street_address",
+            "postal_code",
+            "city",
+            "gln",
+            "peppol_id",
+            "invoice_reference",
+            "invoice_marking",
         ]
 
 
@@ -80,11 +97,30 @@ class ContactPersonForm(forms.ModelForm):
 
 
 AGREEMENT_FIELDS = [
-    "short_id", "title", "start_date", "end_date", "background", "purpose", "target_group",
-    "value_base", "focus_areas", "confidentiality", "capacity", "followups_per_year",
-    "report_due_month", "report_due_day", "invoicing", "pays_against_actuals",
-    "extension_count", "extension_months", "extension_notice_months",
-    "decision_body", "decision_date", "decision_reference", "signed_on", "signatories",
+    "short_id",
+    "title",
+    "start_date",
+    "end_date",
+    "background",
+    "purpose",
+    "target_group",
+    "value_base",
+    "focus_areas",
+    "confidentiality",
+    "capacity",
+    "followups_per_year",
+    "report_due_month",
+    "report_due_day",
+    "invoicing",
+    "pays_against_actuals",
+    "extension_count",
+    "extension_months",
+    "extension_notice_months",
+    "decision_body",
+    "decision_date",
+    "decision_reference",
+    "signed_on",
+    "signatories",
 ]
 
 
@@ -111,13 +147,18 @@ class AmendmentForm(forms.Form):
     """How a change to an agreement is recorded: what, from when, approved by whom."""
 
     summary = forms.CharField(
-        label=_("Vad ändras och varför"), max_length=300,
+        label=_("Vad ändras och varför"),
+        max_length=300,
         help_text=_("Visas i överenskommelsens historik."),
     )
     valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
-    approved_on = forms.DateField(label=_("Godkänd av parterna"), widget=DateInput(), required=False)
+    approved_on = forms.DateField(
+        label=_("Godkänd av parterna"), widget=DateInput(), required=False
+    )
     approved_by = forms.CharField(
-        label=_("Godkänd av"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Godkänd av"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Vilka parter som godkänt ändringen, till exempel beslut och diarienummer."),
     )
 
@@ -154,7 +195,9 @@ class PartyForm(forms.ModelForm):
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.agreement = agreement
-        self.fields["contact_person"].queryset = ContactPerson.objects.select_related("organisation")
+        self.fields["contact_person"].queryset = ContactPerson.objects.select_related(
+            "organisation"
+        )
 
 
 ResourceFormSet = inlineformset_factory(
@@ -228,8 +271,12 @@ class CostLineFormSetBase(BaseInlineFormSet):
 
 
 CostLineFormSet = inlineformset_factory(
-    Budget, CostLine, formset=CostLineFormSetBase,
-    fields=["category", "description", "fte", "amount"], extra=1, can_delete=True,
+    Budget,
+    CostLine,
+    formset=CostLineFormSetBase,
+    fields=["category", "description", "fte", "amount"],
+    extra=1,
+    can_delete=True,
 )
 
 
@@ -245,7 +292,11 @@ class FundingShareForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("party") and cleaned.get("amount") is None and cleaned.get("percent") is None:
+        if (
+            cleaned.get("party")
+            and cleaned.get("amount") is None
+            and cleaned.get("percent") is None
+        ):
             raise ValidationError(_("Ange partens andel som belopp eller procent."))
         if cleaned.get("amount") is not None and cleaned.get("percent") is not None:
             raise ValidationError(_("Ange antingen belopp eller procent, inte båda."))
@@ -276,14 +327,21 @@ class FundingShareFormSetBase(BaseInlineFormSet):
             covered += share.amount_of(self.budget_total)
         if any_share and covered != self.budget_total:
             raise ValidationError(
-                _("Finansieringsandelarna blir %(covered)s men kostnaderna är %(total)s. Andelarna måste gå jämnt upp.")
+                _(
+                    "Finansieringsandelarna blir %(covered)s men kostnaderna är %(total)s. Andelarna måste gå jämnt upp."
+                )
                 % {"covered": format_sek(covered), "total": format_sek(self.budget_total)}
             )
 
 
 FundingShareFormSet = inlineformset_factory(
-    Budget, FundingShare, form=FundingShareForm, formset=FundingShareFormSetBase,
-    fields=["party", "percent", "amount"], extra=1, can_delete=True,
+    Budget,
+    FundingShare,
+    form=FundingShareForm,
+    formset=FundingShareFormSetBase,
+    fields=["party", "percent", "amount"],
+    extra=1,
+    can_delete=True,
 )
 
 

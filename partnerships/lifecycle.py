@@ -31,11 +31,32 @@ from .models import (
 
 # Fields of the agreement itself that a version records, in display order.
 SNAPSHOT_FIELDS = [
-    "title", "status", "start_date", "end_date", "background", "purpose", "target_group",
-    "value_base", "focus_areas", "confidentiality", "extension_count", "extension_months",
-    "extension_notice_months", "decision_date", "decision_reference", "decision_body",
-    "capacity", "followups_per_year", "report_due_month", "report_due_day", "invoicing",
-    "pays_against_actuals", "signed_on", "signatories", "terminated_on", "termination_reason",
+    "title",
+    "status",
+    "start_date",
+    "end_date",
+    "background",
+    "purpose",
+    "target_group",
+    "value_base",
+    "focus_areas",
+    "confidentiality",
+    "extension_count",
+    "extension_months",
+    "extension_notice_months",
+    "decision_date",
+    "decision_reference",
+    "decision_body",
+    "capacity",
+    "followups_per_year",
+    "report_due_month",
+    "report_due_day",
+    "invoicing",
+    "pays_against_actuals",
+    "signed_on",
+    "signatories",
+    "terminated_on",
+    "termination_reason",
 ]
 
 
@@ -161,9 +182,7 @@ def record_version(
 
 def version_on(agreement: Agreement, day: datetime.date) -> AgreementVersion | None:
     """The version in force on `day`: the latest one whose valid_from is not after it."""
-    return (
-        agreement.versions.filter(valid_from__lte=day).order_by("-valid_from", "-number").first()
-    )
+    return agreement.versions.filter(valid_from__lte=day).order_by("-valid_from", "-number").first()
 
 
 def latest_version(agreement: Agreement) -> AgreementVersion | None:
@@ -174,18 +193,28 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
     """A readable list of changes between two snapshots: field, before, after."""
     from .models import Agreement as A
 
-    labels = {f.name: str(f.verbose_name) for f in A._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels = {
+        f.name: str(f.verbose_name) for f in A._meta.get_fields() if hasattr(f, "verbose_name")
+    }
     old = old or {}
     changes: list[dict[str, str]] = []
     for name in SNAPSHOT_FIELDS:
         if old.get(name) != new.get(name):
             changes.append(
-                {"field": labels.get(name, name), "before": _show(old.get(name)), "after": _show(new.get(name))}
+                {
+                    "field": labels.get(name, name),
+                    "before": _show(old.get(name)),
+                    "after": _show(new.get(name)),
+                }
             )
     for key, label in (("parties", _("Parter")), ("goals", _("Mål och indikatorer"))):
         if old.get(key) != new.get(key):
             changes.append(
-                {"field": str(label), "before": _describe(key, old.get(key)), "after": _describe(key, new.get(key))}
+                {
+                    "field": str(label),
+                    "before": _describe(key, old.get(key)),
+                    "after": _describe(key, new.get(key)),
+                }
             )
     old_budgets = old.get("budgets", {}) or {}
     new_budgets = new.get("budgets", {}) or {}
@@ -217,7 +246,8 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
     if key == "parties":
         return "; ".join(f"{p['organisation']} ({p['role']})" for p in items)
     return "; ".join(
-        g["title"] + (f" [{', '.join(i['name'] for i in g['indicators'])}]" if g["indicators"] else "")
+        g["title"]
+        + (f" [{', '.join(i['name'] for i in g['indicators'])}]" if g["indicators"] else "")
         for g in items
     )
 
@@ -227,14 +257,19 @@ def _budget_text(budget: dict[str, Any] | None) -> str:
         return "–"
     total = sum((Decimal(line["amount"]) for line in budget["cost_lines"]), Decimal("0"))
     lines = ", ".join(
-        f"{line['description']} {format_sek(Decimal(line['amount']))}" for line in budget["cost_lines"]
+        f"{line['description']} {format_sek(Decimal(line['amount']))}"
+        for line in budget["cost_lines"]
     )
     return f"{format_sek(total)} ({lines})"
 
 
 @transaction.atomic
 def change_status(
-    *, agreement: Agreement, new_status: str, user: User, day: datetime.date | None = None,
+    *,
+    agreement: Agreement,
+    new_status: str,
+    user: User,
+    day: datetime.date | None = None,
     reason: str = "",
 ) -> Agreement:
     """Move the agreement along its lifecycle; refuses transitions that are not allowed."""

@@ -63,16 +63,24 @@ class Organisation(models.Model):
     )
     city = models.CharField(_("ort"), max_length=100, blank=True)
     gln = models.CharField(
-        _("GLN"), max_length=13, blank=True, validators=[validate_gln],
+        _("GLN"),
+        max_length=13,
+        blank=True,
+        validators=[validate_gln],
         help_text=_("Global Location Number för e-faktura, 13 siffror."),
     )
     peppol_id = models.CharField(
-        _("PEPPOL-ID"), max_length=60, blank=True, validators=[validate_peppol_id],
+        _("PEPPOL-ID"),
+        max_length=60,
+        blank=True,
+        validators=[validate_peppol_id],
         help_text=_("Till exempel 0007:2120000449."),
     )
     invoice_reference = models.CharField(_("referenskod"), max_length=100, blank=True)
     invoice_marking = models.CharField(
-        _("märkning"), max_length=200, blank=True,
+        _("märkning"),
+        max_length=200,
+        blank=True,
         help_text=_("Text som ska stå på fakturan, till exempel ”IOP Bromodellen”."),
     )
 
@@ -98,7 +106,9 @@ class Organisation(models.Model):
 
 class ContactPerson(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contacts",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("namn"), max_length=200)
@@ -127,8 +137,12 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("organisation"),
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
     )
 
     class Meta:
@@ -197,8 +211,12 @@ class Agreement(models.Model):
         QUARTERLY = "quarterly", _("En gång per kvartal")
 
     short_id = models.SlugField(
-        _("kortnamn"), max_length=40, unique=True,
-        help_text=_("Kort identifierare, till exempel ”bromodellen”. Används i kommandon och filnamn."),
+        _("kortnamn"),
+        max_length=40,
+        unique=True,
+        help_text=_(
+            "Kort identifierare, till exempel ”bromodellen”. Används i kommandon och filnamn."
+        ),
     )
     title = models.CharField(_("titel"), max_length=200)
     background = models.TextField(_("bakgrund"), blank=True)
@@ -211,9 +229,7 @@ class Agreement(models.Model):
     confidentiality = models.TextField(_("sekretess och tystnadsplikt"), blank=True)
     start_date = models.DateField(_("startdatum"))
     end_date = models.DateField(_("slutdatum"))
-    extension_count = models.PositiveSmallIntegerField(
-        _("antal möjliga förlängningar"), default=0
-    )
+    extension_count = models.PositiveSmallIntegerField(_("antal möjliga förlängningar"), default=0)
     extension_months = models.PositiveSmallIntegerField(
         _("förlängning per gång (månader)"), default=12
     )
@@ -227,30 +243,40 @@ class Agreement(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     capacity = models.PositiveIntegerField(
-        _("kapacitet (platser)"), null=True, blank=True,
+        _("kapacitet (platser)"),
+        null=True,
+        blank=True,
         help_text=_("Antal platser, till exempel 40 heltidsplatser."),
     )
     followups_per_year = models.PositiveSmallIntegerField(
         _("uppföljningsmöten per år"), default=4, validators=[MinValueValidator(0)]
     )
     report_due_month = models.PositiveSmallIntegerField(
-        _("årsrapport senast, månad"), default=3,
+        _("årsrapport senast, månad"),
+        default=3,
         validators=[MinValueValidator(1)],
     )
     report_due_day = models.PositiveSmallIntegerField(
         _("årsrapport senast, dag"), default=31, validators=[MinValueValidator(1)]
     )
     invoicing = models.CharField(
-        _("fakturering"), max_length=20, choices=InvoicingRhythm.choices,
+        _("fakturering"),
+        max_length=20,
+        choices=InvoicingRhythm.choices,
         default=InvoicingRhythm.YEARLY,
     )
     pays_against_actuals = models.BooleanField(
-        _("ersättning mot faktiska kostnader"), default=False,
-        help_text=_("Kryssa i om den offentliga parten betalar mot redovisat utfall, högst upp till bidraget."),
+        _("ersättning mot faktiska kostnader"),
+        default=False,
+        help_text=_(
+            "Kryssa i om den offentliga parten betalar mot redovisat utfall, högst upp till bidraget."
+        ),
     )
     signed_on = models.DateField(_("undertecknat"), null=True, blank=True)
     signatories = models.TextField(
-        _("undertecknare"), blank=True, help_text=_("En rad per undertecknare: namn, befattning, part.")
+        _("undertecknare"),
+        blank=True,
+        help_text=_("En rad per undertecknare: namn, befattning, part."),
     )
     terminated_on = models.DateField(_("uppsagt per"), null=True, blank=True)
     termination_reason = models.TextField(_("skäl till uppsägning"), blank=True)
@@ -323,7 +349,10 @@ class Agreement(models.Model):
 
     def extension_decision_deadline(self) -> datetime.date | None:
         """Last day to decide on an extension, if one is still possible."""
-        if self.extensions_left() == 0 or self.status in (self.Status.ENDED, self.Status.TERMINATED):
+        if self.extensions_left() == 0 or self.status in (
+            self.Status.ENDED,
+            self.Status.TERMINATED,
+        ):
             return None
         return add_months(self.end_date, -self.extension_notice_months)
 
@@ -337,9 +366,11 @@ class Agreement(models.Model):
         return self.parties.filter(role=AgreementParty.PartyRole.PUBLIC_FUNDER)
 
     def operator_party(self) -> AgreementParty | None:
-        return self.parties.filter(role=AgreementParty.PartyRole.OPERATOR).select_related(
-            "organisation"
-        ).first()
+        return (
+            self.parties.filter(role=AgreementParty.PartyRole.OPERATOR)
+            .select_related("organisation")
+            .first()
+        )
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -363,15 +394,23 @@ class AgreementParty(models.Model):
         PARTNER = "partner", _("Samverkanspart")
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("överenskommelse")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name=_("överenskommelse"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="agreement_parties",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreement_parties",
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("roll"), max_length=20, choices=PartyRole.choices)
     contact_person = models.ForeignKey(
-        ContactPerson, on_delete=models.SET_NULL, null=True, blank=True,
+        ContactPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("kontaktperson"),
     )
     responsibilities = models.TextField(_("ansvar och åtaganden"), blank=True)
@@ -382,7 +421,8 @@ class AgreementParty(models.Model):
         verbose_name_plural = _("parter")
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "organisation"], name="party_once_per_agreement",
+                fields=["agreement", "organisation"],
+                name="party_once_per_agreement",
                 violation_error_message=_("Organisationen är redan part i överenskommelsen."),
             )
         ]
@@ -430,7 +470,10 @@ class Resource(models.Model):
     kind = models.CharField(_("slag"), max_length=20, choices=Kind.choices)
     description = models.CharField(_("beskrivning"), max_length=300)
     quantity = models.CharField(
-        _("omfattning"), max_length=100, blank=True, help_text=_("Till exempel 0,5 årsarbetare eller 200 timmar.")
+        _("omfattning"),
+        max_length=100,
+        blank=True,
+        help_text=_("Till exempel 0,5 årsarbetare eller 200 timmar."),
     )
 
     class Meta:
@@ -449,7 +492,11 @@ class Goal(models.Model):
         Agreement, on_delete=models.CASCADE, related_name="goals", verbose_name=_("överenskommelse")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("övergripande mål"),
     )
     title = models.CharField(_("mål"), max_length=300)
@@ -519,7 +566,8 @@ class IndicatorTarget(models.Model):
         verbose_name_plural = _("målvärden")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year"], name="one_target_per_indicator_year",
+                fields=["indicator", "year"],
+                name="one_target_per_indicator_year",
                 violation_error_message=_("Indikatorn har redan ett målvärde för året."),
             )
         ]
@@ -532,7 +580,10 @@ class Extension(models.Model):
     """An exercised extension option: moves the agreement's end date."""
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("överenskommelse")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("överenskommelse"),
     )
     decided_on = models.DateField(_("beslutsdatum"))
     decision_reference = models.CharField(_("diarienummer"), max_length=100, blank=True)
@@ -567,7 +618,10 @@ class AgreementVersion(models.Model):
     """
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="versions", verbose_name=_("överenskommelse")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("överenskommelse"),
     )
     number = models.PositiveIntegerField(_("version"))
     valid_from = models.DateField(_("gäller från"))
@@ -603,19 +657,31 @@ class AgreementVersion(models.Model):
 
 class Budget(models.Model):
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("överenskommelse")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="budgets",
+        verbose_name=_("överenskommelse"),
     )
     year = models.PositiveSmallIntegerField(_("år"))
     indexation_percent = models.DecimalField(
-        _("uppräkning till nästa år (%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+        _("uppräkning till nästa år (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
         help_text=_("Till exempel 2,00 för +2 % per nytt år."),
     )
     public_grant = MoneyField(
-        _("offentligt bidrag"), null=True, blank=True,
+        _("offentligt bidrag"),
+        null=True,
+        blank=True,
         help_text=_("Lämna tomt för att räkna fram bidraget från de offentliga parternas andelar."),
     )
     derived_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived",
         verbose_name=_("uppräknad från"),
     )
     note = models.TextField(_("kommentar"), blank=True)
@@ -627,7 +693,8 @@ class Budget(models.Model):
         verbose_name_plural = _("budgetar")
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "year"], name="one_budget_per_agreement_year",
+                fields=["agreement", "year"],
+                name="one_budget_per_agreement_year",
                 violation_error_message=_("Det finns redan en budget för det året."),
             ),
             models.CheckConstraint(
@@ -645,7 +712,9 @@ class Budget(models.Model):
         if self.agreement_id and self.year and not self.agreement.covers_year(self.year):
             raise ValidationError(
                 {
-                    "year": _("Året %(year)s ligger utanför överenskommelsens period %(start)s–%(end)s.")
+                    "year": _(
+                        "Året %(year)s ligger utanför överenskommelsens period %(start)s–%(end)s."
+                    )
                     % {
                         "year": self.year,
                         "start": self.agreement.start_date.year,
@@ -716,7 +785,11 @@ class CostLine(models.Model):
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     description = models.CharField(_("beskrivning"), max_length=300)
     fte = models.DecimalField(
-        _("årsarbetare"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("årsarbetare"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     amount = MoneyField(_("belopp (kr)"), validators=[MinValueValidator(Decimal("0"))])
@@ -727,7 +800,9 @@ class CostLine(models.Model):
         verbose_name = _("kostnadspost")
         verbose_name_plural = _("kostnadsposter")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_line_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="cost_line_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(fte__isnull=True) | Q(fte__gte=0), name="cost_line_fte_not_negative"
             ),
@@ -750,7 +825,11 @@ class FundingShare(models.Model):
         _("belopp (kr)"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     percent = models.DecimalField(
-        _("andel (%)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        _("andel (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
 
@@ -771,14 +850,17 @@ class FundingShare(models.Model):
                 violation_error_message=_("Andelen måste vara mellan 0 och 100 %."),
             ),
             models.UniqueConstraint(
-                fields=["budget", "party"], name="one_share_per_party_and_budget",
+                fields=["budget", "party"],
+                name="one_share_per_party_and_budget",
                 violation_error_message=_("Parten har redan en andel i budgeten."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.party.organisation}: {self.percent}%" if self.percent is not None else (
-            f"{self.party.organisation}: {format_sek(self.amount)}"
+        return (
+            f"{self.party.organisation}: {self.percent}%"
+            if self.percent is not None
+            else (f"{self.party.organisation}: {format_sek(self.amount)}")
         )
 
     def clean(self) -> None:
@@ -815,7 +897,8 @@ class ActualCost(models.Model):
         verbose_name_plural = _("utfall")
         constraints = [
             models.UniqueConstraint(
-                fields=["cost_line", "voucher"], name="voucher_once_per_cost_line",
+                fields=["cost_line", "voucher"],
+                name="voucher_once_per_cost_line",
                 violation_error_message=_("Verifikationen är redan bokförd på kostnadsposten."),
             )
         ]
@@ -826,7 +909,10 @@ class ActualCost(models.Model):
     def clean(self) -> None:
         if self.cost_line_id and self.date and self.date.year != self.cost_line.budget.year:
             raise ValidationError(
-                {"date": _("Datumet måste ligga inom budgetåret %(year)s.") % {"year": self.cost_line.budget.year}}
+                {
+                    "date": _("Datumet måste ligga inom budgetåret %(year)s.")
+                    % {"year": self.cost_line.budget.year}
+                }
             )
 
 
@@ -977,7 +1063,9 @@ class Meeting(models.Model):
         CANCELLED = "cancelled", _("Inställt")
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="meetings",
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="meetings",
         verbose_name=_("överenskommelse"),
     )
     kind = models.CharField(_("typ av möte"), max_length=20, choices=Kind.choices)
@@ -988,13 +1076,19 @@ class Meeting(models.Model):
     start_time = models.TimeField(_("klockan"), null=True, blank=True)
     place = models.CharField(_("plats"), max_length=200, blank=True)
     convened_by = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="convened_meetings",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="convened_meetings",
         verbose_name=_("sammankallande part"),
     )
     agenda = models.TextField(_("dagordning"), blank=True, help_text=_("En punkt per rad."))
     minutes = models.TextField(_("protokoll"), blank=True)
     created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("registrerat av"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -1021,7 +1115,10 @@ class Meeting(models.Model):
             if not agreement.start_date <= self.date <= agreement.end_date:
                 errors["date"] = _(
                     "Mötet måste ligga inom överenskommelsens period %(start)s–%(end)s."
-                ) % {"start": agreement.start_date.isoformat(), "end": agreement.end_date.isoformat()}
+                ) % {
+                    "start": agreement.start_date.isoformat(),
+                    "end": agreement.end_date.isoformat(),
+                }
         if self.status == self.Status.HELD and self.date and self.date > timezone.localdate():
             errors["status"] = _("Ett möte som ligger i framtiden kan inte vara genomfört.")
         if (
@@ -1029,7 +1126,9 @@ class Meeting(models.Model):
             and self.convened_by_id
             and not self.agreement.parties.filter(organisation_id=self.convened_by_id).exists()
         ):
-            errors["convened_by"] = _("Den sammankallande organisationen är inte part i överenskommelsen.")
+            errors["convened_by"] = _(
+                "Den sammankallande organisationen är inte part i överenskommelsen."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -1074,8 +1173,12 @@ class Decision(models.Model):
     )
     text = models.TextField(_("beslut"))
     amendment = models.ForeignKey(
-        AgreementVersion, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="decisions", verbose_name=_("ledde till ändring"),
+        AgreementVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("ledde till ändring"),
         help_text=_("Den version av överenskommelsen som beslutet ledde till, om någon."),
     )
     position = models.PositiveSmallIntegerField(default=0)
@@ -1094,9 +1197,7 @@ class Decision(models.Model):
             and self.amendment_id
             and self.amendment.agreement_id != self.meeting.agreement_id
         ):
-            raise ValidationError(
-                {"amendment": _("Ändringen hör till en annan överenskommelse.")}
-            )
+            raise ValidationError({"amendment": _("Ändringen hör till en annan överenskommelse.")})
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -1115,11 +1216,16 @@ class ActionItem(models.Model):
     )
     description = models.CharField(_("åtgärd"), max_length=300)
     owner = models.CharField(
-        _("ansvarig"), max_length=200,
+        _("ansvarig"),
+        max_length=200,
         error_messages={"blank": _("Ange vem som ansvarar för åtgärden.")},
     )
     owner_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ansvarig part"),
     )
     due_date = models.DateField(
@@ -1127,7 +1233,11 @@ class ActionItem(models.Model):
     )
     done_on = models.DateField(_("klar"), null=True, blank=True)
     done_at_meeting = models.ForeignKey(
-        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="completed_items",
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="completed_items",
         verbose_name=_("avbockad vid möte"),
     )
 
@@ -1139,7 +1249,8 @@ class ActionItem(models.Model):
         verbose_name_plural = _("åtgärder")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(owner=""), name="action_item_has_owner",
+                condition=~Q(owner=""),
+                name="action_item_has_owner",
                 violation_error_message=_("Ange vem som ansvarar för åtgärden."),
             ),
         ]
@@ -1182,7 +1293,8 @@ class CalendarToken(models.Model):
         verbose_name_plural = _("kalenderlänkar")
         constraints = [
             models.UniqueConstraint(
-                fields=["user"], condition=Q(revoked_at__isnull=True),
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
                 name="one_active_calendar_token_per_user",
             )
         ]

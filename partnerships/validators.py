@@ -28,7 +28,9 @@ def validate_org_number(value: str) -> None:
         orgnr.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            _("Ogiltigt organisationsnummer: ange tio siffror (NNNNNN-NNNN) med rätt kontrollsiffra."),
+            _(
+                "Ogiltigt organisationsnummer: ange tio siffror (NNNNNN-NNNN) med rätt kontrollsiffra."
+            ),
             code="invalid_org_number",
         ) from exc
 
@@ -58,7 +60,9 @@ def validate_peppol_id(value: str) -> None:
             orgnr.validate(match["value"])
         except StdnumError as exc:
             raise ValidationError(
-                _("PEPPOL-ID med schema 0007 måste vara ett giltigt organisationsnummer (tio siffror)."),
+                _(
+                    "PEPPOL-ID med schema 0007 måste vara ett giltigt organisationsnummer (tio siffror)."
+                ),
                 code="invalid_peppol_id",
             ) from exc
     if match["scheme"] == "0088":

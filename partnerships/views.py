@@ -62,7 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def agreement_list(request: HttpRequest) -> HttpResponse:
     agreements = (
         access.visible_agreements(request.user)
-        .prefetch_related(Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation")))
+        .prefetch_related(
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation"))
+        )
         .order_by("-start_date", "title")
     )
     status = request.GET.get("status", "")
@@ -98,10 +100,14 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
                 ),
             )
         record_version(
-            agreement=agreement, user=request.user, summary=_("Utkast skapat"),
+            agreement=agreement,
+            user=request.user,
+            summary=_("Utkast skapat"),
             valid_from=agreement.start_date,
         )
-        messages.success(request, _("Överenskommelsen är skapad. Lägg till parter, mål och budget."))
+        messages.success(
+            request, _("Överenskommelsen är skapad. Lägg till parter, mål och budget.")
+        )
         return redirect(agreement)
     return render(request, "partnerships/agreement_form.html", {"form": form, "agreement": None})
 
@@ -111,17 +117,14 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     parties = agreement.parties.select_related("organisation", "contact_person").prefetch_related(
         "resources"
     )
-    goals = (
-        Goal.objects.filter(agreement=agreement, parent__isnull=True)
-        .prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
-            Prefetch(
-                "children",
-                queryset=Goal.objects.prefetch_related(
-                    Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets"))
-                ),
+    goals = Goal.objects.filter(agreement=agreement, parent__isnull=True).prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets")),
+        Prefetch(
+            "children",
+            queryset=Goal.objects.prefetch_related(
+                Prefetch("indicators", queryset=Indicator.objects.prefetch_related("targets"))
             ),
-        )
+        ),
     )
     budgets = agreement.budgets.annotate(total_amount=Sum("cost_lines__amount")).order_by("year")
     today = timezone.localdate()
@@ -136,7 +139,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
             "versions": agreement.versions.select_related("created_by").order_by("-number")[:5],
             "extensions": agreement.extensions.all(),
             "extension_deadline": agreement.extension_decision_deadline(),
-            "report_year": min(max(today.year - 1, agreement.start_date.year), agreement.end_date.year),
+            "report_year": min(
+                max(today.year - 1, agreement.start_date.year), agreement.end_date.year
+            ),
             "can_edit": request.user.has_role(*CAN_EDIT_AGREEMENT),
             "can_edit_budget": request.user.has_role(*CAN_EDIT_BUDGET),
             "status_form": StatusForm(initial={"day": today}),
@@ -167,7 +172,9 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         if version is None:
             messages.info(request, _("Inget ändrades."))
         else:
-            messages.success(request, _("Ändringen är sparad som version %(n)s.") % {"n": version.number})
+            messages.success(
+                request, _("Ändringen är sparad som version %(n)s.") % {"n": version.number}
+            )
         return redirect(agreement)
     return render(
         request,
@@ -211,7 +218,9 @@ def agreement_extend(request: HttpRequest, agreement_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Överenskommelsen är förlängd till %(end)s.") % {"end": extension.new_end_date.isoformat()}
+            request,
+            _("Överenskommelsen är förlängd till %(end)s.")
+            % {"end": extension.new_end_date.isoformat()},
         )
     return redirect(agreement)
 
@@ -254,7 +263,9 @@ def agreement_version(request: HttpRequest, agreement_id: int, number: int) -> H
 # --------------------------------------------------------------------------- parties, goals
 
 
-def party_edit(request: HttpRequest, agreement_id: int, party_id: int | None = None) -> HttpResponse:
+def party_edit(
+    request: HttpRequest, agreement_id: int, party_id: int | None = None
+) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     party = get_object_or_404(agreement.parties, pk=party_id) if party_id else None
     form = PartyForm(request.POST or None, instance=party, agreement=agreement)
@@ -265,7 +276,8 @@ def party_edit(request: HttpRequest, agreement_id: int, party_id: int | None = N
             resources.instance = party
             resources.save()
             record_version(
-                agreement=agreement, user=request.user,
+                agreement=agreement,
+                user=request.user,
                 summary=_("Part uppdaterad: %(org)s") % {"org": party.organisation},
             )
         messages.success(request, _("Parten är sparad."))
@@ -285,7 +297,8 @@ def goal_edit(request: HttpRequest, agreement_id: int, goal_id: int | None = Non
         with transaction.atomic():
             goal = form.save()
             record_version(
-                agreement=agreement, user=request.user,
+                agreement=agreement,
+                user=request.user,
                 summary=_("Mål uppdaterat: %(goal)s") % {"goal": goal.title},
             )
         messages.success(request, _("Målet är sparat."))
@@ -300,10 +313,16 @@ def indicator_edit(
 ) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     indicator = (
-        get_object_or_404(Indicator, goal__agreement=agreement, pk=indicator_id) if indicator_id else None
+        get_object_or_404(Indicator, goal__agreement=agreement, pk=indicator_id)
+        if indicator_id
+        else None
     )
-    form = IndicatorForm(request.POST or None, instance=indicator, agreement=agreement,
-                         initial={"goal": request.GET.get("goal")})
+    form = IndicatorForm(
+        request.POST or None,
+        instance=indicator,
+        agreement=agreement,
+        initial={"goal": request.GET.get("goal")},
+    )
     targets = TargetFormSet(request.POST or None, instance=form.instance, prefix="targets")
     if request.method == "POST" and form.is_valid() and targets.is_valid():
         with transaction.atomic():
@@ -311,7 +330,8 @@ def indicator_edit(
             targets.instance = indicator
             targets.save()
             record_version(
-                agreement=agreement, user=request.user,
+                agreement=agreement,
+                user=request.user,
                 summary=_("Indikator uppdaterad: %(name)s") % {"name": indicator.name},
             )
         messages.success(request, _("Indikatorn är sparad."))
@@ -343,7 +363,11 @@ def _budget_context(request: HttpRequest, budget: Budget, **forms) -> dict:
         "other_funding": budget.other_funding.all(),
         "can_edit": can_edit,
         "actual_form": forms.get("actual_form")
-        or (ActualCostForm(budget=budget, initial={"date": timezone.localdate()}) if can_edit else None),
+        or (
+            ActualCostForm(budget=budget, initial={"date": timezone.localdate()})
+            if can_edit
+            else None
+        ),
         "other_form": forms.get("other_form") or (OtherFundingForm() if can_edit else None),
         "next_year_exists": Budget.objects.filter(
             agreement=budget.agreement, year=budget.year + 1
@@ -366,8 +390,9 @@ def budget_edit(request: HttpRequest, agreement_id: int, year: int | None = None
         budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
         agreement = budget.agreement
     data = request.POST or None
-    form = BudgetForm(data, instance=budget, agreement=agreement,
-                      initial={"year": request.GET.get("year")})
+    form = BudgetForm(
+        data, instance=budget, agreement=agreement, initial={"year": request.GET.get("year")}
+    )
     lines = CostLineFormSet(data, instance=form.instance, prefix="lines")
     shares = FundingShareFormSet(
         data, instance=form.instance, prefix="shares", form_kwargs={"agreement": agreement}
@@ -388,7 +413,8 @@ def budget_edit(request: HttpRequest, agreement_id: int, year: int | None = None
                 shares.instance = budget
                 shares.save()
                 record_version(
-                    agreement=agreement, user=request.user,
+                    agreement=agreement,
+                    user=request.user,
                     summary=_("Budget %(year)s sparad") % {"year": budget.year},
                 )
             messages.success(request, _("Budgeten är sparad."))
@@ -409,8 +435,10 @@ def budget_derive(request: HttpRequest, agreement_id: int, year: int) -> HttpRes
         messages.error(request, " ".join(exc.messages))
         return redirect(budget)
     record_version(
-        agreement=budget.agreement, user=request.user,
-        summary=_("Budget %(year)s uppräknad från %(prev)s") % {"year": new.year, "prev": budget.year},
+        agreement=budget.agreement,
+        user=request.user,
+        summary=_("Budget %(year)s uppräknad från %(prev)s")
+        % {"year": new.year, "prev": budget.year},
     )
     messages.success(request, _("Budgeten för %(year)s är framräknad.") % {"year": new.year})
     return redirect(new)
@@ -444,7 +472,10 @@ def other_funding_add(request: HttpRequest, agreement_id: int, year: int) -> Htt
 def _budget_with_form_errors(request: HttpRequest, budget: Budget, **forms) -> HttpResponse:
     """Re-render the budget page with the submitted form and its errors; nothing saved."""
     return render(
-        request, "partnerships/budget_detail.html", _budget_context(request, budget, **forms), status=400
+        request,
+        "partnerships/budget_detail.html",
+        _budget_context(request, budget, **forms),
+        status=400,
     )
 
 
@@ -488,7 +519,9 @@ def organisation_edit(request: HttpRequest, organisation_id: int | None = None) 
             raise Http404
         organisation = None
     else:
-        organisation = access.access_organisation_by_id(request.user, organisation_id, for_edit=True)
+        organisation = access.access_organisation_by_id(
+            request.user, organisation_id, for_edit=True
+        )
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
@@ -508,11 +541,14 @@ def contact_person_add(request: HttpRequest, organisation_id: int) -> HttpRespon
         form.save()
         messages.success(request, _("Kontaktpersonen är sparad."))
     else:
-        messages.error(request, _("Kontaktpersonen kunde inte sparas: ") + " ".join(
-            f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()
-        ))
+        messages.error(
+            request,
+            _("Kontaktpersonen kunde inte sparas: ")
+            + " ".join(
+                f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()
+            ),
+        )
     return redirect(organisation)
-
 
 
 # --------------------------------------------------------------------------- removals
@@ -532,7 +568,8 @@ def party_delete(request: HttpRequest, agreement_id: int, party_id: int) -> Http
     with transaction.atomic():
         party.delete()
         record_version(
-            agreement=agreement, user=request.user,
+            agreement=agreement,
+            user=request.user,
             summary=_("Part borttagen: %(org)s") % {"org": party.organisation},
         )
     messages.success(request, _("Parten är borttagen."))
@@ -546,7 +583,8 @@ def goal_delete(request: HttpRequest, agreement_id: int, goal_id: int) -> HttpRe
     with transaction.atomic():
         goal.delete()
         record_version(
-            agreement=agreement, user=request.user,
+            agreement=agreement,
+            user=request.user,
             summary=_("Mål borttaget: %(goal)s") % {"goal": goal.title},
         )
     messages.success(request, _("Målet är borttaget."))
@@ -560,7 +598,8 @@ def indicator_delete(request: HttpRequest, agreement_id: int, indicator_id: int)
     with transaction.atomic():
         indicator.delete()
         record_version(
-            agreement=agreement, user=request.user,
+            agreement=agreement,
+            user=request.user,
             summary=_("Indikator borttagen: %(name)s") % {"name": indicator.name},
         )
     messages.success(request, _("Indikatorn är borttagen."))

@@ -15,14 +15,24 @@ D = datetime.date
 
 def agreement_post_data(agreement, **overrides):
     data = {
-        "short_id": agreement.short_id, "title": agreement.title,
-        "start_date": agreement.start_date.isoformat(), "end_date": agreement.end_date.isoformat(),
-        "followups_per_year": 4, "report_due_month": 3, "report_due_day": 31,
-        "invoicing": "yearly", "extension_count": 1, "extension_months": 12,
-        "extension_notice_months": 3, "capacity": 40, "revision": agreement.revision,
+        "short_id": agreement.short_id,
+        "title": agreement.title,
+        "start_date": agreement.start_date.isoformat(),
+        "end_date": agreement.end_date.isoformat(),
+        "followups_per_year": 4,
+        "report_due_month": 3,
+        "report_due_day": 31,
+        "invoicing": "yearly",
+        "extension_count": 1,
+        "extension_months": 12,
+        "extension_notice_months": 3,
+        "capacity": 40,
+        "revision": agreement.revision,
         "purpose": agreement.purpose,
-        "amendment-summary": "Ändrat syfte", "amendment-valid_from": "2026-05-01",
-        "amendment-approved_on": "2026-04-20", "amendment-approved_by": "Båda parter",
+        "amendment-summary": "Ändrat syfte",
+        "amendment-valid_from": "2026-05-01",
+        "amendment-approved_on": "2026-04-20",
+        "amendment-approved_by": "Båda parter",
     }
     data.update(overrides)
     return data
@@ -40,9 +50,15 @@ def test_administrator_sees_every_agreement(world, login):
 
 @pytest.mark.parametrize(
     "path",
-    ["/agreements/{a}/", "/agreements/{a}/edit/", "/agreements/{a}/history/",
-     "/agreements/{a}/budgets/2026/", "/agreements/{a}/budgets/2026/edit/",
-     "/agreements/{a}/versions/1/", "/agreements/{a}/parties/new/"],
+    [
+        "/agreements/{a}/",
+        "/agreements/{a}/edit/",
+        "/agreements/{a}/history/",
+        "/agreements/{a}/budgets/2026/",
+        "/agreements/{a}/budgets/2026/edit/",
+        "/agreements/{a}/versions/1/",
+        "/agreements/{a}/parties/new/",
+    ],
 )
 def test_non_party_gets_404_on_agreement_budget_and_edit_pages(world, login, path):
     record_version(agreement=world.agreement_a, user=None, summary="v1")
@@ -69,8 +85,16 @@ def test_agreement_page_shows_the_paper_agreement(world, login):
     agreement.focus_areas = "Uppsökande arbete\nVägledning"
     agreement.save()
     content = login(world.manager_a).get(f"/agreements/{agreement.pk}/").content.decode()
-    for text in ["Att stärka kvinnors egen försörjning", "Uppsökande arbete", "Förening A",
-                 "2026-01-01", "2027-12-31", "40 platser", "2027-03-31", "1 000 000 kr"]:
+    for text in [
+        "Att stärka kvinnors egen försörjning",
+        "Uppsökande arbete",
+        "Förening A",
+        "2026-01-01",
+        "2027-12-31",
+        "40 platser",
+        "2027-03-31",
+        "1 000 000 kr",
+    ]:
         assert text in content
 
 
@@ -78,9 +102,19 @@ def test_manager_creates_agreement_and_their_organisation_becomes_party(world, l
     client = login(world.manager_a)
     response = client.post(
         "/agreements/new/",
-        {"short_id": "ny-iop", "title": "Ny IOP", "start_date": "2026-01-01", "end_date": "2026-12-31",
-         "followups_per_year": 3, "report_due_month": 3, "report_due_day": 31, "invoicing": "yearly",
-         "extension_count": 0, "extension_months": 12, "extension_notice_months": 3},
+        {
+            "short_id": "ny-iop",
+            "title": "Ny IOP",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "followups_per_year": 3,
+            "report_due_month": 3,
+            "report_due_day": 31,
+            "invoicing": "yearly",
+            "extension_count": 0,
+            "extension_months": 12,
+            "extension_notice_months": 3,
+        },
     )
     agreement = Agreement.objects.get(short_id="ny-iop")
     assert response.status_code == 302
@@ -93,12 +127,24 @@ def test_end_before_start_is_refused_with_message_and_nothing_saved(world, login
     client = login(world.manager_a)
     response = client.post(
         "/agreements/new/",
-        {"short_id": "bad", "title": "Fel", "start_date": "2026-06-01", "end_date": "2026-01-01",
-         "followups_per_year": 3, "report_due_month": 3, "report_due_day": 31, "invoicing": "yearly",
-         "extension_count": 0, "extension_months": 12, "extension_notice_months": 3},
+        {
+            "short_id": "bad",
+            "title": "Fel",
+            "start_date": "2026-06-01",
+            "end_date": "2026-01-01",
+            "followups_per_year": 3,
+            "report_due_month": 3,
+            "report_due_day": 31,
+            "invoicing": "yearly",
+            "extension_count": 0,
+            "extension_months": 12,
+            "extension_notice_months": 3,
+        },
     )
     assert response.status_code == 200
-    assert "Slutdatum kan inte ligga före startdatum." in response.context["form"].errors["end_date"]
+    assert (
+        "Slutdatum kan inte ligga före startdatum." in response.context["form"].errors["end_date"]
+    )
     assert not Agreement.objects.filter(short_id="bad").exists()
 
 
@@ -122,7 +168,9 @@ def test_amendment_is_kept_as_dated_version_with_readable_diff(world, login):
     agreement = world.agreement_a
     record_version(agreement=agreement, user=None, summary="Tecknad", valid_from=D(2026, 1, 1))
     client = login(world.manager_a)
-    response = client.post(f"/agreements/{agreement.pk}/edit/", agreement_post_data(agreement, purpose="Nytt syfte"))
+    response = client.post(
+        f"/agreements/{agreement.pk}/edit/", agreement_post_data(agreement, purpose="Nytt syfte")
+    )
     assert response.status_code == 302
     versions = list(agreement.versions.order_by("number"))
     assert [v.valid_from for v in versions] == [D(2026, 1, 1), D(2026, 5, 1)]
@@ -179,7 +227,9 @@ def test_forbidden_transition_through_the_page_shows_swedish_message(world, logi
     Agreement.objects.filter(pk=world.agreement_a.pk).update(status="ended")
     client = login(world.manager_a)
     response = client.post(
-        f"/agreements/{world.agreement_a.pk}/status/", {"status": "active", "day": "2026-05-01"}, follow=True
+        f"/agreements/{world.agreement_a.pk}/status/",
+        {"status": "active", "day": "2026-05-01"},
+        follow=True,
     )
     assert "Statusen kan inte ändras från" in response.content.decode()
 
@@ -197,7 +247,8 @@ def test_extension_moves_end_date_and_deadline(world, login):
     agreement.save()
     assert agreement.extension_decision_deadline() == D(2027, 9, 30)
     response = login(world.manager_a).post(
-        f"/agreements/{agreement.pk}/extend/", {"decided_on": "2027-06-01", "decision_reference": "Dnr 1"}
+        f"/agreements/{agreement.pk}/extend/",
+        {"decided_on": "2027-06-01", "decision_reference": "Dnr 1"},
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
@@ -225,8 +276,12 @@ def test_add_months_clamps_to_month_end():
 def test_party_added_twice_is_refused(world, login):
     response = login(world.manager_a).post(
         f"/agreements/{world.agreement_a.pk}/parties/new/",
-        {"organisation": world.org_a.pk, "role": "operator",
-         "resources-TOTAL_FORMS": 0, "resources-INITIAL_FORMS": 0},
+        {
+            "organisation": world.org_a.pk,
+            "role": "operator",
+            "resources-TOTAL_FORMS": 0,
+            "resources-INITIAL_FORMS": 0,
+        },
     )
     assert response.status_code == 200
     assert "redan part" in response.content.decode()
@@ -237,20 +292,35 @@ def test_goal_tree_with_indicator_targets(world, login):
     agreement = world.agreement_a
     client.post(f"/agreements/{agreement.pk}/goals/new/", {"title": "Övergripande", "position": 0})
     top = agreement.goals.get()
-    client.post(f"/agreements/{agreement.pk}/goals/new/", {"title": "Delmål 1", "parent": top.pk, "position": 1})
+    client.post(
+        f"/agreements/{agreement.pk}/goals/new/",
+        {"title": "Delmål 1", "parent": top.pk, "position": 1},
+    )
     sub = agreement.goals.get(title="Delmål 1")
     response = client.post(
         f"/agreements/{agreement.pk}/indicators/new/",
-        {"goal": sub.pk, "name": "Andel till arbete", "unit": "percent", "metric": "share_to_work",
-         "higher_is_better": "on", "targets-TOTAL_FORMS": 2, "targets-INITIAL_FORMS": 0,
-         "targets-0-year": 2026, "targets-0-target": "45", "targets-1-year": 2027, "targets-1-target": "50"},
+        {
+            "goal": sub.pk,
+            "name": "Andel till arbete",
+            "unit": "percent",
+            "metric": "share_to_work",
+            "higher_is_better": "on",
+            "targets-TOTAL_FORMS": 2,
+            "targets-INITIAL_FORMS": 0,
+            "targets-0-year": 2026,
+            "targets-0-target": "45",
+            "targets-1-year": 2027,
+            "targets-1-target": "50",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/agreements/{agreement.pk}/").content.decode()
     assert "Delmål 1" in page and "Andel till arbete" in page and "45 %" in page
 
 
-def test_agreement_detail_query_count_does_not_grow_with_parties(world, login, django_assert_max_num_queries):
+def test_agreement_detail_query_count_does_not_grow_with_parties(
+    world, login, django_assert_max_num_queries
+):
     for _ in range(8):
         PartyFactory(agreement=world.agreement_a)
     client = login(world.manager_a)
@@ -264,14 +334,20 @@ def test_versions_are_numbered_per_agreement(world):
     world.agreement_a.purpose = "x"
     world.agreement_a.save()
     record_version(agreement=world.agreement_a, user=None, summary="b")
-    assert list(AgreementVersion.objects.filter(agreement=world.agreement_a).values_list("number", flat=True)) == [1, 2]
+    assert list(
+        AgreementVersion.objects.filter(agreement=world.agreement_a).values_list(
+            "number", flat=True
+        )
+    ) == [1, 2]
     # No change, no new version.
     assert record_version(agreement=world.agreement_a, user=None, summary="c") is None
 
 
 def test_party_with_funding_share_cannot_be_removed(world, login):
     client = login(world.manager_a)
-    response = client.post(f"/agreements/{world.agreement_a.pk}/parties/{world.party_a.pk}/delete/", follow=True)
+    response = client.post(
+        f"/agreements/{world.agreement_a.pk}/parties/{world.party_a.pk}/delete/", follow=True
+    )
     assert "finansieringsandelar" in response.content.decode()
     assert world.agreement_a.parties.filter(pk=world.party_a.pk).exists()
     extra = PartyFactory(agreement=world.agreement_a)
@@ -284,10 +360,16 @@ def test_coordinator_cannot_remove_goal(world, login):
     from partnerships.models import Goal
 
     goal = Goal.objects.create(agreement=world.agreement_a, title="Mål")
-    assert login(world.coordinator_a).post(
-        f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/"
-    ).status_code == 403
-    assert login(world.coordinator_b).post(
-        f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/"
-    ).status_code == 404
+    assert (
+        login(world.coordinator_a)
+        .post(f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/")
+        .status_code
+        == 403
+    )
+    assert (
+        login(world.coordinator_b)
+        .post(f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/")
+        .status_code
+        == 404
+    )
     assert Goal.objects.filter(pk=goal.pk).exists()

@@ -12,15 +12,32 @@ pytestmark = pytest.mark.django_db
 
 
 def budget_post(year, lines, shares, **extra):
-    data = {"year": year, "indexation_percent": "2", "public_grant": "", "note": "",
-            "lines-TOTAL_FORMS": len(lines), "lines-INITIAL_FORMS": 0,
-            "shares-TOTAL_FORMS": len(shares), "shares-INITIAL_FORMS": 0}
+    data = {
+        "year": year,
+        "indexation_percent": "2",
+        "public_grant": "",
+        "note": "",
+        "lines-TOTAL_FORMS": len(lines),
+        "lines-INITIAL_FORMS": 0,
+        "shares-TOTAL_FORMS": len(shares),
+        "shares-INITIAL_FORMS": 0,
+    }
     for i, (category, description, amount) in enumerate(lines):
-        data.update({f"lines-{i}-category": category, f"lines-{i}-description": description,
-                     f"lines-{i}-amount": amount})
+        data.update(
+            {
+                f"lines-{i}-category": category,
+                f"lines-{i}-description": description,
+                f"lines-{i}-amount": amount,
+            }
+        )
     for i, (party, percent, amount) in enumerate(shares):
-        data.update({f"shares-{i}-party": party.pk, f"shares-{i}-percent": percent,
-                     f"shares-{i}-amount": amount})
+        data.update(
+            {
+                f"shares-{i}-party": party.pk,
+                f"shares-{i}-percent": percent,
+                f"shares-{i}-amount": amount,
+            }
+        )
     data.update(extra)
     return data
 
@@ -64,8 +81,14 @@ def test_finance_creates_budget_whose_shares_add_up(world, login):
     client = login(world.finance_a)
     response = client.post(
         f"/agreements/{world.agreement_a.pk}/budgets/new/",
-        budget_post(2027, [("personnel", "Personal", "600000"), ("premises", "Lokal", "400000")],
-                    [(world.party_a, "30", ""), (world.agreement_a.parties.get(role="public_funder"), "", "700000")]),
+        budget_post(
+            2027,
+            [("personnel", "Personal", "600000"), ("premises", "Lokal", "400000")],
+            [
+                (world.party_a, "30", ""),
+                (world.agreement_a.parties.get(role="public_funder"), "", "700000"),
+            ],
+        ),
     )
     assert response.status_code == 302
     budget = Budget.objects.get(agreement=world.agreement_a, year=2027)
@@ -132,7 +155,9 @@ def test_coordinator_cannot_edit_budget(world, login):
 
 
 def test_finance_derives_next_year_from_page(world, login):
-    response = login(world.finance_a).post(f"/agreements/{world.agreement_a.pk}/budgets/2026/derive/")
+    response = login(world.finance_a).post(
+        f"/agreements/{world.agreement_a.pk}/budgets/2026/derive/"
+    )
     assert response.status_code == 302
     budget = Budget.objects.get(agreement=world.agreement_a, year=2027)
     assert budget.total() == Decimal("1020000")
@@ -166,7 +191,11 @@ def test_actual_cost_is_booked_with_voucher(world, login):
 
 
 def test_budget_page_shows_amounts_in_swedish_format(world, login):
-    page = login(world.coordinator_a).get(f"/agreements/{world.agreement_a.pk}/budgets/2026/").content.decode()
+    page = (
+        login(world.coordinator_a)
+        .get(f"/agreements/{world.agreement_a.pk}/budgets/2026/")
+        .content.decode()
+    )
     assert "1 000 000 kr" in page and "700 000 kr" in page and "300 000 kr" in page
 
 
@@ -175,15 +204,31 @@ def test_admin_refuses_shares_that_do_not_add_up(world, login):
     line = budget.cost_lines.get()
     shares = list(budget.shares.all())
     data = {
-        "agreement": world.agreement_a.pk, "year": 2026, "indexation_percent": "2", "note": "",
-        "cost_lines-TOTAL_FORMS": 1, "cost_lines-INITIAL_FORMS": 1,
-        "cost_lines-0-id": line.pk, "cost_lines-0-budget": budget.pk, "cost_lines-0-category": "personnel",
-        "cost_lines-0-description": "Personal", "cost_lines-0-amount": "2000000", "cost_lines-0-position": 0,
-        "shares-TOTAL_FORMS": 2, "shares-INITIAL_FORMS": 2,
+        "agreement": world.agreement_a.pk,
+        "year": 2026,
+        "indexation_percent": "2",
+        "note": "",
+        "cost_lines-TOTAL_FORMS": 1,
+        "cost_lines-INITIAL_FORMS": 1,
+        "cost_lines-0-id": line.pk,
+        "cost_lines-0-budget": budget.pk,
+        "cost_lines-0-category": "personnel",
+        "cost_lines-0-description": "Personal",
+        "cost_lines-0-amount": "2000000",
+        "cost_lines-0-position": 0,
+        "shares-TOTAL_FORMS": 2,
+        "shares-INITIAL_FORMS": 2,
     }
     for i, share in enumerate(shares):
-        data.update({f"shares-{i}-id": share.pk, f"shares-{i}-budget": budget.pk,
-                     f"shares-{i}-party": share.party_id, f"shares-{i}-percent": "", f"shares-{i}-amount": ""})
+        data.update(
+            {
+                f"shares-{i}-id": share.pk,
+                f"shares-{i}-budget": budget.pk,
+                f"shares-{i}-party": share.party_id,
+                f"shares-{i}-percent": "",
+                f"shares-{i}-amount": "",
+            }
+        )
         data[f"shares-{i}-percent"] = str(share.percent)
     client = login(world.admin)
     response = client.post(f"/admin/partnerships/budget/{budget.pk}/change/", data)

@@ -16,7 +16,9 @@ def demo(db):
 def test_demo_loads_three_seed_partnerships_and_can_be_run_twice(demo):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert set(Agreement.objects.values_list("short_id", flat=True)) == {
-        "thaiwise", "bromodellen", "malmokraften"
+        "thaiwise",
+        "bromodellen",
+        "malmokraften",
     }
     assert User.objects.filter(username="koordinator").count() == 1
 
@@ -38,10 +40,15 @@ def test_demo_malmokraften_has_its_targets(demo):
     mk = Agreement.objects.get(short_id="malmokraften")
     targets = {
         (i.metric, t.target)
-        for goal in mk.goals.all() for i in goal.indicators.all() for t in i.targets.filter(year=2025)
+        for goal in mk.goals.all()
+        for i in goal.indicators.all()
+        for t in i.targets.filter(year=2025)
     }
-    assert {("step_progression", Decimal("90")), ("share_to_work", Decimal("45")),
-            ("share_to_studies", Decimal("10"))} <= targets
+    assert {
+        ("step_progression", Decimal("90")),
+        ("share_to_work", Decimal("45")),
+        ("share_to_studies", Decimal("10")),
+    } <= targets
 
 
 def test_demo_pages_show_required_figures(demo, client):

@@ -53,8 +53,13 @@ def test_admin_creates_organisation_with_bad_data_and_gets_messages_next_to_fiel
     client = login(world.admin)
     response = client.post(
         "/organisations/new/",
-        {"name": "Ny förening", "org_number": "802438-1356", "kind": "non_profit", "gln": "7332776000002",
-         "peppol_id": "0007:123"},
+        {
+            "name": "Ny förening",
+            "org_number": "802438-1356",
+            "kind": "non_profit",
+            "gln": "7332776000002",
+            "peppol_id": "0007:123",
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -67,8 +72,14 @@ def test_admin_creates_valid_organisation(world, login):
     client = login(world.admin)
     response = client.post(
         "/organisations/new/",
-        {"name": "Ny förening", "org_number": "8024381355", "kind": "non_profit",
-         "gln": "7332776000001", "peppol_id": "0007:2120000449", "postal_code": "211 22"},
+        {
+            "name": "Ny förening",
+            "org_number": "8024381355",
+            "kind": "non_profit",
+            "gln": "7332776000001",
+            "peppol_id": "0007:2120000449",
+            "postal_code": "211 22",
+        },
     )
     org = Organisation.objects.get(name="Ny förening")
     assert response.status_code == 302
@@ -87,7 +98,9 @@ def test_outsider_cannot_see_organisations_of_other_partnerships(world, login):
     assert client.get(f"/organisations/{world.outsider_org.pk}/").status_code == 200
 
 
-def test_organisation_list_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries):
+def test_organisation_list_runs_a_fixed_number_of_queries(
+    world, login, django_assert_max_num_queries
+):
     OrganisationFactory.create_batch(10)
     client = login(world.admin)
     client.get("/agreements/")

@@ -11,8 +11,12 @@ def run_manage(*args, **env):
     environment.update(env)
     # An empty .env-free working copy is not needed: explicit env vars win over .env.
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

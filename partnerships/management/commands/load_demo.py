@@ -17,7 +17,9 @@ DEMO_STEPS = [
     "partnerships.demo",
     "partnerships.demo_followup",
     "participants.demo",
+    "reporting.demo_dashboards",
     "reporting.demo",
+    "iop.demo",
 ]
 
 
@@ -36,7 +38,15 @@ class Command(BaseCommand):
                     continue
                 module.load(ctx)
                 self.stdout.write(f"  {name}: klart")
-        self.stdout.write(self.style.SUCCESS(f"Demodata laddad. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demodata laddad. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):"
+            )
+        )
         for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
             self.stdout.write(f"  {username:<14} {role:<12} {org}")
+        self.stdout.write(
+            "Andra faktorn: lägg in demonyckeln IOPDEMOIOPDEMOIOPDEMOIOPDEMOIOPD i en "
+            "autentiseringsapp, eller skriv ut aktuell kod med `python manage.py demo_code`."
+        )
