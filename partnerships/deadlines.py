@@ -217,7 +217,7 @@ def _followups_owed(
     meetings must be held or planned. A shortfall from a quarter that has passed is owed in
     the current quarter; a new year starts from zero.
     """
-    found = []
+    found: list[Deadline] = []
     if agreement.followups_per_year == 0:
         return found
     for year in range(max(today.year, agreement.start_date.year), agreement.end_date.year + 1):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.forms import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
+from .forms_followup import MeetingForm
 from .models import ActionItem, Attendee, Decision, Meeting, User
 
 
@@ -19,9 +21,9 @@ from .models import ActionItem, Attendee, Decision, Meeting, User
 def save_meeting(
     *,
     form: MeetingForm,
-    attendees: AttendeeFormSet,
-    decisions: DecisionFormSet,
-    action_items: ActionItemFormSet,
+    attendees: BaseInlineFormSet[Any, Meeting, Any],
+    decisions: BaseInlineFormSet[Any, Meeting, Any],
+    action_items: BaseInlineFormSet[Any, Meeting, Any],
     user: User,
 ) -> Meeting:
     """Save a validated meeting form and its three row formsets together, or nothing."""

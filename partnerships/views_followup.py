@@ -6,6 +6,8 @@ from meetings.py or feeds.py, and renders or redirects.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -148,7 +150,7 @@ def _meeting_form(
     request: HttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
 ) -> HttpResponse:
     data = request.POST or None
-    rows = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
+    rows: dict[str, Any] = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
     form = MeetingForm(data, instance=meeting, agreement=agreement, initial=initial)
     attendees = AttendeeFormSet(data, prefix="attendees", **rows)
     decisions = DecisionFormSet(data, prefix="decisions", **rows)
