@@ -157,9 +157,7 @@ IOP_SUPPRESSION_THRESHOLD = env.int("IOP_SUPPRESSION_THRESHOLD", default=5)
 
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -241,6 +239,7 @@ LOGGING = {
         "iop.security": {"level": "INFO", "propagate": True},
         # django-axes logs addresses and user agents; our own lines above replace them.
         "axes": {"level": "ERROR", "propagate": True},
+        "weasyprint": {"level": "WARNING", "propagate": True},
         # Django logs every 4xx/5xx with the path and, for 500, a traceback that may hold
         # personal data from local variables; keep the line, drop the traceback.
         "django.request": {"level": "ERROR", "handlers": ["console_no_trace"], "propagate": False},

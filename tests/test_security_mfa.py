@@ -150,3 +150,19 @@ def test_admin_sign_in_page_is_the_ordinary_one(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_demo_users_sign_in_with_the_published_demo_key(world, unverified_login, client):
+    from iop.demo import DEMO_TOTP_SECRET, load
+    from partnerships.demo import DemoContext
+
+    ctx = DemoContext(users={"koordinator": world.coordinator_a})
+    load(ctx)
+    load(ctx)  # re-runnable: still one device
+    device = TOTPDevice.objects.get(user=world.coordinator_a)
+    assert device.confirmed
+    from base64 import b32decode
+
+    totp = TOTP(b32decode(DEMO_TOTP_SECRET))
+    unverified_login(world.coordinator_a)
+    assert client.post("/security/verify/", {"code": f"{totp.token():06d}"})["Location"] == "/"
