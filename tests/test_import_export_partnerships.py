@@ -295,3 +295,47 @@ def test_missing_key_column_refuses_the_file(world, login):
     assert response.status_code == 400
     assert "Kolumner saknas: Organisationsnummer" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_list_pages_link_to_import_and_export_with_current_filters(world, login):
+    from tests.factories_participants import enrolled
+
+    enrolled(world.agreement_a, world.org_a)
+    client = login(world.manager_a)
+    page = client.get(reverse("organisation_list")).content.decode()
+    assert reverse("io_export", args=["organisations"]) + "?format=xlsx" in page
+    assert reverse("io_import", args=["organisations"]) in page
+    page = client.get(reverse("budget_detail", args=[world.agreement_a.pk, 2026])).content.decode()
+    assert f"agreement={world.agreement_a.pk}&amp;year=2026&amp;format=xlsx" in page
+    page = client.get(
+        reverse("participants:list") + f"?agreement={world.agreement_a.pk}"
+    ).content.decode()
+    assert (
+        reverse("io_export", args=["contacts"])
+        + f"?agreement={world.agreement_a.pk}&amp;format=csv"
+        in page
+    )
+
+
+def test_steering_sees_no_import_or_export_links(world, login):
+    client = login(world.steering_a)
+    page = client.get(reverse("organisation_list")).content.decode()
+    assert reverse("io_export", args=["organisations"]) not in page
+    assert reverse("io_index") not in page
+    assert client.get(reverse("io_index")).status_code == 403
+
+
+def test_import_pages_render(world, login):
+    client = login(world.admin)
+    assert "Import och export" in client.get(reverse("io_index")).content.decode()
+    for kind in (
+        "organisations",
+        "contact_persons",
+        "actual_costs",
+        "participants",
+        "contacts",
+        "attendance",
+    ):
+        page = client.get(reverse("io_import", args=[kind]))
+        assert page.status_code == 200
+        assert reverse("io_template", args=[kind]) in page.content.decode()
