@@ -77,7 +77,9 @@ def test_leap_year_report_due_on_29_february(world):
 
 def test_extension_decision_deadline_in_a_leap_year_clamps_to_29_february(world):
     agreement = AgreementFactory(
-        start_date=D(2026, 6, 1), end_date=D(2028, 5, 31), extension_count=1,
+        start_date=D(2026, 6, 1),
+        end_date=D(2028, 5, 31),
+        extension_count=1,
         extension_notice_months=3,
     )
     PartyFactory(agreement=agreement, organisation=world.org_a)
@@ -106,7 +108,9 @@ def test_a_planned_meeting_in_the_quarter_counts(world):
 def test_cancelled_and_other_kinds_of_meetings_do_not_count(world):
     followup(world, D(2026, 2, 10), status=Meeting.Status.CANCELLED)
     MeetingFactory(
-        agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 3, 1),
+        agreement=world.agreement_a,
+        convened_by=world.org_a,
+        date=D(2026, 3, 1),
         kind=Meeting.Kind.STEERING,
     )
     found = by_key(deadlines_for_user(world.manager_a, today=D(2026, 3, 15)))
@@ -171,8 +175,11 @@ def test_submitted_annual_report_is_no_longer_a_deadline(world):
     from reporting.models import AnnualReport
 
     AnnualReport.objects.create(
-        agreement=world.agreement_a, year=2026, status=AnnualReport.Status.SUBMITTED,
-        submitted_at=timezone.now(), figures={},
+        agreement=world.agreement_a,
+        year=2026,
+        status=AnnualReport.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        figures={},
     )
     found = by_key(deadlines_for_user(world.manager_a, today=D(2027, 4, 2)))
     assert f"annual_report:{world.agreement_a.pk}:2026" not in found

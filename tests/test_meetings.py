@@ -26,8 +26,11 @@ D = datetime.date
 @pytest.fixture
 def meeting(world):
     meeting = MeetingFactory(
-        agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 3, 10),
-        agenda="Läget\nEkonomi", minutes="Verksamheten går enligt plan.",
+        agreement=world.agreement_a,
+        convened_by=world.org_a,
+        date=D(2026, 3, 10),
+        agenda="Läget\nEkonomi",
+        minutes="Verksamheten går enligt plan.",
     )
     AttendeeFactory(meeting=meeting, name="Åsa Påhittad", organisation=world.org_a)
     AttendeeFactory(meeting=meeting, name="Örjan Påhittad", organisation=world.municipality)
@@ -38,17 +41,28 @@ def meeting(world):
 
 def meeting_post(world, **overrides):
     data = {
-        "kind": "followup", "status": "held", "date": "2026-05-12", "start_time": "09:30",
-        "place": "Kommunhuset", "convened_by": world.municipality.pk, "agenda": "Läget",
+        "kind": "followup",
+        "status": "held",
+        "date": "2026-05-12",
+        "start_time": "09:30",
+        "place": "Kommunhuset",
+        "convened_by": world.municipality.pk,
+        "agenda": "Läget",
         "minutes": "Allt enligt plan.",
-        "attendees-TOTAL_FORMS": "1", "attendees-INITIAL_FORMS": "0",
-        "attendees-0-name": "Åsa Påhittad", "attendees-0-title": "Verksamhetschef",
+        "attendees-TOTAL_FORMS": "1",
+        "attendees-INITIAL_FORMS": "0",
+        "attendees-0-name": "Åsa Påhittad",
+        "attendees-0-title": "Verksamhetschef",
         "attendees-0-organisation": world.org_a.pk,
-        "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "0",
+        "decisions-TOTAL_FORMS": "1",
+        "decisions-INITIAL_FORMS": "0",
         "decisions-0-text": "Nästa möte i augusti.",
-        "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0",
-        "actions-0-description": "Boka lokal", "actions-0-owner": "Åsa Påhittad",
-        "actions-0-owner_organisation": world.org_a.pk, "actions-0-due_date": "2026-06-01",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-description": "Boka lokal",
+        "actions-0-owner": "Åsa Påhittad",
+        "actions-0-owner_organisation": world.org_a.pk,
+        "actions-0-due_date": "2026-06-01",
     }
     data.update(overrides)
     return data
@@ -61,11 +75,15 @@ def test_summary_counts_held_followups_against_the_required_number(world):
     for day in (D(2026, 2, 1), D(2026, 5, 1)):
         MeetingFactory(agreement=world.agreement_a, convened_by=world.org_a, date=day)
     MeetingFactory(
-        agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 12, 1),
+        agreement=world.agreement_a,
+        convened_by=world.org_a,
+        date=D(2026, 12, 1),
         status=Meeting.Status.PLANNED,
     )
     MeetingFactory(
-        agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 3, 1),
+        agreement=world.agreement_a,
+        convened_by=world.org_a,
+        date=D(2026, 3, 1),
         kind=Meeting.Kind.STEERING,
     )
     summary = Meeting.objects.followup_summary(world.agreement_a, 2026, today=D(2026, 11, 22))
@@ -185,7 +203,9 @@ def test_action_item_without_owner_cannot_reach_the_database(meeting):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ActionItem.objects.create(meeting=meeting, description="x", owner="", due_date=D(2026, 5, 1))
+        ActionItem.objects.create(
+            meeting=meeting, description="x", owner="", due_date=D(2026, 5, 1)
+        )
 
 
 def test_a_held_meeting_cannot_lie_in_the_future(world, login):
@@ -253,18 +273,30 @@ def test_manager_edits_meeting_and_removes_a_row(world, login, meeting):
     item = meeting.action_items.get()
     decision = meeting.decisions.get()
     data = meeting_post(
-        world, date="2026-03-10", **{
-            "attendees-TOTAL_FORMS": "2", "attendees-INITIAL_FORMS": "2",
-            "attendees-0-id": attendees[0].pk, "attendees-0-name": attendees[0].name,
+        world,
+        date="2026-03-10",
+        **{
+            "attendees-TOTAL_FORMS": "2",
+            "attendees-INITIAL_FORMS": "2",
+            "attendees-0-id": attendees[0].pk,
+            "attendees-0-name": attendees[0].name,
             "attendees-0-organisation": attendees[0].organisation_id,
-            "attendees-1-id": attendees[1].pk, "attendees-1-name": attendees[1].name,
-            "attendees-1-organisation": attendees[1].organisation_id, "attendees-1-DELETE": "on",
-            "decisions-TOTAL_FORMS": "1", "decisions-INITIAL_FORMS": "1",
-            "decisions-0-id": decision.pk, "decisions-0-text": "Ändrat beslut",
-            "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "1", "actions-0-id": item.pk,
-            "actions-0-description": item.description, "actions-0-owner": "Ny Ansvarig",
-            "actions-0-owner_organisation": "", "actions-0-due_date": "2026-04-30",
-        }
+            "attendees-1-id": attendees[1].pk,
+            "attendees-1-name": attendees[1].name,
+            "attendees-1-organisation": attendees[1].organisation_id,
+            "attendees-1-DELETE": "on",
+            "decisions-TOTAL_FORMS": "1",
+            "decisions-INITIAL_FORMS": "1",
+            "decisions-0-id": decision.pk,
+            "decisions-0-text": "Ändrat beslut",
+            "actions-TOTAL_FORMS": "1",
+            "actions-INITIAL_FORMS": "1",
+            "actions-0-id": item.pk,
+            "actions-0-description": item.description,
+            "actions-0-owner": "Ny Ansvarig",
+            "actions-0-owner_organisation": "",
+            "actions-0-due_date": "2026-04-30",
+        },
     )
     response = client.post(reverse("meeting_edit", args=[meeting.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -310,7 +342,13 @@ def test_access_matrix(world, meeting):
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    for user in (world.coordinator_a, world.finance_a, world.steering_a, world.manager_a, world.admin):
+    for user in (
+        world.coordinator_a,
+        world.finance_a,
+        world.steering_a,
+        world.manager_a,
+        world.admin,
+    ):
         assert access_meeting_by_id(user, meeting.pk) == meeting
     for user in (world.coordinator_b, world.outsider):
         with pytest.raises(Http404):
@@ -394,3 +432,13 @@ def test_long_minutes_run_over_several_pages_numbered(world, login, meeting):
     pages = len(reader.pages)
     assert pages > 1
     assert f"sida {pages} av {pages}" in reader.pages[-1].extract_text()
+
+
+def test_summary_of_an_agreement_that_has_not_started_shows_its_first_year(world, login):
+    from tests.factories import AgreementFactory, PartyFactory
+
+    start = D(datetime.date.today().year + 2, 1, 1)
+    later = AgreementFactory(start_date=start, end_date=D(start.year + 1, 12, 31))
+    PartyFactory(agreement=later, organisation=world.org_a)
+    text = login(world.manager_a).get(later.get_absolute_url()).content.decode()
+    assert f"0 av 4 uppföljningsmöten hållna {start.year}" in text

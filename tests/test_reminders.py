@@ -24,8 +24,12 @@ def manager(world):
 
 @pytest.fixture
 def item(world):
-    meeting = MeetingFactory(agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 3, 1))
-    return ActionItemFactory(meeting=meeting, description="Skicka statistik", due_date=D(2026, 5, 10))
+    meeting = MeetingFactory(
+        agreement=world.agreement_a, convened_by=world.org_a, date=D(2026, 3, 1)
+    )
+    return ActionItemFactory(
+        meeting=meeting, description="Skicka statistik", due_date=D(2026, 5, 10)
+    )
 
 
 def run(*args):
@@ -51,7 +55,9 @@ def test_a_second_run_the_same_day_sends_nothing(manager, item):
 
 def test_the_next_day_only_new_deadlines_are_sent(manager, item):
     run("--today", "2026-05-01", "--days", "14")
-    later = ActionItemFactory(meeting=item.meeting, description="Boka lokal", due_date=D(2026, 5, 15))
+    later = ActionItemFactory(
+        meeting=item.meeting, description="Boka lokal", due_date=D(2026, 5, 15)
+    )
     run("--today", "2026-05-02", "--days", "14")
     assert len(mail.outbox) == 2
     assert "Boka lokal" in mail.outbox[1].body
