@@ -88,7 +88,7 @@ class Cell:
     def chart(self) -> int | str:
         return self.display if self.hidden else self.value
 
-    css = "num"
+    css = "num count"
 
 
 @dataclass(eq=False)
@@ -147,7 +147,7 @@ class Text:
 def money(amount: Decimal | None) -> Text:
     if amount is None:
         return Text("–", "num", "")
-    return Text(format_sek(amount), "num", str(amount))
+    return Text(format_sek(amount), "num", f"{Decimal(amount):.2f}")
 
 
 def mark(status: str | None) -> Text:
@@ -584,6 +584,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         d for d in deadlines_for_user(user, today=scope.today) if d.agreement_id in ids
     ][:NEXT_DEADLINES]
     result["threshold"] = threshold()
+    result["suppressor"] = s
     return result
 
 
