@@ -13,6 +13,6 @@ def test_manager_signs_in_and_opens_an_agreement(page, world):
     assert "IOP A" in page.inner_text("h1")
     assert "1 000 000 kr" in page.content()
     # The budget is one click away, and keyboard focus lands on visible links.
-    page.get_by_role("link", name="2026").click()
+    page.get_by_role("link", name="2026", exact=True).click()
     assert "Budget 2026" in page.inner_text("h1")
     page.screenshot(path="test-artifacts/agreement-budget.png", full_page=True)
