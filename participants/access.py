@@ -61,7 +61,9 @@ def user_agreements(user: User) -> QuerySet[Agreement]:
 
 
 def _party_agreement_ids(user: User) -> QuerySet:
-    return AgreementParty.objects.filter(organisation_id=user.organisation_id).values("agreement_id")
+    return AgreementParty.objects.filter(organisation_id=user.organisation_id).values(
+        "agreement_id"
+    )
 
 
 def visible_enrolments(user: User, day: datetime.date | None = None) -> QuerySet[Enrolment]:
@@ -99,7 +101,9 @@ def visible_participants(user: User, day: datetime.date | None = None) -> QueryS
 def participant_access(user: User, participant: Participant) -> ParticipantAccess:
     """What the user may see of a participant already known to be visible."""
     if user.is_administrator:
-        return ParticipantAccess(participant, identity=True, notes=True, plan=True, all_agreements=True)
+        return ParticipantAccess(
+            participant, identity=True, notes=True, plan=True, all_agreements=True
+        )
     flags = list(
         Consent.objects.active_on(timezone.localdate())
         .filter(participant=participant, organisation_id=user.organisation_id)

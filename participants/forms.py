@@ -71,7 +71,14 @@ class ParticipantEditForm(ParticipantForm):
 class EnrolmentForm(forms.ModelForm):
     class Meta:
         model = Enrolment
-        fields = ["agreement", "start_date", "planned_min_days", "planned_max_days", "income_at_start", "next_step"]
+        fields = [
+            "agreement",
+            "start_date",
+            "planned_min_days",
+            "planned_max_days",
+            "income_at_start",
+            "next_step",
+        ]
         widgets = {"start_date": DateInput()}
 
     def __init__(self, *args, agreements, **kwargs):
@@ -95,7 +102,11 @@ class PhaseForm(forms.Form):
 
     def __init__(self, *args, enrolment: Enrolment, **kwargs):
         kwargs.setdefault("initial", {}).update(
-            {"date": timezone.localdate(), "revision": enrolment.revision, "phase": enrolment.phase_id}
+            {
+                "date": timezone.localdate(),
+                "revision": enrolment.revision,
+                "phase": enrolment.phase_id,
+            }
         )
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = Phase.for_agreement(enrolment.agreement_id)
@@ -130,7 +141,14 @@ class ExitForm(forms.ModelForm):
 class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
-        fields = ["organisation", "share_identity", "share_notes", "share_plan", "given_on", "expires_on"]
+        fields = [
+            "organisation",
+            "share_identity",
+            "share_notes",
+            "share_plan",
+            "given_on",
+            "expires_on",
+        ]
         widgets = {"given_on": DateInput(), "expires_on": DateInput()}
 
     def __init__(self, *args, organisations=None, **kwargs):
@@ -174,7 +192,9 @@ class ReferralForm(forms.ModelForm):
 
     def _post_clean(self):
         # An empty optional referral is not validated against the model (it will not be saved).
-        if self.optional and not (self.cleaned_data.get("referred_by") or self.cleaned_data.get("organisation")):
+        if self.optional and not (
+            self.cleaned_data.get("referred_by") or self.cleaned_data.get("organisation")
+        ):
             return
         super()._post_clean()
 
@@ -186,7 +206,9 @@ class ContactForm(forms.ModelForm):
         widgets = {
             "date": DateInput(),
             "note": forms.Textarea(attrs={"rows": 2}),
-            "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": MAX_CONTACT_MINUTES, "step": 5}),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": 1, "max": MAX_CONTACT_MINUTES, "step": 5}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -301,7 +323,9 @@ class AnonymousCountForm(forms.Form):
         for gender in self.GENDERS:
             for band in self.BANDS:
                 self.fields[self.cell_name(gender, band)] = forms.IntegerField(
-                    label=f"{gender.label}, {band.label}", min_value=0, max_value=10000,
+                    label=f"{gender.label}, {band.label}",
+                    min_value=0,
+                    max_value=10000,
                     required=False,
                     error_messages={
                         "min_value": _("Antalet kan inte vara negativt."),

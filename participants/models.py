@@ -87,24 +87,38 @@ class ParticipantQuerySet(models.QuerySet):
 
 class Participant(models.Model):
     code = models.CharField(
-        _("deltagarkod"), max_length=12, unique=True, editable=False,
+        _("deltagarkod"),
+        max_length=12,
+        unique=True,
+        editable=False,
         help_text=_("Pseudonym som används i stället för namn."),
     )
     name = models.CharField(_("namn"), max_length=200, blank=True)
     personnummer = models.CharField(
-        _("personnummer"), max_length=13, blank=True, validators=[validate_personnummer],
+        _("personnummer"),
+        max_length=13,
+        blank=True,
+        validators=[validate_personnummer],
         help_text=_("Bara om arbetet kräver det. ÅÅÅÅMMDD-NNNN."),
     )
-    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    gender = models.CharField(
+        _("kön"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
     birth_year = models.PositiveSmallIntegerField(
-        _("födelseår"), null=True, blank=True,
+        _("födelseår"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     language = models.CharField(_("språk"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("registrerad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerad av"),
     )
     # Set by the retention command when name, personnummer and notes were removed.
     pseudonymised_at = models.DateTimeField(_("avidentifierad"), null=True, blank=True)
@@ -119,7 +133,8 @@ class Participant(models.Model):
         verbose_name_plural = _("deltagare")
         constraints = [
             models.UniqueConstraint(
-                fields=["personnummer"], condition=~Q(personnummer=""),
+                fields=["personnummer"],
+                condition=~Q(personnummer=""),
                 name="participant_personnummer_unique",
                 violation_error_message=_("Det finns redan en deltagare med det personnumret."),
             ),
@@ -158,19 +173,29 @@ class Referral(models.Model):
         Participant, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("deltagare")
     )
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="referrals",
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="referrals",
         verbose_name=_("till partnerskap"),
     )
     date = models.DateField(_("datum"))
     referred_by = models.CharField(_("anvisad av"), max_length=200)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("från organisation"),
     )
     reason = models.TextField(_("skäl"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("registrerad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerad av"),
     )
 
     class Meta:
@@ -203,7 +228,9 @@ class Consent(models.Model):
         Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("deltagare")
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="participant_consents",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participant_consents",
         verbose_name=_("organisation som får ta del"),
     )
     share_identity = models.BooleanField(_("namn och personnummer"), default=False)
@@ -213,8 +240,12 @@ class Consent(models.Model):
     withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
     expires_on = models.DateField(_("gäller till och med"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("registrerat av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerat av"),
     )
     recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
 
@@ -243,7 +274,9 @@ class Consent(models.Model):
 
     def clean(self) -> None:
         if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
-            raise ValidationError({"withdrawn_on": _("Samtycket kan inte återkallas före det gavs.")})
+            raise ValidationError(
+                {"withdrawn_on": _("Samtycket kan inte återkallas före det gavs.")}
+            )
         if self.given_on and self.expires_on and self.expires_on < self.given_on:
             raise ValidationError({"expires_on": _("Samtycket kan inte upphöra före det gavs.")})
 
@@ -263,7 +296,11 @@ class Phase(models.Model):
     (Inrekrytering → Visionsbygge → Aktivitet → Utmatchning); a partnership may define its own."""
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="phases",
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="phases",
         verbose_name=_("överenskommelse"),
     )
     name = models.CharField(_("namn"), max_length=100)
@@ -274,7 +311,9 @@ class Phase(models.Model):
         verbose_name = _("fas")
         verbose_name_plural = _("faser")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "name"], name="phase_name_unique_per_agreement"),
+            models.UniqueConstraint(
+                fields=["agreement", "name"], name="phase_name_unique_per_agreement"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -296,11 +335,15 @@ class EnrolmentQuerySet(models.QuerySet):
 
     def active_on(self, day: datetime.date) -> EnrolmentQuerySet:
         """Enrolled on `day`: started on or before it and not exited before it."""
-        return self.filter(Q(start_date__lte=day), Q(exit_date__isnull=True) | Q(exit_date__gte=day))
+        return self.filter(
+            Q(start_date__lte=day), Q(exit_date__isnull=True) | Q(exit_date__gte=day)
+        )
 
     def active_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
         """Enrolled at some point in [start, end] (e.g. during a report year)."""
-        return self.filter(Q(start_date__lte=end), Q(exit_date__isnull=True) | Q(exit_date__gte=start))
+        return self.filter(
+            Q(start_date__lte=end), Q(exit_date__isnull=True) | Q(exit_date__gte=start)
+        )
 
     def started_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
         return self.filter(start_date__range=(start, end))
@@ -311,19 +354,36 @@ class EnrolmentQuerySet(models.QuerySet):
 
 class Enrolment(models.Model):
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("deltagare")
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("deltagare"),
     )
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("partnerskap")
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("partnerskap"),
     )
     start_date = models.DateField(_("startdatum"))
-    planned_min_days = models.PositiveIntegerField(_("planerad tid minst (dagar)"), null=True, blank=True)
-    planned_max_days = models.PositiveIntegerField(_("planerad tid högst (dagar)"), null=True, blank=True)
+    planned_min_days = models.PositiveIntegerField(
+        _("planerad tid minst (dagar)"), null=True, blank=True
+    )
+    planned_max_days = models.PositiveIntegerField(
+        _("planerad tid högst (dagar)"), null=True, blank=True
+    )
     phase = models.ForeignKey(
-        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("fas")
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fas"),
     )
     income_at_start = models.CharField(
-        _("försörjning vid start"), max_length=20, choices=IncomeSource.choices,
+        _("försörjning vid start"),
+        max_length=20,
+        choices=IncomeSource.choices,
         default=IncomeSource.UNKNOWN,
     )
     income_at_exit = models.CharField(
@@ -335,8 +395,12 @@ class Enrolment(models.Model):
     )
     next_step = models.CharField(_("nästa planerade steg"), max_length=200, blank=True)
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("inskriven av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inskriven av"),
     )
     created_at = models.DateTimeField(default=timezone.now)
     revision = models.PositiveIntegerField(default=1, editable=False)
@@ -353,7 +417,8 @@ class Enrolment(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["participant", "agreement"], condition=Q(exit_date__isnull=True),
+                fields=["participant", "agreement"],
+                condition=Q(exit_date__isnull=True),
                 name="one_open_enrolment_per_agreement",
                 violation_error_message=_("Deltagaren är redan inskriven i partnerskapet."),
             ),
@@ -397,14 +462,20 @@ class Enrolment(models.Model):
             and self.planned_max_days < self.planned_min_days
         ):
             errors["planned_max_days"] = _("Högsta tiden kan inte vara kortare än lägsta.")
-        if self.participant_id and self.agreement_id and self.start_date and "exit_date" not in errors:
+        if (
+            self.participant_id
+            and self.agreement_id
+            and self.start_date
+            and "exit_date" not in errors
+        ):
             # Never twice at once in the same partnership: no overlapping periods.
             others = Enrolment.objects.filter(
                 participant_id=self.participant_id, agreement_id=self.agreement_id
             ).exclude(pk=self.pk)
             end = self.exit_date or datetime.date.max
             overlapping = others.filter(
-                Q(start_date__lte=end), Q(exit_date__isnull=True) | Q(exit_date__gte=self.start_date)
+                Q(start_date__lte=end),
+                Q(exit_date__isnull=True) | Q(exit_date__gte=self.start_date),
             )
             if overlapping.exists():
                 errors["agreement"] = _(
@@ -427,16 +498,30 @@ class Enrolment(models.Model):
 
 class PhaseChange(models.Model):
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="phase_changes", verbose_name=_("inskrivning")
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="phase_changes",
+        verbose_name=_("inskrivning"),
     )
     date = models.DateField(_("datum"))
     from_phase = models.ForeignKey(
-        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("från fas")
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("från fas"),
     )
-    to_phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("till fas"))
+    to_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("till fas")
+    )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("ändrad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ändrad av"),
     )
 
     class Meta:
@@ -452,13 +537,20 @@ class ActionPlan(models.Model):
     """Den samordnade handlingsplanen for one enrolment, assembled with the participant."""
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="action_plan", verbose_name=_("inskrivning")
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="action_plan",
+        verbose_name=_("inskrivning"),
     )
     drawn_up_on = models.DateField(_("upprättad"))
     summary = models.TextField(_("sammanfattning"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("senast ändrad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("senast ändrad av"),
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
 
@@ -471,7 +563,9 @@ class ActionPlan(models.Model):
 
 
 class ActionGoal(models.Model):
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
+    )
     description = models.CharField(_("mål"), max_length=300)
     target_date = models.DateField(_("klart senast"), null=True, blank=True)
     achieved_on = models.DateField(_("uppnått"), null=True, blank=True)
@@ -498,17 +592,25 @@ class ProgressAssessment(models.Model):
     """Stegförflyttning: where the participant stands on a 1–7 step scale on a date."""
 
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("inskrivning")
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("inskrivning"),
     )
     date = models.DateField(_("datum"))
     step = models.PositiveSmallIntegerField(
-        _("steg"), validators=[MinValueValidator(STEP_SCALE_MIN), MaxValueValidator(STEP_SCALE_MAX)],
+        _("steg"),
+        validators=[MinValueValidator(STEP_SCALE_MIN), MaxValueValidator(STEP_SCALE_MAX)],
         help_text=_("1 = långt från arbetsmarknaden, 7 = redo för arbete eller studier."),
     )
     comment = models.TextField(_("kommentar"), blank=True)
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("bedömd av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bedömd av"),
     )
 
     objects = ProgressAssessmentQuerySet.as_manager()
@@ -555,7 +657,9 @@ class Contact(models.Model):
     )
     # The partnership the contact was made in (reporting counts contacts per agreement).
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.PROTECT, related_name="participant_contacts",
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="participant_contacts",
         verbose_name=_("partnerskap"),
     )
     date = models.DateField(_("datum"))
@@ -565,12 +669,16 @@ class Contact(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_CONTACT_MINUTES)],
     )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participant_contacts",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="participant_contacts",
         verbose_name=_("personal"),
     )
     topic = models.CharField(_("ämne"), max_length=200, blank=True)
     referrals = models.CharField(
-        _("hänvisad till"), max_length=300, blank=True,
+        _("hänvisad till"),
+        max_length=300,
+        blank=True,
         help_text=_("Andra myndigheter eller verksamheter som deltagaren hänvisades till."),
     )
     note = models.TextField(_("anteckning"), blank=True)
@@ -614,13 +722,19 @@ class GroupActivity(models.Model):
         OTHER = "other", _("Annan")
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="group_activities", verbose_name=_("partnerskap")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="group_activities",
+        verbose_name=_("partnerskap"),
     )
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
     description = models.TextField(_("beskrivning"), blank=True)
     members = models.ManyToManyField(
-        Participant, blank=True, related_name="group_activities", verbose_name=_("deltagare"),
+        Participant,
+        blank=True,
+        related_name="group_activities",
+        verbose_name=_("deltagare"),
         help_text=_("Lämna tomt för att alla inskrivna ska stå på närvarolistan."),
     )
 
@@ -635,18 +749,27 @@ class GroupActivity(models.Model):
 
 class GroupSession(models.Model):
     activity = models.ForeignKey(
-        GroupActivity, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("aktivitet")
+        GroupActivity,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("aktivitet"),
     )
     date = models.DateField(_("datum"))
     start_time = models.TimeField(_("starttid"), null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("längd (minuter)"), null=True, blank=True,
+        _("längd (minuter)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_CONTACT_MINUTES)],
     )
     topic = models.CharField(_("tema"), max_length=200, blank=True)
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("ledare"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledare"),
     )
 
     class Meta:
@@ -674,20 +797,34 @@ class Attendance(models.Model):
         EXCUSED = "excused", _("Anmäld frånvaro")
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("deltagare")
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("deltagare"),
     )
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("partnerskap")
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        verbose_name=_("partnerskap"),
     )
     date = models.DateField(_("datum"))
     session = models.ForeignKey(
-        GroupSession, on_delete=models.CASCADE, null=True, blank=True, related_name="attendance",
+        GroupSession,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendance",
         verbose_name=_("grupptillfälle"),
     )
     status = models.CharField(_("närvaro"), max_length=10, choices=Status.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("registrerad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerad av"),
     )
 
     objects = AttendanceQuerySet.as_manager()
@@ -702,11 +839,13 @@ class Attendance(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["participant", "session"], condition=Q(session__isnull=False),
+                fields=["participant", "session"],
+                condition=Q(session__isnull=False),
                 name="attendance_once_per_session",
             ),
             models.UniqueConstraint(
-                fields=["participant", "agreement", "date"], condition=Q(session__isnull=True),
+                fields=["participant", "agreement", "date"],
+                condition=Q(session__isnull=True),
                 name="attendance_once_per_day",
             ),
         ]
@@ -737,7 +876,10 @@ class AnonymousContactCount(models.Model):
     """People met in outreach work without registering them: one row per gender and age band."""
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="anonymous_contacts", verbose_name=_("partnerskap")
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="anonymous_contacts",
+        verbose_name=_("partnerskap"),
     )
     date = models.DateField(_("datum"))
     place = models.CharField(_("plats"), max_length=200, blank=True)
@@ -745,8 +887,12 @@ class AnonymousContactCount(models.Model):
     age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand.choices)
     count = models.PositiveIntegerField(_("antal personer"), validators=[MinValueValidator(1)])
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("registrerad av"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerad av"),
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -798,16 +944,27 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("användare"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("användare"),
     )
     username = models.CharField(_("användarnamn"), max_length=150, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisation"),
     )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("deltagare")
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("deltagare"),
     )
     action = models.CharField(_("händelse"), max_length=20, choices=Action.choices)
     what = models.CharField(_("vad"), max_length=100)

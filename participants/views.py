@@ -147,7 +147,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         )
     rows = rows.order_by("agreement__title", "participant__code", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_access(request, [e.participant_id for e in page], action=AccessLog.Action.VIEW, what="lista")
+    log_access(
+        request, [e.participant_id for e in page], action=AccessLog.Action.VIEW, what="lista"
+    )
     return render(
         request,
         "participants/list.html",
@@ -183,7 +185,8 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if not enrolment.is_open:
         raise Http404
     contact = Contact(
-        participant_id=enrolment.participant_id, agreement_id=enrolment.agreement_id,
+        participant_id=enrolment.participant_id,
+        agreement_id=enrolment.agreement_id,
         staff=request.user,
     )
     if posted:
@@ -194,11 +197,17 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                 return _row_response(request, enrolment.pk, saved=True)
             messages.success(request, _("Kontakten är sparad."))
             return redirect(enrolment.participant)
-        log_access(request, [enrolment.participant_id], action=AccessLog.Action.VIEW, what="kontakt")
+        log_access(
+            request, [enrolment.participant_id], action=AccessLog.Action.VIEW, what="kontakt"
+        )
     else:
         initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
         form = ContactForm(instance=contact, initial=initial)
-    template = "participants/_contact_row_form.html" if _is_htmx(request) else "participants/contact_form.html"
+    template = (
+        "participants/_contact_row_form.html"
+        if _is_htmx(request)
+        else "participants/contact_form.html"
+    )
     return render(request, template, {"form": form, "e": enrolment, "enrolment": enrolment})
 
 
@@ -207,6 +216,7 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 def _timeline(seen: ParticipantAccess) -> dict:
     participant = seen.participant
+
     def in_view(qs, field="agreement_id"):
         return qs if seen.all_agreements else qs.filter(**{f"{field}__in": seen.agreement_ids})
 
@@ -220,10 +230,10 @@ def _timeline(seen: ParticipantAccess) -> dict:
                 "phase_changes",
                 queryset=PhaseChange.objects.select_related("from_phase", "to_phase", "changed_by"),
             ),
-            Prefetch("assessments", queryset=ProgressAssessment.objects.select_related("assessed_by")),
             Prefetch(
-                "action_plan", queryset=ActionPlan.objects.prefetch_related("goals")
+                "assessments", queryset=ProgressAssessment.objects.select_related("assessed_by")
             ),
+            Prefetch("action_plan", queryset=ActionPlan.objects.prefetch_related("goals")),
         )
         .order_by("start_date")
     )
@@ -300,7 +310,8 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     participant_form = ParticipantForm(data, prefix="p")
     enrolment_form = EnrolmentForm(data, prefix="e", agreements=_enrollable_agreements(user))
     consent_form = ConsentForm(
-        data, prefix="c",
+        data,
+        prefix="c",
         organisations=None if not user.is_administrator else Organisation.objects.all(),
         instance=Consent(organisation_id=user.organisation_id),
         initial={"share_identity": True, "share_notes": True, "share_plan": True},
@@ -322,7 +333,9 @@ def participant_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_error(enrolment_form, exc)
         else:
-            messages.success(request, _("Deltagaren %(code)s är registrerad.") % {"code": participant.code})
+            messages.success(
+                request, _("Deltagaren %(code)s är registrerad.") % {"code": participant.code}
+            )
             return redirect(participant)
     return render(
         request,
@@ -338,12 +351,16 @@ def participant_create(request: HttpRequest) -> HttpResponse:
 
 def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(
-        request, participant_id, what="personuppgifter",
+        request,
+        participant_id,
+        what="personuppgifter",
         action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
     )
     participant = seen.participant
     form = ParticipantEditForm(
-        request.POST or None, instance=participant, show_identity=seen.identity,
+        request.POST or None,
+        instance=participant,
+        show_identity=seen.identity,
         initial={"revision": participant.revision},
     )
     if request.method == "POST" and form.is_valid():
@@ -355,23 +372,37 @@ def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Uppgifterna är sparade."))
             return redirect(participant)
-    return render(request, "participants/simple_form.html", {
-        "form": form, "participant": participant,
-        "title": _("Ändra uppgifter för %(code)s") % {"code": participant.code},
-    })
+    return render(
+        request,
+        "participants/simple_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Ändra uppgifter för %(code)s") % {"code": participant.code},
+        },
+    )
 
 
 def _simple(request, participant, form, title, enrolment=None, **extra):
-    return render(request, "participants/simple_form.html", {
-        "form": form, "participant": participant, "enrolment": enrolment, "title": title, **extra,
-    })
+    return render(
+        request,
+        "participants/simple_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "enrolment": enrolment,
+            "title": title,
+            **extra,
+        },
+    )
 
 
 def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="inskrivning")
     participant = seen.participant
     form = EnrolmentForm(
-        request.POST or None, agreements=_enrollable_agreements(request.user),
+        request.POST or None,
+        agreements=_enrollable_agreements(request.user),
         instance=Enrolment(participant=participant),
     )
     if request.method == "POST" and form.is_valid():
@@ -387,10 +418,14 @@ def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
 
 def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(
-        request, enrolment_id, what="inskrivning",
+        request,
+        enrolment_id,
+        what="inskrivning",
         action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
     )
-    form = EnrolmentEditForm(request.POST or None, instance=enrolment, initial={"revision": enrolment.revision})
+    form = EnrolmentEditForm(
+        request.POST or None, instance=enrolment, initial={"revision": enrolment.revision}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -400,7 +435,13 @@ def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Inskrivningen är sparad."))
             return redirect(enrolment.participant)
-    return _simple(request, enrolment.participant, form, _("Ändra inskrivning i %(a)s") % {"a": enrolment.agreement}, enrolment)
+    return _simple(
+        request,
+        enrolment.participant,
+        form,
+        _("Ändra inskrivning i %(a)s") % {"a": enrolment.agreement},
+        enrolment,
+    )
 
 
 def enrolment_phase(request: HttpRequest, enrolment_id: int) -> HttpResponse:
@@ -409,8 +450,11 @@ def enrolment_phase(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             change_phase(
-                request=request, enrolment=enrolment, phase=form.cleaned_data["phase"],
-                date=form.cleaned_data["date"], revision=form.cleaned_data["revision"],
+                request=request,
+                enrolment=enrolment,
+                phase=form.cleaned_data["phase"],
+                date=form.cleaned_data["date"],
+                revision=form.cleaned_data["revision"],
             )
         except ValidationError as exc:
             _form_error(form, exc)
@@ -428,14 +472,22 @@ def enrolment_exit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             exit_enrolment(
-                request=request, enrolment=form.save(commit=False), revision=form.cleaned_data["revision"]
+                request=request,
+                enrolment=form.save(commit=False),
+                revision=form.cleaned_data["revision"],
             )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Inskrivningen är avslutad."))
             return redirect(enrolment.participant)
-    return _simple(request, enrolment.participant, form, _("Avsluta inskrivning i %(a)s") % {"a": enrolment.agreement}, enrolment)
+    return _simple(
+        request,
+        enrolment.participant,
+        form,
+        _("Avsluta inskrivning i %(a)s") % {"a": enrolment.agreement},
+        enrolment,
+    )
 
 
 def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
@@ -445,7 +497,9 @@ def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     organisations = Organisation.objects.filter(
         pk__in=AgreementParty.objects.filter(agreement_id__in=agreements).values("organisation_id")
     ).order_by("name")
-    form = ConsentForm(request.POST or None, organisations=organisations, instance=Consent(participant=participant))
+    form = ConsentForm(
+        request.POST or None, organisations=organisations, instance=Consent(participant=participant)
+    )
     if request.method == "POST" and form.is_valid():
         consent = form.save(commit=False)
         consent.recorded_by = request.user
@@ -476,7 +530,9 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="anvisning")
     participant = seen.participant
-    agreements = user_agreements(request.user).filter(enrolments__participant=participant).distinct()
+    agreements = (
+        user_agreements(request.user).filter(enrolments__participant=participant).distinct()
+    )
     form = ReferralForm(request.POST or None, instance=Referral(participant=participant))
     agreement = agreements.first()
     if agreement is None:
@@ -503,7 +559,12 @@ def assessment_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="stegbedömning")
+        log_access(
+            request,
+            [enrolment.participant_id],
+            action=AccessLog.Action.CREATE,
+            what="stegbedömning",
+        )
         messages.success(request, _("Bedömningen är sparad."))
         return redirect(enrolment.participant)
     return _simple(request, enrolment.participant, form, _("Stegbedömning"), enrolment)
@@ -530,15 +591,27 @@ def action_plan_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                     plan.save()
                 goals.instance = plan
                 goals.save()
-                log_access(request, [enrolment.participant_id], action=AccessLog.Action.CHANGE, what="handlingsplan")
+                log_access(
+                    request,
+                    [enrolment.participant_id],
+                    action=AccessLog.Action.CHANGE,
+                    what="handlingsplan",
+                )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Handlingsplanen är sparad."))
             return redirect(enrolment.participant)
-    return render(request, "participants/action_plan_form.html", {
-        "form": form, "goals": goals, "enrolment": enrolment, "participant": enrolment.participant,
-    })
+    return render(
+        request,
+        "participants/action_plan_form.html",
+        {
+            "form": form,
+            "goals": goals,
+            "enrolment": enrolment,
+            "participant": enrolment.participant,
+        },
+    )
 
 
 def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
@@ -546,14 +619,17 @@ def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     form = AttendanceForm(
         request.POST or None,
         instance=Attendance(
-            participant_id=enrolment.participant_id, agreement_id=enrolment.agreement_id,
+            participant_id=enrolment.participant_id,
+            agreement_id=enrolment.agreement_id,
             recorded_by=request.user,
         ),
         initial={"date": timezone.localdate(), "status": Attendance.Status.PRESENT},
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="närvaro")
+        log_access(
+            request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="närvaro"
+        )
         messages.success(request, _("Närvaron är sparad."))
         return redirect(enrolment.participant)
     return _simple(request, enrolment.participant, form, _("Registrera närvaro"), enrolment)
@@ -581,7 +657,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 def group_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = access.access_activity_by_id(request.user, activity_id)
-    form = GroupSessionForm(request.POST or None, instance=GroupSession(activity=activity, leader=request.user))
+    form = GroupSessionForm(
+        request.POST or None, instance=GroupSession(activity=activity, leader=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         session = form.save()
         return redirect("participants:session_attendance", session.pk)
@@ -589,7 +667,11 @@ def group_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
         marked=Count("attendance"),
     )
-    return render(request, "participants/group_detail.html", {"activity": activity, "sessions": sessions, "form": form})
+    return render(
+        request,
+        "participants/group_detail.html",
+        {"activity": activity, "sessions": sessions, "form": form},
+    )
 
 
 def _roster(session: GroupSession, user: User) -> list[Enrolment]:
@@ -631,11 +713,23 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, _("Närvaron är sparad."))
             return redirect("participants:group_detail", session.activity_id)
     else:
-        log_access(request, [e.participant_id for e in roster], action=AccessLog.Action.VIEW, what="närvarolista")
+        log_access(
+            request,
+            [e.participant_id for e in roster],
+            action=AccessLog.Action.VIEW,
+            what="närvarolista",
+        )
     rows = [(e, current.get(e.participant_id)) for e in roster]
-    return render(request, "participants/session_attendance.html", {
-        "session": session, "rows": rows, "error": error, "Status": Attendance.Status,
-    })
+    return render(
+        request,
+        "participants/session_attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "error": error,
+            "Status": Attendance.Status,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- anonymous outreach
@@ -650,8 +744,13 @@ def anonymous_counts(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             AnonymousContactCount.objects.bulk_create(
                 AnonymousContactCount(
-                    agreement=data["agreement"], date=data["date"], place=data["place"],
-                    gender=gender, age_band=band, count=n, recorded_by=request.user,
+                    agreement=data["agreement"],
+                    date=data["date"],
+                    place=data["place"],
+                    gender=gender,
+                    age_band=band,
+                    count=n,
+                    recorded_by=request.user,
                 )
                 for gender, band, n in form.counts()
             )
@@ -664,7 +763,6 @@ def anonymous_counts(request: HttpRequest) -> HttpResponse:
         .order_by("-date", "agreement__title")[:30]
     )
     return render(request, "participants/anonymous.html", {"form": form, "recent": recent})
-
 
 
 # --------------------------------------------------------------------------- administrators: export and access log
@@ -685,14 +783,18 @@ def _admin_participant(request: HttpRequest, participant_id: int, what: str) -> 
 
 def export_json(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = _admin_participant(request, participant_id, "registerutdrag JSON")
-    response = JsonResponse(participant_data(participant), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        participant_data(participant), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = f'attachment; filename="{participant.code}.json"'
     return response
 
 
 def export_pdf(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = _admin_participant(request, participant_id, "registerutdrag PDF")
-    response = HttpResponse(participant_pdf(participant_data(participant)), content_type="application/pdf")
+    response = HttpResponse(
+        participant_pdf(participant_data(participant)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{participant.code}.pdf"'
     return response
 
@@ -715,9 +817,15 @@ def access_log_list(request: HttpRequest) -> HttpResponse:
     _require_administrator(request.user)
     logs, filters = _log_rows(request)
     page = Paginator(logs, 100).get_page(request.GET.get("page"))
-    return render(request, "participants/access_log.html", {
-        "page": page, "filters": filters, "querystring": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "participants/access_log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": request.GET.urlencode(),
+        },
+    )
 
 
 def access_log_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
@@ -732,11 +840,27 @@ def access_log_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="atkomstlogg.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly.
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Tidpunkt"), _("Användare"), _("Organisation"), _("Deltagare"), _("Händelse"), _("Vad"), _("IP-adress")])
+    writer.writerow(
+        [
+            _("Tidpunkt"),
+            _("Användare"),
+            _("Organisation"),
+            _("Deltagare"),
+            _("Händelse"),
+            _("Vad"),
+            _("IP-adress"),
+        ]
+    )
     for log in logs.iterator(chunk_size=2000):
-        writer.writerow([
-            timezone.localtime(log.at).isoformat(timespec="seconds"), log.username,
-            log.organisation.name if log.organisation else "", log.participant.code,
-            log.get_action_display(), log.what, log.ip_address or "",
-        ])
+        writer.writerow(
+            [
+                timezone.localtime(log.at).isoformat(timespec="seconds"),
+                log.username,
+                log.organisation.name if log.organisation else "",
+                log.participant.code,
+                log.get_action_display(),
+                log.what,
+                log.ip_address or "",
+            ]
+        )
     return response

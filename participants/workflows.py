@@ -104,11 +104,16 @@ def enrol(*, request: HttpRequest, enrolment: Enrolment, log: bool = True) -> En
         ) from exc
     if enrolment.phase_id:
         PhaseChange.objects.create(
-            enrolment=enrolment, date=enrolment.start_date, from_phase=None,
-            to_phase=enrolment.phase, changed_by=user,
+            enrolment=enrolment,
+            date=enrolment.start_date,
+            from_phase=None,
+            to_phase=enrolment.phase,
+            changed_by=user,
         )
     if log:
-        log_access(request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="inskrivning")
+        log_access(
+            request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="inskrivning"
+        )
     return enrolment
 
 
@@ -123,7 +128,10 @@ def change_phase(
     if date > timezone.localdate():
         raise ValidationError({"date": _("Datumet kan inte ligga i framtiden.")})
     change = PhaseChange.objects.create(
-        enrolment=enrolment, date=date, from_phase_id=enrolment.phase_id, to_phase=phase,
+        enrolment=enrolment,
+        date=date,
+        from_phase_id=enrolment.phase_id,
+        to_phase=phase,
         changed_by=request.user,
     )
     enrolment.phase = phase
@@ -190,8 +198,12 @@ def record_session_attendance(
         if row is None:
             to_create.append(
                 Attendance(
-                    participant_id=participant_id, agreement_id=agreement_id, date=session.date,
-                    session=session, status=status, recorded_by=request.user,
+                    participant_id=participant_id,
+                    agreement_id=agreement_id,
+                    date=session.date,
+                    session=session,
+                    status=status,
+                    recorded_by=request.user,
                 )
             )
         elif row.status != status:
@@ -213,7 +225,9 @@ def withdraw_consent(*, request: HttpRequest, consent: Consent, day: datetime.da
     return consent
 
 
-def retention_candidates(*, years: int, today: datetime.date | None = None) -> models.QuerySet[Participant]:
+def retention_candidates(
+    *, years: int, today: datetime.date | None = None
+) -> models.QuerySet[Participant]:
     """Participants whose every enrolment ended more than `years` years ago and who still
     carry identifying data."""
     today = today or timezone.localdate()
@@ -221,9 +235,9 @@ def retention_candidates(*, years: int, today: datetime.date | None = None) -> m
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         cutoff = today.replace(year=today.year - years, day=28)
-    recent_or_open = Enrolment.objects.filter(
-        participant_id=models.OuterRef("pk")
-    ).filter(models.Q(exit_date__isnull=True) | models.Q(exit_date__gt=cutoff))
+    recent_or_open = Enrolment.objects.filter(participant_id=models.OuterRef("pk")).filter(
+        models.Q(exit_date__isnull=True) | models.Q(exit_date__gt=cutoff)
+    )
     any_enrolment = Enrolment.objects.filter(participant_id=models.OuterRef("pk"))
     return Participant.objects.filter(
         models.Exists(any_enrolment), ~models.Exists(recent_or_open), pseudonymised_at__isnull=True
@@ -244,9 +258,9 @@ def pseudonymise(*, participants: Iterable[Participant], user: User | None = Non
     ProgressAssessment.objects.filter(enrolment__participant_id__in=ids).exclude(comment="").update(
         comment=""
     )
-    ActionPlan.objects.filter(enrolment__participant_id__in=ids).exclude(summary="").update(summary="")
-    Referral.objects.filter(participant_id__in=ids).update(reason="", referred_by="")
-    log_access(
-        None, ids, action=AccessLog.Action.PSEUDONYMISE, what="gallring", user=user
+    ActionPlan.objects.filter(enrolment__participant_id__in=ids).exclude(summary="").update(
+        summary=""
     )
+    Referral.objects.filter(participant_id__in=ids).update(reason="", referred_by="")
+    log_access(None, ids, action=AccessLog.Action.PSEUDONYMISE, what="gallring", user=user)
     return len(ids)

@@ -105,7 +105,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     step = 3
 
 
-def enrolled(agreement, organisation, *, consent: dict | None = None, **participant_fields) -> Enrolment:
+def enrolled(
+    agreement, organisation, *, consent: dict | None = None, **participant_fields
+) -> Enrolment:
     """A participant enrolled in `agreement` who consents to `organisation` seeing them."""
     participant = ParticipantFactory(**participant_fields)
     ConsentFactory(participant=participant, organisation=organisation, **(consent or {}))

@@ -10,16 +10,25 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from participants.models import AccessLog, Consent, Contact
-from tests.factories_participants import ContactFactory, GroupActivityFactory, GroupSessionFactory, enrolled
+from tests.factories_participants import (
+    ContactFactory,
+    GroupActivityFactory,
+    GroupSessionFactory,
+    enrolled,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def a_enrolment(world):
-    enrolment = enrolled(world.agreement_a, world.org_a, name="Testa Testsson", personnummer="19880320-0016")
+    enrolment = enrolled(
+        world.agreement_a, world.org_a, name="Testa Testsson", personnummer="19880320-0016"
+    )
     ContactFactory(
-        participant=enrolment.participant, agreement=world.agreement_a, staff=world.coordinator_a,
+        participant=enrolment.participant,
+        agreement=world.agreement_a,
+        staff=world.coordinator_a,
         note="Hemlig anteckning om hälsa",
     )
     return enrolment
@@ -70,7 +79,10 @@ def test_finance_and_steering_get_404_on_the_list_and_groups(world, login, who):
 def test_coordinator_cannot_open_other_partnerships_participant(world, login, a_enrolment):
     b_enrolment = enrolled(world.agreement_b, world.org_b)
     client = login(world.coordinator_a)
-    assert client.get(reverse("participants:timeline", args=[b_enrolment.participant_id])).status_code == 404
+    assert (
+        client.get(reverse("participants:timeline", args=[b_enrolment.participant_id])).status_code
+        == 404
+    )
     response = client.get(reverse("participants:list"))
     assert b_enrolment.participant.code.encode() not in response.content
     assert a_enrolment.participant.code.encode() in response.content
@@ -79,14 +91,22 @@ def test_coordinator_cannot_open_other_partnerships_participant(world, login, a_
 def test_coordinator_cannot_reach_other_partnerships_group_session(world, login):
     session = GroupSessionFactory(activity=GroupActivityFactory(agreement=world.agreement_b))
     client = login(world.coordinator_a)
-    assert client.get(reverse("participants:group_detail", args=[session.activity_id])).status_code == 404
-    assert client.get(reverse("participants:session_attendance", args=[session.pk])).status_code == 404
+    assert (
+        client.get(reverse("participants:group_detail", args=[session.activity_id])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("participants:session_attendance", args=[session.pk])).status_code == 404
+    )
 
 
 def test_enrolment_alone_is_not_enough_without_consent_for_the_organisation(world, login):
     enrolment = enrolled(world.agreement_a, world.municipality)  # consent for another party only
     client = login(world.coordinator_a)
-    assert client.get(reverse("participants:timeline", args=[enrolment.participant_id])).status_code == 404
+    assert (
+        client.get(reverse("participants:timeline", args=[enrolment.participant_id])).status_code
+        == 404
+    )
 
 
 def test_withdrawn_consent_takes_effect_on_the_next_request(world, login, a_enrolment):
@@ -97,7 +117,9 @@ def test_withdrawn_consent_takes_effect_on_the_next_request(world, login, a_enro
     response = client.post(reverse("participants:consent_withdraw", args=[consent.pk]))
     assert response.status_code == 302
     assert client.get(url).status_code == 404
-    assert client.get(reverse("participants:contact_create", args=[a_enrolment.pk])).status_code == 404
+    assert (
+        client.get(reverse("participants:contact_create", args=[a_enrolment.pk])).status_code == 404
+    )
 
 
 def test_expired_consent_hides_the_participant(world, login, a_enrolment):
@@ -105,26 +127,39 @@ def test_expired_consent_hides_the_participant(world, login, a_enrolment):
         expires_on=datetime.date.today() - datetime.timedelta(days=1)
     )
     client = login(world.coordinator_a)
-    assert client.get(reverse("participants:timeline", args=[a_enrolment.participant_id])).status_code == 404
+    assert (
+        client.get(reverse("participants:timeline", args=[a_enrolment.participant_id])).status_code
+        == 404
+    )
 
 
-def test_consent_without_identity_and_notes_hides_name_personnummer_and_notes(world, login, a_enrolment):
-    Consent.objects.filter(participant=a_enrolment.participant).update(share_identity=False, share_notes=False)
+def test_consent_without_identity_and_notes_hides_name_personnummer_and_notes(
+    world, login, a_enrolment
+):
+    Consent.objects.filter(participant=a_enrolment.participant).update(
+        share_identity=False, share_notes=False
+    )
     client = login(world.coordinator_a)
-    page = client.get(reverse("participants:timeline", args=[a_enrolment.participant_id])).content.decode()
+    page = client.get(
+        reverse("participants:timeline", args=[a_enrolment.participant_id])
+    ).content.decode()
     assert a_enrolment.participant.code in page
     assert "Testa Testsson" not in page
     assert "19880320-0016" not in page
     assert "Hemlig anteckning" not in page
     listing = client.get(reverse("participants:list")).content.decode()
     assert "Testa Testsson" not in listing
-    edit = client.get(reverse("participants:edit", args=[a_enrolment.participant_id])).content.decode()
+    edit = client.get(
+        reverse("participants:edit", args=[a_enrolment.participant_id])
+    ).content.decode()
     assert "Testa Testsson" not in edit and "id_personnummer" not in edit
 
 
 def test_consent_with_identity_and_notes_shows_them(world, login, a_enrolment):
     client = login(world.coordinator_a)
-    page = client.get(reverse("participants:timeline", args=[a_enrolment.participant_id])).content.decode()
+    page = client.get(
+        reverse("participants:timeline", args=[a_enrolment.participant_id])
+    ).content.decode()
     assert "Testa Testsson" in page and "Hemlig anteckning" in page
 
 
@@ -134,8 +169,17 @@ def test_timeline_shows_only_contacts_made_in_the_users_partnerships(world, logi
     participant = a_enrolment.participant
     ConsentFactory(participant=participant, organisation=world.org_b)
     EnrolmentFactory(participant=participant, agreement=world.agreement_b)
-    ContactFactory(participant=participant, agreement=world.agreement_b, staff=world.coordinator_b, topic="Bee-ärende")
-    page = login(world.coordinator_a).get(reverse("participants:timeline", args=[participant.pk])).content.decode()
+    ContactFactory(
+        participant=participant,
+        agreement=world.agreement_b,
+        staff=world.coordinator_b,
+        topic="Bee-ärende",
+    )
+    page = (
+        login(world.coordinator_a)
+        .get(reverse("participants:timeline", args=[participant.pk]))
+        .content.decode()
+    )
     assert "Bee-ärende" not in page
     assert "IOP B" not in page
 
@@ -144,20 +188,34 @@ def test_plan_pages_refused_without_plan_consent(world, login, a_enrolment):
     Consent.objects.filter(participant=a_enrolment.participant).update(share_plan=False)
     client = login(world.coordinator_a)
     assert client.get(reverse("participants:action_plan", args=[a_enrolment.pk])).status_code == 403
-    assert client.get(reverse("participants:assessment_create", args=[a_enrolment.pk])).status_code == 403
+    assert (
+        client.get(reverse("participants:assessment_create", args=[a_enrolment.pk])).status_code
+        == 403
+    )
 
 
 def test_every_read_and_change_is_logged_without_notes(world, login, a_enrolment):
     client = login(world.coordinator_a)
-    client.get(reverse("participants:timeline", args=[a_enrolment.participant_id]), REMOTE_ADDR="10.1.2.3")
+    client.get(
+        reverse("participants:timeline", args=[a_enrolment.participant_id]), REMOTE_ADDR="10.1.2.3"
+    )
     client.post(
         reverse("participants:contact_create", args=[a_enrolment.pk]),
-        {"date": "2026-03-01", "kind": "phone", "duration_minutes": "15", "note": "Känslig text XYZ"},
+        {
+            "date": "2026-03-01",
+            "kind": "phone",
+            "duration_minutes": "15",
+            "note": "Känslig text XYZ",
+        },
     )
     logs = list(AccessLog.objects.filter(participant=a_enrolment.participant).order_by("pk"))
     view = logs[0]
     assert (view.user, view.organisation, view.action, view.what, view.ip_address) == (
-        world.coordinator_a, world.org_a, "view", "tidslinje", "10.1.2.3"
+        world.coordinator_a,
+        world.org_a,
+        "view",
+        "tidslinje",
+        "10.1.2.3",
     )
     assert any(log.action == "create" and log.what == "kontakt" for log in logs)
     for log in AccessLog.objects.all():
@@ -171,7 +229,9 @@ def test_list_logs_each_participant_shown(world, login, a_enrolment):
 
 
 def test_admin_exports_everything_as_json_including_the_access_log(world, login, a_enrolment):
-    login(world.coordinator_a).get(reverse("participants:timeline", args=[a_enrolment.participant_id]))
+    login(world.coordinator_a).get(
+        reverse("participants:timeline", args=[a_enrolment.participant_id])
+    )
     client = login(world.admin)
     response = client.get(reverse("participants:export_json", args=[a_enrolment.participant_id]))
     assert response.status_code == 200
@@ -183,7 +243,9 @@ def test_admin_exports_everything_as_json_including_the_access_log(world, login,
 
 
 def test_admin_exports_pdf(world, login, a_enrolment):
-    response = login(world.admin).get(reverse("participants:export_pdf", args=[a_enrolment.participant_id]))
+    response = login(world.admin).get(
+        reverse("participants:export_pdf", args=[a_enrolment.participant_id])
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     import io
@@ -196,8 +258,18 @@ def test_admin_exports_pdf(world, login, a_enrolment):
 @pytest.mark.parametrize("who", ["coordinator_a", "manager_a"])
 def test_non_admins_cannot_export_or_read_the_log(world, login, a_enrolment, who):
     client = login(getattr(world, who))
-    assert client.get(reverse("participants:export_json", args=[a_enrolment.participant_id])).status_code == 404
-    assert client.get(reverse("participants:export_pdf", args=[a_enrolment.participant_id])).status_code == 404
+    assert (
+        client.get(
+            reverse("participants:export_json", args=[a_enrolment.participant_id])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("participants:export_pdf", args=[a_enrolment.participant_id])
+        ).status_code
+        == 404
+    )
     assert client.get(reverse("participants:access_log")).status_code == 404
     assert client.get(reverse("participants:access_log_csv")).status_code == 404
 
@@ -208,13 +280,17 @@ def test_admin_reviews_log_per_participant_and_user_and_exports_csv(world, login
     coordinator.get(reverse("participants:timeline", args=[a_enrolment.participant_id]))
     coordinator.get(reverse("participants:timeline", args=[other.participant_id]))
     client = login(world.admin)
-    page = client.get(reverse("participants:access_log") + f"?participant={a_enrolment.participant_id}")
+    page = client.get(
+        reverse("participants:access_log") + f"?participant={a_enrolment.participant_id}"
+    )
     assert page.status_code == 200
     assert a_enrolment.participant.code.encode() in page.content
     assert other.participant.code.encode() not in page.content
     by_user = client.get(reverse("participants:access_log") + f"?user={world.coordinator_a.pk}")
     assert other.participant.code.encode() in by_user.content
-    csv_response = client.get(reverse("participants:access_log_csv") + f"?participant={a_enrolment.participant_id}")
+    csv_response = client.get(
+        reverse("participants:access_log_csv") + f"?participant={a_enrolment.participant_id}"
+    )
     body = csv_response.content.decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0].startswith("Tidpunkt;")

@@ -20,7 +20,9 @@ def test_demo_gives_every_partnership_participants_and_can_be_run_again(client):
     per_agreement = dict(
         Enrolment.objects.values_list("agreement__short_id").annotate(n=Count("pk")).order_by()
     )
-    assert all(30 <= per_agreement[key] <= 60 for key in ("thaiwise", "bromodellen", "malmokraften"))
+    assert all(
+        30 <= per_agreement[key] <= 60 for key in ("thaiwise", "bromodellen", "malmokraften")
+    )
     assert Enrolment.objects.exclude(exit_outcome="").values("exit_outcome").distinct().count() >= 5
     assert Participant.objects.values("gender").distinct().count() >= 2
     counts = (Participant.objects.count(), Contact.objects.count(), Attendance.objects.count())
@@ -32,4 +34,8 @@ def test_demo_gives_every_partnership_participants_and_can_be_run_again(client):
     # The access log written above must not stop a re-run.
     assert AccessLog.objects.exists()
     call_command("load_demo", stdout=StringIO())
-    assert (Participant.objects.count(), Contact.objects.count(), Attendance.objects.count()) == counts
+    assert (
+        Participant.objects.count(),
+        Contact.objects.count(),
+        Attendance.objects.count(),
+    ) == counts

@@ -67,12 +67,16 @@ def test_birth_year_must_match_personnummer():
 def test_database_refuses_two_open_enrolments_in_one_agreement(world):
     e = EnrolmentFactory(agreement=world.agreement_a)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Enrolment.objects.create(participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 5, 1))
+        Enrolment.objects.create(
+            participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 5, 1)
+        )
 
 
 def test_participant_may_be_enrolled_again_after_exit_and_in_another_partnership(world):
     e = EnrolmentFactory(agreement=world.agreement_a, exit_date=D(2026, 3, 1), exit_outcome="moved")
-    again = Enrolment(participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 4, 1))
+    again = Enrolment(
+        participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 4, 1)
+    )
     again.full_clean()
     again.save()
     EnrolmentFactory(participant=e.participant, agreement=world.agreement_b)
@@ -81,8 +85,11 @@ def test_participant_may_be_enrolled_again_after_exit_and_in_another_partnership
 def test_overlapping_closed_enrolment_is_refused(world):
     e = EnrolmentFactory(agreement=world.agreement_a, start_date=D(2026, 5, 1))
     earlier = Enrolment(
-        participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 3, 1),
-        exit_date=D(2026, 6, 1), exit_outcome="work",
+        participant=e.participant,
+        agreement=world.agreement_a,
+        start_date=D(2026, 3, 1),
+        exit_date=D(2026, 6, 1),
+        exit_outcome="work",
     )
     with pytest.raises(ValidationError) as exc:
         earlier.full_clean()
@@ -107,7 +114,12 @@ def test_database_refuses_absurd_contact_duration(world):
 
 def test_attendance_outside_enrolment_fails_validation(world):
     e = EnrolmentFactory(agreement=world.agreement_a, start_date=D(2026, 2, 1))
-    a = Attendance(participant=e.participant, agreement=world.agreement_a, date=D(2026, 1, 20), status="present")
+    a = Attendance(
+        participant=e.participant,
+        agreement=world.agreement_a,
+        date=D(2026, 1, 20),
+        status="present",
+    )
     with pytest.raises(ValidationError):
         a.full_clean()
 
@@ -115,7 +127,10 @@ def test_attendance_outside_enrolment_fails_validation(world):
 def test_enrolment_querysets(world):
     open_ = EnrolmentFactory(agreement=world.agreement_a, start_date=D(2026, 1, 10))
     closed = EnrolmentFactory(
-        agreement=world.agreement_a, start_date=D(2026, 1, 10), exit_date=D(2026, 3, 31), exit_outcome="work"
+        agreement=world.agreement_a,
+        start_date=D(2026, 1, 10),
+        exit_date=D(2026, 3, 31),
+        exit_outcome="work",
     )
     later = EnrolmentFactory(agreement=world.agreement_b, start_date=D(2026, 6, 1))
     assert set(Enrolment.objects.active_on(D(2026, 2, 1))) == {open_, closed}
@@ -139,7 +154,11 @@ def test_partnership_may_have_its_own_phases(world):
 
 def _log(world, participant):
     return AccessLog.objects.create(
-        user=world.coordinator_a, username="coord_a", participant=participant, action="view", what="x"
+        user=world.coordinator_a,
+        username="coord_a",
+        participant=participant,
+        action="view",
+        what="x",
     )
 
 
@@ -157,7 +176,9 @@ def test_access_log_refuses_update_and_delete_in_the_model(world):
     assert AccessLog.objects.get().what == "x"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
 def test_access_log_refuses_update_and_delete_in_the_database(world):
     log = _log(world, ParticipantFactory())
     with connection.cursor() as cursor:
@@ -173,7 +194,9 @@ def _old_exit(world, **participant):
     Enrolment.objects.filter(pk=e.pk).update(
         start_date=D(2018, 1, 1), exit_date=D(2019, 6, 30), exit_outcome="work"
     )
-    ContactFactory(participant=e.participant, agreement=world.agreement_a, note="Känsligt", date=D(2019, 1, 1))
+    ContactFactory(
+        participant=e.participant, agreement=world.agreement_a, note="Känsligt", date=D(2019, 1, 1)
+    )
     return e
 
 
@@ -214,4 +237,6 @@ def test_attendance_once_per_participant_and_day(world):
     e = EnrolmentFactory(agreement=world.agreement_a)
     AttendanceFactory(participant=e.participant, agreement=world.agreement_a, date=D(2026, 3, 2))
     with pytest.raises(IntegrityError), transaction.atomic():
-        AttendanceFactory(participant=e.participant, agreement=world.agreement_a, date=D(2026, 3, 2))
+        AttendanceFactory(
+            participant=e.participant, agreement=world.agreement_a, date=D(2026, 3, 2)
+        )

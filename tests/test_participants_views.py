@@ -37,7 +37,9 @@ def _fill(world, n: int) -> list[Enrolment]:
     enrolments = []
     for i in range(n):
         e = enrolled(world.agreement_a, world.org_a, name=f"Person {i}")
-        ContactFactory(participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a)
+        ContactFactory(
+            participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a
+        )
         AttendanceFactory(participant=e.participant, agreement=world.agreement_a)
         AssessmentFactory(enrolment=e)
         enrolments.append(e)
@@ -75,14 +77,22 @@ def test_timeline_runs_a_fixed_number_of_queries(world, login, django_assert_num
     e = enrolled(world.agreement_a, world.org_a)
     client = login(world.coordinator_a)
     url = reverse("participants:timeline", args=[e.participant_id])
-    ContactFactory(participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a)
+    ContactFactory(
+        participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a
+    )
     plan = ActionPlan.objects.create(enrolment=e, drawn_up_on=datetime.date(2026, 2, 1))
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     for day in range(2, 20):
-        ContactFactory(participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a,
-                       date=datetime.date(2026, 2, day))
-        AttendanceFactory(participant=e.participant, agreement=world.agreement_a, date=datetime.date(2026, 2, day))
+        ContactFactory(
+            participant=e.participant,
+            agreement=world.agreement_a,
+            staff=world.coordinator_a,
+            date=datetime.date(2026, 2, day),
+        )
+        AttendanceFactory(
+            participant=e.participant, agreement=world.agreement_a, date=datetime.date(2026, 2, day)
+        )
         AssessmentFactory(enrolment=e, date=datetime.date(2026, 2, day), step=day % 7 + 1)
     plan.goals.create(description="Praktik")
     with django_assert_num_queries(len(small.captured_queries)):
@@ -94,8 +104,12 @@ def test_timeline_runs_a_fixed_number_of_queries(world, login, django_assert_num
 def test_list_shows_phase_days_last_contact_and_capacity(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     Enrolment.objects.filter(pk=e.pk).update(next_step="Praktik på lager")
-    ContactFactory(participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a,
-                   date=datetime.date(2026, 3, 4))
+    ContactFactory(
+        participant=e.participant,
+        agreement=world.agreement_a,
+        staff=world.coordinator_a,
+        date=datetime.date(2026, 3, 4),
+    )
     for _ in range(2):
         enrolled(world.agreement_a, world.org_a)
     page = login(world.coordinator_a).get(reverse("participants:list")).content.decode()
@@ -108,10 +122,17 @@ def test_list_shows_phase_days_last_contact_and_capacity(world, login):
 
 def test_contact_form_opens_in_place_with_today_and_remembered_kind_and_duration(world, login):
     e = enrolled(world.agreement_a, world.org_a)
-    ContactFactory(participant=e.participant, agreement=world.agreement_a, staff=world.coordinator_a,
-                   kind=Contact.Kind.PHONE, duration_minutes=20)
+    ContactFactory(
+        participant=e.participant,
+        agreement=world.agreement_a,
+        staff=world.coordinator_a,
+        kind=Contact.Kind.PHONE,
+        duration_minutes=20,
+    )
     client = login(world.coordinator_a)
-    response = client.get(reverse("participants:contact_create", args=[e.pk]), HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("participants:contact_create", args=[e.pk]), HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert html.lstrip().startswith("<tr")
     assert f'value="{timezone.localdate().isoformat()}"' in html
@@ -132,10 +153,16 @@ def test_logging_a_contact_from_the_list_returns_the_updated_row(world, login):
     html = response.content.decode()
     assert html.lstrip().startswith("<tr") and today in html and "Sparad" in html
     contact = Contact.objects.get(participant=e.participant)
-    assert (contact.staff, contact.agreement, contact.duration_minutes) == (world.coordinator_a, world.agreement_a, 30)
+    assert (contact.staff, contact.agreement, contact.duration_minutes) == (
+        world.coordinator_a,
+        world.agreement_a,
+        30,
+    )
 
 
-def test_contact_logging_request_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries):
+def test_contact_logging_request_runs_a_fixed_number_of_queries(
+    world, login, django_assert_max_num_queries
+):
     e = enrolled(world.agreement_a, world.org_a)
     client = login(world.coordinator_a)
     with django_assert_max_num_queries(15):
@@ -149,15 +176,29 @@ def test_contact_logging_request_runs_a_fixed_number_of_queries(world, login, dj
 @pytest.mark.parametrize(
     "data, field, message",
     [
-        ({"date": "2999-01-01", "duration_minutes": "30"}, "date", "En kontakt kan inte ligga i framtiden."),
-        ({"date": "2026-03-01", "duration_minutes": "-5"}, "duration_minutes", "Ange längden i minuter, mellan 1 och 720."),
-        ({"date": "2026-03-01", "duration_minutes": "5000"}, "duration_minutes", "Ange längden i minuter, mellan 1 och 720."),
+        (
+            {"date": "2999-01-01", "duration_minutes": "30"},
+            "date",
+            "En kontakt kan inte ligga i framtiden.",
+        ),
+        (
+            {"date": "2026-03-01", "duration_minutes": "-5"},
+            "duration_minutes",
+            "Ange längden i minuter, mellan 1 och 720.",
+        ),
+        (
+            {"date": "2026-03-01", "duration_minutes": "5000"},
+            "duration_minutes",
+            "Ange längden i minuter, mellan 1 och 720.",
+        ),
     ],
 )
 def test_bad_contact_is_refused_with_a_swedish_message(world, login, data, field, message):
     e = enrolled(world.agreement_a, world.org_a)
     response = login(world.coordinator_a).post(
-        reverse("participants:contact_create", args=[e.pk]), {"kind": "meeting", **data}, HTTP_HX_REQUEST="true"
+        reverse("participants:contact_create", args=[e.pk]),
+        {"kind": "meeting", **data},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -167,21 +208,34 @@ def test_bad_contact_is_refused_with_a_swedish_message(world, login, data, field
 
 def _register_data(world, **overrides):
     data = {
-        "p-name": "Ny Person", "p-personnummer": "880320-0016", "p-gender": "woman",
-        "p-birth_year": "", "p-language": "thai",
-        "e-agreement": str(world.agreement_a.pk), "e-start_date": "2026-02-01",
-        "e-planned_min_days": "90", "e-planned_max_days": "180", "e-income_at_start": "income_support",
+        "p-name": "Ny Person",
+        "p-personnummer": "880320-0016",
+        "p-gender": "woman",
+        "p-birth_year": "",
+        "p-language": "thai",
+        "e-agreement": str(world.agreement_a.pk),
+        "e-start_date": "2026-02-01",
+        "e-planned_min_days": "90",
+        "e-planned_max_days": "180",
+        "e-income_at_start": "income_support",
         "e-next_step": "",
-        "c-share_identity": "on", "c-share_notes": "on", "c-given_on": "2026-02-01", "c-expires_on": "",
-        "r-date": "2026-01-20", "r-referred_by": "Handläggare på kommunen",
-        "r-organisation": str(world.municipality.pk), "r-reason": "Behöver stöd",
+        "c-share_identity": "on",
+        "c-share_notes": "on",
+        "c-given_on": "2026-02-01",
+        "c-expires_on": "",
+        "r-date": "2026-01-20",
+        "r-referred_by": "Handläggare på kommunen",
+        "r-organisation": str(world.municipality.pk),
+        "r-reason": "Behöver stöd",
     }
     data.update(overrides)
     return data
 
 
 def test_coordinator_registers_participant_with_consent_referral_and_enrolment(world, login):
-    response = login(world.coordinator_a).post(reverse("participants:create"), _register_data(world))
+    response = login(world.coordinator_a).post(
+        reverse("participants:create"), _register_data(world)
+    )
     assert response.status_code == 302
     p = Participant.objects.get()
     assert p.code.startswith("D-") and p.personnummer == "19880320-0016" and p.birth_year == 1988
@@ -204,7 +258,8 @@ def test_wrong_personnummer_check_digit_is_refused(world, login):
 
 def test_coordinator_cannot_enrol_into_another_partnership(world, login):
     response = login(world.coordinator_a).post(
-        reverse("participants:create"), _register_data(world, **{"e-agreement": str(world.agreement_b.pk)})
+        reverse("participants:create"),
+        _register_data(world, **{"e-agreement": str(world.agreement_b.pk)}),
     )
     assert response.status_code == 200
     assert not Participant.objects.exists()
@@ -225,16 +280,37 @@ def test_exit_before_start_and_exit_without_outcome_are_refused(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     client = login(world.coordinator_a)
     url = reverse("participants:enrolment_exit", args=[e.pk])
-    before = client.post(url, {"exit_date": "2026-01-01", "exit_outcome": "work", "income_at_exit": "salary",
-                               "revision": e.revision})
+    before = client.post(
+        url,
+        {
+            "exit_date": "2026-01-01",
+            "exit_outcome": "work",
+            "income_at_exit": "salary",
+            "revision": e.revision,
+        },
+    )
     assert "Avslutsdatum kan inte ligga före startdatum." in before.content.decode()
-    no_outcome = client.post(url, {"exit_date": "2026-03-01", "exit_outcome": "", "income_at_exit": "salary",
-                                   "revision": e.revision})
+    no_outcome = client.post(
+        url,
+        {
+            "exit_date": "2026-03-01",
+            "exit_outcome": "",
+            "income_at_exit": "salary",
+            "revision": e.revision,
+        },
+    )
     assert "Ange avslutsorsak." in no_outcome.content.decode()
     e.refresh_from_db()
     assert e.exit_date is None
-    ok = client.post(url, {"exit_date": "2026-03-01", "exit_outcome": "work", "income_at_exit": "salary",
-                           "revision": e.revision})
+    ok = client.post(
+        url,
+        {
+            "exit_date": "2026-03-01",
+            "exit_outcome": "work",
+            "income_at_exit": "salary",
+            "revision": e.revision,
+        },
+    )
     assert ok.status_code == 302
     e.refresh_from_db()
     assert (e.exit_date, e.exit_outcome, e.revision) == (datetime.date(2026, 3, 1), "work", 2)
@@ -243,8 +319,13 @@ def test_exit_before_start_and_exit_without_outcome_are_refused(world, login):
 def test_second_save_of_the_same_revision_is_refused(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     url = reverse("participants:enrolment_edit", args=[e.pk])
-    data = {"planned_min_days": "60", "planned_max_days": "200", "income_at_start": "none", "next_step": "A",
-            "revision": "1"}
+    data = {
+        "planned_min_days": "60",
+        "planned_max_days": "200",
+        "income_at_start": "none",
+        "next_step": "A",
+        "revision": "1",
+    }
     first = login(world.coordinator_a).post(url, data)
     assert first.status_code == 302
     second = login(world.manager_a).post(url, {**data, "next_step": "B"})
@@ -257,7 +338,14 @@ def test_second_save_of_the_same_revision_is_refused(world, login):
 def test_participant_edit_uses_optimistic_locking(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     url = reverse("participants:edit", args=[e.participant_id])
-    data = {"name": "X", "personnummer": "", "gender": "man", "birth_year": "1990", "language": "", "revision": "1"}
+    data = {
+        "name": "X",
+        "personnummer": "",
+        "gender": "man",
+        "birth_year": "1990",
+        "language": "",
+        "revision": "1",
+    }
     client = login(world.coordinator_a)
     assert client.post(url, data).status_code == 302
     refused = client.post(url, {**data, "name": "Y"})
@@ -275,13 +363,16 @@ def test_phase_change_is_recorded(world, login):
     assert response.status_code == 302
     e.refresh_from_db()
     assert e.phase == target
-    assert PhaseChange.objects.filter(enrolment=e, to_phase=target, date=datetime.date(2026, 3, 1)).exists()
+    assert PhaseChange.objects.filter(
+        enrolment=e, to_phase=target, date=datetime.date(2026, 3, 1)
+    ).exists()
 
 
 def test_attendance_outside_the_enrolment_is_refused(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     response = login(world.coordinator_a).post(
-        reverse("participants:attendance_create", args=[e.pk]), {"date": "2026-01-02", "status": "present"}
+        reverse("participants:attendance_create", args=[e.pk]),
+        {"date": "2026-01-02", "status": "present"},
     )
     assert "Deltagaren är inte inskriven i partnerskapet det datumet." in response.content.decode()
     assert not Attendance.objects.exists()
@@ -290,19 +381,34 @@ def test_attendance_outside_the_enrolment_is_refused(world, login):
 def test_assessment_and_action_plan_are_saved(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     client = login(world.coordinator_a)
-    r = client.post(reverse("participants:assessment_create", args=[e.pk]), {"date": "2026-03-01", "step": "4"})
+    r = client.post(
+        reverse("participants:assessment_create", args=[e.pk]), {"date": "2026-03-01", "step": "4"}
+    )
     assert r.status_code == 302
-    bad = client.post(reverse("participants:assessment_create", args=[e.pk]), {"date": "2026-03-01", "step": "9"})
+    bad = client.post(
+        reverse("participants:assessment_create", args=[e.pk]), {"date": "2026-03-01", "step": "9"}
+    )
     assert "Steget ska vara mellan 1 och 7." in bad.content.decode()
     assert ProgressAssessment.objects.get().step == 4
     plan = client.post(
         reverse("participants:action_plan", args=[e.pk]),
-        {"drawn_up_on": "2026-02-10", "summary": "Plan", "revision": "",
-         "goals-TOTAL_FORMS": "2", "goals-INITIAL_FORMS": "0", "goals-MIN_NUM_FORMS": "0", "goals-MAX_NUM_FORMS": "1000",
-         "goals-0-description": "Svenska B", "goals-0-target_date": "2026-06-01", "goals-1-description": ""},
+        {
+            "drawn_up_on": "2026-02-10",
+            "summary": "Plan",
+            "revision": "",
+            "goals-TOTAL_FORMS": "2",
+            "goals-INITIAL_FORMS": "0",
+            "goals-MIN_NUM_FORMS": "0",
+            "goals-MAX_NUM_FORMS": "1000",
+            "goals-0-description": "Svenska B",
+            "goals-0-target_date": "2026-06-01",
+            "goals-1-description": "",
+        },
     )
     assert plan.status_code == 302
-    assert list(ActionPlan.objects.get().goals.values_list("description", flat=True)) == ["Svenska B"]
+    assert list(ActionPlan.objects.get().goals.values_list("description", flat=True)) == [
+        "Svenska B"
+    ]
 
 
 def test_group_session_attendance_with_tick_boxes(world, login):
@@ -311,17 +417,28 @@ def test_group_session_attendance_with_tick_boxes(world, login):
     e3 = enrolled(world.agreement_a, world.org_a)
     session = GroupSessionFactory(activity=GroupActivityFactory(agreement=world.agreement_a))
     client = login(world.coordinator_a)
-    page = client.get(reverse("participants:session_attendance", args=[session.pk])).content.decode()
+    page = client.get(
+        reverse("participants:session_attendance", args=[session.pk])
+    ).content.decode()
     assert all(e.participant.code in page for e in (e1, e2, e3))
     response = client.post(
         reverse("participants:session_attendance", args=[session.pk]),
         {f"present_{e1.participant_id}": "1", f"excused_{e2.participant_id}": "1"},
     )
     assert response.status_code == 302
-    statuses = dict(Attendance.objects.filter(session=session).values_list("participant_id", "status"))
-    assert statuses == {e1.participant_id: "present", e2.participant_id: "excused", e3.participant_id: "absent"}
+    statuses = dict(
+        Attendance.objects.filter(session=session).values_list("participant_id", "status")
+    )
+    assert statuses == {
+        e1.participant_id: "present",
+        e2.participant_id: "excused",
+        e3.participant_id: "absent",
+    }
     # Ticking again replaces, never duplicates.
-    client.post(reverse("participants:session_attendance", args=[session.pk]), {f"present_{e3.participant_id}": "1"})
+    client.post(
+        reverse("participants:session_attendance", args=[session.pk]),
+        {f"present_{e3.participant_id}": "1"},
+    )
     assert Attendance.objects.filter(session=session).count() == 3
     assert Attendance.objects.get(session=session, participant=e3.participant).status == "present"
 
@@ -329,8 +446,12 @@ def test_group_session_attendance_with_tick_boxes(world, login):
 def test_session_roster_leaves_out_those_not_enrolled_that_day(world, login):
     e = enrolled(world.agreement_a, world.org_a)
     EnrolmentFactory(agreement=world.agreement_a, start_date=datetime.date(2026, 5, 1))
-    session = GroupSessionFactory(activity=GroupActivityFactory(agreement=world.agreement_a), date=datetime.date(2026, 3, 2))
-    page = login(world.coordinator_a).get(reverse("participants:session_attendance", args=[session.pk]))
+    session = GroupSessionFactory(
+        activity=GroupActivityFactory(agreement=world.agreement_a), date=datetime.date(2026, 3, 2)
+    )
+    page = login(world.coordinator_a).get(
+        reverse("participants:session_attendance", args=[session.pk])
+    )
     assert page.content.decode().count('name="present_') == 1
     assert e.participant.code in page.content.decode()
 
@@ -339,13 +460,21 @@ def test_anonymous_contacts_are_counted_by_gender_and_age_band(world, login):
     client = login(world.coordinator_a)
     response = client.post(
         reverse("participants:anonymous"),
-        {"agreement": world.agreement_a.pk, "date": "2026-03-01", "place": "Massagesalong",
-         "n_woman_18_29": "4", "n_woman_30_44": "2", "n_man_unknown": "1"},
+        {
+            "agreement": world.agreement_a.pk,
+            "date": "2026-03-01",
+            "place": "Massagesalong",
+            "n_woman_18_29": "4",
+            "n_woman_30_44": "2",
+            "n_man_unknown": "1",
+        },
     )
     assert response.status_code == 302
     rows = set(AnonymousContactCount.objects.values_list("gender", "age_band", "count"))
     assert rows == {("woman", "18-29", 4), ("woman", "30-44", 2), ("man", "unknown", 1)}
-    empty = client.post(reverse("participants:anonymous"), {"agreement": world.agreement_a.pk, "date": "2026-03-01"})
+    empty = client.post(
+        reverse("participants:anonymous"), {"agreement": world.agreement_a.pk, "date": "2026-03-01"}
+    )
     assert "Fyll i hur många personer ni mötte." in empty.content.decode()
     negative = client.post(
         reverse("participants:anonymous"),
@@ -356,5 +485,11 @@ def test_anonymous_contacts_are_counted_by_gender_and_age_band(world, login):
 
 
 def test_nav_shows_mina_deltagare_to_coordinators_only(world, login):
-    assert "Mina deltagare" in login(world.coordinator_a).get(reverse("agreement_list")).content.decode()
-    assert "Mina deltagare" not in login(world.finance_a).get(reverse("agreement_list")).content.decode()
+    assert (
+        "Mina deltagare"
+        in login(world.coordinator_a).get(reverse("agreement_list")).content.decode()
+    )
+    assert (
+        "Mina deltagare"
+        not in login(world.finance_a).get(reverse("agreement_list")).content.decode()
+    )

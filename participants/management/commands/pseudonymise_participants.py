@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--years", type=int, default=getattr(settings, "PARTICIPANT_RETENTION_YEARS", 5),
+            "--years",
+            type=int,
+            default=getattr(settings, "PARTICIPANT_RETENTION_YEARS", 5),
             help="Gallringsfrist i år efter sista avslut (standard: inställningen PARTICIPANT_RETENTION_YEARS, 5).",
         )
         parser.add_argument("--apply", action="store_true", help="Utför avidentifieringen.")
