@@ -241,7 +241,6 @@ def test_import_amount_cell_refuses_junk_with_a_message(value):
     reason="Known bug, reported: DecimalWidget.clean lets decimal.InvalidOperation escape "
     "for a huge or infinite float cell (e.g. 1e26), and returns NaN/Infinity for the texts "
     "'NaN'/'Infinity', instead of a ValueError with a message.",
-    raises=Exception,
     strict=False,
 )
 @pytest.mark.parametrize("value", [1e26, float("inf"), float("-inf"), "NaN", "Infinity", "1e400"])
