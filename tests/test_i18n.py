@@ -24,3 +24,8 @@ def test_english_agreement_page_uses_translated_labels(world, login):
     assert "Parties" in page and "Budget" in page
     # Amounts and dates keep the house style in every language.
     assert "1 000 000 kr" in page and "2026-01-01" in page
+
+
+def test_english_browser_still_gets_swedish_until_the_user_switches(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv">' in page
