@@ -196,7 +196,9 @@ class Suppressor:
                     continue
                 # Hide the smallest other count; prefer a part over the total.
                 candidates = [
-                    (m.value, index == 0, index) for index, m in enumerate(members) if not m.hidden and m.value > 0
+                    (m.value, index == 0, index)
+                    for index, m in enumerate(members)
+                    if not m.hidden and m.value > 0
                 ]
                 if candidates:
                     members[min(candidates)[2]].secondary = True
@@ -225,7 +227,18 @@ class Figure:
 
 
 MONTHS = (
-    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "maj",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "okt",
+    "nov",
+    "dec",
 )
 
 
@@ -298,8 +311,14 @@ def scope_for(
     if single is not None:
         start, end = figures.period(single, year)
     else:
-        start = max(datetime.date(year, 1, 1), min((a.start_date for a in agreements), default=datetime.date(year, 1, 1)))
-        end = min(datetime.date(year, 12, 31), max((a.end_date for a in agreements), default=datetime.date(year, 12, 31)))
+        start = max(
+            datetime.date(year, 1, 1),
+            min((a.start_date for a in agreements), default=datetime.date(year, 1, 1)),
+        )
+        end = min(
+            datetime.date(year, 12, 31),
+            max((a.end_date for a in agreements), default=datetime.date(year, 12, 31)),
+        )
     return Scope(agreements=agreements, year=year, single=single, start=start, end=end, today=today)
 
 
@@ -311,7 +330,12 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     which: Any = scope.single if scope.single is not None else [a.pk for a in scope.agreements]
     start, until = scope.start, scope.until
     s = Suppressor()
-    result: dict[str, Any] = {"scope": scope, "figures": [], "tiles": [], "not_started": not scope.started}
+    result: dict[str, Any] = {
+        "scope": scope,
+        "figures": [],
+        "tiles": [],
+        "not_started": not scope.started,
+    }
     if not scope.agreements:
         return result
 
@@ -325,8 +349,15 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         flow = {"months": [], "new": {}, "exited": {}}
         activity = {"months": [], "contacts": {}, "anonymous": {}, "attendance": {}}
     raw_by_gender = _raw_participants(stats)
-    genders = _genders(raw_by_gender, steps, flow["new"], flow["exited"], activity["contacts"],
-                       activity["anonymous"], activity["attendance"])
+    genders = _genders(
+        raw_by_gender,
+        steps,
+        flow["new"],
+        flow["exited"],
+        activity["contacts"],
+        activity["anonymous"],
+        activity["attendance"],
+    )
     gender_labels = [label for _v, label in genders]
     total_label = _("Totalt")
 
@@ -334,7 +365,10 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     measures = [
         ("enrolled", _("Inskrivna under året")),
         ("new", _("Nya")),
-        ("active_at_end", _("Aktiva nu") if scope.until == scope.today else _("Aktiva vid periodens slut")),
+        (
+            "active_at_end",
+            _("Aktiva nu") if scope.until == scope.today else _("Aktiva vid periodens slut"),
+        ),
         ("exited", _("Avslutade")),
     ]
     people: dict[str, dict[str, Cell]] = {}
@@ -353,7 +387,9 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     for g, _l in [*genders, ("total", "")]:
         s.relate(people["exited"][g], [outcome_cells[o][g] for o, _x in ExitOutcome.choices])
     to_work = {
-        g: s.total([outcome_cells[ExitOutcome.WORK][g], outcome_cells[ExitOutcome.WORK_WITH_SUPPORT][g]])
+        g: s.total(
+            [outcome_cells[ExitOutcome.WORK][g], outcome_cells[ExitOutcome.WORK_WITH_SUPPORT][g]]
+        )
         for g, _l in [*genders, ("total", "")]
     }
     s.relate(to_work["total"], [to_work[g] for g, _l in genders])
@@ -372,7 +408,9 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     # Months: new and exits, each month's genders adding up to the month, the months to the year.
     months = flow["months"]
     new_m = {m: {g: s.cell(flow["new"].get(m, {}).get(g, 0)) for g, _l in genders} for m in months}
-    exit_m = {m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g, _l in genders} for m in months}
+    exit_m = {
+        m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g, _l in genders} for m in months
+    }
     for table, year_row in ((new_m, people["new"]), (exit_m, people["exited"])):
         for m in months:
             table[m]["total"] = s.total([table[m][g] for g, _l in genders])
@@ -388,7 +426,9 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         row["total"] = s.total(list(row.values()))
         row["anonymous"] = s.cell(sum(anon.values()))
         contacts_m[m] = row
-    contacts_year = {g: s.total([contacts_m[m][g] for m in months]) for g, _l in [*genders, ("total", "")]}
+    contacts_year = {
+        g: s.total([contacts_m[m][g] for m in months]) for g, _l in [*genders, ("total", "")]
+    }
     s.relate(contacts_year["total"], [contacts_year[g] for g, _l in genders])
     contacts_year["anonymous"] = s.total([contacts_m[m]["anonymous"] for m in months])
 
@@ -399,7 +439,9 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         present = statuses.get("present", {})
         row = {g: s.cell(present.get(g, 0)) for g, _l in genders}
         row["total"] = s.total(list(row.values()))
-        row["absent"] = s.cell(sum(sum(statuses.get(k, {}).values()) for k in ("absent", "excused")))
+        row["absent"] = s.cell(
+            sum(sum(statuses.get(k, {}).values()) for k in ("absent", "excused"))
+        )
         row["registered"] = s.total([row["total"], row["absent"]])
         attendance_m[m] = row
     attendance_year = {
@@ -425,10 +467,19 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     active_total = people["active_at_end"]["total"]
 
     result["tiles"] = [
-        {"label": _("Aktiva deltagare"), "value": active_total.display,
-         "detail": _("av %(n)s platser") % {"n": _int(capacity)} if capacity else _("ingen kapacitet angiven")},
+        {
+            "label": _("Aktiva deltagare"),
+            "value": active_total.display,
+            "detail": _("av %(n)s platser") % {"n": _int(capacity)}
+            if capacity
+            else _("ingen kapacitet angiven"),
+        },
         {"label": _("Nya under året"), "value": people["new"]["total"].display, "detail": ""},
-        {"label": _("Avslutade under året"), "value": people["exited"]["total"].display, "detail": ""},
+        {
+            "label": _("Avslutade under året"),
+            "value": people["exited"]["total"].display,
+            "detail": "",
+        },
         {"label": _("Kontakter under året"), "value": contacts_year["total"].display, "detail": ""},
     ]
 
@@ -462,18 +513,33 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
             key="flow",
             title=_("Nya och avslutade per månad"),
             columns=[
-                *[_("Nya: %(g)s") % {"g": label} for label in gender_labels], _("Nya totalt"),
-                *[_("Avslut: %(g)s") % {"g": label} for label in gender_labels], _("Avslut totalt"),
+                *[_("Nya: %(g)s") % {"g": label} for label in gender_labels],
+                _("Nya totalt"),
+                *[_("Avslut: %(g)s") % {"g": label} for label in gender_labels],
+                _("Avslut totalt"),
             ],
             rows=[
-                Row(month_labels[i], [*[new_m[m][g] for g in [*G, "total"]], *[exit_m[m][g] for g in [*G, "total"]]])
+                Row(
+                    month_labels[i],
+                    [*[new_m[m][g] for g in [*G, "total"]], *[exit_m[m][g] for g in [*G, "total"]]],
+                )
                 for i, m in enumerate(months)
             ],
-            footer=[Row(_("Hela perioden"), [*[people["new"][g] for g in [*G, "total"]],
-                                             *[people["exited"][g] for g in [*G, "total"]]])],
+            footer=[
+                Row(
+                    _("Hela perioden"),
+                    [
+                        *[people["new"][g] for g in [*G, "total"]],
+                        *[people["exited"][g] for g in [*G, "total"]],
+                    ],
+                )
+            ],
             chart=column_chart(
                 _("Nya och avslutade per månad"),
-                [(month_labels[i], [new_m[m]["total"].chart, exit_m[m]["total"].chart]) for i, m in enumerate(months)],
+                [
+                    (month_labels[i], [new_m[m]["total"].chart, exit_m[m]["total"].chart])
+                    for i, m in enumerate(months)
+                ],
                 [_("Nya"), _("Avslutade")],
             ),
         )
@@ -491,7 +557,10 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
             footer=[Row(_("Avslutade"), [people["exited"][g] for g in [*G, "total"]])],
             chart=column_chart(
                 _("Avslutsorsaker"),
-                [(str(label), [outcome_cells[value][g].chart for g in G]) for value, label in ExitOutcome.choices],
+                [
+                    (str(label), [outcome_cells[value][g].chart for g in G])
+                    for value, label in ExitOutcome.choices
+                ],
                 gender_labels,
             ),
         )
@@ -499,23 +568,48 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
 
     targets = _targets(scope)
     shares = {
-        Indicator.Metric.SHARE_TO_WORK: (_("Till arbete"), {g: Share(to_work[g], people["exited"][g]) for g in [*G, "total"]}),
-        Indicator.Metric.SHARE_TO_STUDIES: (_("Till studier"), {g: Share(to_studies[g], people["exited"][g]) for g in [*G, "total"]}),
-        Indicator.Metric.STEP_PROGRESSION: (_("Stegförflyttning"), {g: Share(progressed[g], assessed[g]) for g in [*G, "total"]}),
+        Indicator.Metric.SHARE_TO_WORK: (
+            _("Till arbete"),
+            {g: Share(to_work[g], people["exited"][g]) for g in [*G, "total"]},
+        ),
+        Indicator.Metric.SHARE_TO_STUDIES: (
+            _("Till studier"),
+            {g: Share(to_studies[g], people["exited"][g]) for g in [*G, "total"]},
+        ),
+        Indicator.Metric.STEP_PROGRESSION: (
+            _("Stegförflyttning"),
+            {g: Share(progressed[g], assessed[g]) for g in [*G, "total"]},
+        ),
     }
     goal_rows = []
     chart_cols = []
     for metric, (label, by_gender) in shares.items():
         target = targets.get(metric)
-        goal_rows.append(Row(label, [*[by_gender[g] for g in [*G, "total"]], _target_text(target, percent=True),
-                                     mark(_share_status(by_gender["total"], target))]))
+        goal_rows.append(
+            Row(
+                label,
+                [
+                    *[by_gender[g] for g in [*G, "total"]],
+                    _target_text(target, percent=True),
+                    mark(_share_status(by_gender["total"], target)),
+                ],
+            )
+        )
         chart_cols.append((label, [by_gender["total"].chart, target["target"] if target else "–"]))
     if Indicator.Metric.OFF_INCOME_SUPPORT in targets:
         target = targets[Indicator.Metric.OFF_INCOME_SUPPORT]
         share = Share(left_support, on_support)
-        goal_rows.append(Row(_("Lämnat försörjningsstöd"), [*[Text("–", "num") for _g in G], share,
-                                                           _target_text(target, percent=True),
-                                                           mark(_share_status(share, target))]))
+        goal_rows.append(
+            Row(
+                _("Lämnat försörjningsstöd"),
+                [
+                    *[Text("–", "num") for _g in G],
+                    share,
+                    _target_text(target, percent=True),
+                    mark(_share_status(share, target)),
+                ],
+            )
+        )
         chart_cols.append((_("Lämnat försörjningsstöd"), [share.chart, target["target"]]))
     for metric, label, cells in (
         (Indicator.Metric.PARTICIPANTS, _("Antal deltagare"), people["enrolled"]),
@@ -523,15 +617,26 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     ):
         if metric in targets:
             target = targets[metric]
-            goal_rows.append(Row(label, [*[cells[g] for g in G], cells["total"], _target_text(target, percent=False),
-                                         mark(_count_status(cells["total"], target, scope.elapsed))]))
+            goal_rows.append(
+                Row(
+                    label,
+                    [
+                        *[cells[g] for g in G],
+                        cells["total"],
+                        _target_text(target, percent=False),
+                        mark(_count_status(cells["total"], target, scope.elapsed)),
+                    ],
+                )
+            )
     result["figures"].append(
         Figure(
             key="goals",
             title=_("Avslut och steg mot målen"),
             columns=[*gender_labels, total_label, _("Mål"), _("Bedömning")],
             rows=goal_rows,
-            chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]),
+            chart=column_chart(
+                _("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]
+            ),
             note=_goal_note(scope),
         )
     )
@@ -541,34 +646,58 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
             key="contacts",
             title=_("Kontakter per månad"),
             columns=[*gender_labels, total_label, _("varav anonyma")],
-            rows=[Row(month_labels[i], [contacts_m[m][g] for g in [*G, "total", "anonymous"]])
-                  for i, m in enumerate(months)],
-            footer=[Row(_("Hela perioden"), [contacts_year[g] for g in [*G, "total", "anonymous"]])],
+            rows=[
+                Row(month_labels[i], [contacts_m[m][g] for g in [*G, "total", "anonymous"]])
+                for i, m in enumerate(months)
+            ],
+            footer=[
+                Row(_("Hela perioden"), [contacts_year[g] for g in [*G, "total", "anonymous"]])
+            ],
             chart=column_chart(
                 _("Kontakter per månad"),
-                [(month_labels[i], [contacts_m[m][g].chart for g in G]) for i, m in enumerate(months)],
+                [
+                    (month_labels[i], [contacts_m[m][g].chart for g in G])
+                    for i, m in enumerate(months)
+                ],
                 gender_labels,
             ),
-            note=_("Registrerade kontakter räknas efter deltagarens kön, anonyma uppsökande kontakter efter det kön som noterades."),
+            note=_(
+                "Registrerade kontakter räknas efter deltagarens kön, anonyma uppsökande kontakter efter det kön som noterades."
+            ),
         )
     )
 
     def attendance_row(cells: dict[str, Cell]) -> list[Any]:
-        return [*[cells[g] for g in G], cells["total"], cells["absent"],
-                Share(cells["total"], cells["registered"], also=(cells["absent"],))]
+        return [
+            *[cells[g] for g in G],
+            cells["total"],
+            cells["absent"],
+            Share(cells["total"], cells["registered"], also=(cells["absent"],)),
+        ]
 
     result["figures"].append(
         Figure(
             key="attendance",
             title=_("Närvaro per månad"),
-            columns=[*[_("Närvarande: %(g)s") % {"g": label} for label in gender_labels], _("Närvarande totalt"),
-                     _("Frånvarande"), _("Närvarograd")],
-            rows=[Row(month_labels[i], attendance_row(attendance_m[m])) for i, m in enumerate(months)],
+            columns=[
+                *[_("Närvarande: %(g)s") % {"g": label} for label in gender_labels],
+                _("Närvarande totalt"),
+                _("Frånvarande"),
+                _("Närvarograd"),
+            ],
+            rows=[
+                Row(month_labels[i], attendance_row(attendance_m[m])) for i, m in enumerate(months)
+            ],
             footer=[Row(_("Hela perioden"), attendance_row(attendance_year))],
             chart=column_chart(
                 _("Närvaro per månad"),
-                [(month_labels[i], [attendance_m[m]["total"].chart, attendance_m[m]["absent"].chart])
-                 for i, m in enumerate(months)],
+                [
+                    (
+                        month_labels[i],
+                        [attendance_m[m]["total"].chart, attendance_m[m]["absent"].chart],
+                    )
+                    for i, m in enumerate(months)
+                ],
                 [_("Närvarande"), _("Frånvarande")],
             ),
         )
@@ -625,7 +754,9 @@ def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
         indicator__goal__agreement__in=[a.pk for a in scope.agreements],
         year=scope.year,
         indicator__metric__in=[*MEASURED_SHARES, *MEASURED_COUNTS],
-    ).values_list("indicator__metric", "target", "indicator__higher_is_better", "indicator__goal__agreement")
+    ).values_list(
+        "indicator__metric", "target", "indicator__higher_is_better", "indicator__goal__agreement"
+    )
     found: dict[str, set[tuple[Decimal, bool]]] = {}
     agreements: dict[str, set[int]] = {}
     for metric, target, higher, agreement_id in rows:
@@ -635,8 +766,8 @@ def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
     for metric, values in found.items():
         if len(values) == 1:
             target, higher = next(iter(values))
-            if metric in MEASURED_COUNTS and len(agreements[metric]) != len(scope.agreements):
-                continue  # a count target of some partnerships says nothing about the sum
+            if len(agreements[metric]) != len(scope.agreements):
+                continue  # a target of some partnerships says nothing about all of them together
             result[metric] = {"target": target, "higher_is_better": higher}
     return result
 
@@ -654,7 +785,11 @@ def _share_status(share: Share, target: dict[str, Any] | None) -> str | None:
         return "none"
     if share.hidden or share.value is None or share.denominator.value < threshold():
         return None
-    met = share.value >= target["target"] if target["higher_is_better"] else share.value <= target["target"]
+    met = (
+        share.value >= target["target"]
+        if target["higher_is_better"]
+        else share.value <= target["target"]
+    )
     return "ok" if met else "behind"
 
 
@@ -669,8 +804,12 @@ def _count_status(cell: Cell, target: dict[str, Any], elapsed: Decimal) -> str |
 
 def _goal_note(scope: Scope) -> str:
     if scope.single is not None:
-        return _("Målvärden från överenskommelsens indikatorer för %(year)s. Antal räknas mot den del av året som gått.") % {"year": scope.year}
-    return _("Målvärden visas när alla partnerskap har samma mål; annars bedöms varje partnerskap på sin egen sida.")
+        return _(
+            "Målvärden från överenskommelsens indikatorer för %(year)s. Antal räknas mot den del av året som gått."
+        ) % {"year": scope.year}
+    return _(
+        "Målvärden visas när alla partnerskap har samma mål; annars bedöms varje partnerskap på sin egen sida."
+    )
 
 
 def _single_meetings_and_budget(scope: Scope) -> list[Figure]:
@@ -690,7 +829,10 @@ def _single_meetings_and_budget(scope: Scope) -> list[Figure]:
             ],
             chart=bar_chart(
                 _("Uppföljningsmöten: hållna mot krav"),
-                [(_("Hållna"), [meetings["followups_held"]]), (_("Krav för året"), [meetings["followups_required"]])],
+                [
+                    (_("Hållna"), [meetings["followups_held"]]),
+                    (_("Krav för året"), [meetings["followups_required"]]),
+                ],
                 [_("Möten")],
                 width=480,
             ),
@@ -708,7 +850,11 @@ def _single_meetings_and_budget(scope: Scope) -> list[Figure]:
         account = None
     else:
         account = figures.financial_account(budget)
-    result.append(_budget_figure([(agreement, account["total"], account["actual_total"])] if account else [], scope))
+    result.append(
+        _budget_figure(
+            [(agreement, account["total"], account["actual_total"])] if account else [], scope
+        )
+    )
     return result
 
 
@@ -718,39 +864,84 @@ def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope)
     so_far_total = Decimal("0")
     for agreement, total, actual in rows:
         # Each partnership's own period decides how much of its budget is due by now.
-        elapsed = scope.elapsed if scope.single else scope_for([agreement], scope.year, scope.today, agreement).elapsed
+        elapsed = (
+            scope.elapsed
+            if scope.single
+            else scope_for([agreement], scope.year, scope.today, agreement).elapsed
+        )
         so_far = round_money(total * elapsed)
         so_far_total += so_far
         table.append(
             Row(
                 agreement.title,
-                [money(total), money(so_far), money(actual),
-                 Text(f"{figures.percent_of(actual, so_far)} %".replace(".", ",") if so_far else "–", "num"),
-                 Text(_("Över budget hittills"), "mark bad") if actual > so_far else Text(_("Inom budget"), "mark ok")],
+                [
+                    money(total),
+                    money(so_far),
+                    money(actual),
+                    Text(
+                        f"{figures.percent_of(actual, so_far)} %".replace(".", ",")
+                        if so_far
+                        else "–",
+                        "num",
+                    ),
+                    Text(_("Över budget hittills"), "mark bad")
+                    if actual > so_far
+                    else Text(_("Inom budget"), "mark ok"),
+                ],
             )
         )
-        chart_rows.append((agreement.title if scope.single is None else _("Budget och utfall"), [total, so_far, actual]))
+        chart_rows.append(
+            (
+                agreement.title if scope.single is None else _("Budget och utfall"),
+                [total, so_far, actual],
+            )
+        )
     footer = []
     if len(rows) > 1:
         total = sum((r[1] for r in rows), Decimal("0"))
         actual = sum((r[2] for r in rows), Decimal("0"))
         so_far = so_far_total
-        footer = [Row(_("Totalt"), [money(total), money(so_far), money(actual),
-                                    Text(f"{figures.percent_of(actual, so_far)} %".replace(".", ",") if so_far else "–", "num"),
-                                    Text("")])]
+        footer = [
+            Row(
+                _("Totalt"),
+                [
+                    money(total),
+                    money(so_far),
+                    money(actual),
+                    Text(
+                        f"{figures.percent_of(actual, so_far)} %".replace(".", ",")
+                        if so_far
+                        else "–",
+                        "num",
+                    ),
+                    Text(""),
+                ],
+            )
+        ]
     return Figure(
         key="budget",
         title=_("Budget och utfall %(year)s") % {"year": scope.year},
-        columns=[_("Budget för året"), _("Budget hittills"), _("Utfall hittills"), _("Andel av budget hittills"), _("Bedömning")],
+        columns=[
+            _("Budget för året"),
+            _("Budget hittills"),
+            _("Utfall hittills"),
+            _("Andel av budget hittills"),
+            _("Bedömning"),
+        ],
         rows=table,
         footer=footer,
         chart=bar_chart(
-            _("Budget och utfall"), chart_rows, [_("Budget för året"), _("Budget hittills"), _("Utfall")], money=True
+            _("Budget och utfall"),
+            chart_rows,
+            [_("Budget för året"), _("Budget hittills"), _("Utfall")],
+            money=True,
         )
         if chart_rows
         else None,
         note=(
-            _("”Budget hittills” är årets budget fördelad jämnt över perioden, till och med %(day)s.")
+            _(
+                "”Budget hittills” är årets budget fördelad jämnt över perioden, till och med %(day)s."
+            )
             % {"day": scope.until.isoformat()}
             if rows
             else _("Det finns ingen budget för %(year)s.") % {"year": scope.year}
@@ -768,25 +959,39 @@ def _overview_partnerships(scope: Scope, active: dict[int, Cell]) -> list[Figure
         rows.append(
             Row(
                 agreement.title,
-                [active[agreement.pk], Text(_int(agreement.capacity) if agreement.capacity else "–", "num"),
-                 occupancy, Text(f"{f['held']} / {f['required']}", "num"),
-                 mark("behind" if f["behind"] else "ok")],
+                [
+                    active[agreement.pk],
+                    Text(_int(agreement.capacity) if agreement.capacity else "–", "num"),
+                    occupancy,
+                    Text(f"{f['held']} / {f['required']}", "num"),
+                    mark("behind" if f["behind"] else "ok"),
+                ],
             )
         )
     partnership_figure = Figure(
         key="partnerships",
         title=_("Partnerskapen"),
-        columns=[_("Aktiva deltagare"), _("Platser"), _("Beläggning"), _("Uppföljningsmöten hållna / krav"), _("Möten i fas")],
+        columns=[
+            _("Aktiva deltagare"),
+            _("Platser"),
+            _("Beläggning"),
+            _("Uppföljningsmöten hållna / krav"),
+            _("Möten i fas"),
+        ],
         rows=rows,
         chart=bar_chart(
             _("Uppföljningsmöten: hållna mot krav"),
-            [(a.title, [followups[a.pk]["held"], followups[a.pk]["required"]]) for a in scope.agreements],
+            [
+                (a.title, [followups[a.pk]["held"], followups[a.pk]["required"]])
+                for a in scope.agreements
+            ],
             [_("Hållna"), _("Krav för året")],
         ),
         note=_("Mötena bedöms mot den del av årets krav som gått hittills."),
     )
     budget_rows = [
-        (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"]) for a in scope.agreements if a.pk in budgets
+        (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"])
+        for a in scope.agreements
+        if a.pk in budgets
     ]
     return [partnership_figure, _budget_figure(budget_rows, scope)]
-

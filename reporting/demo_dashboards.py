@@ -17,7 +17,6 @@ from participants.models import (
     Attendance,
     Contact,
     Enrolment,
-    ExitOutcome,
     Gender,
     IncomeSource,
     Participant,
@@ -28,15 +27,54 @@ from partnerships.demo import DemoContext
 PREFIX = "DM-"
 # short_id: (participants, share of women, share exiting, outcome weights)
 PLANS = {
-    "thaiwise": (38, 1.0, 0.35, {"work": 30, "work_with_support": 10, "studies": 15, "other_programme": 20,
-                                 "moved": 10, "other": 15}),
-    "bromodellen": (70, 0.55, 0.6, {"work": 28, "work_with_support": 8, "studies": 14, "other_programme": 25,
-                                    "moved": 10, "other": 15}),
-    "malmokraften": (260, 0.5, 0.55, {"work": 40, "work_with_support": 8, "studies": 11, "other_programme": 21,
-                                      "moved": 8, "other": 12}),
+    "thaiwise": (
+        38,
+        1.0,
+        0.35,
+        {
+            "work": 30,
+            "work_with_support": 10,
+            "studies": 15,
+            "other_programme": 20,
+            "moved": 10,
+            "other": 15,
+        },
+    ),
+    "bromodellen": (
+        70,
+        0.55,
+        0.6,
+        {
+            "work": 28,
+            "work_with_support": 8,
+            "studies": 14,
+            "other_programme": 25,
+            "moved": 10,
+            "other": 15,
+        },
+    ),
+    "malmokraften": (
+        260,
+        0.5,
+        0.55,
+        {
+            "work": 40,
+            "work_with_support": 8,
+            "studies": 11,
+            "other_programme": 21,
+            "moved": 8,
+            "other": 12,
+        },
+    ),
 }
-KINDS = [Contact.Kind.MEETING, Contact.Kind.PHONE, Contact.Kind.DIGITAL, Contact.Kind.GROUP,
-         Contact.Kind.HOME_VISIT, Contact.Kind.OUTREACH]
+KINDS = [
+    Contact.Kind.MEETING,
+    Contact.Kind.PHONE,
+    Contact.Kind.DIGITAL,
+    Contact.Kind.GROUP,
+    Contact.Kind.HOME_VISIT,
+    Contact.Kind.OUTREACH,
+]
 
 
 def load(ctx: DemoContext) -> None:
@@ -62,7 +100,9 @@ def _fill(agreement, plan, rng, today, staff) -> None:
     people = Participant.objects.bulk_create(
         Participant(
             code=f"{PREFIX}{agreement.short_id[:3].upper()}{n:04d}",
-            gender=Gender.WOMAN if rng.random() < women else (Gender.MAN if rng.random() < 0.97 else Gender.OTHER),
+            gender=Gender.WOMAN
+            if rng.random() < women
+            else (Gender.MAN if rng.random() < 0.97 else Gender.OTHER),
             birth_year=rng.randint(1960, 2004),
         )
         for n in range(count)
@@ -78,29 +118,48 @@ def _fill(agreement, plan, rng, today, staff) -> None:
         on_support = rng.random() < 0.6
         enrolments.append(
             Enrolment(
-                participant=person, agreement=agreement, start_date=start, planned_min_days=90,
+                participant=person,
+                agreement=agreement,
+                start_date=start,
+                planned_min_days=90,
                 planned_max_days=365,
                 income_at_start=IncomeSource.INCOME_SUPPORT if on_support else IncomeSource.NONE,
                 exit_date=exit_date,
                 exit_outcome=rng.choices(outcomes, outcome_weights)[0] if exit_date else "",
-                income_at_exit=(IncomeSource.SALARY if rng.random() < 0.5 else IncomeSource.INCOME_SUPPORT)
-                if exit_date else "",
+                income_at_exit=(
+                    IncomeSource.SALARY if rng.random() < 0.5 else IncomeSource.INCOME_SUPPORT
+                )
+                if exit_date
+                else "",
             )
         )
     Enrolment.objects.bulk_create(enrolments)
     contacts, attendance, assessments = [], [], []
     for enrolment in enrolments:
         end = enrolment.exit_date or last_day
-        days = sorted({_day_between(rng, enrolment.start_date, end) for _ in range(rng.randint(4, 14))})
+        days = sorted(
+            {_day_between(rng, enrolment.start_date, end) for _ in range(rng.randint(4, 14))}
+        )
         for day in days:
             contacts.append(
-                Contact(participant=enrolment.participant, agreement=agreement, date=day, kind=rng.choice(KINDS),
-                        duration_minutes=rng.choice((15, 30, 45, 60, 90)), staff=staff, topic="Uppföljning")
+                Contact(
+                    participant=enrolment.participant,
+                    agreement=agreement,
+                    date=day,
+                    kind=rng.choice(KINDS),
+                    duration_minutes=rng.choice((15, 30, 45, 60, 90)),
+                    staff=staff,
+                    topic="Uppföljning",
+                )
             )
         week = enrolment.start_date + datetime.timedelta(days=7 - enrolment.start_date.weekday())
         while week <= end:
             status = rng.choices(("present", "absent", "excused"), (82, 10, 8))[0]
-            attendance.append(Attendance(participant=enrolment.participant, agreement=agreement, date=week, status=status))
+            attendance.append(
+                Attendance(
+                    participant=enrolment.participant, agreement=agreement, date=week, status=status
+                )
+            )
             week += datetime.timedelta(days=14)
         step = rng.randint(1, 4)
         day = enrolment.start_date + datetime.timedelta(days=10)
@@ -112,11 +171,17 @@ def _fill(agreement, plan, rng, today, staff) -> None:
     Attendance.objects.bulk_create(attendance, batch_size=2000)
     ProgressAssessment.objects.bulk_create(assessments, batch_size=2000)
     if agreement.short_id == "thaiwise":
-        AnonymousContactCount.objects.filter(agreement=agreement, place="Demo: uppsökande runda").delete()
+        AnonymousContactCount.objects.filter(
+            agreement=agreement, place="Demo: uppsökande runda"
+        ).delete()
         AnonymousContactCount.objects.bulk_create(
             AnonymousContactCount(
-                agreement=agreement, date=_day_between(rng, agreement.start_date, last_day),
-                place="Demo: uppsökande runda", gender=Gender.WOMAN, age_band="30-44", count=rng.randint(3, 12),
+                agreement=agreement,
+                date=_day_between(rng, agreement.start_date, last_day),
+                place="Demo: uppsökande runda",
+                gender=Gender.WOMAN,
+                age_band="30-44",
+                count=rng.randint(3, 12),
             )
             for _ in range(40)
         )

@@ -59,7 +59,9 @@ def _overview_scope(request: HttpRequest) -> tuple[Scope, list[Agreement], list[
     return scope_for(covering, year, today), followed, years
 
 
-def _single_scope(request: HttpRequest, agreement_id: int) -> tuple[Scope, list[Agreement], list[int]]:
+def _single_scope(
+    request: HttpRequest, agreement_id: int
+) -> tuple[Scope, list[Agreement], list[int]]:
     agreement = access_dashboard_by_id(request.user, agreement_id)
     today = timezone.localdate()
     years = agreement.years
@@ -68,7 +70,9 @@ def _single_scope(request: HttpRequest, agreement_id: int) -> tuple[Scope, list[
     return scope_for([agreement], year, today, single=agreement), followed, years
 
 
-def _render(request: HttpRequest, scope: Scope, followed: list[Agreement], years: list[int]) -> HttpResponse:
+def _render(
+    request: HttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
+) -> HttpResponse:
     dashboard = build_dashboard(scope, request.user)
     if scope.single:
         csv_url = reverse("dashboard_csv", args=[scope.single.pk])
@@ -118,7 +122,9 @@ def _csv(scope: Scope, request: HttpRequest) -> HttpResponse:
     for figure in dashboard["figures"]:
         for row in [*figure.rows, *figure.footer]:
             for column, value in zip(figure.columns, row.values, strict=False):
-                writer.writerow([scope_name, scope.year, figure.title, row.label, column, value.csv])
+                writer.writerow(
+                    [scope_name, scope.year, figure.title, row.label, column, value.csv]
+                )
     return response
 
 

@@ -39,18 +39,27 @@ D = datetime.date
 
 
 def _participants(n: int, gender: str, prefix: str) -> list[Participant]:
-    return [Participant.objects.create(code=f"{prefix}{i:03d}", gender=gender, birth_year=1990) for i in range(n)]
+    return [
+        Participant.objects.create(code=f"{prefix}{i:03d}", gender=gender, birth_year=1990)
+        for i in range(n)
+    ]
 
 
 def _enrol(person, agreement, start, exit_date=None, outcome="") -> Enrolment:
     return Enrolment.objects.create(
-        participant=person, agreement=agreement, start_date=start, exit_date=exit_date,
-        exit_outcome=outcome, income_at_start=IncomeSource.INCOME_SUPPORT,
+        participant=person,
+        agreement=agreement,
+        start_date=start,
+        exit_date=exit_date,
+        exit_outcome=outcome,
+        income_at_start=IncomeSource.INCOME_SUPPORT,
         income_at_exit=IncomeSource.SALARY if exit_date else "",
     )
 
 
-def fixture_partnership(organisation: Organisation, public: Organisation, staff: User, *, prefix: str = "FX") -> Agreement:
+def fixture_partnership(
+    organisation: Organisation, public: Organisation, staff: User, *, prefix: str = "FX"
+) -> Agreement:
     """IOP Fixtur, 2024–2025, 30 places. In 2024:
 
     Women W0–W11 (12): W0–W5 start 2024-01-15, W6–W11 start 2024-03-10.
@@ -70,11 +79,17 @@ def fixture_partnership(organisation: Organisation, public: Organisation, staff:
     Budget 2024: 1 200 000 kr, actual 500 000 kr.
     """
     agreement = AgreementFactory(
-        short_id=f"fixtur-{prefix.lower()}", title=f"IOP Fixtur {prefix}", start_date=D(2024, 1, 1),
-        end_date=D(2025, 12, 31), capacity=30, followups_per_year=4,
+        short_id=f"fixtur-{prefix.lower()}",
+        title=f"IOP Fixtur {prefix}",
+        start_date=D(2024, 1, 1),
+        end_date=D(2025, 12, 31),
+        capacity=30,
+        followups_per_year=4,
     )
     PartyFactory(agreement=agreement, organisation=organisation)
-    PartyFactory(agreement=agreement, organisation=public, role=AgreementParty.PartyRole.PUBLIC_FUNDER)
+    PartyFactory(
+        agreement=agreement, organisation=public, role=AgreementParty.PartyRole.PUBLIC_FUNDER
+    )
     women = _participants(12, Gender.WOMAN, f"{prefix}W")
     men = _participants(8, Gender.MAN, f"{prefix}M")
     enrol = {}
@@ -103,26 +118,51 @@ def fixture_partnership(organisation: Organisation, public: Organisation, staff:
         ProgressAssessment.objects.create(enrolment=enrol[m.pk], date=D(2024, 2, 1), step=2)
         ProgressAssessment.objects.create(enrolment=enrol[m.pk], date=D(2024, 5, 1), step=2)
     for person in [*women, *men]:
-        Contact.objects.create(participant=person, agreement=agreement, date=D(2024, 4, 10),
-                               kind=Contact.Kind.MEETING, duration_minutes=30, staff=staff)
-    AnonymousContactCount.objects.create(agreement=agreement, date=D(2024, 4, 20), gender=Gender.WOMAN,
-                                         age_band="30-44", count=7)
+        Contact.objects.create(
+            participant=person,
+            agreement=agreement,
+            date=D(2024, 4, 10),
+            kind=Contact.Kind.MEETING,
+            duration_minutes=30,
+            staff=staff,
+        )
+    AnonymousContactCount.objects.create(
+        agreement=agreement, date=D(2024, 4, 20), gender=Gender.WOMAN, age_band="30-44", count=7
+    )
     for i, w in enumerate(women):
-        Attendance.objects.create(participant=w, agreement=agreement, date=D(2024, 5, 6),
-                                  status="present" if i < 10 else "absent")
+        Attendance.objects.create(
+            participant=w,
+            agreement=agreement,
+            date=D(2024, 5, 6),
+            status="present" if i < 10 else "absent",
+        )
     for m in men:
-        Attendance.objects.create(participant=m, agreement=agreement, date=D(2024, 5, 6), status="present")
+        Attendance.objects.create(
+            participant=m, agreement=agreement, date=D(2024, 5, 6), status="present"
+        )
     goal = Goal.objects.create(agreement=agreement, title="Deltagarna går vidare")
-    for metric, target in (("share_to_work", "45"), ("share_to_studies", "10"), ("step_progression", "90")):
+    for metric, target in (
+        ("share_to_work", "45"),
+        ("share_to_studies", "10"),
+        ("step_progression", "90"),
+    ):
         indicator = Indicator.objects.create(goal=goal, name=metric, metric=metric)
         IndicatorTarget.objects.create(indicator=indicator, year=2024, target=Decimal(target))
     for day in (D(2024, 2, 10), D(2024, 5, 10)):
-        Meeting.objects.create(agreement=agreement, kind=Meeting.Kind.FOLLOWUP, status=Meeting.Status.HELD,
-                               date=day, convened_by=organisation)
+        Meeting.objects.create(
+            agreement=agreement,
+            kind=Meeting.Kind.FOLLOWUP,
+            status=Meeting.Status.HELD,
+            date=day,
+            convened_by=organisation,
+        )
     budget = Budget.objects.create(agreement=agreement, year=2024)
-    line = CostLine.objects.create(budget=budget, category="personnel", description="Personal",
-                                   amount=Decimal("1200000"))
-    ActualCost.objects.create(cost_line=line, date=D(2024, 6, 30), amount=Decimal("500000"), voucher="V-1")
+    line = CostLine.objects.create(
+        budget=budget, category="personnel", description="Personal", amount=Decimal("1200000")
+    )
+    ActualCost.objects.create(
+        cost_line=line, date=D(2024, 6, 30), amount=Decimal("500000"), voucher="V-1"
+    )
     return agreement
 
 
@@ -130,7 +170,11 @@ def small_partnership(organisation: Organisation, staff: User) -> Agreement:
     """Seven participants in 2024: five women, two men, all starting 2024-02-01; one man
     leaves for work on 2024-08-01. Each has three contacts in March."""
     agreement = AgreementFactory(
-        short_id="liten", title="IOP Liten", start_date=D(2024, 1, 1), end_date=D(2025, 12, 31), capacity=10
+        short_id="liten",
+        title="IOP Liten",
+        start_date=D(2024, 1, 1),
+        end_date=D(2025, 12, 31),
+        capacity=10,
     )
     PartyFactory(agreement=agreement, organisation=organisation)
     women = _participants(5, Gender.WOMAN, "SW")
@@ -141,6 +185,12 @@ def small_partnership(organisation: Organisation, staff: User) -> Agreement:
     _enrol(men[1], agreement, D(2024, 2, 1))
     for person in [*women, *men]:
         for day in (3, 10, 17):
-            Contact.objects.create(participant=person, agreement=agreement, date=D(2024, 3, day),
-                                   kind=Contact.Kind.PHONE, duration_minutes=15, staff=staff)
+            Contact.objects.create(
+                participant=person,
+                agreement=agreement,
+                date=D(2024, 3, day),
+                kind=Contact.Kind.PHONE,
+                duration_minutes=15,
+                staff=staff,
+            )
     return agreement

@@ -56,13 +56,26 @@ def test_participant_counts_by_gender_match_the_hand_computed_fixture(dashboard)
         assert value(dashboard, "participants", row, "Kvinna").value == women
         assert value(dashboard, "participants", row, "Man").value == men
         assert value(dashboard, "participants", row, "Totalt").value == total
-    assert "Kapacitet: 30 platser. Beläggning: 30,0 %." == figure(dashboard, "participants").note
+    assert figure(dashboard, "participants").note == "Kapacitet: 30 platser. Beläggning: 30,0 %."
     assert [t["value"] for t in dashboard["tiles"]] == ["9", "20", "11", "27"]
 
 
 def test_enrolments_and_exits_per_month(dashboard):
     fig = figure(dashboard, "flow")
-    assert [r.label for r in fig.rows] == ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    assert [r.label for r in fig.rows] == [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "maj",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "okt",
+        "nov",
+        "dec",
+    ]
     assert value(dashboard, "flow", "jan", "Nya: Kvinna").value == 6
     assert value(dashboard, "flow", "jan", "Nya: Man").value == 8
     assert value(dashboard, "flow", "jan", "Nya totalt").value == 14
@@ -140,7 +153,9 @@ def _assert_no_sum_gives_a_hidden_cell_away(dashboard):
 
 def test_seven_participant_partnership_reveals_no_small_number(world, login):
     agreement = small_partnership(world.org_a, world.coordinator_a)
-    dashboard = build_dashboard(scope_for([agreement], 2024, TODAY, single=agreement), world.steering_a)
+    dashboard = build_dashboard(
+        scope_for([agreement], 2024, TODAY, single=agreement), world.steering_a
+    )
     _assert_no_sum_gives_a_hidden_cell_away(dashboard)
     # Two men: hidden, and so is the women's five (else 7 − 5 = 2).
     assert value(dashboard, "participants", "Inskrivna under året", "Man").display == "<5"
@@ -150,16 +165,26 @@ def test_seven_participant_partnership_reveals_no_small_number(world, login):
     assert value(dashboard, "goals", "Till arbete", "Totalt").display == "*"
 
     client = login(world.manager_a)
-    html = client.get(reverse("dashboard_detail", args=[agreement.pk]) + "?year=2024").content.decode()
+    html = client.get(
+        reverse("dashboard_detail", args=[agreement.pk]) + "?year=2024"
+    ).content.decode()
     visible_numbers = re.findall(r"<td class=\"num count\">(\d+)</td>", html)
     assert visible_numbers and all(int(n) == 0 or int(n) >= 5 for n in visible_numbers)
     assert "&lt;5" in html
     # No way from the dashboard to a person (the menu is the site's, not the dashboard's).
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     assert "/participants/" not in main
     assert "SW000" not in html and "SM000" not in html
-    rows = list(csv.reader(io.StringIO(client.get(reverse("dashboard_csv", args=[agreement.pk]) + "?year=2024")
-                                      .content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("dashboard_csv", args=[agreement.pk]) + "?year=2024"
+                ).content.decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
     about_people = ("Uppföljningsmöten", "Budget och utfall 2024")
     counts = [r[5] for r in rows[1:] if r[5].isdigit() and r[2] not in about_people]
     assert counts and all(int(n) == 0 or int(n) >= 5 for n in counts)
@@ -168,7 +193,9 @@ def test_seven_participant_partnership_reveals_no_small_number(world, login):
 def test_threshold_is_a_setting(world, settings):
     settings.IOP_SUPPRESSION_THRESHOLD = 3
     agreement = small_partnership(world.org_a, world.coordinator_a)
-    dashboard = build_dashboard(scope_for([agreement], 2024, TODAY, single=agreement), world.steering_a)
+    dashboard = build_dashboard(
+        scope_for([agreement], 2024, TODAY, single=agreement), world.steering_a
+    )
     assert value(dashboard, "participants", "Inskrivna under året", "Man").display == "<3"
 
 
@@ -194,7 +221,9 @@ def test_steering_member_sees_own_partnership_and_nothing_of_another(world, logi
     assert client.get(reverse("dashboard_csv", args=[world.agreement_b.pk])).status_code == 404
     overview = client.get(reverse("dashboard_overview") + "?year=2026").content.decode()
     assert world.agreement_a.title in overview and world.agreement_b.title not in overview
-    overview_csv = client.get(reverse("dashboard_overview_csv") + "?year=2026").content.decode("utf-8-sig")
+    overview_csv = client.get(reverse("dashboard_overview_csv") + "?year=2026").content.decode(
+        "utf-8-sig"
+    )
     assert world.agreement_b.title not in overview_csv
 
 
@@ -235,7 +264,9 @@ def test_anonymous_user_is_sent_to_sign_in(client, world):
 
 def test_dashboard_page_has_charts_tables_and_choosers(world, login, fixture):
     client = login(world.steering_a)
-    html = client.get(reverse("dashboard_detail", args=[fixture.pk]) + "?year=2024").content.decode()
+    html = client.get(
+        reverse("dashboard_detail", args=[fixture.pk]) + "?year=2024"
+    ).content.decode()
     assert html.count("<svg") >= 7
     assert html.count("<table") >= 8
     assert 'name="year"' in html and 'name="agreement"' in html
@@ -245,9 +276,14 @@ def test_dashboard_page_has_charts_tables_and_choosers(world, login, fixture):
 
 def test_partnership_chooser_redirects_to_its_dashboard(world, login):
     client = login(world.steering_a)
-    response = client.get(reverse("dashboard_overview") + f"?agreement={world.agreement_a.pk}&year=2026")
+    response = client.get(
+        reverse("dashboard_overview") + f"?agreement={world.agreement_a.pk}&year=2026"
+    )
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2026"
+    assert (
+        response["Location"]
+        == reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2026"
+    )
 
 
 def test_year_outside_the_agreement_falls_back_to_a_covered_year(world, login):
@@ -255,7 +291,12 @@ def test_year_outside_the_agreement_falls_back_to_a_covered_year(world, login):
     response = client.get(reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=1999")
     assert response.status_code == 200
     assert response.context["year"] in world.agreement_a.years
-    assert client.get(reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=abc").status_code == 200
+    assert (
+        client.get(
+            reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=abc"
+        ).status_code
+        == 200
+    )
 
 
 def test_csv_has_every_figure(world, login, fixture):
@@ -265,17 +306,31 @@ def test_csv_has_every_figure(world, login, fixture):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Partnerskap", "År", "Figur", "Rad", "Kolumn", "Värde"]
     assert [fixture.title, "2024", "Deltagare mot kapacitet", "Avslutade", "Totalt", "11"] in rows
-    assert [fixture.title, "2024", "Avslut och steg mot målen", "Till arbete", "Totalt", "72,7"] in rows
+    assert [
+        fixture.title,
+        "2024",
+        "Avslut och steg mot målen",
+        "Till arbete",
+        "Totalt",
+        "72,7",
+    ] in rows
     assert [fixture.title, "2024", "Närvaro per månad", "maj", "Frånvarande", "<5"] in rows
     figures = {r[2] for r in rows[1:]}
-    assert {"Nya och avslutade per månad", "Avslutsorsaker", "Kontakter per månad", "Uppföljningsmöten"} <= figures
+    assert {
+        "Nya och avslutade per månad",
+        "Avslutsorsaker",
+        "Kontakter per månad",
+        "Uppföljningsmöten",
+    } <= figures
 
 
 def test_overview_adds_up_partnerships(world, login):
     second_org = OrganisationFactory(name="Förening C")
     first = fixture_partnership(world.org_a, world.municipality, world.coordinator_a, prefix="FA")
     second = fixture_partnership(second_org, world.municipality, world.coordinator_a, prefix="FB")
-    user = UserFactory(username="steering_both", organisation=world.municipality, role=Role.STEERING)
+    user = UserFactory(
+        username="steering_both", organisation=world.municipality, role=Role.STEERING
+    )
     dashboard = build_dashboard(scope_for([first, second], 2024, TODAY), user)
     assert value(dashboard, "participants", "Inskrivna under året", "Totalt").value == 40
     assert value(dashboard, "outcomes", "Arbete", "Totalt").value == 16
