@@ -29,7 +29,7 @@ def current_report(agreement: Agreement, year: int) -> AnnualReport:
 
 def report_figures(report: AnnualReport) -> dict[str, Any]:
     """The figures the report shows: frozen once submitted, computed live for a draft."""
-    if report.is_submitted:
+    if report.is_submitted and report.figures is not None:
         return report.figures
     return figures.freeze(
         figures.annual_report_figures(report.agreement, report.year, report.manual_outcomes)

@@ -577,7 +577,7 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
     """Contacts by kind, participants reached, anonymous outreach by gender, attendance (3 queries)."""
     from participants.models import AnonymousContactCount, Attendance, Contact
 
-    by_kind = {
+    by_kind: dict[str, Any] = {
         row["kind"]: row
         for row in Contact.objects.filter(_by_agreement(agreements), date__range=(start, end))
         .values("kind")
@@ -915,7 +915,7 @@ def annual_report_figures(
     meetings = meeting_statistics(agreement, year)
     quality = participant_data_quality(agreement, start, end)
 
-    measured = {
+    measured: dict[str, Decimal | int | None] = {
         Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
         Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
         Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -18,7 +19,9 @@ class NarrativeForm(forms.ModelForm):
         fields = ["activities", "went_well", "went_badly"]
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
 
-    def __init__(self, *args: Any, manual_indicators: list[Indicator] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, manual_indicators: Sequence[Indicator] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         outcomes = self.instance.manual_outcomes or {}
         self.indicator_fields = []
@@ -63,9 +66,11 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args: Any, parties: list[AgreementParty], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = AgreementParty.objects.filter(
+        field = self.fields["party"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = AgreementParty.objects.filter(
             pk__in=[p.pk for p in parties]
         ).select_related("organisation")
-        self.fields["party"].label_from_instance = lambda p: p.organisation.name
+        field.label_from_instance = lambda p: p.organisation.name  # type: ignore[method-assign,assignment]
         if parties:
             self.fields["party"].initial = parties[0].pk

@@ -9,6 +9,8 @@ Swedish message is shown as it is; nothing is saved.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Sum
@@ -38,8 +40,10 @@ from .tasks import request_report_pdf
 from .ubl import invoice_xml
 
 
-def _pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+def _pdf_response(
+    pdf: bytes | memoryview | None, filename: str, *, inline: bool = True
+) -> HttpResponse:
+    response = HttpResponse(bytes(pdf or b""), content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
@@ -62,7 +66,7 @@ def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
     reports = AnnualReport.objects.filter(agreement=agreement)
     if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
         reports = reports.submitted()
-    latest = {
+    latest: dict[int, Any] = {
         row["year"]: row
         for row in reports.values("year").annotate(
             versions=Count("pk"),
@@ -71,9 +75,9 @@ def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
             first_submitted=Max("submitted_at"),
         )
     }
-    budgets = {
-        row["year"]: row["total"]
-        for row in agreement.budgets.values("year").annotate(total=Sum("cost_lines__amount"))
+    budgets: dict[int, Any] = {
+        row["year"]: row["budget_total"]
+        for row in agreement.budgets.values("year").annotate(budget_total=Sum("cost_lines__amount"))
     }
     can_invoice = request.user.has_role(*CAN_SEE_INVOICE_BASIS)
     bases = (

@@ -25,7 +25,7 @@ def num(value: Decimal | int | str | None, decimals: int = 1) -> str:
     whole, _sep, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

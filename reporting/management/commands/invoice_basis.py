@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 invoice_xml(basis.figures, number=basis.number, issued_on=basis.issued_on)
             )
         else:
-            Path(output).write_bytes(bytes(basis.pdf))
+            Path(output).write_bytes(bytes(basis.pdf or b""))
         verb = "utfärdat" if created else "befintligt"
         self.stdout.write(
             f"Fakturaunderlag {basis.number} ({verb}, {basis.figures['buyer']['name']}, "
