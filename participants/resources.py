@@ -62,12 +62,24 @@ class ParticipantWidget(LookupWidget):
     def find(self, key, row):
         return visible_participants(self.resource.user).filter(code=key).first()
 
+    missing_is_final = True
+
+    def prefetch(self, keys):
+        found = visible_participants(self.resource.user).filter(code__in=keys)
+        for participant in found:
+            self.cache[participant.code] = participant
+        if self.missing_is_final:
+            for key in keys:
+                self.cache.setdefault(key, None)
+
     def render(self, value, obj=None, **kwargs):
         return value.code if value else ""
 
 
 class NewOrVisibleParticipantWidget(ParticipantWidget):
     """As ParticipantWidget, but an unused code means a new participant (unsaved here)."""
+
+    missing_is_final = False
 
     def find(self, key, row):
         found = super().find(key, row)
@@ -168,6 +180,7 @@ class ParticipantDataResource(IopResource):
         self._flags: dict[str, set[int]] | None = None
         self._enrolled: dict[tuple[int, int], bool] = {}
         self._touched: set[int] = set()
+        self._enrolment_checked: set[int] = set()
 
     def consent_ids(self, flag: str) -> set[int] | None:
         """Participants whose consent for the user's organisation shares `flag`; None = all."""
@@ -191,8 +204,25 @@ class ParticipantDataResource(IopResource):
         ids = self.consent_ids(flag)
         return ids is None or participant_id in ids
 
+    def prepare_chunk(self, rows):
+        super().prepare_chunk(rows)
+        # One query for the enrolments of every participant named in the chunk.
+        widget = self.fields["participant"].widget
+        ids = {
+            p.pk
+            for p in (widget.cache.get(widget.key(row.get("Deltagarkod"), row)) for row in rows)
+            if p is not None and p.pk is not None and p.pk not in self._enrolment_checked
+        }
+        if ids:
+            pairs = visible_enrolments(self.user).filter(participant_id__in=ids)
+            for pair in pairs.values_list("participant_id", "agreement_id"):
+                self._enrolled[pair] = True
+            self._enrolment_checked |= ids
+
     def is_enrolled(self, participant_id: int, agreement_id: int) -> bool:
         key = (participant_id, agreement_id)
+        if participant_id in self._enrolment_checked:
+            return self._enrolled.get(key, False)
         if key not in self._enrolled:
             self._enrolled[key] = (
                 visible_enrolments(self.user)

@@ -541,14 +541,14 @@ def import_rows(
         if processed > limit:
             raise FileRefused(_row_limit_message())
         data = tablib.Dataset(headers=columns)
-        numbers, duplicates = [], {}
-        for raw in chunk:
+        numbers = []
+        chunk_values = [[raw[i] if i < len(raw) else None for i in positions] for raw in chunk]
+        chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
+        resource.prepare_chunk(chunk_rows)
+        for values, row in zip(chunk_values, chunk_rows, strict=True):
             number += 1
-            values = [raw[i] if i < len(raw) else None for i in positions]
-            row = dict(zip(columns, values, strict=True))
             key = resource.row_key(row)
             if key in seen_keys:
-                duplicates[number] = seen_keys[key]
                 outcome.add(
                     number,
                     resource.row_label(row),

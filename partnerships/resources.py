@@ -20,10 +20,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import RowResult
 
 from . import access
 from .models import ActualCost, Agreement, ContactPerson, CostLine, Organisation, Role, User
@@ -99,6 +100,11 @@ class DateWidget(widgets.Widget):
         text = str(value).strip()
         if not text:
             return None
+        if len(text) == 10:
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                pass
         for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
             try:
                 return datetime.datetime.strptime(text, fmt).date()
@@ -198,14 +204,24 @@ class ChoiceWidget(widgets.Widget):
             if self.blank:
                 return ""
             raise ValueError(_("Värde saknas."))
-        wanted = text.casefold()
-        for stored, label in self.choices:
-            if wanted in (str(stored).casefold(), str(label).casefold()):
-                return stored
+        found = self._lookup().get(text.casefold())
+        if found is not None:
+            return found
         raise ValueError(
             _("”%(value)s” är inget giltigt val. Välj bland: %(choices)s.")
             % {"value": text, "choices": ", ".join(str(label) for _v, label in self.choices)}
         )
+
+    def _lookup(self) -> dict[str, str]:
+        # Labels are lazy translations: resolve them once per language, not once per row.
+        language = get_language()
+        if getattr(self, "_language", None) != language:
+            self._map = {}
+            for stored, label in self.choices:
+                self._map[str(label).casefold()] = stored
+                self._map[str(stored).casefold()] = stored
+            self._language = language
+        return self._map
 
     def render(self, value, obj=None, **kwargs):
         for stored, label in self.choices:
@@ -242,6 +258,9 @@ class LookupWidget(widgets.Widget):
 
     def allowed(self, obj) -> bool:
         return True
+
+    def prefetch(self, keys: set) -> None:
+        """Fill the cache for many keys at once (one query per chunk); optional."""
 
     def clean(self, value, row=None, **kwargs):
         key = self.key(value, row)
@@ -317,6 +336,28 @@ class ChunkInstanceLoader(ModelInstanceLoader):
         return self.instances.get(self._key(cleaned))
 
 
+class LightRowResult(RowResult):
+    """Keeps the primary key only: the object's __str__ can cost a query or a translation
+    per row, and the pipeline shows the row's natural key instead."""
+
+    def add_instance_info(self, instance):
+        self.object_id = getattr(instance, "pk", None)
+
+
+class NoHtmlDiff:
+    """import-export builds a field-by-field diff of every row for its admin pages; the
+    pipeline lists changes itself (IopResource.skip_row), so that work is skipped."""
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return None
+
+
 class IopResource(resources.ModelResource):
     """Shared behaviour: user scope, Swedish/English headers, change lists, refusals."""
 
@@ -331,6 +372,14 @@ class IopResource(resources.ModelResource):
         skip_html_diff = True
         instance_loader_class = ChunkInstanceLoader
         use_transactions = True
+
+    @classmethod
+    def get_row_result_class(cls):
+        return LightRowResult
+
+    @classmethod
+    def get_diff_class(cls):
+        return NoHtmlDiff
 
     def __init__(self, user: User | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -356,6 +405,20 @@ class IopResource(resources.ModelResource):
 
     def required_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self.get_import_id_fields()]
+
+    def prepare_chunk(self, rows: list[dict]) -> None:
+        """Called with a chunk's rows before they are imported: batch the lookups."""
+        for field in self.fields.values():
+            widget = field.widget
+            if not isinstance(widget, LookupWidget) or field.column_name is None:
+                continue
+            keys = set()
+            for row in rows:
+                key = widget.key(row.get(field.column_name), row)
+                if key and key not in widget.cache:
+                    keys.add(key)
+            if keys:
+                widget.prefetch(keys)
 
     def row_key(self, row: dict) -> tuple:
         """The row's natural key as the database would see it (for duplicates in a file)."""

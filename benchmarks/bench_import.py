@@ -1,0 +1,232 @@
+"""Benchmark the import/export pipeline on PostgreSQL (prints figures; not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/iop_import_bench \
+        .venv/bin/python benchmarks/bench_import.py [--rows 20000] [--big 100000]
+
+Measures, through partnerships/imports.py exactly as the web pages use it:
+1. contacts import (CSV, all new rows, committed): rows per second (target >= 2 000);
+2. the same file again: every row unchanged (re-import changes nothing);
+3. a `--big`-row contacts file: preview + import, peak Python memory (tracemalloc) and
+   the process's peak RSS (target < 300 MiB);
+4. streaming export of all contacts to CSV and XLSX: time and peak memory.
+The database is your own: the script migrates it and replaces its benchmark data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iop.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iop_import_bench")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from participants.models import Consent, Contact, Enrolment, Participant  # noqa: E402
+from partnerships import imports  # noqa: E402
+from partnerships.models import Agreement, AgreementParty, ImportJob, Organisation, Role, User  # noqa: E402
+
+MiB = 1024 * 1024
+START = datetime.date(2024, 1, 1)
+KINDS = ["Enskilt möte", "Telefon", "Digitalt", "Hembesök"]
+
+
+def setup(participants: int) -> tuple[User, Agreement, list[str]]:
+    Contact.objects.filter(agreement__short_id="bench").delete()
+    Enrolment.objects.filter(agreement__short_id="bench").delete()
+    Participant.objects.filter(code__startswith="B-").delete()
+    Agreement.objects.filter(short_id="bench").delete()
+    ImportJob.objects.filter(user__username="bench").delete()
+    User.objects.filter(username="bench").delete()
+    org, _ = Organisation.objects.get_or_create(
+        org_number="802000-0003", defaults={"name": "Benchmarkföreningen", "kind": "non_profit"}
+    )
+    agreement = Agreement.objects.create(
+        short_id="bench",
+        title="IOP Benchmark",
+        start_date=START,
+        end_date=datetime.date(2027, 12, 31),
+        status=Agreement.Status.ACTIVE,
+    )
+    AgreementParty.objects.create(agreement=agreement, organisation=org, role="operator")
+    user = User.objects.create(username="bench", organisation=org)
+    user.groups.add(Group.objects.get_or_create(name=Role.COORDINATOR)[0])
+    people = Participant.objects.bulk_create(
+        Participant(code=f"B-{i:05d}", gender="woman", birth_year=1980) for i in range(participants)
+    )
+    Consent.objects.bulk_create(
+        Consent(participant=p, organisation=org, given_on=START, share_notes=True) for p in people
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(participant=p, agreement=agreement, start_date=START) for p in people
+    )
+    return user, agreement, [p.code for p in people]
+
+
+def write_contacts(path: str, codes: list[str], rows: int) -> None:
+    days = (rows + len(codes) - 1) // len(codes)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(
+            [
+                "Deltagarkod",
+                "Överenskommelse",
+                "Datum",
+                "Typ",
+                "Personal",
+                "Längd (minuter)",
+                "Ämne",
+                "Hänvisad till",
+                "Anteckning",
+            ]
+        )
+        n = 0
+        for day in range(days):
+            date = (START + datetime.timedelta(days=day)).isoformat()
+            for i, code in enumerate(codes):
+                if n == rows:
+                    return
+                writer.writerow(
+                    [
+                        code,
+                        "bench",
+                        date,
+                        KINDS[(i + day) % 4],
+                        "bench",
+                        30 + i % 60,
+                        "Uppföljning",
+                        "",
+                        "Samtal om praktik och nästa steg.",
+                    ]
+                )
+                n += 1
+
+
+def new_job(user: User, path: str, rows: int) -> ImportJob:
+    job = ImportJob.objects.create(
+        kind="contacts",
+        user=user,
+        original_name=Path(path).name,
+        file_format="csv",
+        total_rows=rows,
+    )
+    with open(path, "rb") as handle:
+        job.file.save(f"bench-{job.pk}.csv", File(handle), save=True)
+    return job
+
+
+def timed_import(user, path, rows, *, commit=True, trace=False):
+    job = new_job(user, path, rows)
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    job = imports.run_import(job=job, commit=commit)
+    elapsed = time.perf_counter() - started
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert not job.message, job.message
+    return job, elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--participants", type=int, default=1_000)
+    args = parser.parse_args()
+    assert connection.vendor == "postgresql", "run this against PostgreSQL (DATABASE_URL)"
+    call_command("migrate", verbosity=0)
+    tmp = tempfile.mkdtemp(prefix="iop-bench-")
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp
+    settings.IOP_IMPORT_MAX_BYTES = 200 * MiB
+
+    print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} cores")
+    user, _agreement, codes = setup(args.participants)
+
+    small = os.path.join(tmp, "contacts.csv")
+    write_contacts(small, codes, args.rows)
+    job, elapsed, _ = timed_import(user, small, args.rows)
+    print(
+        f"1. contacts import, {args.rows} new rows: {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s "
+        f"({job.summary})"
+    )
+    job, elapsed, _ = timed_import(user, small, args.rows)
+    print(
+        f"2. same file again: {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s, "
+        f"new={job.summary['new']} update={job.summary['update']} skip={job.summary['skip']}"
+    )
+
+    Contact.objects.filter(agreement__short_id="bench").delete()
+    big = os.path.join(tmp, "contacts-big.csv")
+    write_contacts(big, codes, args.big)
+    size = os.path.getsize(big) / MiB
+    job, elapsed, peak = timed_import(user, big, args.big, commit=False, trace=True)
+    print(
+        f"3a. preview (dry run) of {args.big} rows ({size:.1f} MiB CSV): {elapsed:.1f} s, "
+        f"tracemalloc peak {peak / MiB:.0f} MiB"
+    )
+    job, elapsed, peak = timed_import(user, big, args.big, commit=True, trace=True)
+    print(
+        f"3b. import of {args.big} rows (traced, so slower): {elapsed:.1f} s, "
+        f"tracemalloc peak {peak / MiB:.0f} MiB, new={job.summary['new']}"
+    )
+
+    resource_ = imports.DATASETS["contacts"].resource(user)
+    count = Contact.objects.filter(agreement__short_id="bench").count()
+    tracemalloc.start()
+    started = time.perf_counter()
+    size = 0
+    for chunk in imports.stream_csv(
+        imports.export_headers(resource_), imports.export_rows(resource_, {}, native=False)
+    ):
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(
+        f"4a. streaming CSV export of {count} rows: {elapsed:.1f} s ({count / elapsed:,.0f} rows/s), "
+        f"{size / MiB:.1f} MiB written, tracemalloc peak {peak / MiB:.1f} MiB"
+    )
+    tracemalloc.start()
+    started = time.perf_counter()
+    handle = imports.write_xlsx(
+        imports.export_headers(resource_),
+        imports.export_rows(resource_, {}, native=True),
+        sheet_title="Kontakter",
+    )
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    handle.seek(0, os.SEEK_END)
+    print(
+        f"4b. XLSX export (write-only) of {count} rows: {elapsed:.1f} s, "
+        f"{handle.tell() / MiB:.1f} MiB file, tracemalloc peak {peak / MiB:.1f} MiB"
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the whole benchmark process: {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
