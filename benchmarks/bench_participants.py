@@ -28,11 +28,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from stdnum import luhn  # noqa: E402
@@ -227,7 +228,8 @@ def main() -> None:
         if Participant.objects.filter(code__startswith="B-").exists():
             sys.exit("Partly seeded database: drop it and start again.")
         seed()
-    setup_test_environment()
+    # Not setup_test_environment(): it instruments template rendering and would slow it.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     user = User.objects.get(username=f"{PREFIX}coord0")
     visible = list(
         Enrolment.objects.filter(

@@ -66,19 +66,29 @@ def _party_agreement_ids(user: User) -> QuerySet:
     )
 
 
-def visible_enrolments(user: User, day: datetime.date | None = None) -> QuerySet[Enrolment]:
-    """Enrolments through which the user sees their participant."""
+def visible_enrolments(
+    user: User, day: datetime.date | None = None, *, agreements: list[Agreement] | None = None
+) -> QuerySet[Enrolment]:
+    """Enrolments through which the user sees their participant.
+
+    `agreements`, when given, must come from user_agreements(user): the list page already
+    has them, and literal ids let PostgreSQL plan the query from the enrolment side.
+    """
     if not works_with_participants(user):
         return Enrolment.objects.none()
+    if agreements is not None:
+        in_agreements = Enrolment.objects.filter(agreement_id__in=[a.pk for a in agreements])
+    else:
+        in_agreements = Enrolment.objects.filter(agreement_id__in=_party_agreement_ids(user))
     if user.is_administrator:
-        return Enrolment.objects.all()
+        return in_agreements if agreements is not None else Enrolment.objects.all()
     if user.organisation_id is None:
         return Enrolment.objects.none()
     day = day or timezone.localdate()
     consent = Consent.objects.active_on(day).filter(
         participant_id=OuterRef("participant_id"), organisation_id=user.organisation_id
     )
-    return Enrolment.objects.filter(Exists(consent), agreement_id__in=_party_agreement_ids(user))
+    return in_agreements.filter(Exists(consent))
 
 
 def visible_participants(user: User, day: datetime.date | None = None) -> QuerySet[Participant]:

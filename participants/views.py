@@ -89,7 +89,7 @@ def _form_error(form, exc: ValidationError) -> None:
 # --------------------------------------------------------------------------- the list
 
 
-def _list_rows(user: User) -> QuerySet[Enrolment]:
+def _list_rows(user: User, agreements: list | None = None) -> QuerySet[Enrolment]:
     """Open enrolments the user works with, with everything a row shows, in one query."""
     last_contact = (
         Contact.objects.filter(
@@ -109,18 +109,21 @@ def _list_rows(user: User) -> QuerySet[Enrolment]:
             )
         )
     return (
-        access.visible_enrolments(user)
+        access.visible_enrolments(user, agreements=agreements)
         .open()
-        .select_related("participant", "agreement", "phase")
+        # Participants are fetched for the shown page only (one extra query), not joined
+        # for every open enrolment before sorting.
+        .select_related("agreement", "phase")
+        .prefetch_related("participant")
         .annotate(last_contact=Subquery(last_contact), show_identity=identity)
     )
 
 
-def _capacity(user: User) -> list:
+def _agreements_with_occupancy(user: User) -> list:
+    """The user's agreements, each with `occupied`: open enrolments started by today."""
     today = timezone.localdate()
     return list(
         user_agreements(user)
-        .filter(status="active")
         .annotate(
             occupied=Count(
                 "enrolments",
@@ -128,14 +131,15 @@ def _capacity(user: User) -> list:
             )
         )
         .order_by("title")
-        .only("pk", "title", "capacity")
+        .only("pk", "title", "capacity", "status")
     )
 
 
 def participant_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_participant_role(user)
-    rows = _list_rows(user)
+    agreements = _agreements_with_occupancy(user)
+    rows = _list_rows(user, agreements)
     agreement_id = request.GET.get("agreement", "")
     if agreement_id.isdigit():
         rows = rows.filter(agreement_id=int(agreement_id))
@@ -145,7 +149,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             Q(participant__code__icontains=query)
             | Q(participant__name__icontains=query, show_identity=True)
         )
-    rows = rows.order_by("agreement__title", "participant__code", "pk")
+    # Newest first within each partnership; sorting on enrolment columns lets the
+    # database join participants for the shown page only.
+    rows = rows.order_by("agreement__title", "-start_date", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     log_access(
         request, [e.participant_id for e in page], action=AccessLog.Action.VIEW, what="lista"
@@ -155,7 +161,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         "participants/list.html",
         {
             "page": page,
-            "capacity": _capacity(user),
+            "capacity": [a for a in agreements if a.status == "active"],
             "query": query,
             "agreement_filter": agreement_id,
             "today": timezone.localdate(),
