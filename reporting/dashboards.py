@@ -23,11 +23,15 @@ are never suppressed. Nothing on a dashboard links to a participant.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from participants.models import ExitOutcome, Gender
@@ -322,13 +326,61 @@ def scope_for(
     return Scope(agreements=agreements, year=year, single=single, start=start, end=end, today=today)
 
 
+def fetch_figures(scope: Scope) -> dict[str, Any]:
+    """The figures a dashboard is built from, from reporting.figures (a fixed number of
+    queries), kept for settings.IOP_DASHBOARD_CACHE_SECONDS.
+
+    Counting a year of contacts of many partnerships takes the database a noticeable
+    moment; steering groups look at the same figures again and again, and a few minutes'
+    delay does not matter to them. The key holds the day, so "so far" moves on at midnight.
+    """
+    seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
+    ids = ",".join(str(a.pk) for a in scope.agreements)
+    kind = "single" if scope.single else "all"
+    digest = hashlib.sha256(f"{kind}:{ids}".encode()).hexdigest()[:32]
+    key = f"dashboard:{digest}:{scope.year}:{scope.until.isoformat()}:{translation.get_language()}"
+    if seconds:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    which: Any = scope.single if scope.single is not None else [a.pk for a in scope.agreements]
+    start, until = scope.start, scope.until
+    raw: dict[str, Any] = {
+        "stats": None,
+        "steps": {},
+        "flow": {"months": [], "new": {}, "exited": {}},
+        "activity": {"months": [], "contacts": {}, "anonymous": {}, "attendance": {}},
+        "active_by_agreement": {},
+        "targets": _targets(scope),
+    }
+    if scope.started:
+        raw["stats"] = figures.participant_statistics(which, start, until)
+        raw["steps"] = figures.step_progression_by_gender(which, start, until)
+        raw["flow"] = figures.monthly_participant_flow(which, start, until)
+        raw["activity"] = figures.monthly_activity(which, start, until)
+    if scope.single is not None:
+        raw["meetings"] = figures.meeting_statistics(scope.single, scope.year)
+        try:
+            budget = figures.budget_for(scope.single, scope.year)
+        except ValidationError:  # no budget for the year yet: shown as such
+            raw["account"] = None
+        else:
+            raw["account"] = figures.financial_account(budget)
+    else:
+        if scope.started:
+            raw["active_by_agreement"] = figures.participants_active_by_agreement(which, until)
+        raw["followups"] = figures.followups_by_agreement(scope.agreements, scope.year, scope.today)
+        raw["budgets"] = figures.budget_by_agreement(which, scope.year)
+    if seconds:
+        cache.set(key, raw, seconds)
+    return raw
+
+
 def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     """Every table, chart and mark of one dashboard page, suppressed and ready to render.
 
     Runs a fixed number of queries whatever the number of partnerships or participants.
     """
-    which: Any = scope.single if scope.single is not None else [a.pk for a in scope.agreements]
-    start, until = scope.start, scope.until
     s = Suppressor()
     result: dict[str, Any] = {
         "scope": scope,
@@ -339,15 +391,8 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     if not scope.agreements:
         return result
 
-    if scope.started:
-        stats = figures.participant_statistics(which, start, until)
-        steps = figures.step_progression_by_gender(which, start, until)
-        flow = figures.monthly_participant_flow(which, start, until)
-        activity = figures.monthly_activity(which, start, until)
-    else:
-        stats, steps = None, {}
-        flow = {"months": [], "new": {}, "exited": {}}
-        activity = {"months": [], "contacts": {}, "anonymous": {}, "attendance": {}}
+    raw = fetch_figures(scope)
+    stats, steps, flow, activity = raw["stats"], raw["steps"], raw["flow"], raw["activity"]
     raw_by_gender = _raw_participants(stats)
     genders = _genders(
         raw_by_gender,
@@ -454,7 +499,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     # Per partnership (overview): participants active now.
     active_by_agreement: dict[int, Cell] = {}
     if scope.single is None:
-        raw_active = figures.participants_active_by_agreement(which, until) if scope.started else {}
+        raw_active = raw["active_by_agreement"]
         active_by_agreement = {a.pk: s.cell(raw_active.get(a.pk, 0)) for a in scope.agreements}
         s.relate(people["active_at_end"]["total"], list(active_by_agreement.values()))
 
@@ -566,7 +611,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         )
     )
 
-    targets = _targets(scope)
+    targets = raw["targets"]
     shares = {
         Indicator.Metric.SHARE_TO_WORK: (
             _("Till arbete"),
@@ -704,9 +749,9 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     )
 
     if scope.single is not None:
-        result["figures"].extend(_single_meetings_and_budget(scope))
+        result["figures"].extend(_single_meetings_and_budget(scope, raw))
     else:
-        result["figures"].extend(_overview_partnerships(scope, active_by_agreement))
+        result["figures"].extend(_overview_partnerships(scope, raw, active_by_agreement))
 
     ids = {a.pk for a in scope.agreements}
     result["deadlines"] = [
@@ -812,10 +857,10 @@ def _goal_note(scope: Scope) -> str:
     )
 
 
-def _single_meetings_and_budget(scope: Scope) -> list[Figure]:
+def _single_meetings_and_budget(scope: Scope, raw: dict[str, Any]) -> list[Figure]:
     agreement = scope.single
     assert agreement is not None
-    meetings = figures.meeting_statistics(agreement, scope.year)
+    meetings = raw["meetings"]
     result = [
         Figure(
             key="meetings",
@@ -844,12 +889,7 @@ def _single_meetings_and_budget(scope: Scope) -> list[Figure]:
             ),
         )
     ]
-    try:
-        budget = figures.budget_for(agreement, scope.year)
-    except Exception:  # noqa: BLE001 - no budget for the year is a normal state here
-        account = None
-    else:
-        account = figures.financial_account(budget)
+    account = raw["account"]
     result.append(
         _budget_figure(
             [(agreement, account["total"], account["actual_total"])] if account else [], scope
@@ -949,9 +989,10 @@ def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope)
     )
 
 
-def _overview_partnerships(scope: Scope, active: dict[int, Cell]) -> list[Figure]:
-    followups = figures.followups_by_agreement(scope.agreements, scope.year, scope.today)
-    budgets = figures.budget_by_agreement([a.pk for a in scope.agreements], scope.year)
+def _overview_partnerships(
+    scope: Scope, raw: dict[str, Any], active: dict[int, Cell]
+) -> list[Figure]:
+    followups, budgets = raw["followups"], raw["budgets"]
     rows = []
     for agreement in scope.agreements:
         f = followups[agreement.pk]

@@ -32,6 +32,15 @@ def value(dashboard, key, row, column):
     raise KeyError(row)
 
 
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    """Each test counts afresh (the figures cache is tested on its own below)."""
+    from django.core.cache import cache
+
+    settings.IOP_DASHBOARD_CACHE_SECONDS = 0
+    cache.clear()
+
+
 @pytest.fixture
 def fixture(world):
     return fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
@@ -374,3 +383,22 @@ def test_query_count_is_fixed_whatever_the_size(world, login):
 # Session, user, roles and the page's own queries (see the docstring of each figure).
 DETAIL_QUERIES = 27
 OVERVIEW_QUERIES = 24
+
+
+def test_figures_are_kept_for_a_while_so_repeated_views_are_cheap(world, login, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.IOP_DASHBOARD_CACHE_SECONDS = 300
+    first = fixture_partnership(world.org_a, world.municipality, world.coordinator_a, prefix="CA")
+    client = login(world.steering_a)
+    url = reverse("dashboard_detail", args=[first.pk]) + "?year=2024"
+    with CaptureQueriesContext(connection) as cold:
+        page = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url).content.decode()
+    assert len(warm) < len(cold) - 5
+    assert page.count("<svg") == again.count("<svg") and "72,7 %" in again
+    # Another partnership is another key: nothing of one leaks into the other's page.
+    other = reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2024"
+    assert "72,7 %" not in client.get(other).content.decode()

@@ -10,6 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_steering_member_opens_a_dashboard_with_charts(page, world):
+    from django.core.cache import cache
+
+    cache.clear()
     agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
     browser_login(page, world.steering_a.username)
     page.set_viewport_size({"width": 1280, "height": 900})
