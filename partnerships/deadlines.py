@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Prefetch
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -152,7 +152,9 @@ def _agreement_deadlines(
     found = []
     url = agreement.get_absolute_url()
 
-    def deadline(key: str, kind: str, day: datetime.date, title: str, **extra) -> Deadline:
+    def deadline(
+        key: str, kind: str, day: datetime.date, title: str, url: str = url, **extra
+    ) -> Deadline:
         return Deadline(
             key=f"{kind}:{agreement.pk}:{key}",
             kind=kind,
@@ -180,6 +182,7 @@ def _agreement_deadlines(
                 ANNUAL_REPORT,
                 due,
                 _("Årsrapporten för %(year)s ska lämnas") % {"year": year},
+                url=_annual_report_url(agreement, year),
             )
         )
 
@@ -206,6 +209,13 @@ def _agreement_deadlines(
         )
     )
     return found
+
+
+def _annual_report_url(agreement: Agreement, year: int) -> str:
+    try:
+        return reverse("reporting:annual_report", args=[agreement.pk, year])
+    except NoReverseMatch:
+        return agreement.get_absolute_url()
 
 
 def _followups_owed(

@@ -197,3 +197,11 @@ def test_an_ended_agreement_keeps_only_its_annual_reports(world, status):
     )
     kinds = {d.kind for d in deadlines_for_user(world.manager_a, today=D(2026, 10, 1))}
     assert kinds == {"annual_report"}
+
+
+def test_annual_report_deadline_links_to_the_report(world):
+    from django.urls import reverse
+
+    found = by_key(deadlines_for_user(world.manager_a, today=D(2026, 11, 22)))
+    report = found[f"annual_report:{world.agreement_a.pk}:2026"]
+    assert report.url == reverse("reporting:annual_report", args=[world.agreement_a.pk, 2026])
