@@ -124,6 +124,9 @@ class AnnualReport(models.Model):
 
     def is_late(self, today: datetime.date | None = None) -> bool:
         """Late when submitted after the due date, or still not submitted once it passed."""
+        if self.previous_id is not None:
+            # A correction is judged by when the report was first submitted.
+            return self.previous.is_late(today)
         if self.submitted_at is not None:
             return timezone.localdate(self.submitted_at) > self.due_date
         return (today or timezone.localdate()) > self.due_date

@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 
 urlpatterns = [
+    path("", views.overview, name="overview"),
     path("agreements/<int:agreement_id>/", views.index, name="index"),
     path(
         "agreements/<int:agreement_id>/annual/<int:year>/",

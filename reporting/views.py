@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partnerships.access import require_role
+from partnerships.access import require_role, visible_agreements
 from partnerships.models import Agreement, Indicator
 
 from . import access, figures
@@ -59,6 +59,41 @@ def _year_or_redirect(request: HttpRequest, agreement: Agreement, year: int) -> 
 
 
 # --------------------------------------------------------------------------- overview
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every visible agreement's annual reports: due dates, what is submitted, what is late."""
+    require_role(request.user, access.CAN_SEE_REPORTS)
+    agreements = list(
+        visible_agreements(request.user)
+        .exclude(status__in=(Agreement.Status.DRAFT, Agreement.Status.AWAITING_DECISION))
+        .order_by("title")
+    )
+    submitted = set(
+        AnnualReport.objects.filter(agreement__in=agreements)
+        .submitted()
+        .values_list("agreement_id", "year")
+        .distinct()
+    )
+    today = timezone.localdate()
+    rows = []
+    for agreement in agreements:
+        for year in agreement.years:
+            if year > today.year:
+                continue
+            due = agreement.report_due_date(year)
+            done = (agreement.pk, year) in submitted
+            rows.append(
+                {
+                    "agreement": agreement,
+                    "year": year,
+                    "due": due,
+                    "submitted": done,
+                    "late": not done and today > due,
+                }
+            )
+    rows.sort(key=lambda row: (row["submitted"], row["due"]))
+    return render(request, "reporting/overview.html", {"rows": rows})
 
 
 def index(request: HttpRequest, agreement_id: int) -> HttpResponse:

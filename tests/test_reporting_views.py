@@ -244,3 +244,28 @@ def test_annual_report_command_writes_a_pdf_and_refuses_a_bad_year(world, tmp_pa
         call_command("invoice_basis", "iop-a", "2027", "-o", str(out), stdout=io.StringIO())
     with pytest.raises(CommandError, match="ingen överenskommelse"):
         call_command("invoice_basis", "finns-inte", "2027", "-o", str(out), stdout=io.StringIO())
+
+
+def test_overview_lists_due_and_late_reports_of_visible_agreements_only(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.manager_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(url("overview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "IOP A" in html and "IOP B" not in html
+    assert "2027-03-31" in html  # the 2026 report of agreement A
+
+
+def test_a_correction_is_late_only_if_the_first_submission_was(
+    world, login, django_capture_on_commit_callbacks
+):
+    client = login(world.manager_a)
+    a = world.agreement_a.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("annual_report_submit", a, 2026), {"accept_warnings": "on"})
+    client.post(url("annual_report_correct", a, 2026), {"reason": "Rättelse"})
+    v1, v2 = AnnualReport.objects.order_by("version")
+    assert v1.is_late() is False
+    assert v2.is_late(today=datetime.date(2028, 6, 1)) is False
