@@ -442,3 +442,28 @@ def test_summary_of_an_agreement_that_has_not_started_shows_its_first_year(world
     PartyFactory(agreement=later, organisation=world.org_a)
     text = login(world.manager_a).get(later.get_absolute_url()).content.decode()
     assert f"0 av 4 uppföljningsmöten hållna {start.year}" in text
+
+
+def test_demo_has_meetings_for_all_three_partnerships_and_is_re_runnable(db, login):
+    import re
+
+    from django.core.management import call_command
+
+    from partnerships.models import Agreement, User
+
+    call_command("load_demo", stdout=io.StringIO())
+    counts = {
+        a.short_id: a.meetings.count()
+        for a in Agreement.objects.filter(short_id__in=["thaiwise", "bromodellen", "malmokraften"])
+    }
+    assert all(counts.values()) and len(counts) == 3
+    call_command("load_demo", stdout=io.StringIO())
+    again = {a.short_id: a.meetings.count() for a in Agreement.objects.filter(short_id__in=counts)}
+    assert again == counts
+    assert Decision.objects.exists() and ActionItem.objects.exists() and Attendee.objects.exists()
+
+    # Done when: ThaiWISE's 2026 annual report shows as due 2027-03-31 on the start page.
+    thaiwise = Agreement.objects.get(short_id="thaiwise")
+    page = login(User.objects.get(username="ansvarig")).get(reverse("home")).content.decode()
+    row = re.search(rf'data-key="annual_report:{thaiwise.pk}:2026">(.*?)</tr>', page, re.S)
+    assert row and "2027-03-31" in row.group(1)
