@@ -227,7 +227,14 @@ def _timeline(seen: ParticipantAccess) -> dict:
         return qs if seen.all_agreements else qs.filter(**{f"{field}__in": seen.agreement_ids})
 
     referrals = list(in_view(participant.referrals.select_related("organisation", "agreement")))
-    consents = list(participant.consents.select_related("organisation", "recorded_by"))
+    consents = participant.consents.select_related("organisation", "recorded_by")
+    if not seen.all_agreements:
+        # Consents towards organisations outside the user's partnerships would reveal
+        # where else the participant is enrolled.
+        consents = consents.filter(
+            organisation__agreement_parties__agreement_id__in=seen.agreement_ids
+        ).distinct()
+    consents = list(consents)
     enrolments = list(
         in_view(participant.enrolments.all())
         .select_related("agreement", "phase")
@@ -499,9 +506,9 @@ def enrolment_exit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="samtycke")
     participant = seen.participant
-    agreements = participant.enrolments.values("agreement_id")
+    agreements = user_agreements(request.user).filter(enrolments__participant=participant)
     organisations = Organisation.objects.filter(
-        pk__in=AgreementParty.objects.filter(agreement_id__in=agreements).values("organisation_id")
+        pk__in=AgreementParty.objects.filter(agreement__in=agreements).values("organisation_id")
     ).order_by("name")
     form = ConsentForm(
         request.POST or None, organisations=organisations, instance=Consent(participant=participant)

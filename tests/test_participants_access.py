@@ -296,3 +296,16 @@ def test_admin_reviews_log_per_participant_and_user_and_exports_csv(world, login
     assert lines[0].startswith("Tidpunkt;")
     assert all(a_enrolment.participant.code in line for line in lines[1:])
     assert "coord_a" in body
+
+
+def test_consents_towards_other_partnerships_stay_hidden(world, login, a_enrolment):
+    from tests.factories_participants import ConsentFactory, EnrolmentFactory
+
+    participant = a_enrolment.participant
+    ConsentFactory(participant=participant, organisation=world.org_b)
+    EnrolmentFactory(participant=participant, agreement=world.agreement_b)
+    client = login(world.coordinator_a)
+    page = client.get(reverse("participants:timeline", args=[participant.pk])).content.decode()
+    assert "Förening A" in page and "Förening B" not in page
+    form = client.get(reverse("participants:consent_create", args=[participant.pk])).content.decode()
+    assert "Förening B" not in form and "Testkommun" in form
