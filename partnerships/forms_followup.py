@@ -21,6 +21,18 @@ def _party_organisations(agreement: Agreement):
     return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")
 
 
+def _limit_to_parties(field, agreement: Agreement) -> None:
+    """Offer only the agreement's parties. The choices are read once per agreement and
+    shared by every row of a formset (one query, not one per row); validation still
+    goes through the queryset."""
+    field.queryset = _party_organisations(agreement)
+    cached = getattr(agreement, "_party_choices", None)
+    if cached is None:
+        cached = [("", "---------")] + [(o.pk, o.name) for o in field.queryset]
+        agreement._party_choices = cached  # type: ignore[attr-defined]
+    field.choices = cached
+
+
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -59,7 +71,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.agreement = agreement
-        self.fields["convened_by"].queryset = _party_organisations(agreement)
+        _limit_to_parties(self.fields["convened_by"], agreement)
 
 
 class AttendeeForm(forms.ModelForm):
@@ -76,7 +88,7 @@ class AttendeeForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = _party_organisations(agreement)
+        _limit_to_parties(self.fields["organisation"], agreement)
 
 
 class DecisionForm(forms.ModelForm):
@@ -90,8 +102,16 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amendment"].queryset = agreement.versions.order_by("-number")
-        self.fields["amendment"].label_from_instance = lambda v: f"{v.label} {v.summary}"
+        field = self.fields["amendment"]
+        field.queryset = agreement.versions.order_by("-number")
+        cached = getattr(agreement, "_amendment_choices", None)
+        if cached is None:
+            cached = [("", "---------")] + [
+                (v.pk, f"{v.label} {v.summary}")
+                for v in field.queryset.only("pk", "number", "valid_from", "summary")
+            ]
+            agreement._amendment_choices = cached  # type: ignore[attr-defined]
+        field.choices = cached
 
 
 class ActionItemForm(forms.ModelForm):
@@ -108,7 +128,7 @@ class ActionItemForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = _party_organisations(agreement)
+        _limit_to_parties(self.fields["owner_organisation"], agreement)
 
 
 class PositionedFormSet(BaseInlineFormSet):

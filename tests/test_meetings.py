@@ -383,6 +383,7 @@ def test_meeting_pages_query_count_does_not_grow_with_rows(world, login, meeting
         reverse("meeting_list", args=[world.agreement_a.pk]),
         reverse("meeting_overview"),
         reverse("home"),
+        reverse("meeting_edit", args=[meeting.pk]),
     ]
     before = [count_queries(client, url) for url in urls]
     for n in range(4):
