@@ -169,8 +169,19 @@ class ReferralForm(forms.ModelForm):
         fields = ["date", "referred_by", "organisation", "reason"]
         widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, optional: bool = False, **kwargs):
+    agreement = forms.ModelChoiceField(
+        label=_("Till partnerskap"), queryset=Agreement.objects.none(), required=False
+    )
+
+    def __init__(self, *args, optional: bool = False, agreements=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if agreements is None:
+            # Registering a new participant: the referral goes to the enrolment's partnership.
+            del self.fields["agreement"]
+        else:
+            self.fields["agreement"].queryset = agreements
+            self.fields["agreement"].required = True
+            self.order_fields(["agreement"])
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         self.fields["date"].initial = timezone.localdate()
         self.optional = optional

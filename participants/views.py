@@ -209,6 +209,8 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     else:
         initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
         form = ContactForm(instance=contact, initial=initial)
+        # Date, kind and duration are filled in: the cursor goes to the topic, and Enter saves.
+        form.fields["topic"].widget.attrs["autofocus"] = True
     template = (
         "participants/_contact_row_form.html"
         if _is_htmx(request)
@@ -543,17 +545,14 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="anvisning")
     participant = seen.participant
-    agreements = (
-        user_agreements(request.user).filter(enrolments__participant=participant).distinct()
+    form = ReferralForm(
+        request.POST or None,
+        instance=Referral(participant=participant, recorded_by=request.user),
+        agreements=_enrollable_agreements(request.user),
     )
-    form = ReferralForm(request.POST or None, instance=Referral(participant=participant))
-    agreement = agreements.first()
-    if agreement is None:
-        raise Http404
     if request.method == "POST" and form.is_valid():
         referral = form.save(commit=False)
-        referral.agreement = agreement
-        referral.recorded_by = request.user
+        referral.agreement = form.cleaned_data["agreement"]
         referral.save()
         log_access(request, [participant], action=AccessLog.Action.CREATE, what="anvisning")
         messages.success(request, _("Anvisningen är registrerad."))

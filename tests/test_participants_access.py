@@ -307,5 +307,7 @@ def test_consents_towards_other_partnerships_stay_hidden(world, login, a_enrolme
     client = login(world.coordinator_a)
     page = client.get(reverse("participants:timeline", args=[participant.pk])).content.decode()
     assert "Förening A" in page and "Förening B" not in page
-    form = client.get(reverse("participants:consent_create", args=[participant.pk])).content.decode()
+    form = client.get(
+        reverse("participants:consent_create", args=[participant.pk])
+    ).content.decode()
     assert "Förening B" not in form and "Testkommun" in form

@@ -46,16 +46,6 @@ def _fill(world, n: int) -> list[Enrolment]:
     return enrolments
 
 
-def _count_queries(client, url, django_assert_max_num_queries, n):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_list_runs_a_fixed_number_of_queries(world, login, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -493,3 +483,19 @@ def test_nav_shows_mina_deltagare_to_coordinators_only(world, login):
         "Mina deltagare"
         not in login(world.finance_a).get(reverse("agreement_list")).content.decode()
     )
+
+
+def test_referral_is_registered_to_one_of_the_users_partnerships(world, login):
+    e = enrolled(world.agreement_a, world.org_a)
+    client = login(world.coordinator_a)
+    url = reverse("participants:referral_create", args=[e.participant_id])
+    data = {
+        "date": "2026-02-01",
+        "referred_by": "Socialsekreterare",
+        "organisation": world.municipality.pk,
+    }
+    refused = client.post(url, {**data, "agreement": world.agreement_b.pk})
+    assert refused.status_code == 200
+    assert not e.participant.referrals.exists()
+    assert client.post(url, {**data, "agreement": world.agreement_a.pk}).status_code == 302
+    assert e.participant.referrals.get().agreement == world.agreement_a
