@@ -531,6 +531,9 @@ def participant_statistics(
         "by_gender": rows,
         "totals": totals,
         "outcome_genders": [label for _v, label in shown_genders],
+        "exits_by_gender": [
+            sum(n for (_o, g), n in counts.items() if g == value) for value, _l in shown_genders
+        ],
         "outcomes": outcomes,
         "exits": exits,
         "to_work": to_work,

@@ -145,6 +145,7 @@ def test_participant_statistics_by_gender_and_outcome(world, django_assert_num_q
     woman = next(row for row in stats["by_gender"] if row["gender"] == "Kvinna")
     assert woman["enrolled"] == 3
     assert stats["to_work"] == 1 and stats["to_studies"] == 1 and stats["exits"] == 3
+    assert stats["outcome_genders"] == ["Kvinna", "Man"] and stats["exits_by_gender"] == [2, 1]
     assert stats["share_to_work"] == Decimal("33.3")
     assert stats["share_off_income_support"] == Decimal("50.0")
 
@@ -228,3 +229,34 @@ def test_annual_report_figures_run_a_fixed_number_of_queries(world, django_asser
     with django_assert_max_num_queries(len(few.captured_queries)):
         figures.annual_report_figures(a, 2026)
     assert Enrolment.objects.count() == 25
+
+
+def test_period_label_is_whole_year_or_the_covered_dates(world):
+    agreement = world.agreement_a
+    assert figures.period_label(agreement, 2026) == "helår 2026"
+    Agreement.objects.filter(pk=agreement.pk).update(start_date=D(2026, 3, 1))
+    agreement.refresh_from_db()
+    assert figures.period_label(agreement, 2026) == "2026-03-01–2026-12-31"
+    data = figures.invoice_figures(agreement, 2026)
+    assert data["marking"] == "IOP A, 2026-03-01–2026-12-31"
+
+
+def test_annual_report_page_query_count_does_not_grow_with_participants(
+    world, login, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    a = world.agreement_a
+    client = login(world.manager_a)
+    path = reverse("reporting:annual_report", args=[a.pk, 2026])
+    for _ in range(3):
+        e = ReportEnrolmentFactory(agreement=a)
+        ReportContactFactory(agreement=a, participant=e.participant)
+    with django_assert_max_num_queries(60) as first:
+        assert client.get(path).status_code == 200
+    for _ in range(15):
+        e = ReportEnrolmentFactory(agreement=a, exit_date=D(2026, 5, 1), exit_outcome="work")
+        ReportContactFactory(agreement=a, participant=e.participant)
+        ReportAssessmentFactory(enrolment=e)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(path).status_code == 200

@@ -113,6 +113,21 @@ def test_ubl_invoice_validates_against_the_ubl_21_schema_and_carries_buyer_refer
     assert doc.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS) == "0.00"
     lines = [Decimal(e.text) for e in doc.iterfind("cac:InvoiceLine/cbc:LineExtensionAmount", NS)]
     assert sum(lines) == Decimal("1658160.00")
+    # PEPPOL/EN 16931 rules on top of the schema: category O carries an exemption reason,
+    # no VAT identifiers (BR-O-02..04), and the totals agree (BR-CO-10, BR-CO-15).
+    assert (
+        doc.findtext(".//cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReasonCode", namespaces=NS)
+        == "VATEX-EU-O"
+    )
+    assert doc.find(".//cac:PartyTaxScheme", NS) is None
+    totals = {e.tag.split("}")[1]: e.text for e in doc.find("cac:LegalMonetaryTotal", NS)}
+    assert (
+        totals["LineExtensionAmount"]
+        == totals["TaxExclusiveAmount"]
+        == totals["TaxInclusiveAmount"]
+        == "1658160.00"
+    )
+    assert doc.findtext("cbc:DueDate", namespaces=NS)
     buyer = doc.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
     assert (buyer.get("schemeID"), buyer.text) == ("0007", "2120000449")
 
