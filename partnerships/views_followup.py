@@ -86,7 +86,10 @@ def meeting_overview(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     today = timezone.localdate()
-    year = _year_param(request, default=today.year)
+    default = min(max(today.year, agreement.start_date.year), agreement.end_date.year)
+    year = _year_param(request, default=default)
+    if year not in agreement.years:
+        year = default
     meetings = (
         agreement.meetings.select_related("convened_by")
         .annotate(

@@ -468,3 +468,9 @@ def test_demo_has_meetings_for_all_three_partnerships_and_is_re_runnable(db, log
     page = login(User.objects.get(username="ansvarig")).get(reverse("home")).content.decode()
     row = re.search(rf'data-key="annual_report:{thaiwise.pk}:2026">(.*?)</tr>', page, re.S)
     assert row and "2027-03-31" in row.group(1)
+
+
+@pytest.mark.parametrize("year", ["99999", "abc", "1999"])
+def test_meeting_list_ignores_a_year_outside_the_agreement(world, login, year):
+    url = reverse("meeting_list", args=[world.agreement_a.pk]) + f"?year={year}"
+    assert login(world.manager_a).get(url).status_code == 200
