@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 def request_report_pdf(*, report: AnnualReport, user: User) -> RenderJob:
     """Record a render job for the report (draft or submitted) and queue it after commit."""
+    # Keep one finished PDF per user and report year: older renders are superseded.
+    RenderJob.objects.filter(
+        agreement_id=report.agreement_id, year=report.year, requested_by=user
+    ).exclude(status=RenderJob.Status.PENDING).delete()
     job = RenderJob.objects.create(
         agreement_id=report.agreement_id,
         year=report.year,

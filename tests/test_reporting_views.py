@@ -269,3 +269,13 @@ def test_a_correction_is_late_only_if_the_first_submission_was(
     v1, v2 = AnnualReport.objects.order_by("version")
     assert v1.is_late() is False
     assert v2.is_late(today=datetime.date(2028, 6, 1)) is False
+
+
+def test_a_new_render_replaces_the_users_finished_ones(
+    world, login, django_capture_on_commit_callbacks
+):
+    client = login(world.manager_a)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url("annual_report_render", world.agreement_a.pk, 2026))
+    assert RenderJob.objects.count() == 1
