@@ -279,3 +279,21 @@ def test_a_new_render_replaces_the_users_finished_ones(
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url("annual_report_render", world.agreement_a.pk, 2026))
     assert RenderJob.objects.count() == 1
+
+
+def test_a_failed_render_is_reported_to_the_user(
+    world, login, django_capture_on_commit_callbacks, monkeypatch
+):
+    import reporting.documents
+
+    def broken(report):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(reporting.documents, "annual_report_pdf", broken)
+    client = login(world.manager_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("annual_report_render", world.agreement_a.pk, 2026))
+    job = RenderJob.objects.get()
+    assert job.status == "failed" and job.error == "RuntimeError"
+    assert "PDF:en kunde inte tas fram" in client.get(url("render_job", job.pk)).content.decode()
+    assert client.get(url("render_job_pdf", job.pk)).status_code == 302
