@@ -586,6 +586,8 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
                     for i, m in enumerate(months)
                 ],
                 [_("Nya"), _("Avslutade")],
+                width=1000,
+                height=240,
             ),
         )
     )
@@ -744,6 +746,8 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
                     for i, m in enumerate(months)
                 ],
                 [_("Närvarande"), _("Frånvarande")],
+                width=1000,
+                height=240,
             ),
         )
     )
