@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from partnerships.models import Agreement, AgreementParty, Role, User
 
-from .models import AccessLog, Consent, Enrolment, GroupActivity, GroupSession, Participant
+from .models import (
+    AccessLog,
+    Consent,
+    Enrolment,
+    EnrolmentQuerySet,
+    GroupActivity,
+    GroupSession,
+    Participant,
+)
 
 PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 
@@ -68,7 +76,7 @@ def _party_agreement_ids(user: User) -> QuerySet:
 
 def visible_enrolments(
     user: User, day: datetime.date | None = None, *, agreements: list[Agreement] | None = None
-) -> QuerySet[Enrolment]:
+) -> EnrolmentQuerySet:
     """Enrolments through which the user sees their participant.
 
     `agreements`, when given, must come from user_agreements(user): the list page already

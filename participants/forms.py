@@ -83,7 +83,7 @@ class EnrolmentForm(forms.ModelForm):
 
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
         self.fields["start_date"].initial = timezone.localdate()
 
 
@@ -156,7 +156,7 @@ class ConsentForm(forms.ModelForm):
         if organisations is None:
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = organisations
+            self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["given_on"].initial = timezone.localdate()
 
     def clean_given_on(self):
@@ -179,10 +179,10 @@ class ReferralForm(forms.ModelForm):
             # Registering a new participant: the referral goes to the enrolment's partnership.
             del self.fields["agreement"]
         else:
-            self.fields["agreement"].queryset = agreements
+            self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
             self.fields["agreement"].required = True
             self.order_fields(["agreement"])
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["date"].initial = timezone.localdate()
         self.optional = optional
         if optional:
@@ -303,7 +303,7 @@ class GroupActivityForm(forms.ModelForm):
 
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
 
 
 class GroupSessionForm(forms.ModelForm):
@@ -329,7 +329,7 @@ class AnonymousCountForm(forms.Form):
 
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
         self.fields["date"].initial = timezone.localdate()
         for gender in self.GENDERS:
             for band in self.BANDS:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -449,7 +450,7 @@ class Enrolment(models.Model):
         return reverse("participants:timeline", args=[self.participant_id])
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.exit_date and self.start_date and self.exit_date < self.start_date:
             errors["exit_date"] = _("Avslutsdatum kan inte ligga före startdatum.")
         if self.exit_date and not self.exit_outcome:
@@ -922,10 +923,11 @@ class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The access log is append-only.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")
 
-    _raw_delete = delete
+    def _raw_delete(self, using: str | None) -> int:
+        raise PermissionError("The access log is append-only.")
 
 
 class AccessLog(models.Model):

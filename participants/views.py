@@ -52,6 +52,7 @@ from .models import (
     Consent,
     Contact,
     Enrolment,
+    EnrolmentQuerySet,
     GroupActivity,
     GroupSession,
     Participant,
@@ -89,7 +90,7 @@ def _form_error(form, exc: ValidationError) -> None:
 # --------------------------------------------------------------------------- the list
 
 
-def _list_rows(user: User, agreements: list | None = None) -> QuerySet[Enrolment]:
+def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
     """Open enrolments the user works with, with everything a row shows, in one query."""
     last_contact = (
         Contact.objects.filter(
@@ -98,6 +99,7 @@ def _list_rows(user: User, agreements: list | None = None) -> QuerySet[Enrolment
         .order_by("-date")
         .values("date")[:1]
     )
+    identity: Value | Exists
     if user.is_administrator:
         identity = Value(True)
     else:
@@ -229,14 +231,14 @@ def _timeline(seen: ParticipantAccess) -> dict:
         return qs if seen.all_agreements else qs.filter(**{f"{field}__in": seen.agreement_ids})
 
     referrals = list(in_view(participant.referrals.select_related("organisation", "agreement")))
-    consents = participant.consents.select_related("organisation", "recorded_by")
+    consent_rows = participant.consents.select_related("organisation", "recorded_by")
     if not seen.all_agreements:
         # Consents towards organisations outside the user's partnerships would reveal
         # where else the participant is enrolled.
-        consents = consents.filter(
+        consent_rows = consent_rows.filter(
             organisation__agreement_parties__agreement_id__in=seen.agreement_ids
         ).distinct()
-    consents = list(consents)
+    consents = list(consent_rows)
     enrolments = list(
         in_view(participant.enrolments.all())
         .select_related("agreement", "phase")

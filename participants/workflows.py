@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -37,15 +38,15 @@ STALE_MESSAGE = gettext_lazy(
 )
 
 
-def save_checked(instance: models.Model, *, revision: int | None) -> None:
+def save_checked(instance: Participant | Enrolment | ActionPlan, *, revision: int | None) -> None:
     """Save an edited row unless someone else saved it after the form was opened.
 
     The conditional UPDATE is atomic on every database, so of two coordinators who opened
     the same revision exactly one wins; the other gets a ValidationError.
     """
-    model = type(instance)
+    manager = type(instance)._default_manager
     expected = instance.revision if revision is None else revision
-    bumped = model.objects.filter(pk=instance.pk, revision=expected).update(revision=expected + 1)
+    bumped = manager.filter(pk=instance.pk, revision=expected).update(revision=expected + 1)
     if not bumped:
         raise ValidationError(STALE_MESSAGE, code="stale")
     instance.revision = expected + 1
@@ -102,7 +103,7 @@ def enrol(*, request: HttpRequest, enrolment: Enrolment, log: bool = True) -> En
         raise ValidationError(
             {"agreement": _("Deltagaren är redan inskriven i partnerskapet.")}
         ) from exc
-    if enrolment.phase_id:
+    if enrolment.phase is not None:
         PhaseChange.objects.create(
             enrolment=enrolment,
             date=enrolment.start_date,
@@ -162,7 +163,7 @@ def log_contact(*, request: HttpRequest, contact: Contact, enrolment: Enrolment)
     return contact
 
 
-def last_contact_defaults(user: User) -> dict[str, object]:
+def last_contact_defaults(user: User) -> dict[str, Any]:
     """Kind and duration of the user's latest contact, so the next form starts with them."""
     last = (
         Contact.objects.filter(staff=user)
@@ -170,7 +171,7 @@ def last_contact_defaults(user: User) -> dict[str, object]:
         .values("kind", "duration_minutes")
         .first()
     )
-    return last or {"kind": Contact.Kind.MEETING, "duration_minutes": 30}
+    return dict(last) if last else {"kind": Contact.Kind.MEETING, "duration_minutes": 30}
 
 
 @transaction.atomic
