@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,7 +106,7 @@ def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
         for row in reports.values("year").annotate(
             versions=Count("pk"),
             latest=Max("version"),
-            submitted=Count("pk", filter=~_draft()),
+            submitted=Count("pk", filter=~Q(status=AnnualReport.Status.DRAFT)),
             first_submitted=Max("submitted_at"),
         )
     }
@@ -142,12 +142,6 @@ def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "reporting/index.html",
         {"agreement": agreement, "years": years, "can_invoice": can_invoice},
     )
-
-
-def _draft():
-    from django.db.models import Q
-
-    return Q(status=AnnualReport.Status.DRAFT)
 
 
 # --------------------------------------------------------------------------- annual report
