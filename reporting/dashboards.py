@@ -425,7 +425,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     # Outcomes by gender; each gender's column adds up to its exits.
     outcome_cells: dict[str, dict[str, Cell]] = {}
     raw_outcomes = _raw_outcomes(stats)
-    for value, _label in ExitOutcome.choices:
+    for value, _outcome_label in ExitOutcome.choices:
         row = {g: s.cell(raw_outcomes.get((value, g), 0)) for g, _l in genders}
         row["total"] = s.total(list(row.values()))
         outcome_cells[value] = row

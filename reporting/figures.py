@@ -722,13 +722,13 @@ def monthly_activity(agreements: Any, start: datetime.date, end: datetime.date) 
     ):
         contacts.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
     anonymous: dict[int, dict[str, int]] = {}
-    for row in (
+    for anon_row in (
         AnonymousContactCount.objects.filter(_by_agreement(agreements), date__range=(start, end))
         .annotate(month=ExtractMonth("date"))
         .values("month", "gender")
         .annotate(n=Sum("count"))
     ):
-        anonymous.setdefault(row["month"], {})[row["gender"]] = row["n"]
+        anonymous.setdefault(anon_row["month"], {})[anon_row["gender"]] = anon_row["n"]
     attendance: dict[int, dict[str, dict[str, int]]] = {}
     for row in (
         Attendance.objects.filter(_by_agreement(agreements), date__range=(start, end))

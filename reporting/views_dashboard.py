@@ -10,6 +10,7 @@ gets 403; another partnership's dashboard is 404, as if it did not exist.
 from __future__ import annotations
 
 import csv
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from partnerships.access import access_agreement_by_id, require_role, visible_agreements
-from partnerships.models import Agreement, Role
+from partnerships.models import Agreement, Role, User
 
 from .dashboards import Scope, build_dashboard, default_year, scope_for
 
@@ -73,7 +74,7 @@ def _single_scope(
 def _render(
     request: HttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
 ) -> HttpResponse:
-    dashboard = build_dashboard(scope, request.user)
+    dashboard = build_dashboard(scope, cast(User, request.user))
     if scope.single:
         csv_url = reverse("dashboard_csv", args=[scope.single.pk])
     else:
@@ -110,7 +111,7 @@ def dashboard_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 
 def _csv(scope: Scope, request: HttpRequest) -> HttpResponse:
-    dashboard = build_dashboard(scope, request.user)
+    dashboard = build_dashboard(scope, cast(User, request.user))
     name = scope.single.short_id if scope.single else "alla-partnerskap"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="oversikt-{name}-{scope.year}.csv"'
