@@ -339,3 +339,24 @@ def test_import_pages_render(world, login):
         page = client.get(reverse("io_import", args=[kind]))
         assert page.status_code == 200
         assert reverse("io_template", args=[kind]) in page.content.decode()
+
+
+def test_invalid_gln_and_peppol_id_are_refused_like_in_the_form(world, login):
+    client = login(world.manager_a)
+    content = csv_bytes(
+        [
+            ["Organisationsnummer", "Namn", "Typ", "GLN", "PEPPOL-ID"],
+            [
+                world.org_a.org_number,
+                "Förening A",
+                "Idéburen organisation",
+                "7350000000001",
+                "0007:123",
+            ],
+        ]
+    )
+    job = preview(client, "organisations", content)
+    assert job.summary["refused"] == 1
+    reasons = " ".join(job.rows[0]["reasons"])
+    assert "GLN: GLN-numrets kontrollsiffra stämmer inte." in reasons
+    assert "PEPPOL-ID: PEPPOL-ID med schema 0007" in reasons
