@@ -191,3 +191,26 @@ def test_cp1252_csv_with_commas_is_read(world, login):
     job = import_file(client, "organisations", content)
     assert job.summary["new"] == 1
     assert Organisation.objects.get(org_number="212000-1355").name == "Ängelholms kommun"
+
+
+def test_unconfirmed_upload_files_are_purged(world, login):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client = login(world.admin)
+    job = preview(
+        client,
+        "organisations",
+        csv_bytes([["Organisationsnummer", "Namn", "Typ"], ["212000-1355", "K", "Kommun"]]),
+    )
+    path = job.file.path
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    call_command("purge_imports", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert not job.file and job.status == ImportJob.Status.FAILED
+    assert not __import__("os").path.exists(path)
+    assert client.post(reverse("io_job_confirm", args=[job.pk])).status_code == 403
