@@ -196,7 +196,7 @@ def _agreement_deadlines(
                 str(agreement.extensions_used() + 1),
                 EXTENSION_DECISION,
                 decide_by,
-                _("Beslut om förlängning (slutdatum %(end)s)")
+                _("Ska överenskommelsen förlängas efter %(end)s?")
                 % {"end": agreement.end_date.isoformat()},
             )
         )
