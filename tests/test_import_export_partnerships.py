@@ -360,3 +360,19 @@ def test_invalid_gln_and_peppol_id_are_refused_like_in_the_form(world, login):
     reasons = " ".join(job.rows[0]["reasons"])
     assert "GLN: GLN-numrets kontrollsiffra stämmer inte." in reasons
     assert "PEPPOL-ID: PEPPOL-ID med schema 0007" in reasons
+
+
+def test_preview_page_lists_rows_with_changes_and_reasons(world, login):
+    client = login(world.manager_a)
+    content = csv_bytes(
+        [
+            ["Organisationsnummer", "Namn", "Typ", "Ort"],
+            [world.org_a.org_number, "Förening A", "Idéburen organisation", "Lund"],
+            [world.org_b.org_number, "Kapad B", "Idéburen organisation", ""],
+        ]
+    )
+    job = preview(client, "organisations", content)
+    page = client.get(reverse("io_job", args=[job.pk])).content.decode()
+    assert "Ort: <del>–</del> → <ins>Lund</ins>" in page
+    assert "hör inte till dina partnerskap" in page
+    assert "Bekräfta och importera" not in page
