@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import FundingShareFormSetBase
 from .models import (
+    ActionItem,
     ActualCost,
+    Attendee,
+    Decision,
+    Meeting,
     Agreement,
     AgreementParty,
     AgreementVersion,
@@ -182,3 +186,26 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AttendeeInline(admin.TabularInline):
+    model = Attendee
+    extra = 0
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    fk_name = "meeting"
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "kind", "date", "status"]
+    list_filter = ["kind", "status"]
+    inlines = [AttendeeInline, DecisionInline, ActionItemInline]

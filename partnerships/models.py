@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -967,8 +968,6 @@ def format_sek(amount: Decimal | int | None, decimals: bool | None = None) -> st
 # --------------------------------------------------------------------------- meetings
 # Follow-up: meetings with attendees, decisions and action items; the calendar feed
 # token and the record of reminders sent. Deadlines are computed in deadlines.py.
-
-from dataclasses import dataclass  # noqa: E402 - kept with the follow-up models it serves
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
