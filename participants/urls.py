@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:activity_id>/", views.group_detail, name="group_detail"),
+    path("groups/<int:activity_id>/members/", views.group_members, name="group_members"),
     path("sessions/<int:session_id>/", views.session_attendance, name="session_attendance"),
     path("anonymous/", views.anonymous_counts, name="anonymous"),
     path("access-log/", views.access_log_list, name="access_log"),

@@ -681,11 +681,43 @@ def group_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
         marked=Count("attendance"),
     )
+    candidates = _member_candidates(activity, request.user)
+    members = set(activity.members.values_list("pk", flat=True))
     return render(
         request,
         "participants/group_detail.html",
-        {"activity": activity, "sessions": sessions, "form": form},
+        {
+            "activity": activity,
+            "sessions": sessions,
+            "form": form,
+            "candidates": [(e, e.participant_id in members) for e in candidates],
+        },
     )
+
+
+def _member_candidates(activity: GroupActivity, user: User) -> list[Enrolment]:
+    return list(
+        access.visible_enrolments(user)
+        .open()
+        .filter(agreement_id=activity.agreement_id)
+        .select_related("participant")
+        .order_by("participant__code")
+    )
+
+
+@require_POST
+def group_members(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """Who belongs to the group. Only participants the user sees are touched; members
+    visible to other organisations stay."""
+    activity = access.access_activity_by_id(request.user, activity_id)
+    candidates = {e.participant_id for e in _member_candidates(activity, request.user)}
+    chosen = {int(v) for v in request.POST.getlist("member") if v.isdigit()} & candidates
+    with transaction.atomic():
+        activity.members.remove(*(candidates - chosen))
+        activity.members.add(*chosen)
+        log_access(request, candidates, action=AccessLog.Action.CHANGE, what="gruppdeltagare")
+    messages.success(request, _("Gruppens deltagare är sparade."))
+    return redirect("participants:group_detail", activity.pk)
 
 
 def _roster(session: GroupSession, user: User) -> list[Enrolment]:

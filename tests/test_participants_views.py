@@ -499,3 +499,24 @@ def test_referral_is_registered_to_one_of_the_users_partnerships(world, login):
     assert not e.participant.referrals.exists()
     assert client.post(url, {**data, "agreement": world.agreement_a.pk}).status_code == 302
     assert e.participant.referrals.get().agreement == world.agreement_a
+
+
+def test_group_members_make_the_session_roster(world, login):
+    e1 = enrolled(world.agreement_a, world.org_a)
+    e2 = enrolled(world.agreement_a, world.org_a)
+    hidden = enrolled(world.agreement_a, world.municipality)  # not visible to org A
+    activity = GroupActivityFactory(agreement=world.agreement_a)
+    activity.members.add(hidden.participant)
+    session = GroupSessionFactory(activity=activity)
+    client = login(world.coordinator_a)
+    response = client.post(
+        reverse("participants:group_members", args=[activity.pk]),
+        {"member": [e1.participant_id, hidden.participant_id, 999999]},
+    )
+    assert response.status_code == 302
+    assert set(activity.members.all()) == {e1.participant, hidden.participant}
+    page = client.get(
+        reverse("participants:session_attendance", args=[session.pk])
+    ).content.decode()
+    assert e1.participant.code in page and e2.participant.code not in page
+    assert hidden.participant.code not in page
