@@ -98,6 +98,8 @@ def test_coordinator_cannot_reach_other_partnerships_group_session(world, login)
     assert (
         client.get(reverse("participants:session_attendance", args=[session.pk])).status_code == 404
     )
+    members_url = reverse("participants:group_members", args=[session.activity_id])
+    assert client.post(members_url, {"member": []}).status_code == 404
 
 
 def test_enrolment_alone_is_not_enough_without_consent_for_the_organisation(world, login):
