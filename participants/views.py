@@ -172,7 +172,10 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 def _row_response(request: HttpRequest, enrolment_id: int, **extra) -> HttpResponse:
-    row = _list_rows(request.user).get(pk=enrolment_id)
+    try:
+        row = _list_rows(request.user).get(pk=enrolment_id)
+    except Enrolment.DoesNotExist as exc:  # exited meanwhile: no longer on the list
+        raise Http404 from exc
     return render(
         request, "participants/_row.html", {"e": row, "today": timezone.localdate(), **extra}
     )

@@ -520,3 +520,15 @@ def test_group_members_make_the_session_roster(world, login):
     ).content.decode()
     assert e1.participant.code in page and e2.participant.code not in page
     assert hidden.participant.code not in page
+
+
+def test_row_of_an_exited_enrolment_is_not_found(world, login):
+    e = EnrolmentFactory(
+        agreement=world.agreement_a, exit_date=datetime.date(2026, 3, 1), exit_outcome="work"
+    )
+    from tests.factories_participants import ConsentFactory
+
+    ConsentFactory(participant=e.participant, organisation=world.org_a)
+    client = login(world.coordinator_a)
+    assert client.get(reverse("participants:row", args=[e.pk])).status_code == 404
+    assert client.get(reverse("participants:contact_create", args=[e.pk])).status_code == 404
