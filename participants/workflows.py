@@ -191,7 +191,7 @@ def record_session_attendance(
     outside = set(statuses) - enrolled
     if outside:
         raise ValidationError(_("Någon på listan är inte inskriven det datumet."))
-    Attendance.objects.filter(session=session).exclude(participant_id__in=statuses).delete()
+    # Rows for participants not on this user's list (seen by another organisation) stay.
     existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
     to_create, to_update = [], []
     for participant_id, status in statuses.items():
