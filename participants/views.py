@@ -533,10 +533,14 @@ def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     require_participant_role(request.user)
+    consents = Consent.objects.filter(participant__in=access.visible_participants(request.user))
+    if not request.user.is_administrator:
+        # Only consents towards organisations in the user's own partnerships.
+        consents = consents.filter(
+            organisation__agreement_parties__agreement__in=user_agreements(request.user)
+        ).distinct()
     try:
-        consent = Consent.objects.get(
-            pk=consent_id, participant__in=access.visible_participants(request.user)
-        )
+        consent = consents.get(pk=consent_id)
     except Consent.DoesNotExist as exc:
         raise Http404 from exc
     if consent.withdrawn_on is None:

@@ -313,3 +313,15 @@ def test_consents_towards_other_partnerships_stay_hidden(world, login, a_enrolme
         reverse("participants:consent_create", args=[participant.pk])
     ).content.decode()
     assert "Förening B" not in form and "Testkommun" in form
+
+
+def test_consent_towards_another_partnership_cannot_be_withdrawn(world, login, a_enrolment):
+    from tests.factories_participants import ConsentFactory
+
+    other = ConsentFactory(participant=a_enrolment.participant, organisation=world.org_b)
+    response = login(world.coordinator_a).post(
+        reverse("participants:consent_withdraw", args=[other.pk])
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.withdrawn_on is None
