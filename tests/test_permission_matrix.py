@@ -1,0 +1,368 @@
+"""Every URL pattern, requested by every kind of user, against an expected-status table.
+
+The test walks the whole URLconf. Each pattern's arguments are filled from real objects
+of partnership A (see `objects` below), and the page is fetched (GET) as anonymous, the
+coordinator of A, the coordinator of B, finance, steering group, the manager and the
+administrator. A pattern with no row in EXPECTED fails the test, so a new page cannot
+ship unchecked; the failure message prints the statuses seen, ready to review and paste.
+
+Statuses: 200 page, 302 redirect (anonymous: to sign-in), 403 role lacks the function,
+404 not visible (the same as missing), 405 page only takes POST. "a|b" accepts either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import verified_device
+
+ROLES = ("anon", "coord_a", "coord_b", "finance", "steering", "manager", "admin")
+
+# One row per URL pattern (its namespaced name), one column per role in ROLES.
+EXPECTED_TABLE = """
+# URL name                              anon coord_a coord_b finance steering manager admin
+# Sign-in and the second factor (the users here have passed it already)
+login                                   200  200     200     200     200      200     200
+logout                                  302  405     405     405     405      405     405
+security:verify                         302  302     302     302     302      302     302
+security:enrol                          302  302     302     302     302      302     302
+set_language                            302  302     302     302     302      302     302
+home                                    302  200     200     200     200      200     200
+
+# Agreements, parties, goals, budgets
+agreement_list                          302  200     200     200     200      200     200
+agreement_create                        302  403     403     403     403      200     200
+agreement_detail                        302  200     404     200     200      200     200
+agreement_edit                          302  403     404     403     403      200     200
+agreement_status                        302  405     405     405     405      405     405
+agreement_extend                        302  405     405     405     405      405     405
+agreement_history                       302  200     404     200     200      200     200
+agreement_version                       302  200     404     200     200      200     200
+party_create                            302  403     404     403     403      200     200
+party_edit                              302  403     404     403     403      200     200
+party_delete                            302  405     405     405     405      405     405
+goal_create                             302  403     404     403     403      200     200
+goal_delete                             302  405     405     405     405      405     405
+indicator_delete                        302  405     405     405     405      405     405
+goal_edit                               302  403     404     403     403      200     200
+indicator_create                        302  403     404     403     403      200     200
+indicator_edit                          302  403     404     403     403      200     200
+budget_create                           302  403     404     200     403      200     200
+budget_detail                           302  200     404     200     200      200     200
+budget_edit                             302  403     404     200     403      200     200
+budget_derive                           302  405     405     405     405      405     405
+actual_add                              302  405     405     405     405      405     405
+other_funding_add                       302  405     405     405     405      405     405
+
+# Organisations
+organisation_list                       302  200     200     200     200      200     200
+organisation_create                     302  404     404     404     404      404     200
+organisation_detail                     302  200     404     200     200      200     200
+organisation_edit                       302  403     404     403     403      200     200
+contact_person_add                      302  405     405     405     405      405     405
+
+# Participants: never finance or steering (no identities); B sees none of A's
+participants:list                       302  200     200     404     404      200     200
+participants:create                     302  200     200     404     404      200     200
+participants:timeline                   302  200     404     404     404      200     200
+participants:edit                       302  200     404     404     404      200     200
+participants:enrolment_create           302  200     404     404     404      200     200
+participants:consent_create             302  200     404     404     404      200     200
+participants:referral_create            302  200     404     404     404      200     200
+participants:export_json                302  404     404     404     404      404     200
+participants:export_pdf                 302  404     404     404     404      404     200
+participants:access_log_participant     302  404     404     404     404      404     302
+participants:consent_withdraw           302  405     405     405     405      405     405
+participants:row                        302  200     404     404     404      200     200
+participants:contact_create             302  200     404     404     404      200     200
+participants:enrolment_edit             302  200     404     404     404      200     200
+participants:enrolment_phase            302  200     404     404     404      200     200
+participants:enrolment_exit             302  200     404     404     404      200     200
+participants:assessment_create          302  200     404     404     404      200     200
+participants:action_plan                302  200     404     404     404      200     200
+participants:attendance_create          302  200     404     404     404      200     200
+participants:group_list                 302  200     200     404     404      200     200
+participants:group_detail               302  200     404     404     404      200     200
+participants:group_members              302  405     405     405     405      405     405
+participants:session_attendance         302  200     404     404     404      200     200
+participants:anonymous                  302  200     200     404     404      200     200
+participants:access_log                 302  404     404     404     404      404     200
+participants:access_log_csv             302  404     404     404     404      404     200
+
+# Follow-up: meetings and the calendar (the feed is opened by its secret token)
+meeting_overview                        302  200     200     200     200      200     200
+meeting_list                            302  200     404     200     200      200     200
+meeting_create                          302  403     404     403     403      200     200
+meeting_detail                          302  200     404     200     200      200     200
+meeting_edit                            302  403     404     403     403      200     200
+meeting_minutes_pdf                     302  200     404     200     200      200     200
+action_item_done                        302  405     405     405     405      405     405
+action_item_reopen                      302  405     405     405     405      405     405
+calendar_settings                       302  200     200     200     200      200     200
+calendar_token_create                   302  405     405     405     405      405     405
+calendar_token_revoke                   302  405     405     405     405      405     405
+calendar_feed                           200  200     200     200     200      200     200
+
+# Reporting: annual reports (PDF via a render job), invoice bases (finance)
+reporting:overview                      302  200     200     200     200      200     200
+reporting:index                         302  200     404     200     200      200     200
+reporting:annual_report                 302  200     404     200     403      200     200
+reporting:annual_report_save            302  405     405     405     405      405     405
+reporting:annual_report_submit          302  405     405     405     405      405     405
+reporting:annual_report_correct         302  405     405     405     405      405     405
+reporting:annual_report_render          302  405     405     405     405      405     405
+reporting:annual_report_pdf             302  302     404     302     404      302     302
+reporting:render_job                    302  404     404     404     404      200     404
+reporting:render_job_pdf                302  404     404     404     404      302     404
+reporting:invoice_basis                 302  403     404     200     403      403     200
+reporting:invoice_basis_draft_pdf       302  403     404     200     403      403     200
+reporting:invoice_basis_issued          302  403     404     200     403      403     200
+reporting:invoice_basis_issued_pdf      302  403     404     200     403      403     200
+reporting:invoice_basis_ubl             302  403     404     200     403      403     200
+
+# Dashboards
+dashboard_overview                      302  200     200     200     200      200     200
+dashboard_overview_csv                  302  200     200     200     200      200     200
+dashboard_detail                        302  200     404     200     200      200     200
+dashboard_csv                           302  200     404     200     200      200     200
+
+# Import and export (a job is its owner's alone)
+io_index                                302  200     200     200     403      200     200
+io_export                               302  200     200     200     403      200     200
+io_template                             302  403     403     403     403      200     200
+io_import                               302  403     403     403     403      200     200
+io_job                                  302  404     404     404     404      200     404
+io_job_status                           302  404     404     404     404      200     404
+io_job_confirm                          302  405     405     405     405      405     405
+"""
+EXPECTED: dict[str, str] = {
+    line.split(maxsplit=1)[0]: line.split(maxsplit=1)[1]
+    for line in EXPECTED_TABLE.splitlines()
+    if line.strip() and not line.startswith("#")
+}
+
+# Django's admin decides by is_staff and model permissions, the same way for every
+# model: anonymous and non-staff users are sent to sign in; staff get the page or a
+# redirect (an object id that does not exist for that model), 403 where the admin
+# offers no such function (adding to a read-only log) or 405 (sign-out by GET).
+ADMIN_ROW = "302 302 302 302 302 302 200|302|403|404|405"
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # the namespaced name, or the route text for unnamed patterns
+    route: str
+    kwargs: tuple[str, ...]
+    is_admin: bool
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            kwargs = tuple(pattern.pattern.regex.groupindex)
+            yield Route(
+                key=name or route,
+                route=route,
+                kwargs=kwargs,
+                is_admin=route.startswith("admin/"),
+            )
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+# How to fill each URL argument from the objects of partnership A.
+KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
+    "agreement_id": lambda o: o.world.agreement_a.pk,
+    "organisation_id": lambda o: o.world.org_a.pk,
+    "party_id": lambda o: o.world.party_a.pk,
+    "goal_id": lambda o: o.goal.pk,
+    "indicator_id": lambda o: o.indicator.pk,
+    "number": lambda o: o.version.number,
+    "year": lambda o: YEAR,
+    "participant_id": lambda o: o.enrolment.participant_id,
+    "consent_id": lambda o: o.consent.pk,
+    "enrolment_id": lambda o: o.enrolment.pk,
+    "activity_id": lambda o: o.activity.pk,
+    "session_id": lambda o: o.session.pk,
+    "version": lambda o: o.report.version,
+    "job_id": lambda o: o.render_job.pk,
+    "basis_id": lambda o: o.basis.pk,
+    "meeting_id": lambda o: o.meeting.pk,
+    "item_id": lambda o: o.action_item.pk,
+    "token": lambda o: o.calendar_token.token,
+    "kind": lambda o: "organisations",
+    # The admin: an agreement's id (other models answer "no such object"), and the
+    # catch-all's unknown page.
+    "object_id": lambda o: o.world.agreement_a.pk,
+    "content_type_id": lambda o: o.agreement_type.pk,
+    "pk": lambda o: o.totp_device.pk,
+    "id": lambda o: o.world.coordinator_a.pk,
+    "app_label": lambda o: "partnerships",
+    "url": lambda o: "no-such-page/",
+}
+# Two kinds of job share the argument name job_id; each gets its own object.
+JOB_IDS = {"io_job", "io_job_status", "io_job_confirm"}
+YEAR = 2026
+
+
+def _expected(route: Route) -> list[set[int]] | None:
+    row = ADMIN_ROW if route.is_admin and route.key not in EXPECTED else EXPECTED.get(route.key)
+    if row is None:
+        return None
+    cells = row.split()
+    assert len(cells) == len(ROLES), f"{route.key}: {len(cells)} columns, want {len(ROLES)}"
+    return [{int(code) for code in cell.split("|")} for cell in cells]
+
+
+def _url(route: Route, objects: SimpleNamespace) -> str:
+    missing = [name for name in route.kwargs if name not in KWARG_VALUES]
+    assert not missing, f"{route.key}: add {missing} to KWARG_VALUES"
+    kwargs = {name: KWARG_VALUES[name](objects) for name in route.kwargs}
+    if route.key in JOB_IDS:
+        kwargs["job_id"] = objects.import_job.pk
+    if route.key != route.route:
+        return reverse(route.key, kwargs=kwargs)
+    # Unnamed patterns (only the admin's): build the address from the route text.
+    url = "/" + route.route
+    for name, value in kwargs.items():
+        url = url.replace(f"<path:{name}>", str(value))
+    if "(?P<url>" in url:
+        url = "/admin/" + str(kwargs["url"])
+    return url
+
+
+@pytest.fixture
+def objects(world) -> SimpleNamespace:
+    """The world plus one object of every kind that a URL can point at, all in partnership A."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from partnerships.lifecycle import record_version
+    from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
+    from reporting.invoicing import issue_invoice_basis
+    from reporting.models import AnnualReport, RenderJob
+    from tests.factories_meetings import ActionItemFactory, MeetingFactory
+    from tests.factories_participants import GroupActivityFactory, GroupSessionFactory, enrolled
+
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    agreement = world.agreement_a
+    goal = Goal.objects.create(agreement=agreement, title="Fler i arbete")
+    enrolment = enrolled(agreement, world.org_a, name="Påhittad Deltagare")
+    activity = GroupActivityFactory(agreement=agreement)
+    meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)
+    report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
+    return SimpleNamespace(
+        world=world,
+        goal=goal,
+        indicator=Indicator.objects.create(goal=goal, name="Andel i arbete"),
+        version=record_version(agreement=agreement, user=None, summary="Tecknat"),
+        enrolment=enrolment,
+        consent=enrolment.participant.consents.first(),
+        activity=activity,
+        session=GroupSessionFactory(activity=activity),
+        meeting=meeting,
+        action_item=ActionItemFactory(meeting=meeting),
+        report=report,
+        render_job=RenderJob.objects.create(
+            agreement=agreement, year=YEAR, report=report, requested_by=world.manager_a
+        ),
+        basis=issue_invoice_basis(agreement=agreement, year=YEAR, user=None),
+        calendar_token=CalendarToken.objects.create(user=world.coordinator_a, token="m" * 40),
+        import_job=ImportJob.objects.create(
+            kind="organisations",
+            user=world.manager_a,
+            original_name="organisationer.csv",
+            file_format="csv",
+        ),
+        agreement_type=ContentType.objects.get_for_model(Agreement),
+        totp_device=verified_device(world.coordinator_a),
+    )
+
+
+@pytest.fixture
+def clients(world) -> dict[str, Client]:
+    users = {
+        "coord_a": world.coordinator_a,
+        "coord_b": world.coordinator_b,
+        "finance": world.finance_a,
+        "steering": world.steering_a,
+        "manager": world.manager_a,
+        "admin": world.admin,
+    }
+    result = {"anon": Client()}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        result[role] = client
+    return result
+
+
+def test_every_url_pattern_has_a_row():
+    missing = [route.key for route in all_routes() if _expected(route) is None]
+    assert missing == [], "URL patterns without a row in EXPECTED: " + ", ".join(missing)
+
+
+def test_table_has_no_rows_for_patterns_that_no_longer_exist():
+    keys = {route.key for route in all_routes()}
+    assert sorted(set(EXPECTED) - keys) == []
+
+
+def test_permission_matrix(objects, clients):
+    mismatches: list[str] = []
+    suggestions: list[str] = []
+    for route in all_routes():
+        url = _url(route, objects)
+        seen = []
+        for role in ROLES:
+            response = clients[role].get(url)
+            seen.append(response.status_code)
+            # Whatever the table says: no server errors, and B never sees A's objects.
+            if response.status_code >= 500:
+                mismatches.append(f"{route.key} as {role}: {response.status_code} at {url}")
+        if role_b_saw_a(route, seen):
+            mismatches.append(f"{route.key}: coordinator of B got {seen[2]} at {url}")
+        if about_a(route) and all(code == 405 for code in seen[1:]):
+            # A POST-only action on A's object: B's coordinator must be refused there too.
+            posted = clients["coord_b"].post(url, {}).status_code
+            if posted not in (403, 404):
+                mismatches.append(f"{route.key}: POST by coordinator of B got {posted} at {url}")
+        expected = _expected(route)
+        if expected is None:
+            suggestions.append(f"{route.key:<40}" + " ".join(str(code) for code in seen))
+            continue
+        for role, code, allowed in zip(ROLES, seen, expected, strict=True):
+            if code not in allowed:
+                mismatches.append(
+                    f"{route.key} as {role}: got {code}, expected {sorted(allowed)} ({url})"
+                )
+    message = "\n".join(mismatches)
+    if suggestions:
+        message += "\nPatterns without a row (statuses seen; review before pasting):\n"
+        message += "\n".join(suggestions)
+    assert not mismatches and not suggestions, message
+
+
+def about_a(route: Route) -> bool:
+    """Whether the address points at one of partnership A's objects."""
+    return any(name.endswith("_id") for name in route.kwargs) and not route.is_admin
+
+
+def role_b_saw_a(route: Route, seen: list[int]) -> bool:
+    """A page about one of A's objects must never open for B's coordinator."""
+    return about_a(route) and 200 <= seen[ROLES.index("coord_b")] < 300
