@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from .budgets import derive_next_year
 from .lifecycle import record_version
 from .models import (
+    ActualCost,
     Agreement,
     AgreementParty,
     Budget,
@@ -29,6 +30,7 @@ from .models import (
     Resource,
     Role,
     User,
+    round_money,
 )
 
 DEMO_PASSWORD = "iop-demo-2026!"
@@ -220,6 +222,8 @@ def _budget(agreement, year, lines, shares, indexation="0", grant=None) -> Budge
 
 def _agreement(short_id: str, **fields) -> Agreement:
     agreement, _ = Agreement.objects.update_or_create(short_id=short_id, defaults=fields)
+    # Actual costs protect their cost lines; clear them before the budgets they belong to.
+    ActualCost.objects.filter(cost_line__budget__agreement=agreement).delete()
     agreement.budgets.all().delete()
     agreement.versions.all().delete()
     agreement.extensions.all().delete()
@@ -436,6 +440,7 @@ def _bromodellen(ctx: DemoContext) -> None:
         [(linkoping, "70", None), (bilda, "25", None), (eriks, "5", None)],
         indexation="2",
     )
+    _book_actuals(budget.agreement, 2024, share_of_budget=Decimal("1.01"), prefix="BR24")
     OtherFunding.objects.create(
         budget=budget,
         funder="Folkbildningsrådet (statsbidrag via Bilda)",
@@ -581,6 +586,8 @@ def _malmokraften(ctx: DemoContext) -> None:
             grant="8000000",
         )
     del malmo
+    _book_actuals(agreement, 2024, share_of_budget=Decimal("0.97"), prefix="MK24")
+    _book_actuals(agreement, 2025, share_of_budget=Decimal("0.92"), prefix="MK25")
     record_version(
         agreement=agreement,
         user=None,
@@ -590,6 +597,25 @@ def _malmokraften(ctx: DemoContext) -> None:
         approved_by="Styrelsen för FINSAM och samtliga parter",
     )
     ctx.agreements["malmokraften"] = agreement
+
+
+def _book_actuals(
+    agreement: Agreement, year: int, *, share_of_budget: Decimal, prefix: str
+) -> None:
+    """Monthly vouchers per cost line that add up to `share_of_budget` of each line."""
+    budget = Budget.objects.get(agreement=agreement, year=year)
+    for line_no, line in enumerate(budget.cost_lines.all(), start=1):
+        yearly = round_money(line.amount * share_of_budget)
+        monthly = round_money(yearly / 12)
+        for month in range(1, 13):
+            amount = monthly if month < 12 else yearly - monthly * 11
+            ActualCost.objects.create(
+                cost_line=line,
+                date=D(year, month, 25),
+                amount=amount,
+                voucher=f"{prefix}-{line_no:02d}{month:02d}",
+                description=f"{line.description}, {year}-{month:02d}",
+            )
 
 
 DEMO_USERS = [
