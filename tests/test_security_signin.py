@@ -69,3 +69,38 @@ def test_weak_passwords_are_refused(password):
 
 def test_a_long_uncommon_password_is_accepted():
     validate_password("mossa-kompass-tallrik-7")
+
+
+def test_behind_a_proxy_the_lock_follows_the_address_the_proxy_saw(world, client, settings):
+    settings.IOP_TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.254"
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker varies the part of the header they control; the proxy's entry wins.
+        client.post(
+            "/login/",
+            {"username": "finance_a", "password": "wrong-password-123"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9",
+        )
+    locked = client.post(
+        "/login/",
+        {"username": "finance_a", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    elsewhere = client.post(
+        "/login/",
+        {"username": "finance_a", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_without_proxies_a_forwarded_header_is_ignored(rf, settings):
+    from iop.security import client_ip
+
+    settings.IOP_TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_ip(request) == "192.0.2.1"
