@@ -317,6 +317,16 @@ class ChunkInstanceLoader(ModelInstanceLoader):
         queryset = self.get_queryset().filter(
             **{f"{attr}__in": vals for attr, vals in values.items()}
         )
+        # The change check reads every imported field of the stored row, foreign keys too:
+        # fetch those in the same query instead of one query per row and key.
+        model_fields = {f.name: f for f in resource._meta.model._meta.concrete_fields}
+        related = {
+            f.attribute
+            for f in resource.get_import_fields()
+            if f.attribute in model_fields and model_fields[f.attribute].is_relation
+        }
+        if related:
+            queryset = queryset.select_related(*sorted(related))
         model = resource._meta.model
         attnames = [model._meta.get_field(f.attribute).attname for f in self.id_fields]
         for obj in queryset:

@@ -255,3 +255,37 @@ def test_attendance_for_participant_not_enrolled_that_day_is_refused(world, logi
     assert job.summary["refused"] == 1
     assert "inte inskriven" in job.rows[0]["reasons"][0]
     assert not ImportJob.objects.filter(status=ImportJob.Status.DONE).exists()
+
+
+def test_contact_import_queries_do_not_grow_with_rows(
+    world, login, people, tmp_path, django_assert_max_num_queries
+):
+    from django.db import transaction
+
+    from partnerships import imports
+
+    anna, hidden, _other = people
+    header = ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"]
+    rows = [header] + [
+        [
+            p.participant.code,
+            "iop-a",
+            (datetime.date(2026, 1, 16) + datetime.timedelta(days=d)).isoformat(),
+            "Telefon",
+            "coord_a",
+            "20",
+        ]
+        for d in range(40)
+        for p in (anna, hidden)
+    ]
+    path = tmp_path / "k.csv"
+    path.write_bytes(csv_bytes(rows))
+    for _round in ("new", "unchanged"):
+        outcome = imports.Outcome()
+        resource = imports.DATASETS["contacts"].resource(world.coordinator_a)
+        world.coordinator_a.roles()
+        with django_assert_max_num_queries(20), transaction.atomic():
+            imports.import_rows(
+                resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
+            )
+        assert outcome.counts[_round if _round == "new" else "skip"] == 80, outcome.rows[:3]
