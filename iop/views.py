@@ -113,6 +113,28 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def overview(request: HttpRequest) -> HttpResponse:
+    """The user's second factor: codes left, and new recovery codes (after a current code)."""
+    user = request.user
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None and device.verify_token(form.cleaned_data["code"]):
+            codes = create_recovery_codes(user)
+            log.info("recovery codes replaced user=%s", user.get_username())
+            return render(
+                request, "security/recovery_codes.html", {"codes": codes, "next": reverse("home")}
+            )
+        form.add_error("code", _("Koden stämmer inte. Försök igen med nästa kod i appen."))
+    recovery_left = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return render(
+        request,
+        "security/overview.html",
+        {"form": form, "recovery_left": recovery_left, "device": user.otp_device},
+    )
+
+
 def _grouped_secret(device: TOTPDevice) -> str:
     secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -30,6 +30,7 @@ EXPECTED_TABLE = """
 # Sign-in and the second factor (the users here have passed it already)
 login                                   200  200     200     200     200      200     200
 logout                                  302  405     405     405     405      405     405
+security:overview                       302  200     200     200     200      200     200
 security:verify                         302  302     302     302     302      302     302
 security:enrol                          302  302     302     302     302      302     302
 set_language                            302  302     302     302     302      302     302

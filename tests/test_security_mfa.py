@@ -166,3 +166,21 @@ def test_demo_users_sign_in_with_the_published_demo_key(world, unverified_login,
     totp = TOTP(b32decode(DEMO_TOTP_SECRET))
     unverified_login(world.coordinator_a)
     assert client.post("/security/verify/", {"code": f"{totp.token():06d}"})["Location"] == "/"
+
+
+def test_user_replaces_recovery_codes_after_entering_a_current_code(world, login):
+    client = login(world.coordinator_a)
+    old = StaticDevice.objects.create(user=world.coordinator_a, name="recovery", confirmed=True)
+    old.token_set.create(token="oldcode1234")
+    assert "1" in client.get("/security/").content.decode()
+    refused = client.post("/security/", {"code": "000000"})
+    assert "Koden stämmer inte" in refused.content.decode()
+    assert old.token_set.filter(token="oldcode1234").exists()
+    # The wrong code started the device's back-off (tested above); skip the wait.
+    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+
+    response = client.post("/security/", {"code": current_totp_code(world.coordinator_a)})
+
+    new_codes = list(old.token_set.values_list("token", flat=True))
+    assert len(new_codes) == 10 and "oldcode1234" not in new_codes
+    assert all(code in response.content.decode() for code in new_codes)
