@@ -59,7 +59,9 @@ def world(db) -> World:
     party_a = PartyFactory(agreement=agreement_a, organisation=org_a)
     party_b = PartyFactory(agreement=agreement_b, organisation=org_b)
     public_a = PartyFactory(
-        agreement=agreement_a, organisation=municipality, role=AgreementParty.PartyRole.PUBLIC_FUNDER
+        agreement=agreement_a,
+        organisation=municipality,
+        role=AgreementParty.PartyRole.PUBLIC_FUNDER,
     )
     budget = BudgetFactory(agreement=agreement_a, year=2026, indexation_percent=Decimal("2"))
     CostLineFactory(budget=budget, amount=Decimal("1000000"))
@@ -78,7 +80,9 @@ def world(db) -> World:
         coordinator_b=UserFactory(username="coord_b", organisation=org_b, role=Role.COORDINATOR),
         manager_a=UserFactory(username="manager_a", organisation=org_a, role=Role.MANAGER),
         finance_a=UserFactory(username="finance_a", organisation=org_a, role=Role.FINANCE),
-        steering_a=UserFactory(username="steering_a", organisation=municipality, role=Role.STEERING),
+        steering_a=UserFactory(
+            username="steering_a", organisation=municipality, role=Role.STEERING
+        ),
         outsider=UserFactory(username="outsider", organisation=outsider_org, role=Role.MANAGER),
         admin=UserFactory(username="admin_user", organisation=None, role=Role.ADMIN),
     )
