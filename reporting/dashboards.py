@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -217,6 +218,8 @@ class Row:
     label: str
     values: list[Any]
     css: str = ""
+    # The partnership's own dashboard, on the overview (never a link to people).
+    url: str = ""
 
 
 @dataclass
@@ -1011,6 +1014,7 @@ def _overview_partnerships(
                     Text(f"{f['held']} / {f['required']}", "num"),
                     mark("behind" if f["behind"] else "ok"),
                 ],
+                url=reverse("dashboard_detail", args=[agreement.pk]) + f"?year={scope.year}",
             )
         )
     partnership_figure = Figure(

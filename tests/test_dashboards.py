@@ -348,6 +348,7 @@ def test_overview_adds_up_partnerships(world, login):
     partnerships = figure(dashboard, "partnerships")
     assert [r.label for r in partnerships.rows] == [first.title, second.title]
     assert partnerships.rows[0].values[3].display == "2 / 4"
+    assert partnerships.rows[0].url == reverse("dashboard_detail", args=[first.pk]) + "?year=2024"
     budget = figure(dashboard, "budget")
     assert budget.footer[0].values[0].csv == "2400000.00"
 
