@@ -517,6 +517,12 @@ class IopResource(resources.ModelResource):
     def check_write(self, instance, new: bool) -> None:
         """Raise ValidationError (via `refuse`) when the user may not write this row."""
 
+    def after_import(self, dataset, result, **kwargs):
+        # ModelResource resets the table's id sequence to max(id) after creating rows, for
+        # files that carry their own ids. Ours never do, and with other users inserting
+        # concurrently that reset could move the sequence backwards: leave it alone.
+        pass
+
     def after_import_row(self, row, row_result, **kwargs):
         row_result.changes = self._changes
         self._changes = []
