@@ -214,3 +214,29 @@ def test_unconfirmed_upload_files_are_purged(world, login):
     assert not job.file and job.status == ImportJob.Status.FAILED
     assert not __import__("os").path.exists(path)
     assert client.post(reverse("io_job_confirm", args=[job.pk])).status_code == 403
+
+
+def test_background_import_runs_in_the_database_worker(world, login, settings):
+    from django.core.management import call_command
+
+    settings.IOP_IMPORT_BACKGROUND_ROWS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = login(world.admin)
+    rows = [
+        ["Organisationsnummer", "Namn", "Typ"],
+        ["212000-1355", "K1", "Kommun"],
+        ["212000-0142", "K2", "Kommun"],
+    ]
+    job = preview(client, "organisations", csv_bytes(rows))
+    assert job.status == ImportJob.Status.PREVIEWING
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED and job.summary["new"] == 2
+    client.post(reverse("io_job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTING
+    assert not Organisation.objects.filter(org_number="212000-1355").exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Organisation.objects.filter(org_number__in=["212000-1355", "212000-0142"]).count() == 2
