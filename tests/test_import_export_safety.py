@@ -216,6 +216,9 @@ def test_unconfirmed_upload_files_are_purged(world, login):
     assert client.post(reverse("io_job_confirm", args=[job.pk])).status_code == 403
 
 
+# The worker closes database connections between tasks, as it should in production;
+# that needs a test outside the per-test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_background_import_runs_in_the_database_worker(world, login, settings):
     from django.core.management import call_command
 
