@@ -1,8 +1,9 @@
 """Demo step: participants, contacts, attendance and progress for the seed partnerships, so
 that each one has a dashboard worth looking at.
 
-Only fills a partnership that no other demo step gave participants. Participants made
-here carry codes starting "DM-" and are replaced on every run. Everything is invented.
+Only fills a partnership that no other demo step gave participants (the participants
+step, when present, owns the demo people and their numbers). Participants made here carry
+codes starting "DM-" and are replaced on every run. Everything is invented.
 """
 
 from __future__ import annotations
