@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from axes.signals import user_locked_out
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -119,7 +121,7 @@ class PrivacyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        response = _htmx_sign_in_redirect(request, self.get_response(request))
         add_never_cache_headers(response)
         return response
 
@@ -134,6 +136,26 @@ class PrivacyMiddleware:
         elif isinstance(exception, PermissionDenied):
             log.warning("permission denied user=%s path=%s", user.get_username(), request.path)
         return None
+
+
+def _htmx_sign_in_redirect(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An htmx request whose session ended would swap the sign-in page into a table row;
+    send the whole page there instead, coming back to the page the user was on."""
+    if request.headers.get("HX-Request") != "true" or response.status_code != 302:
+        return response
+    target = urlsplit(response["Location"]).path
+    sign_in_pages = {
+        resolve_url(settings.LOGIN_URL),
+        reverse("security:verify"),
+        reverse("security:enrol"),
+    }
+    if target not in sign_in_pages:
+        return response
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = current.path + (f"?{current.query}" if current.query else "") or "/"
+    redirect = HttpResponse(status=204)
+    redirect["HX-Redirect"] = redirect_to_login(back, target)["Location"]
+    return redirect
 
 
 # --------------------------------------------------------------------------- signals

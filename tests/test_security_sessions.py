@@ -80,3 +80,15 @@ def test_session_cookie_is_http_only_and_same_site(world, client):
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_htmx_request_after_timeout_sends_the_whole_page_to_sign_in(world, login):
+    client = login(world.coordinator_a)
+    _age_session(client, **{SEEN_AT: 31 * 60})
+    response = client.get(
+        "/agreements/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/agreements/?year=2026",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=/agreements/%3Fyear%3D2026"
