@@ -532,3 +532,15 @@ def test_row_of_an_exited_enrolment_is_not_found(world, login):
     client = login(world.coordinator_a)
     assert client.get(reverse("participants:row", args=[e.pk])).status_code == 404
     assert client.get(reverse("participants:contact_create", args=[e.pk])).status_code == 404
+
+
+def test_same_personnummer_cannot_be_registered_twice(world, login):
+    client = login(world.coordinator_a)
+    assert client.post(reverse("participants:create"), _register_data(world)).status_code == 302
+    again = client.post(
+        reverse("participants:create"),
+        _register_data(world, **{"p-personnummer": "198803200016", "p-name": "Annan"}),
+    )
+    assert again.status_code == 200
+    assert "Det finns redan en deltagare med det personnumret." in again.content.decode()
+    assert Participant.objects.count() == 1
