@@ -195,7 +195,9 @@ def build_user_classes(port: int):
             self.discover()
 
         def _csrf(self) -> dict[str, str]:
-            return {"csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
+            # Production names the cookie "__Host-csrftoken".
+            token = next((c.value for c in self.client.cookies if c.name.endswith("csrftoken")), "")
+            return {"csrfmiddlewaretoken": token}
 
         def discover(self) -> None:
             pass

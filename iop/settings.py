@@ -183,6 +183,10 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # "__Host-" cookies are only accepted over HTTPS, for this exact host and path "/":
+    # a sibling subdomain cannot plant or overwrite them (OWASP ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Sessions live in the database with the user's id beside them (iop.models.UserSession), so
 # that signing out or deactivating a user can end every session of theirs on the server.
