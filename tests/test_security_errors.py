@@ -80,3 +80,26 @@ def test_expired_form_is_explained_in_swedish(world, client):
     response = client.post("/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "Formuläret har gått ut" in response.content.decode()
+
+
+def test_working_with_a_participant_logs_no_personal_data(world, login, caplog):
+    from tests.factories_participants import enrolled
+
+    caplog.set_level(logging.DEBUG)
+    enrolment = enrolled(
+        world.agreement_a, world.org_a, name="Hemlig Påhittadsson", personnummer="19850312-2398"
+    )
+    client = login(world.coordinator_a)
+    for url in [
+        "/participants/",
+        f"/participants/{enrolment.participant_id}/",
+        f"/participants/enrolments/{enrolment.pk}/contacts/new/",
+    ]:
+        assert client.get(url).status_code == 200
+    client.post(
+        f"/participants/enrolments/{enrolment.pk}/contacts/new/",
+        {"date": "2026-01-20", "kind": "phone", "duration_minutes": "15", "topic": "Samtal"},
+    )
+    client.get(f"/participants/{enrolment.participant_id + 999}/")
+    for secret in ("Hemlig", "Påhittadsson", "19850312", "2398"):
+        assert secret not in caplog.text
