@@ -47,6 +47,12 @@ def has_second_factor(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def is_verified(user) -> bool:
+    """Whether this request's user passed the second factor (django-otp's OTPMiddleware
+    sets `otp_device` on request.user)."""
+    return getattr(user, "otp_device", None) is not None
+
+
 def end_all_sessions(user) -> int:
     """Delete every session of this user on the server; returns how many there were."""
     count, _ = UserSession.objects.filter(user_id=user.pk).delete()
@@ -99,7 +105,7 @@ class SecondFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated or is_verified(user):
             return None
         if not getattr(view_func, "login_required", True):
             return None

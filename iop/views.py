@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import CodeForm, EnrolForm
-from .security import has_second_factor
+from .security import has_second_factor, is_verified
 
 log = logging.getLogger("iop.security")
 
@@ -53,7 +53,7 @@ def create_recovery_codes(user) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    if request.user.is_verified():
+    if is_verified(request.user):
         return redirect(_next_url(request))
     if not has_second_factor(request.user):
         return redirect(f"{reverse('security:enrol')}?{urlencode({'next': _next_url(request)})}")
@@ -81,7 +81,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if has_second_factor(user):
         # Replacing an enrolled authenticator is an administrator's task (delete the device).
-        return redirect(_next_url(request) if user.is_verified() else "security:verify")
+        return redirect(_next_url(request) if is_verified(user) else "security:verify")
     # The same unconfirmed key until enrolment succeeds, so a reload keeps the QR code valid.
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -131,7 +131,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/overview.html",
-        {"form": form, "recovery_left": recovery_left, "device": user.otp_device},
+        {"form": form, "recovery_left": recovery_left, "device": getattr(user, "otp_device", None)},
     )
 
 
