@@ -31,6 +31,8 @@ EXPECTED_TABLE = """
 login                                   200  200     200     200     200      200     200
 logout                                  302  405     405     405     405      405     405
 security:overview                       302  200     200     200     200      200     200
+security:password_change                302  200     200     200     200      200     200
+security:password_change_done           302  200     200     200     200      200     200
 security:verify                         302  302     302     302     302      302     302
 security:enrol                          302  302     302     302     302      302     302
 set_language                            302  302     302     302     302      302     302

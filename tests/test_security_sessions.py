@@ -92,3 +92,27 @@ def test_htmx_request_after_timeout_sends_the_whole_page_to_sign_in(world, login
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/login/?next=/agreements/%3Fyear%3D2026"
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(world, login):
+    from tests.factories import PASSWORD
+
+    here = login(world.coordinator_a)
+    elsewhere = Client()
+    elsewhere.force_login(world.coordinator_a)
+    weak = here.post(
+        "/security/password/",
+        {"old_password": PASSWORD, "new_password1": "kort", "new_password2": "kort"},
+    )
+    assert weak.status_code == 200
+    response = here.post(
+        "/security/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "mossa-kompass-tallrik-7",
+            "new_password2": "mossa-kompass-tallrik-7",
+        },
+    )
+    assert response["Location"] == "/security/password/done/"
+    assert here.get("/agreements/").status_code == 200
+    assert elsewhere.get("/agreements/")["Location"].startswith("/login/")
