@@ -245,15 +245,38 @@ def build_user_classes(port: int):
         weight = 15
 
         def discover(self) -> None:
-            self.agreements = self.ids("/agreements/", r"/agreements/(\d+)/\"", "agreements")
-
-        @task
-        def invoice_basis(self) -> None:
-            for agreement in self.agreements:
-                year = time.strftime("%Y")
-                self.client.get(
-                    f"/reporting/agreements/{agreement}/invoice/{year}/", name="invoice basis"
+            # (agreement, year) pairs that have an invoice basis, from each reporting page.
+            self.bases: list[tuple[str, str]] = []
+            for agreement in self.ids("/agreements/", r"/agreements/(\d+)/\"", "agreements"):
+                years = self.ids(
+                    f"/reporting/agreements/{agreement}/",
+                    rf"/reporting/agreements/{agreement}/invoice/(\d{{4}})/",
+                    "reporting",
                 )
+                self.bases += [(agreement, year) for year in years]
+
+        def _get(self, url: str, name: str, content_type: str) -> None:
+            with self.client.get(
+                url, name=name, allow_redirects=False, catch_response=True
+            ) as response:
+                if response.status_code != 200 or content_type not in response.headers.get(
+                    "Content-Type", ""
+                ):
+                    response.failure(f"{response.status_code} {response.headers.get('Location')}")
+
+        @task(4)
+        def invoice_basis(self) -> None:
+            for agreement, year in self.bases:
+                url = f"/reporting/agreements/{agreement}/invoice/{year}/"
+                self._get(url, "invoice basis", "text/html")
+
+        @task(1)
+        def invoice_basis_pdf(self) -> None:
+            # The draft PDF is rendered while the user waits (WeasyPrint); not a "page".
+            if self.bases:
+                agreement, year = self.bases[-1]
+                url = f"/reporting/agreements/{agreement}/invoice/{year}/draft.pdf"
+                self._get(url, "PDF invoice basis draft", "application/pdf")
 
     class Steering(IopUser):
         role = "steering"
@@ -308,10 +331,10 @@ def report(stats, elapsed: float, users: int) -> None:
 
     pages = StatsEntry(stats, "pages", "", use_response_times_cache=False)
     for entry in stats.entries.values():
-        if not entry.name.startswith("sign-in"):
+        if not entry.name.startswith(("sign-in", "PDF")):
             pages.extend(entry)
     print(
-        f"{'pages (no sign-in)':<22}{pages.num_requests:>9}{pages.num_failures:>8}"
+        f"{'pages (no sign-in/PDF)':<22}{pages.num_requests:>9}{pages.num_failures:>8}"
         f"{pages.num_requests / elapsed:>8.1f}{pct(pages, 0.5)}  {pct(pages, 0.95)}  {pct(pages, 0.99)}"
     )
     total = stats.total
