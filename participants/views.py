@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerships.models import AgreementParty, Organisation, User
 
@@ -137,7 +137,11 @@ def _agreements_with_occupancy(user: User) -> list:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def participant_list(request: HttpRequest) -> HttpResponse:
+    """Mina deltagare. The free-text search is POSTed and the page rendered in reply, so
+    a name typed into it never reaches a URL (address bar, history, proxy and server
+    logs, Referer). Partnership and page, which are codes, stay in the query string."""
     user = request.user
     require_participant_role(user)
     agreements = _agreements_with_occupancy(user)
@@ -145,7 +149,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     agreement_id = request.GET.get("agreement", "")
     if agreement_id.isdigit():
         rows = rows.filter(agreement_id=int(agreement_id))
-    query = request.GET.get("q", "").strip()
+    # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
+    # that links carrying a name stop working instead of spreading.
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
     if query:
         rows = rows.filter(
             Q(participant__code__icontains=query)
@@ -165,7 +171,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "capacity": [a for a in agreements if a.status == "active"],
             "query": query,
-            "agreement_filter": agreement_id,
+            "agreement_filter": agreement_id if agreement_id.isdigit() else "",
             "today": timezone.localdate(),
         },
     )
