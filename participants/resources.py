@@ -299,6 +299,7 @@ class ContactResource(ParticipantDataResource):
         # Python (clean_fields + clean) without a query per foreign key or constraint.
         use_bulk = True
         batch_size = 1000
+        skip_diff = True
 
     column_notes = {
         "Personal": gettext_lazy("Användarnamn; lämna tomt för dig själv."),
@@ -358,6 +359,7 @@ class AttendanceResource(ParticipantDataResource):
         model = Attendance
         fields = ("participant", "agreement", "date", "status")
         import_id_fields = ("participant", "agreement", "date")
+        skip_diff = True
 
     def get_queryset(self):
         # Day attendance only; attendance at group sessions is kept on the group pages.

@@ -495,14 +495,34 @@ class IopResource(resources.ModelResource):
         # another partnership's record must be refused, never turned into a duplicate.
         return self._meta.model._default_manager.all()
 
+    def import_instance(self, instance, row, **kwargs):
+        # With skip_diff (the high-volume resources) import-export keeps no copy of the
+        # stored row; keep just the compared values instead of deep-copying the instance.
+        self._before = None
+        if self._meta.skip_diff and instance.pk is not None:
+            self._before = {
+                field.column_name: field.get_value(instance) for field in self._compared_fields()
+            }
+        super().import_instance(instance, row, **kwargs)
+
+    def _compared_fields(self):
+        return [f for f in self.get_import_fields() if not f.readonly and f.attribute]
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         self._changes = []
         if import_validation_errors:
             return False
-        for field in self.get_import_fields():
-            if field.readonly or not field.attribute or field.column_name not in row:
+        if original is None:
+            before = getattr(self, "_before", None)
+            if before is None:  # a new row: nothing to compare with
+                return False
+            old_values = before
+        else:
+            old_values = {f.column_name: f.get_value(original) for f in self._compared_fields()}
+        for field in self._compared_fields():
+            if field.column_name not in row:
                 continue
-            old, new = field.get_value(original), field.get_value(instance)
+            old, new = old_values[field.column_name], field.get_value(instance)
             if getattr(old, "pk", old) != getattr(new, "pk", new):
                 self._changes.append(
                     (field.column_name, _display(field, old), _display(field, new))

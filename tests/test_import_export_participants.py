@@ -289,3 +289,23 @@ def test_contact_import_queries_do_not_grow_with_rows(
                 resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
             )
         assert outcome.counts[_round if _round == "new" else "skip"] == 80, outcome.rows[:3]
+
+
+def test_changed_contact_and_attendance_are_updated_in_place(world, login, people):
+    anna, _hidden, _other = people
+    client = login(world.coordinator_a)
+    rows = read_csv(client.get(reverse("io_export", args=["contacts"])))
+    target = next(r for r in rows[1:] if r[0] == anna.participant.code)
+    target[5] = "90"  # Längd (minuter)
+    target[8] = ""  # an empty note keeps the stored note
+    job = import_file(client, "contacts", csv_bytes([rows[0], target]))
+    assert job.summary["update"] == 1, job.rows
+    assert job.rows[0]["changes"] == [["Längd (minuter)", "45", "90"]]
+    contact = Contact.objects.get(participant=anna.participant, agreement=world.agreement_a)
+    assert contact.duration_minutes == 90 and contact.note == "Känslig anteckning"
+    rows = read_csv(client.get(reverse("io_export", args=["attendance"])))
+    target = next(r for r in rows[1:] if r[0] == anna.participant.code)
+    target[3] = "Frånvarande"
+    job = import_file(client, "attendance", csv_bytes([rows[0], target]))
+    assert job.summary["update"] == 1
+    assert Attendance.objects.get(participant=anna.participant).status == Attendance.Status.ABSENT
