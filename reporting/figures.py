@@ -466,56 +466,159 @@ def _gender_labels() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Gender.choices]
 
 
+# Each participant figure is defined once, as a filter over the enrolments active in the
+# period (enrolments_in_period). participant_statistics and step_progression count with
+# these filters, inside grouped aggregates so that the query count stays fixed, and the
+# annual report's drill-down (figure_enrolments) lists the enrolments behind a figure with
+# the very same filter, so that a list can never disagree with the number it explains.
+
+
+def enrolments_in_period(agreements: Any, start: datetime.date, end: datetime.date):
+    """Enrolments in `agreements` active at some point in [start, end]: the population
+    every participant figure of the period is counted in."""
+    from participants.models import Enrolment
+
+    return Enrolment.objects.filter(_by_agreement(agreements)).active_between(start, end)
+
+
+def _exited(start: datetime.date, end: datetime.date) -> Q:
+    return Q(exit_date__range=(start, end))
+
+
+def _on_income_support_at_start(start: datetime.date, end: datetime.date) -> Q:
+    from participants.models import IncomeSource
+
+    return _exited(start, end) & Q(income_at_start=IncomeSource.INCOME_SUPPORT)
+
+
+def _left_income_support(start: datetime.date, end: datetime.date) -> Q:
+    from participants.models import IncomeSource
+
+    return _on_income_support_at_start(start, end) & ~Q(
+        income_at_exit__in=(IncomeSource.INCOME_SUPPORT, "", IncomeSource.UNKNOWN)
+    )
+
+
+def _to_work(start: datetime.date, end: datetime.date) -> Q:
+    from participants.models import ExitOutcome
+
+    return _exited(start, end) & Q(
+        exit_outcome__in=(ExitOutcome.WORK, ExitOutcome.WORK_WITH_SUPPORT)
+    )
+
+
+def _to_studies(start: datetime.date, end: datetime.date) -> Q:
+    from participants.models import ExitOutcome
+
+    return _exited(start, end) & Q(exit_outcome=ExitOutcome.STUDIES)
+
+
+# Figure key -> (filter on enrolments_in_period, whether the figure counts distinct
+# participants rather than enrolments). The keys appear in drill-down URLs.
+ENROLMENT_FIGURES: dict[str, tuple[Any, bool]] = {
+    "enrolled": (lambda start, end: Q(), True),
+    "new": (lambda start, end: Q(start_date__range=(start, end)), True),
+    "active_at_end": (lambda start, end: Q(exit_date__isnull=True) | Q(exit_date__gt=end), True),
+    "exited": (_exited, False),
+    "to_work": (_to_work, False),
+    "to_studies": (_to_studies, False),
+    "on_income_support_at_start": (_on_income_support_at_start, False),
+    "left_income_support": (_left_income_support, False),
+}
+
+# Filters on _with_first_and_last_step (enrolments_in_period, one row per enrolment, with
+# the first and latest assessed step); these count enrolments.
+STEP_FIGURES: dict[str, Q] = {
+    "assessed": Q(first_step__isnull=False),
+    "progressed": Q(last_step__gt=F("first_step")),
+    "regressed": Q(last_step__lt=F("first_step")),
+}
+
+FIGURE_KEYS = (*ENROLMENT_FIGURES, *STEP_FIGURES)
+
+
+def _figure_count(key: str, start: datetime.date, end: datetime.date) -> Count:
+    """The aggregate that counts figure `key` over enrolments_in_period."""
+    condition, per_participant = ENROLMENT_FIGURES[key]
+    q = condition(start, end)
+    if per_participant:
+        return Count("participant", filter=q or None, distinct=True)
+    return Count("pk", filter=q or None)
+
+
+def figure_enrolments(
+    agreements: Any,
+    start: datetime.date,
+    end: datetime.date,
+    key: str,
+    *,
+    gender: str = "",
+    outcome: str = "",
+):
+    """The enrolments counted in figure `key` for [start, end], optionally only those of
+    participants of one gender and, for exits, one exit outcome. Raises KeyError for a key
+    that is not a figure."""
+    if key in STEP_FIGURES:
+        from participants.models import Enrolment
+
+        # Filtering on window functions makes Django wrap the query; a plain queryset of
+        # the same enrolments is what callers can go on filtering and joining.
+        counted = _with_first_and_last_step(agreements, start, end).filter(STEP_FIGURES[key])
+        enrolments = Enrolment.objects.filter(pk__in=counted.values("pk"))
+    else:
+        condition, _per_participant = ENROLMENT_FIGURES[key]
+        enrolments = enrolments_in_period(agreements, start, end).filter(condition(start, end))
+    if gender:
+        enrolments = enrolments.filter(participant__gender=gender)
+    if outcome:
+        enrolments = enrolments.filter(exit_outcome=outcome)
+    return enrolments
+
+
+def figure_counts_participants(key: str) -> bool:
+    """Whether figure `key` counts distinct participants (else enrolments)."""
+    return key in ENROLMENT_FIGURES and ENROLMENT_FIGURES[key][1]
+
+
 def participant_statistics(
     agreements: Any, start: datetime.date, end: datetime.date
 ) -> dict[str, Any]:
     """Participants enrolled, new, active at the end and exited in [start, end], by gender;
     exits by outcome and gender; share to work and studies; off income support (2 queries)."""
-    from participants.models import Enrolment, ExitOutcome, IncomeSource
+    from participants.models import ExitOutcome
 
-    in_period = Enrolment.objects.filter(_by_agreement(agreements)).active_between(start, end)
-    exited = Q(exit_date__range=(start, end))
+    in_period = enrolments_in_period(agreements, start, end)
+    keys = ("enrolled", "new", "active_at_end", "exited")
     per_gender = {
         row["participant__gender"]: row
         for row in in_period.values("participant__gender").annotate(
-            enrolled=Count("participant", distinct=True),
-            new=Count("participant", filter=Q(start_date__range=(start, end)), distinct=True),
-            active_at_end=Count(
-                "participant",
-                filter=Q(exit_date__isnull=True) | Q(exit_date__gt=end),
-                distinct=True,
-            ),
-            exited=Count("pk", filter=exited),
+            **{k: _figure_count(k, start, end) for k in keys}
         )
     }
     genders = _gender_labels()
-    keys = ("enrolled", "new", "active_at_end", "exited")
     rows = [
-        {"gender": label, **{k: per_gender.get(value, {}).get(k, 0) for k in keys}}
+        {
+            "gender": label,
+            "gender_value": value,
+            **{k: per_gender.get(value, {}).get(k, 0) for k in keys},
+        }
         for value, label in genders
         if value in per_gender or value in ("woman", "man")
     ]
     totals = {k: sum(row[k] for row in rows) for k in keys}
 
+    exit_keys = ("to_work", "to_studies", "on_income_support_at_start", "left_income_support")
     outcome_rows = list(
-        in_period.filter(exited)
+        in_period.filter(_exited(start, end))
         .values("exit_outcome", "participant__gender")
-        .annotate(
-            n=Count("pk"),
-            on_support=Count("pk", filter=Q(income_at_start=IncomeSource.INCOME_SUPPORT)),
-            left_support=Count(
-                "pk",
-                filter=Q(income_at_start=IncomeSource.INCOME_SUPPORT)
-                & ~Q(income_at_exit__in=(IncomeSource.INCOME_SUPPORT, "", IncomeSource.UNKNOWN)),
-            ),
-        )
+        .annotate(n=Count("pk"), **{k: _figure_count(k, start, end) for k in exit_keys})
     )
     counts: dict[tuple[str, str], int] = {}
-    on_support = left_support = 0
+    sums = dict.fromkeys(exit_keys, 0)
     for row in outcome_rows:
         counts[(row["exit_outcome"], row["participant__gender"])] = row["n"]
-        on_support += row["on_support"]
-        left_support += row["left_support"]
+        for k in exit_keys:
+            sums[k] += row[k]
     shown_genders = [
         (v, label)
         for v, label in genders
@@ -528,37 +631,32 @@ def participant_statistics(
             {"outcome": str(label), "value": value, "by_gender": by_gender, "total": sum(by_gender)}
         )
     exits = sum(counts.values())
-    to_work = sum(
-        counts.get((o, g), 0)
-        for o in (ExitOutcome.WORK, ExitOutcome.WORK_WITH_SUPPORT)
-        for g, _l in genders
-    )
-    to_studies = sum(counts.get((ExitOutcome.STUDIES, g), 0) for g, _l in genders)
     return {
         "by_gender": rows,
         "totals": totals,
         "outcome_genders": [label for _v, label in shown_genders],
+        "outcome_gender_values": [v for v, _label in shown_genders],
         "exits_by_gender": [
             sum(n for (_o, g), n in counts.items() if g == value) for value, _l in shown_genders
         ],
         "outcomes": outcomes,
         "exits": exits,
-        "to_work": to_work,
-        "to_studies": to_studies,
-        "share_to_work": percent_of(to_work, exits),
-        "share_to_studies": percent_of(to_studies, exits),
-        "on_income_support_at_start": on_support,
-        "left_income_support": left_support,
-        "share_off_income_support": percent_of(left_support, on_support),
+        "to_work": sums["to_work"],
+        "to_studies": sums["to_studies"],
+        "share_to_work": percent_of(sums["to_work"], exits),
+        "share_to_studies": percent_of(sums["to_studies"], exits),
+        "on_income_support_at_start": sums["on_income_support_at_start"],
+        "left_income_support": sums["left_income_support"],
+        "share_off_income_support": percent_of(
+            sums["left_income_support"], sums["on_income_support_at_start"]
+        ),
     }
 
 
-def _first_and_last_step_counts(
-    agreements: Any, start: datetime.date, end: datetime.date
-) -> dict[str, dict[str, int]]:
-    """Per participant gender: enrolments in the period, those with an assessed step by the
-    period's end, and those whose latest step is above (progressed) or below (regressed)
-    their first (1 query).
+def _with_first_and_last_step(agreements: Any, start: datetime.date, end: datetime.date):
+    """enrolments_in_period, one row per enrolment, with its first assessed step
+    (`first_step`) and its latest step by the period's end (`last_step`), and the
+    participant's `gender`.
 
     Window functions over the enrolments joined to their assessments up to `end`, one row
     kept per enrolment: a single pass over the assessments, where a correlated subquery
@@ -566,16 +664,13 @@ def _first_and_last_step_counts(
     used it), which took half a second for ten partnerships. First and last are by date,
     then by id, as before.
     """
-    from participants.models import Enrolment, Gender
-
     window = {
         "partition_by": [F("pk")],
         "order_by": [F("upto__date").asc(), F("upto__pk").asc()],
     }
     whole = RowRange(start=None, end=None)
-    ranked = (
-        Enrolment.objects.filter(_by_agreement(agreements))
-        .active_between(start, end)
+    return (
+        enrolments_in_period(agreements, start, end)
         .annotate(upto=FilteredRelation("assessments", condition=Q(assessments__date__lte=end)))
         .annotate(
             first_step=Window(FirstValue("upto__step"), frame=whole, **window),
@@ -585,14 +680,18 @@ def _first_and_last_step_counts(
         )
         .filter(nth=1)
     )
-    counts = {
-        "enrolments": Q(),
-        "assessed": Q(first_step__isnull=False),
-        "progressed": Q(last_step__gt=F("first_step")),
-        "regressed": Q(last_step__lt=F("first_step")),
-    }
+
+
+def _first_and_last_step_counts(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, dict[str, int]]:
+    """Per participant gender: enrolments in the period, and the STEP_FIGURES counts
+    (assessed, progressed, regressed) (1 query)."""
+    from participants.models import Gender
+
+    counts = {"enrolments": Q(), **STEP_FIGURES}
     genders = [value for value, _label in Gender.choices]
-    row = ranked.aggregate(
+    row = _with_first_and_last_step(agreements, start, end).aggregate(
         **{
             f"{g}__{name}": Count("pk", filter=Q(gender=g) & q)
             for g in genders
@@ -606,7 +705,7 @@ def _first_and_last_step_counts(
     }
 
 
-_STEP_COUNTS = ("assessed", "progressed", "regressed")
+_STEP_COUNTS = tuple(STEP_FIGURES)
 
 
 def step_progression(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
