@@ -38,6 +38,8 @@ SEEN_AT = "iop_seen_at"
 # the idle clock once a minute keeps the timeout within a minute of exact.
 SEEN_RESOLUTION = 60
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 # Pages an authenticated but not yet verified user may open.
 SECOND_FACTOR_EXEMPT = {"logout", "set_language", "security:verify", "security:enrol"}
 
@@ -117,7 +119,8 @@ class SecondFactorMiddleware:
 
 
 class PrivacyMiddleware:
-    """No caching of anything we serve (all of it may hold personal data); log denials.
+    """No caching of anything we serve (all of it may hold personal data), no powerful
+    browser features; and denied accesses go to the audit log.
 
     A denied object access answers 404 exactly like a missing object (see
     partnerships/access.py); here it is also written to the audit log.
@@ -129,6 +132,8 @@ class PrivacyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = _htmx_sign_in_redirect(request, self.get_response(request))
         add_never_cache_headers(response)
+        # The service needs no camera, microphone, location or payment; say so.
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

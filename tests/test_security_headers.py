@@ -22,6 +22,8 @@ def test_pages_carry_a_strict_content_security_policy(world, login):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
 
 
 def test_signed_in_pages_are_never_cached(world, login):
