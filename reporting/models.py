@@ -220,3 +220,58 @@ class RenderJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.year}: {self.get_status_display()}"
+
+
+# --------------------------------------------------------------------------- activity rollup
+
+
+class ContactMonth(models.Model):
+    """Registered contacts per agreement, month, kind and the participant's gender.
+
+    Written only by database triggers (see reporting/rollup.py), read by the dashboards.
+    """
+
+    # The unique key starts with the agreement, so it serves as its index too.
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    kind = models.CharField(max_length=20)
+    gender = models.CharField(max_length=10)
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "month", "kind", "gender"], name="contactmonth_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month:%Y-%m} {self.kind} {self.gender}: {self.total}"
+
+
+class AttendanceMonth(models.Model):
+    """Attendance rows per agreement, month, status and the participant's gender.
+
+    Written only by database triggers (see reporting/rollup.py), read by the dashboards.
+    """
+
+    # The unique key starts with the agreement, so it serves as its index too.
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    status = models.CharField(max_length=10)
+    gender = models.CharField(max_length=10)
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "month", "status", "gender"], name="attendancemonth_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month:%Y-%m} {self.status} {self.gender}: {self.total}"

@@ -1,0 +1,248 @@
+"""Monthly totals of contacts and attendance, kept by the database itself.
+
+The dashboards count a year's contacts of every partnership a steering group follows by
+month and gender: some 600 000 rows for ten partnerships, half a second or more in
+PostgreSQL however they are indexed. ContactMonth and AttendanceMonth (reporting/models.py)
+hold the same counts per agreement, month, kind (or attendance status) and the
+participant's gender, a few thousand rows, and reporting.figures.monthly_activity adds
+them up for the whole months of a period (counting the rows of a partial month as before).
+
+Triggers keep them up to date in the same transaction as the change, on SQLite as on
+PostgreSQL, whoever writes: the participants workflows, the import, the admin,
+bulk_create and bulk_update, cascading deletes, raw SQL and COPY, and a participant's
+gender being corrected (which moves all their contacts to the other gender). Maintaining
+them in Python would miss several of these and add queries to every page that saves a
+contact. A decrement never inserts a row, so emptying the tables in any order (as the test
+runner's flush does on SQLite) leaves nothing behind; rows that reach zero stay and are
+ignored.
+
+TRUNCATE fires no row triggers: after loading data with TRUNCATE and COPY (the benchmarks),
+or if the totals are ever in doubt, run `manage.py rebuild_activity_rollup` (`--check` only
+compares). Installing the triggers is idempotent and runs after every `migrate`, because
+SQLite drops a table's triggers when a migration rebuilds the table.
+"""
+
+# Every SQL string below is built from the table and column names in ROLLUPS, never from input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connections, transaction
+
+# (rollup table, source table, the column counted by)
+ROLLUPS = (
+    ("reporting_contactmonth", "participants_contact", "kind"),
+    ("reporting_attendancemonth", "participants_attendance", "status"),
+)
+PARTICIPANT = "participants_participant"
+KEY = "agreement_id, month, {col}, gender"
+DATE = '"date"'
+NEW_DATE = "NEW." + DATE
+OLD_DATE = "OLD." + DATE
+
+
+def _month(vendor: str, column: str) -> str:
+    """SQL for the first day of the month of a date column."""
+    if vendor == "postgresql":
+        return f"({column} - EXTRACT(DAY FROM {column})::int + 1)"
+    return f"date({column}, 'start of month')"
+
+
+def _sqlite_statements() -> list[str]:
+    sql = []
+    for rollup, source, col in ROLLUPS:
+        key = KEY.format(col=col)
+        add = (
+            f"INSERT INTO {rollup} ({key}, total) "
+            f"SELECT NEW.agreement_id, {_month('sqlite', NEW_DATE)}, NEW.{col}, p.gender, 1 "
+            f"FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id "
+            f"ON CONFLICT ({key}) DO UPDATE SET total = total + 1;"
+        )
+        remove = (
+            f"UPDATE {rollup} SET total = total - 1 "
+            f"WHERE agreement_id = OLD.agreement_id "
+            f"AND month = {_month('sqlite', OLD_DATE)} AND {col} = OLD.{col} "
+            f"AND gender = (SELECT gender FROM {PARTICIPANT} WHERE id = OLD.participant_id);"
+        )
+        changed = " OR ".join(
+            f"OLD.{c} IS NOT NEW.{c}" for c in ("agreement_id", "participant_id", DATE, col)
+        )
+        sql += [
+            f"CREATE TRIGGER IF NOT EXISTS {rollup}_insert AFTER INSERT ON {source} "
+            f"BEGIN {add} END",
+            f"CREATE TRIGGER IF NOT EXISTS {rollup}_delete AFTER DELETE ON {source} "
+            f"BEGIN {remove} END",
+            f"CREATE TRIGGER IF NOT EXISTS {rollup}_update AFTER UPDATE ON {source} "
+            f"WHEN {changed} BEGIN {remove} {add} END",
+        ]
+    moves = []
+    for rollup, source, col in ROLLUPS:
+        key = KEY.format(col=col)
+        per_month = (
+            f"SELECT agreement_id, {_month('sqlite', DATE)} AS month, {col}, count(*) AS n "
+            f"FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
+        )
+        moves += [
+            f"UPDATE {rollup} SET total = total - c.n FROM ({per_month}) AS c "
+            f"WHERE {rollup}.agreement_id = c.agreement_id AND {rollup}.month = c.month "
+            f"AND {rollup}.{col} = c.{col} AND {rollup}.gender = OLD.gender;",
+            f"INSERT INTO {rollup} ({key}, total) "
+            f"SELECT agreement_id, month, {col}, NEW.gender, n FROM ({per_month}) WHERE true "
+            f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;",
+        ]
+    sql.append(
+        f"CREATE TRIGGER IF NOT EXISTS reporting_rollup_gender AFTER UPDATE OF gender "
+        f"ON {PARTICIPANT} WHEN OLD.gender IS NOT NEW.gender BEGIN {' '.join(moves)} END"
+    )
+    return sql
+
+
+def _postgresql_statements() -> list[str]:
+    sql = []
+    for rollup, source, col in ROLLUPS:
+        key = KEY.format(col=col)
+        changed = " OR ".join(
+            f"OLD.{c} IS DISTINCT FROM NEW.{c}"
+            for c in ("agreement_id", "participant_id", DATE, col)
+        )
+        sql += [
+            f"""CREATE OR REPLACE FUNCTION {rollup}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP <> 'INSERT' THEN
+                    UPDATE {rollup} r SET total = r.total - 1
+                    FROM {PARTICIPANT} p
+                    WHERE p.id = OLD.participant_id AND r.gender = p.gender
+                      AND r.agreement_id = OLD.agreement_id
+                      AND r.month = {_month("postgresql", OLD_DATE)} AND r.{col} = OLD.{col};
+                END IF;
+                IF TG_OP <> 'DELETE' THEN
+                    INSERT INTO {rollup} ({key}, total)
+                    SELECT NEW.agreement_id, {_month("postgresql", NEW_DATE)}, NEW.{col},
+                           p.gender, 1
+                    FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id
+                    ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + 1;
+                END IF;
+                RETURN NULL;
+            END $$""",
+            f"CREATE OR REPLACE TRIGGER {rollup}_sync AFTER INSERT OR DELETE ON {source} "
+            f"FOR EACH ROW EXECUTE FUNCTION {rollup}_sync()",
+            f"CREATE OR REPLACE TRIGGER {rollup}_sync_update AFTER UPDATE ON {source} "
+            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {rollup}_sync()",
+        ]
+    moves = []
+    for rollup, source, col in ROLLUPS:
+        key = KEY.format(col=col)
+        per_month = (
+            f"SELECT agreement_id, {_month('postgresql', DATE)} AS month, {col}, "
+            f"count(*) AS n FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
+        )
+        moves += [
+            f"UPDATE {rollup} r SET total = r.total - c.n FROM ({per_month}) c "
+            f"WHERE r.agreement_id = c.agreement_id AND r.month = c.month "
+            f"AND r.{col} = c.{col} AND r.gender = OLD.gender;",
+            f"INSERT INTO {rollup} ({key}, total) "
+            f"SELECT agreement_id, month, {col}, NEW.gender, n FROM ({per_month}) c "
+            f"ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + EXCLUDED.total;",
+        ]
+    sql += [
+        f"""CREATE OR REPLACE FUNCTION reporting_rollup_gender() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            {" ".join(moves)}
+            RETURN NULL;
+        END $$""",
+        f"CREATE OR REPLACE TRIGGER reporting_rollup_gender AFTER UPDATE OF gender "
+        f"ON {PARTICIPANT} FOR EACH ROW WHEN (OLD.gender IS DISTINCT FROM NEW.gender) "
+        f"EXECUTE FUNCTION reporting_rollup_gender()",
+    ]
+    return sql
+
+
+def install_triggers(using: str = "default") -> None:
+    """Create (or replace) the triggers; safe to run any number of times."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        statements = _postgresql_statements()
+    elif connection.vendor == "sqlite":
+        statements = _sqlite_statements()
+    else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
+        raise NotImplementedError(connection.vendor)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def drop_triggers(using: str = "default") -> None:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for rollup, source, _col in ROLLUPS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync ON {source}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync_update ON {source}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {rollup}_sync()")
+            cursor.execute(f"DROP TRIGGER IF EXISTS reporting_rollup_gender ON {PARTICIPANT}")
+            cursor.execute("DROP FUNCTION IF EXISTS reporting_rollup_gender()")
+        else:
+            for rollup, _source, _col in ROLLUPS:
+                for event in ("insert", "delete", "update"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_{event}")
+            cursor.execute("DROP TRIGGER IF EXISTS reporting_rollup_gender")
+
+
+def _recount(vendor: str, rollup: str, source: str, col: str) -> str:
+    """SELECT of the rollup's rows counted afresh from the source table."""
+    return (
+        f"SELECT s.agreement_id, {_month(vendor, 's.' + DATE)} AS month, s.{col}, p.gender, "
+        f"count(*) AS total FROM {source} s JOIN {PARTICIPANT} p ON p.id = s.participant_id "
+        f"GROUP BY 1, 2, 3, 4"
+    )
+
+
+def rebuild(using: str = "default") -> dict[str, int]:
+    """Count the totals afresh from contacts and attendance; returns rows per table."""
+    connection = connections[using]
+    rows = {}
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Hold writers off while counting, so that no change falls between the count
+            # and the triggers.
+            tables = ", ".join([PARTICIPANT, *(source for _r, source, _c in ROLLUPS)])
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
+        for rollup, source, col in ROLLUPS:
+            cursor.execute(f"DELETE FROM {rollup}")
+            cursor.execute(
+                f"INSERT INTO {rollup} ({KEY.format(col=col)}, total) "
+                f"{_recount(connection.vendor, rollup, source, col)}"
+            )
+            rows[rollup] = cursor.rowcount
+    return rows
+
+
+def differences(using: str = "default") -> list[tuple[Any, ...]]:
+    """Rows where the stored totals differ from a fresh count: (table, agreement id, month,
+    kind or status, gender, stored, counted). Empty when the totals are right."""
+    connection = connections[using]
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for rollup, source, col in ROLLUPS:
+            cursor.execute(
+                f"SELECT agreement_id, month, {col}, gender, total FROM {rollup} WHERE total <> 0"
+            )
+            stored = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
+            cursor.execute(_recount(connection.vendor, rollup, source, col))
+            counted = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
+            for key in sorted(stored.keys() | counted.keys()):
+                if stored.get(key, 0) != counted.get(key, 0):
+                    found.append((rollup, *key, stored.get(key, 0), counted.get(key, 0)))
+    return found
+
+
+def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate: (re)install the triggers once the tables exist."""
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    needed = {PARTICIPANT, *(r for r, _s, _c in ROLLUPS), *(s for _r, s, _c in ROLLUPS)}
+    if needed <= tables:
+        install_triggers(using)

@@ -1,0 +1,140 @@
+"""The monthly totals of contacts and attendance the dashboards read (reporting/rollup.py):
+kept right by the database whoever writes, and added up exactly like a count of the rows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from participants.models import Attendance, Contact, Participant
+from reporting import figures, rollup
+from reporting.models import AttendanceMonth, ContactMonth
+from tests.factories_reporting import (
+    ReportAttendanceFactory,
+    ReportContactFactory,
+    ReportParticipantFactory,
+)
+
+D = datetime.date
+
+
+def totals(model, by: str) -> dict[tuple, int]:
+    return {
+        (row.agreement_id, row.month, getattr(row, by), row.gender): row.total
+        for row in model.objects.filter(total__gt=0)
+    }
+
+
+def test_every_kind_of_write_keeps_the_totals_right(world):
+    a, b = world.agreement_a, world.agreement_b
+    anna = ReportParticipantFactory(gender="woman")
+    bo = ReportParticipantFactory(gender="man")
+    first = ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 1))
+    ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 31), kind="phone")
+    ReportContactFactory(agreement=a, participant=bo, date=D(2026, 3, 15))
+    assert totals(ContactMonth, "kind") == {
+        (a.pk, D(2026, 3, 1), "meeting", "woman"): 1,
+        (a.pk, D(2026, 3, 1), "phone", "woman"): 1,
+        (a.pk, D(2026, 3, 1), "meeting", "man"): 1,
+    }
+
+    # Moved to another month, kind and partnership; a note edit changes nothing.
+    first.date, first.kind, first.agreement = D(2026, 4, 2), "digital", b
+    first.save()
+    first.note = "Ny anteckning"
+    first.save()
+    assert totals(ContactMonth, "kind")[(b.pk, D(2026, 4, 1), "digital", "woman")] == 1
+    assert (a.pk, D(2026, 3, 1), "meeting", "woman") not in totals(ContactMonth, "kind")
+
+    # bulk_create and bulk_update send no signals; the triggers still see them.
+    rows = Attendance.objects.bulk_create(
+        [
+            Attendance(participant=p, agreement=a, date=D(2026, 5, 4), status="present")
+            for p in (anna, bo)
+        ]
+    )
+    rows[0].status = "absent"
+    Attendance.objects.bulk_update(rows, ["status"])
+    assert totals(AttendanceMonth, "status") == {
+        (a.pk, D(2026, 5, 1), "absent", "woman"): 1,
+        (a.pk, D(2026, 5, 1), "present", "man"): 1,
+    }
+
+    # A corrected gender moves everything the participant did.
+    anna.gender = "other"
+    anna.save()
+    assert totals(AttendanceMonth, "status")[(a.pk, D(2026, 5, 1), "absent", "other")] == 1
+    assert totals(ContactMonth, "kind")[(a.pk, D(2026, 3, 1), "phone", "other")] == 1
+    assert rollup.differences() == []
+
+    # Deleting: one row, a queryset, and a participant with everything they did.
+    Contact.objects.filter(participant=bo).delete()
+    Attendance.objects.filter(participant=bo).update(status="excused")
+    assert totals(AttendanceMonth, "status")[(a.pk, D(2026, 5, 1), "excused", "man")] == 1
+    assert rollup.differences() == []
+    Participant.objects.filter(pk=anna.pk).delete()
+    assert totals(ContactMonth, "kind") == {}
+    assert totals(AttendanceMonth, "status") == {
+        (a.pk, D(2026, 5, 1), "excused", "man"): 1,
+    }
+    assert rollup.differences() == []
+
+
+def test_whole_months_of_a_period():
+    assert figures.whole_months(D(2026, 1, 1), D(2026, 12, 31)) == (D(2026, 1, 1), D(2026, 12, 31))
+    assert figures.whole_months(D(2026, 3, 15), D(2026, 11, 22)) == (D(2026, 4, 1), D(2026, 10, 31))
+    assert figures.whole_months(D(2024, 2, 1), D(2024, 2, 29)) == (D(2024, 2, 1), D(2024, 2, 29))
+    assert figures.whole_months(D(2026, 2, 2), D(2026, 2, 28)) is None
+    assert figures.whole_months(D(2026, 2, 2), D(2026, 3, 30)) is None
+
+
+def test_partial_months_at_both_ends_are_counted_by_the_day(world, django_assert_num_queries):
+    a = world.agreement_a
+    woman = ReportParticipantFactory(gender="woman")
+    man = ReportParticipantFactory(gender="man")
+    for day in (D(2026, 3, 14), D(2026, 3, 15), D(2026, 4, 1), D(2026, 5, 31), D(2026, 6, 2)):
+        ReportContactFactory(agreement=a, participant=woman, date=day)
+    ReportContactFactory(agreement=a, participant=man, date=D(2026, 4, 30), kind="phone")
+    ReportContactFactory(agreement=a, participant=man, date=D(2026, 6, 1))
+    ReportContactFactory(agreement=world.agreement_b, participant=man, date=D(2026, 4, 30))
+    for day, status in ((D(2026, 3, 14), "present"), (D(2026, 3, 20), "absent")):
+        ReportAttendanceFactory(agreement=a, participant=woman, date=day, status=status)
+    ReportAttendanceFactory(agreement=a, participant=man, date=D(2026, 5, 5))
+
+    with django_assert_num_queries(3):
+        activity = figures.monthly_activity(a, D(2026, 3, 15), D(2026, 6, 1))
+    assert activity["months"] == [3, 4, 5, 6]
+    assert activity["contacts"] == {
+        3: {"woman": 1},
+        4: {"woman": 1, "man": 1},
+        5: {"woman": 1},
+        6: {"man": 1},
+    }
+    assert activity["attendance"] == {3: {"absent": {"woman": 1}}, 5: {"present": {"man": 1}}}
+    # Within a single month nothing is whole: every row is counted.
+    assert figures.monthly_activity(a, D(2026, 3, 15), D(2026, 3, 31))["contacts"] == {
+        3: {"woman": 1}
+    }
+    # Several partnerships at once.
+    both = [world.agreement_a.pk, world.agreement_b.pk]
+    assert figures.monthly_activity(both, D(2026, 4, 1), D(2026, 4, 30))["contacts"] == {
+        4: {"woman": 1, "man": 2}
+    }
+
+
+def test_rebuild_command_restores_totals_and_check_reports_drift(world):
+    a = world.agreement_a
+    person = ReportParticipantFactory(gender="man")
+    ReportContactFactory(agreement=a, participant=person, date=D(2026, 3, 3))
+    ReportAttendanceFactory(agreement=a, participant=person, date=D(2026, 3, 4))
+    call_command("rebuild_activity_rollup", "--check")
+    ContactMonth.objects.update(total=7)
+    AttendanceMonth.objects.all().delete()
+    with pytest.raises(CommandError, match="2 summor"):
+        call_command("rebuild_activity_rollup", "--check")
+    call_command("rebuild_activity_rollup")
+    assert rollup.differences() == []
+    assert totals(ContactMonth, "kind") == {(a.pk, D(2026, 3, 1), "meeting", "man"): 1}
+    assert totals(AttendanceMonth, "status") == {(a.pk, D(2026, 3, 1), "present", "man"): 1}
