@@ -7,6 +7,7 @@ app_name = "security"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
     # Changing the password ends the user's other sessions (Django checks a hash of the

@@ -6,18 +6,22 @@ import logging
 from base64 import b32encode
 
 import segno
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import CodeForm, EnrolForm
+from .models import UserSession
 from .security import has_second_factor, is_verified
 
 log = logging.getLogger("iop.security")
@@ -113,26 +117,59 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _confirm_with_app(user, code: str) -> bool:
+    """Re-authentication before a sensitive change: a current code from the user's app."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device is not None and device.verify_token(code)
+
+
+WRONG_CODE = _lazy("Koden stämmer inte. Försök igen med nästa kod i appen.")
+
+
 @require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest) -> HttpResponse:
-    """The user's second factor: codes left, and new recovery codes (after a current code)."""
+    """The user's second factor and sessions: new recovery codes after a current code."""
     user = request.user
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None and device.verify_token(form.cleaned_data["code"]):
+        if _confirm_with_app(user, form.cleaned_data["code"]):
             codes = create_recovery_codes(user)
             log.info("recovery codes replaced user=%s", user.get_username())
             return render(
                 request, "security/recovery_codes.html", {"codes": codes, "next": reverse("home")}
             )
-        form.add_error("code", _("Koden stämmer inte. Försök igen med nästa kod i appen."))
+        form.add_error("code", WRONG_CODE)
     recovery_left = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
     return render(
         request,
         "security/overview.html",
-        {"form": form, "recovery_left": recovery_left, "device": getattr(user, "otp_device", None)},
+        {
+            "form": form,
+            "sessions_form": EnrolForm(auto_id="sessions_%s"),
+            "recovery_left": recovery_left,
+            "other_sessions": _other_sessions(request).count(),
+            "device": getattr(user, "otp_device", None),
+        },
     )
+
+
+def _other_sessions(request: HttpRequest):
+    return UserSession.objects.filter(
+        user_id=request.user.pk, expire_date__gt=timezone.now()
+    ).exclude(session_key=request.session.session_key)
+
+
+@require_POST
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere else (a lost phone, a shared computer), after a current code."""
+    form = EnrolForm(request.POST)
+    if form.is_valid() and _confirm_with_app(request.user, form.cleaned_data["code"]):
+        count, _deleted = _other_sessions(request).delete()
+        log.info("other sessions ended user=%s sessions=%d", request.user.get_username(), count)
+        messages.success(request, _("Du är nu utloggad överallt utom här."))
+    else:
+        messages.error(request, WRONG_CODE)
+    return redirect("security:overview")
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

@@ -31,6 +31,7 @@ EXPECTED_TABLE = """
 login                                   200  200     200     200     200      200     200
 logout                                  302  405     405     405     405      405     405
 security:overview                       302  200     200     200     200      200     200
+security:end_other_sessions             302  405     405     405     405      405     405
 security:password_change                302  200     200     200     200      200     200
 security:password_change_done           302  200     200     200     200      200     200
 security:verify                         302  302     302     302     302      302     302
@@ -121,6 +122,7 @@ reporting:annual_report_submit          302  405     405     405     405      40
 reporting:annual_report_correct         302  405     405     405     405      405     405
 reporting:annual_report_render          302  405     405     405     405      405     405
 reporting:annual_report_pdf             302  302     404     302     404      302     302
+reporting:figure_participants           302  200     404     404     404      200     200
 reporting:render_job                    302  404     404     404     404      200     404
 reporting:render_job_pdf                302  404     404     404     404      302     404
 reporting:invoice_basis                 302  403     404     200     403      403     200
@@ -209,6 +211,7 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "item_id": lambda o: o.action_item.pk,
     "token": lambda o: o.calendar_token.token,
     "kind": lambda o: "organisations",
+    "figure": lambda o: _first_figure_key(),
     # The admin: an agreement's id (other models answer "no such object"), and the
     # catch-all's unknown page.
     "object_id": lambda o: o.world.agreement_a.pk,
@@ -221,6 +224,12 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
 # Two kinds of job share the argument name job_id; each gets its own object.
 JOB_IDS = {"io_job", "io_job_status", "io_job_confirm"}
 YEAR = 2026
+
+
+def _first_figure_key() -> str:
+    from reporting.figures import FIGURE_KEYS
+
+    return FIGURE_KEYS[0]
 
 
 def _expected(route: Route) -> list[set[int]] | None:

@@ -116,3 +116,28 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(world,
     assert response["Location"] == "/security/password/done/"
     assert here.get("/agreements/").status_code == 200
     assert elsewhere.get("/agreements/")["Location"].startswith("/login/")
+
+
+def test_user_ends_their_other_sessions_after_a_current_code(world, login):
+    from tests.conftest import current_totp_code
+
+    here = login(world.coordinator_a)
+    elsewhere = Client()
+    elsewhere.force_login(world.coordinator_a)
+    other_user = Client()
+    other_user.force_login(world.finance_a)
+    assert "ytterligare 1 ställe" in here.get("/security/").content.decode()
+
+    here.post("/security/sessions/end-others/", {"code": "000000"})
+    assert elsewhere.get("/agreements/").status_code == 200
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # The wrong code started the back-off (tested elsewhere); skip the wait.
+    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    code = current_totp_code(world.coordinator_a)
+    response = here.post("/security/sessions/end-others/", {"code": code})
+
+    assert response["Location"] == "/security/"
+    assert here.get("/agreements/").status_code == 200
+    assert elsewhere.get("/agreements/")["Location"].startswith("/login/")
+    assert other_user.get("/agreements/").status_code == 200
