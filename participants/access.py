@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -114,6 +114,20 @@ def visible_participants(user: User, day: datetime.date | None = None) -> QueryS
         participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
     )
     return Participant.objects.filter(Exists(consent), Exists(enrolled))
+
+
+def shows_identity(user: User, participant_field: str = "participant_id") -> Value | Exists:
+    """An annotation for enrolment rows: may the user see the participant's name (the
+    consent towards the user's organisation shares identity)?"""
+    if user.is_administrator:
+        return Value(True)
+    return Exists(
+        Consent.objects.active_on(timezone.localdate()).filter(
+            participant_id=OuterRef(participant_field),
+            organisation_id=user.organisation_id,
+            share_identity=True,
+        )
+    )
 
 
 def participant_access(user: User, participant: Participant) -> ParticipantAccess:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,17 +99,6 @@ def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
         .order_by("-date")
         .values("date")[:1]
     )
-    identity: Value | Exists
-    if user.is_administrator:
-        identity = Value(True)
-    else:
-        identity = Exists(
-            Consent.objects.active_on(timezone.localdate()).filter(
-                participant_id=OuterRef("participant_id"),
-                organisation_id=user.organisation_id,
-                share_identity=True,
-            )
-        )
     return (
         access.visible_enrolments(user, agreements=agreements)
         .open()
@@ -117,7 +106,7 @@ def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
         # for every open enrolment before sorting.
         .select_related("agreement", "phase")
         .prefetch_related("participant")
-        .annotate(last_contact=Subquery(last_contact), show_identity=identity)
+        .annotate(last_contact=Subquery(last_contact), show_identity=access.shows_identity(user))
     )
 
 

@@ -51,6 +51,19 @@ def access_annual_report(
     return report
 
 
+def access_agreement_for_figure_participants(user: User, agreement_id: int) -> Agreement:
+    """The agreement whose participants behind a report figure the user may list: only
+    roles that work with participants (participants.access); for finance and the steering
+    group the drill-down is a 404, like every participant URL."""
+    from participants.access import require_participant_role, user_agreements
+
+    require_participant_role(user)
+    agreement = access_agreement_by_id(user, agreement_id)
+    if not user_agreements(user).filter(pk=agreement.pk).exists():
+        raise Http404
+    return agreement
+
+
 def access_invoice_agreement(user: User, agreement_id: int) -> Agreement:
     agreement = access_agreement_by_id(user, agreement_id)
     require_role(user, CAN_SEE_INVOICE_BASIS)

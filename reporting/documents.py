@@ -43,9 +43,22 @@ def annual_report_context(
             [(row["kind"], (row["count"],)) for row in data["contacts"]["kinds"] if row["count"]],
             [_("Kontakter")],
         )
+    # The outcome table's cells with the gender each counts, for the drill-down links
+    # (reports frozen before the gender codes were stored get plain numbers).
+    gender_values = participants.get("outcome_gender_values") or []
+    genders = gender_values if len(gender_values) == len(participants["outcome_genders"]) else []
+
+    def cells(numbers: list[int]) -> list[dict[str, Any]]:
+        return [{"n": n, "gender": genders[i] if genders else ""} for i, n in enumerate(numbers)]
+
+    outcome_table = {
+        "rows": [{**row, "cells": cells(row["by_gender"])} for row in participants["outcomes"]],
+        "exits": cells(participants["exits_by_gender"]),
+    }
     return {
         "report": report,
         "data": data,
+        "outcome_table": outcome_table,
         "charts": charts,
         "document_title": _("Årsrapport %(year)s") % {"year": report.year},
         "header_text": f"{data['agreement']['title']} · {_('Årsrapport')} {report.year}",

@@ -37,6 +37,11 @@ urlpatterns = [
         views.annual_report_pdf,
         name="annual_report_pdf",
     ),
+    path(
+        "agreements/<int:agreement_id>/annual/<int:year>/participants/<slug:figure>/",
+        views.figure_participants,
+        name="figure_participants",
+    ),
     path("pdf-jobs/<int:job_id>/", views.render_job, name="render_job"),
     path("pdf-jobs/<int:job_id>/pdf/", views.render_job_pdf, name="render_job_pdf"),
     path(

@@ -10,17 +10,21 @@ Swedish message is shown as it is; nothing is saved.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from participants.access import works_with_participants
 from partnerships.access import require_role, visible_agreements
 from partnerships.models import Agreement, Indicator
 
@@ -29,7 +33,6 @@ from .access import (
     CAN_EDIT_REPORT,
     CAN_SEE_DRAFT_REPORT,
     CAN_SEE_INVOICE_BASIS,
-    CAN_SEE_PARTICIPANTS,
 )
 from .annual import save_narrative, start_correction, submit_annual_report
 from .documents import annual_report_context, invoice_basis_context, invoice_basis_pdf
@@ -168,9 +171,12 @@ def annual_report(request: HttpRequest, agreement_id: int, year: int) -> HttpRes
     if can_edit and not report.is_submitted:
         manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
         form = NarrativeForm(instance=report, manual_indicators=list(manual))
-    participant_links = None
-    if request.user.has_role(*CAN_SEE_PARTICIPANTS):
-        participant_links = reverse("participants:list") + f"?agreement={agreement.pk}"
+    # Each figure links to the participants counted in it, for users who work with
+    # participants (finance and the steering group get plain numbers).
+    figure_links = None
+    if works_with_participants(request.user):
+        figure_links = reverse("reporting:figure_participants", args=[agreement.pk, year, "x"])
+        figure_links = figure_links.removesuffix("x/")
     context.update(
         {
             "agreement": agreement,
@@ -183,13 +189,92 @@ def annual_report(request: HttpRequest, agreement_id: int, year: int) -> HttpRes
             "correction_form": CorrectionForm()
             if can_edit and report.is_submitted and is_latest
             else None,
-            "participant_links": participant_links,
+            "figure_links": figure_links,
             "jobs": RenderJob.objects.filter(
                 agreement=agreement, year=year, requested_by=request.user
             ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
         }
     )
     return render(request, "reporting/annual_report.html", context)
+
+
+FIGURE_LABELS = {
+    "enrolled": _lazy("Inskrivna under året"),
+    "new": _lazy("Nya under året"),
+    "active_at_end": _lazy("Aktiva vid årets slut"),
+    "exited": _lazy("Avslutade under året"),
+    "to_work": _lazy("Avslutade till arbete (med eller utan stöd)"),
+    "to_studies": _lazy("Avslutade till studier"),
+    "on_income_support_at_start": _lazy("Avslutade som hade försörjningsstöd vid start"),
+    "left_income_support": _lazy("Lämnat försörjningsstöd (av dem som hade det vid start)"),
+    "assessed": _lazy("Bedömda deltagare (stegförflyttning)"),
+    "progressed": _lazy("Stegförflyttning uppåt"),
+    "regressed": _lazy("Stegförflyttning nedåt"),
+}
+FIGURE_PAGE_SIZE = 100
+
+
+def figure_participants(
+    request: HttpRequest, agreement_id: int, year: int, figure: str
+) -> HttpResponse:
+    """The participants counted in one figure of the year's annual report, as far as the
+    user may see them. The figure is selected by codes only (key, gender, exit outcome) and
+    listed with the same queryset reporting.figures counts it with."""
+    from participants.access import log_access, shows_identity, visible_enrolments
+    from participants.models import AccessLog, ExitOutcome, Gender
+
+    user = request.user
+    agreement = access.access_agreement_for_figure_participants(user, agreement_id)
+    gender = request.GET.get("gender", "")
+    outcome = request.GET.get("outcome", "")
+    if (
+        figure not in figures.FIGURE_KEYS
+        or (gender and gender not in Gender.values)
+        or (outcome and (outcome not in ExitOutcome.values or figure != "exited"))
+        or not agreement.covers_year(year)
+    ):
+        raise Http404
+    start, end = figures.period(agreement, year)
+    counted = figures.figure_enrolments(
+        agreement, start, end, figure, gender=gender, outcome=outcome
+    )
+    visible = counted.filter(pk__in=visible_enrolments(user, agreements=[agreement]).values("pk"))
+    how = (
+        Count("participant", distinct=True)
+        if figures.figure_counts_participants(figure)
+        else Count("pk")
+    )
+    total = counted.aggregate(n=how)["n"]
+    shown = visible.aggregate(n=how)["n"]
+    rows = (
+        visible.select_related("participant", "phase")
+        .annotate(show_identity=shows_identity(user))
+        .order_by("start_date", "pk")
+    )
+    page = Paginator(rows, FIGURE_PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(
+        request,
+        [e.participant_id for e in page],
+        action=AccessLog.Action.VIEW,
+        what="årsrapport",
+    )
+    codes = urlencode({k: v for k, v in (("gender", gender), ("outcome", outcome)) if v})
+    return render(
+        request,
+        "reporting/figure_participants.html",
+        {
+            "agreement": agreement,
+            "year": year,
+            "figure_label": FIGURE_LABELS[figure],
+            "gender_label": Gender(gender).label if gender else "",
+            "outcome_label": ExitOutcome(outcome).label if outcome else "",
+            "page": page,
+            "total": total,
+            "shown": shown,
+            "codes": codes,
+            "report_submitted": AnnualReport.objects.for_year(agreement, year).submitted().exists(),
+        },
+    )
 
 
 @require_POST
