@@ -126,3 +126,24 @@ def test_searching_and_reading_log_no_name_or_term(world, login, people, caplog)
     assert "not found" in text  # the test does see the security log
     for secret in (NAME, SEARCH, PERSONNUMMER):
         assert secret not in text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_searching_in_the_browser_puts_no_name_in_any_request_url(page, world):
+    from tests.conftest import browser_login
+
+    enrolled(world.agreement_a, world.org_a, name=NAME)
+    enrolled(world.agreement_a, world.org_a, name="Berit Annan")
+    browser_login(page, world.coordinator_a.username)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/participants/")
+    page.get_by_placeholder("Kod eller namn").fill(SEARCH)
+    page.get_by_role("button", name="Sök", exact=True).click()
+    page.wait_for_load_state()
+    assert NAME in page.content()
+    assert "Berit Annan" not in page.content()
+    assert page.get_by_placeholder("Kod eller namn").input_value() == SEARCH
+    assert requested
+    _assert_no_personal_data_in([page.url, *requested])
