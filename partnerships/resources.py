@@ -123,27 +123,39 @@ class DateWidget(widgets.Widget):
 class DecimalWidget(widgets.Widget):
     """Amounts as typed in Sweden (1 670 400,50) or with a decimal point; never a float."""
 
-    def __init__(self, *, places: int = 2, **kwargs):
+    def __init__(self, *, places: int = 2, max_digits: int = 14, **kwargs):
         self.places = places
+        # Whole digits a MoneyField holds: 14 digits of which 2 öre, < 1 000 000 000 000 kr.
+        self.whole_digits = max_digits - places
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
             return None
-        if isinstance(value, (int, Decimal)):
-            return Decimal(value)
-        if isinstance(value, float):
-            # Spreadsheet cells are binary floats: round back to the stored precision.
-            return Decimal(repr(value)).quantize(Decimal(1).scaleb(-self.places))
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("kr", "")
-        if not text:
-            return None
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
+        if isinstance(value, bool):
+            raise ValueError(_("”%(value)s” är inget belopp.") % {"value": value})
         try:
-            return Decimal(text)
-        except InvalidOperation as exc:
+            if isinstance(value, (int, Decimal)):
+                amount = Decimal(value)
+            elif isinstance(value, float):
+                # Spreadsheet cells are binary floats: round back to the stored precision.
+                amount = Decimal(repr(value))
+            else:
+                text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("kr", "")
+                if not text:
+                    return None
+                if "," in text:
+                    text = text.replace(".", "").replace(",", ".")
+                amount = Decimal(text)
+        except (InvalidOperation, ValueError) as exc:
             raise ValueError(_("”%(value)s” är inget belopp.") % {"value": value}) from exc
+        if not amount.is_finite():
+            raise ValueError(_("”%(value)s” är inget belopp.") % {"value": value})
+        if amount and amount.adjusted() >= self.whole_digits:
+            raise ValueError(_("Beloppet ”%(value)s” är för stort.") % {"value": value})
+        if isinstance(value, float):
+            amount = amount.quantize(Decimal(1).scaleb(-self.places))
+        return amount
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

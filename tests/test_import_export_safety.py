@@ -243,3 +243,25 @@ def test_background_import_runs_in_the_database_worker(world, login, settings):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Organisation.objects.filter(org_number__in=["212000-1355", "212000-0142"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    "value", [1e26, float("inf"), float("nan"), "NaN", "Infinity", "1e400", "1 000 000 000 000"]
+)
+def test_amount_cells_that_are_not_money_are_refused_with_a_message(value):
+    from partnerships.resources import DecimalWidget
+
+    with pytest.raises(ValueError, match="belopp"):
+        DecimalWidget().clean(value)
+
+
+def test_amount_cells_as_typed_in_sweden():
+    from decimal import Decimal
+
+    from partnerships.resources import DecimalWidget
+
+    widget = DecimalWidget()
+    assert widget.clean("1 670 400,50") == Decimal("1670400.50")
+    assert widget.clean("-1500.25") == Decimal("-1500.25")
+    assert widget.clean(1500.1) == Decimal("1500.10")
+    assert widget.clean("999 999 999 999,99") == Decimal("999999999999.99")
