@@ -56,8 +56,6 @@ from partnerships.models import (
 )
 
 ZERO = Decimal("0")
-ONE_DAY = datetime.timedelta(days=1)
-ONE_WEEK = datetime.timedelta(days=7)
 HUNDRED = Decimal("100")
 MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -850,63 +848,26 @@ def monthly_participant_flow(
     return {"months": list(range(start.month, end.month + 1)), "new": new, "exited": exited}
 
 
-def whole_months(
-    start: datetime.date, end: datetime.date
-) -> tuple[datetime.date, datetime.date] | None:
-    """The first and last day of the whole calendar months inside [start, end], if any."""
-    first = start if start.day == 1 else (start.replace(day=28) + ONE_WEEK).replace(day=1)
-    next_month = (end.replace(day=28) + ONE_WEEK).replace(day=1)
-    last = end if end == next_month - ONE_DAY else end.replace(day=1) - ONE_DAY
-    return (first, last) if first <= last else None
-
-
-def _monthly_counts(
-    agreements: Any,
-    start: datetime.date,
-    end: datetime.date,
-    rows: Any,
-    rollup: Any,
-    by: str,
-) -> list[dict[str, Any]]:
-    """`rows` (contacts or attendance) counted per month, `by` and the participant's gender
-    over [start, end], in one query: the whole months from `rollup` (their monthly totals,
-    see reporting/rollup.py), the days of partial months at the ends counted row by row."""
-    whole = whole_months(start, end)
-    counted = rows.filter(_by_agreement(agreements), date__range=(start, end))
-    if whole is None:
-        summed = rollup.none()
-    else:
-        first, last = whole
-        summed = rollup.filter(_by_agreement(agreements), month__range=whole, total__gt=0)
-        counted = counted.filter(Q(date__lt=first) | Q(date__gt=last))
-    summed = (
-        summed.annotate(m=ExtractMonth("month"), key=F(by), g=F("gender"))
-        .values("m", "key", "g")
-        .annotate(n=Sum("total"))
-        .order_by()
-    )
-    counted = (
-        counted.annotate(m=ExtractMonth("date"), key=F(by), g=F("participant__gender"))
-        .values("m", "key", "g")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return list(summed.union(counted, all=True))
-
-
 def monthly_activity(agreements: Any, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """Registered contacts (by the participant's gender), anonymous outreach contacts (by
-    gender) and attendance (by status and gender) per month of [start, end] (3 queries)."""
-    from participants.models import AnonymousContactCount, Attendance, Contact
+    gender) and attendance (by status and gender) per month of [start, end] (3 queries).
 
-    from .models import AttendanceMonth, ContactMonth
+    Contacts and attendance are added up from their daily totals (reporting/rollup.py),
+    which the database keeps equal to a count of the rows.
+    """
+    from participants.models import AnonymousContactCount
+
+    from .models import AttendanceDay, ContactDay
 
     contacts: dict[int, dict[str, int]] = {}
-    for row in _monthly_counts(
-        agreements, start, end, Contact.objects, ContactMonth.objects, "kind"
+    for row in (
+        ContactDay.objects.filter(_by_agreement(agreements), day__range=(start, end), total__gt=0)
+        .annotate(month=ExtractMonth("day"))
+        .values("month", "gender")
+        .annotate(n=Sum("total"))
+        .order_by()
     ):
-        by_gender = contacts.setdefault(row["m"], {})
-        by_gender[row["g"]] = by_gender.get(row["g"], 0) + row["n"]
+        contacts.setdefault(row["month"], {})[row["gender"]] = row["n"]
     anonymous: dict[int, dict[str, int]] = {}
     for anon_row in (
         AnonymousContactCount.objects.filter(_by_agreement(agreements), date__range=(start, end))
@@ -916,11 +877,17 @@ def monthly_activity(agreements: Any, start: datetime.date, end: datetime.date) 
     ):
         anonymous.setdefault(anon_row["month"], {})[anon_row["gender"]] = anon_row["n"]
     attendance: dict[int, dict[str, dict[str, int]]] = {}
-    for row in _monthly_counts(
-        agreements, start, end, Attendance.objects, AttendanceMonth.objects, "status"
+    for row in (
+        AttendanceDay.objects.filter(
+            _by_agreement(agreements), day__range=(start, end), total__gt=0
+        )
+        .annotate(month=ExtractMonth("day"))
+        .values("month", "status", "gender")
+        .annotate(n=Sum("total"))
+        .order_by()
     ):
-        by_gender = attendance.setdefault(row["m"], {}).setdefault(row["key"], {})
-        by_gender[row["g"]] = by_gender.get(row["g"], 0) + row["n"]
+        by_status = attendance.setdefault(row["month"], {}).setdefault(row["status"], {})
+        by_status[row["gender"]] = row["n"]
     return {
         "months": list(range(start.month, end.month + 1)),
         "contacts": contacts,

@@ -225,8 +225,8 @@ class RenderJob(models.Model):
 # --------------------------------------------------------------------------- activity rollup
 
 
-class ContactMonth(models.Model):
-    """Registered contacts per agreement, month, kind and the participant's gender.
+class ContactDay(models.Model):
+    """Registered contacts per agreement, day, kind and the participant's gender.
 
     Written only by database triggers (see reporting/rollup.py), read by the dashboards.
     """
@@ -235,7 +235,7 @@ class ContactMonth(models.Model):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    month = models.DateField(help_text="The first day of the month.")
+    day = models.DateField()
     kind = models.CharField(max_length=20)
     gender = models.CharField(max_length=10)
     total = models.IntegerField(default=0)
@@ -243,25 +243,24 @@ class ContactMonth(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "month", "kind", "gender"], name="contactmonth_key"
+                fields=["agreement", "day", "kind", "gender"], name="contactday_key"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement_id} {self.month:%Y-%m} {self.kind} {self.gender}: {self.total}"
+        return f"{self.agreement_id} {self.day} {self.kind} {self.gender}: {self.total}"
 
 
-class AttendanceMonth(models.Model):
-    """Attendance rows per agreement, month, status and the participant's gender.
+class AttendanceDay(models.Model):
+    """Attendance rows per agreement, day, status and the participant's gender.
 
     Written only by database triggers (see reporting/rollup.py), read by the dashboards.
     """
 
-    # The unique key starts with the agreement, so it serves as its index too.
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    month = models.DateField(help_text="The first day of the month.")
+    day = models.DateField()
     status = models.CharField(max_length=10)
     gender = models.CharField(max_length=10)
     total = models.IntegerField(default=0)
@@ -269,9 +268,9 @@ class AttendanceMonth(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "month", "status", "gender"], name="attendancemonth_key"
+                fields=["agreement", "day", "status", "gender"], name="attendanceday_key"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement_id} {self.month:%Y-%m} {self.status} {self.gender}: {self.total}"
+        return f"{self.agreement_id} {self.day} {self.status} {self.gender}: {self.total}"

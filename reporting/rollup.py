@@ -1,11 +1,12 @@
-"""Monthly totals of contacts and attendance, kept by the database itself.
+"""Daily totals of contacts and attendance, kept by the database itself.
 
 The dashboards count a year's contacts of every partnership a steering group follows by
 month and gender: some 600 000 rows for ten partnerships, half a second or more in
-PostgreSQL however they are indexed. ContactMonth and AttendanceMonth (reporting/models.py)
-hold the same counts per agreement, month, kind (or attendance status) and the
-participant's gender, a few thousand rows, and reporting.figures.monthly_activity adds
-them up for the whole months of a period (counting the rows of a partial month as before).
+PostgreSQL however they are indexed. ContactDay and AttendanceDay (reporting/models.py)
+hold the same counts per agreement, day, kind (or attendance status) and the participant's
+gender, and reporting.figures.monthly_activity adds them up by month instead: for ten
+partnerships' year some 60 000 rows, a tenth of the contacts, and any period (a year so
+far, an agreement starting mid-month) is still a range of whole days.
 
 Triggers keep them up to date in the same transaction as the change, on SQLite as on
 PostgreSQL, whoever writes: the participants workflows, the import, the admin,
@@ -33,21 +34,14 @@ from django.db import connections, transaction
 
 # (rollup table, source table, the column counted by)
 ROLLUPS = (
-    ("reporting_contactmonth", "participants_contact", "kind"),
-    ("reporting_attendancemonth", "participants_attendance", "status"),
+    ("reporting_contactday", "participants_contact", "kind"),
+    ("reporting_attendanceday", "participants_attendance", "status"),
 )
 PARTICIPANT = "participants_participant"
-KEY = "agreement_id, month, {col}, gender"
+KEY = "agreement_id, day, {col}, gender"
 DATE = '"date"'
 NEW_DATE = "NEW." + DATE
 OLD_DATE = "OLD." + DATE
-
-
-def _month(vendor: str, column: str) -> str:
-    """SQL for the first day of the month of a date column."""
-    if vendor == "postgresql":
-        return f"({column} - EXTRACT(DAY FROM {column})::int + 1)"
-    return f"date({column}, 'start of month')"
 
 
 def _sqlite_statements() -> list[str]:
@@ -56,14 +50,14 @@ def _sqlite_statements() -> list[str]:
         key = KEY.format(col=col)
         add = (
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT NEW.agreement_id, {_month('sqlite', NEW_DATE)}, NEW.{col}, p.gender, 1 "
+            f"SELECT NEW.agreement_id, {NEW_DATE}, NEW.{col}, p.gender, 1 "
             f"FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id "
             f"ON CONFLICT ({key}) DO UPDATE SET total = total + 1;"
         )
         remove = (
             f"UPDATE {rollup} SET total = total - 1 "
             f"WHERE agreement_id = OLD.agreement_id "
-            f"AND month = {_month('sqlite', OLD_DATE)} AND {col} = OLD.{col} "
+            f"AND day = {OLD_DATE} AND {col} = OLD.{col} "
             f"AND gender = (SELECT gender FROM {PARTICIPANT} WHERE id = OLD.participant_id);"
         )
         changed = " OR ".join(
@@ -80,16 +74,16 @@ def _sqlite_statements() -> list[str]:
     moves = []
     for rollup, source, col in ROLLUPS:
         key = KEY.format(col=col)
-        per_month = (
-            f"SELECT agreement_id, {_month('sqlite', DATE)} AS month, {col}, count(*) AS n "
+        per_day = (
+            f"SELECT agreement_id, {DATE} AS day, {col}, count(*) AS n "
             f"FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
         )
         moves += [
-            f"UPDATE {rollup} SET total = total - c.n FROM ({per_month}) AS c "
-            f"WHERE {rollup}.agreement_id = c.agreement_id AND {rollup}.month = c.month "
+            f"UPDATE {rollup} SET total = total - c.n FROM ({per_day}) AS c "
+            f"WHERE {rollup}.agreement_id = c.agreement_id AND {rollup}.day = c.day "
             f"AND {rollup}.{col} = c.{col} AND {rollup}.gender = OLD.gender;",
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT agreement_id, month, {col}, NEW.gender, n FROM ({per_month}) WHERE true "
+            f"SELECT agreement_id, day, {col}, NEW.gender, n FROM ({per_day}) WHERE true "
             f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;",
         ]
     sql.append(
@@ -115,11 +109,11 @@ def _postgresql_statements() -> list[str]:
                     FROM {PARTICIPANT} p
                     WHERE p.id = OLD.participant_id AND r.gender = p.gender
                       AND r.agreement_id = OLD.agreement_id
-                      AND r.month = {_month("postgresql", OLD_DATE)} AND r.{col} = OLD.{col};
+                      AND r.day = {OLD_DATE} AND r.{col} = OLD.{col};
                 END IF;
                 IF TG_OP <> 'DELETE' THEN
                     INSERT INTO {rollup} ({key}, total)
-                    SELECT NEW.agreement_id, {_month("postgresql", NEW_DATE)}, NEW.{col},
+                    SELECT NEW.agreement_id, {NEW_DATE}, NEW.{col},
                            p.gender, 1
                     FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id
                     ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + 1;
@@ -134,16 +128,16 @@ def _postgresql_statements() -> list[str]:
     moves = []
     for rollup, source, col in ROLLUPS:
         key = KEY.format(col=col)
-        per_month = (
-            f"SELECT agreement_id, {_month('postgresql', DATE)} AS month, {col}, "
+        per_day = (
+            f"SELECT agreement_id, {DATE} AS day, {col}, "
             f"count(*) AS n FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
         )
         moves += [
-            f"UPDATE {rollup} r SET total = r.total - c.n FROM ({per_month}) c "
-            f"WHERE r.agreement_id = c.agreement_id AND r.month = c.month "
+            f"UPDATE {rollup} r SET total = r.total - c.n FROM ({per_day}) c "
+            f"WHERE r.agreement_id = c.agreement_id AND r.day = c.day "
             f"AND r.{col} = c.{col} AND r.gender = OLD.gender;",
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT agreement_id, month, {col}, NEW.gender, n FROM ({per_month}) c "
+            f"SELECT agreement_id, day, {col}, NEW.gender, n FROM ({per_day}) c "
             f"ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + EXCLUDED.total;",
         ]
     sql += [
@@ -191,10 +185,10 @@ def drop_triggers(using: str = "default") -> None:
             cursor.execute("DROP TRIGGER IF EXISTS reporting_rollup_gender")
 
 
-def _recount(vendor: str, rollup: str, source: str, col: str) -> str:
+def _recount(source: str, col: str) -> str:
     """SELECT of the rollup's rows counted afresh from the source table."""
     return (
-        f"SELECT s.agreement_id, {_month(vendor, 's.' + DATE)} AS month, s.{col}, p.gender, "
+        f"SELECT s.agreement_id, s.{DATE} AS day, s.{col}, p.gender, "
         f"count(*) AS total FROM {source} s JOIN {PARTICIPANT} p ON p.id = s.participant_id "
         f"GROUP BY 1, 2, 3, 4"
     )
@@ -213,25 +207,24 @@ def rebuild(using: str = "default") -> dict[str, int]:
         for rollup, source, col in ROLLUPS:
             cursor.execute(f"DELETE FROM {rollup}")
             cursor.execute(
-                f"INSERT INTO {rollup} ({KEY.format(col=col)}, total) "
-                f"{_recount(connection.vendor, rollup, source, col)}"
+                f"INSERT INTO {rollup} ({KEY.format(col=col)}, total) {_recount(source, col)}"
             )
             rows[rollup] = cursor.rowcount
     return rows
 
 
 def differences(using: str = "default") -> list[tuple[Any, ...]]:
-    """Rows where the stored totals differ from a fresh count: (table, agreement id, month,
+    """Rows where the stored totals differ from a fresh count: (table, agreement id, day,
     kind or status, gender, stored, counted). Empty when the totals are right."""
     connection = connections[using]
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for rollup, source, col in ROLLUPS:
             cursor.execute(
-                f"SELECT agreement_id, month, {col}, gender, total FROM {rollup} WHERE total <> 0"
+                f"SELECT agreement_id, day, {col}, gender, total FROM {rollup} WHERE total <> 0"
             )
             stored = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
-            cursor.execute(_recount(connection.vendor, rollup, source, col))
+            cursor.execute(_recount(source, col))
             counted = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
             for key in sorted(stored.keys() | counted.keys()):
                 if stored.get(key, 0) != counted.get(key, 0):

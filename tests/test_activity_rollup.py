@@ -1,4 +1,4 @@
-"""The monthly totals of contacts and attendance the dashboards read (reporting/rollup.py):
+"""The daily totals of contacts and attendance the dashboards read (reporting/rollup.py):
 kept right by the database whoever writes, and added up exactly like a count of the rows."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from participants.models import Attendance, Contact, Participant
 from reporting import figures, rollup
-from reporting.models import AttendanceMonth, ContactMonth
+from reporting.models import AttendanceDay, ContactDay
 from tests.factories_reporting import (
     ReportAttendanceFactory,
     ReportContactFactory,
@@ -22,7 +22,7 @@ D = datetime.date
 
 def totals(model, by: str) -> dict[tuple, int]:
     return {
-        (row.agreement_id, row.month, getattr(row, by), row.gender): row.total
+        (row.agreement_id, row.day, getattr(row, by), row.gender): row.total
         for row in model.objects.filter(total__gt=0)
     }
 
@@ -33,11 +33,11 @@ def test_every_kind_of_write_keeps_the_totals_right(world):
     bo = ReportParticipantFactory(gender="man")
     first = ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 1))
     ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 31), kind="phone")
-    ReportContactFactory(agreement=a, participant=bo, date=D(2026, 3, 15))
-    assert totals(ContactMonth, "kind") == {
+    ReportContactFactory.create_batch(2, agreement=a, participant=bo, date=D(2026, 3, 15))
+    assert totals(ContactDay, "kind") == {
         (a.pk, D(2026, 3, 1), "meeting", "woman"): 1,
-        (a.pk, D(2026, 3, 1), "phone", "woman"): 1,
-        (a.pk, D(2026, 3, 1), "meeting", "man"): 1,
+        (a.pk, D(2026, 3, 31), "phone", "woman"): 1,
+        (a.pk, D(2026, 3, 15), "meeting", "man"): 2,
     }
 
     # Moved to another month, kind and partnership; a note edit changes nothing.
@@ -45,8 +45,8 @@ def test_every_kind_of_write_keeps_the_totals_right(world):
     first.save()
     first.note = "Ny anteckning"
     first.save()
-    assert totals(ContactMonth, "kind")[(b.pk, D(2026, 4, 1), "digital", "woman")] == 1
-    assert (a.pk, D(2026, 3, 1), "meeting", "woman") not in totals(ContactMonth, "kind")
+    assert totals(ContactDay, "kind")[(b.pk, D(2026, 4, 2), "digital", "woman")] == 1
+    assert (a.pk, D(2026, 3, 1), "meeting", "woman") not in totals(ContactDay, "kind")
 
     # bulk_create and bulk_update send no signals; the triggers still see them.
     rows = Attendance.objects.bulk_create(
@@ -57,40 +57,34 @@ def test_every_kind_of_write_keeps_the_totals_right(world):
     )
     rows[0].status = "absent"
     Attendance.objects.bulk_update(rows, ["status"])
-    assert totals(AttendanceMonth, "status") == {
-        (a.pk, D(2026, 5, 1), "absent", "woman"): 1,
-        (a.pk, D(2026, 5, 1), "present", "man"): 1,
+    assert totals(AttendanceDay, "status") == {
+        (a.pk, D(2026, 5, 4), "absent", "woman"): 1,
+        (a.pk, D(2026, 5, 4), "present", "man"): 1,
     }
 
     # A corrected gender moves everything the participant did.
     anna.gender = "other"
     anna.save()
-    assert totals(AttendanceMonth, "status")[(a.pk, D(2026, 5, 1), "absent", "other")] == 1
-    assert totals(ContactMonth, "kind")[(a.pk, D(2026, 3, 1), "phone", "other")] == 1
+    assert totals(AttendanceDay, "status")[(a.pk, D(2026, 5, 4), "absent", "other")] == 1
+    assert totals(ContactDay, "kind")[(a.pk, D(2026, 3, 31), "phone", "other")] == 1
     assert rollup.differences() == []
 
     # Deleting: one row, a queryset, and a participant with everything they did.
     Contact.objects.filter(participant=bo).delete()
     Attendance.objects.filter(participant=bo).update(status="excused")
-    assert totals(AttendanceMonth, "status")[(a.pk, D(2026, 5, 1), "excused", "man")] == 1
+    assert totals(AttendanceDay, "status")[(a.pk, D(2026, 5, 4), "excused", "man")] == 1
     assert rollup.differences() == []
     Participant.objects.filter(pk=anna.pk).delete()
-    assert totals(ContactMonth, "kind") == {}
-    assert totals(AttendanceMonth, "status") == {
-        (a.pk, D(2026, 5, 1), "excused", "man"): 1,
+    assert totals(ContactDay, "kind") == {}
+    assert totals(AttendanceDay, "status") == {
+        (a.pk, D(2026, 5, 4), "excused", "man"): 1,
     }
     assert rollup.differences() == []
 
 
-def test_whole_months_of_a_period():
-    assert figures.whole_months(D(2026, 1, 1), D(2026, 12, 31)) == (D(2026, 1, 1), D(2026, 12, 31))
-    assert figures.whole_months(D(2026, 3, 15), D(2026, 11, 22)) == (D(2026, 4, 1), D(2026, 10, 31))
-    assert figures.whole_months(D(2024, 2, 1), D(2024, 2, 29)) == (D(2024, 2, 1), D(2024, 2, 29))
-    assert figures.whole_months(D(2026, 2, 2), D(2026, 2, 28)) is None
-    assert figures.whole_months(D(2026, 2, 2), D(2026, 3, 30)) is None
-
-
-def test_partial_months_at_both_ends_are_counted_by_the_day(world, django_assert_num_queries):
+def test_contacts_and_attendance_per_month_of_a_period_starting_and_ending_mid_month(
+    world, django_assert_num_queries
+):
     a = world.agreement_a
     woman = ReportParticipantFactory(gender="woman")
     man = ReportParticipantFactory(gender="man")
@@ -113,7 +107,7 @@ def test_partial_months_at_both_ends_are_counted_by_the_day(world, django_assert
         6: {"man": 1},
     }
     assert activity["attendance"] == {3: {"absent": {"woman": 1}}, 5: {"present": {"man": 1}}}
-    # Within a single month nothing is whole: every row is counted.
+    # A period within one month.
     assert figures.monthly_activity(a, D(2026, 3, 15), D(2026, 3, 31))["contacts"] == {
         3: {"woman": 1}
     }
@@ -130,11 +124,11 @@ def test_rebuild_command_restores_totals_and_check_reports_drift(world):
     ReportContactFactory(agreement=a, participant=person, date=D(2026, 3, 3))
     ReportAttendanceFactory(agreement=a, participant=person, date=D(2026, 3, 4))
     call_command("rebuild_activity_rollup", "--check")
-    ContactMonth.objects.update(total=7)
-    AttendanceMonth.objects.all().delete()
+    ContactDay.objects.update(total=7)
+    AttendanceDay.objects.all().delete()
     with pytest.raises(CommandError, match="2 summor"):
         call_command("rebuild_activity_rollup", "--check")
     call_command("rebuild_activity_rollup")
     assert rollup.differences() == []
-    assert totals(ContactMonth, "kind") == {(a.pk, D(2026, 3, 1), "meeting", "man"): 1}
-    assert totals(AttendanceMonth, "status") == {(a.pk, D(2026, 3, 1), "present", "man"): 1}
+    assert totals(ContactDay, "kind") == {(a.pk, D(2026, 3, 3), "meeting", "man"): 1}
+    assert totals(AttendanceDay, "status") == {(a.pk, D(2026, 3, 4), "present", "man"): 1}
