@@ -743,10 +743,15 @@ class Budget(models.Model):
             for share in self.shares.select_related("party__organisation")
         ]
 
-    def shares_error(self, total: Decimal | None = None) -> str | None:
-        """Why the funding shares do not cover the total, or None when they do."""
+    def shares_error(
+        self, total: Decimal | None = None, pairs: list[tuple[FundingShare, Decimal]] | None = None
+    ) -> str | None:
+        """Why the funding shares do not cover the total, or None when they do.
+
+        `total` and `pairs` (from share_amounts) may be passed in by a caller that has them.
+        """
         total = self.total() if total is None else total
-        pairs = self.share_amounts(total)
+        pairs = self.share_amounts(total) if pairs is None else pairs
         if not pairs:
             return None
         covered = sum((amount for _share, amount in pairs), Decimal("0"))
@@ -757,15 +762,15 @@ class Budget(models.Model):
             )
         return None
 
-    def grant(self) -> Decimal:
+    def grant(self, pairs: list[tuple[FundingShare, Decimal]] | None = None) -> Decimal:
         """The public grant for the year: as stated, or the public funders' shares."""
         if self.public_grant is not None:
             return self.public_grant
-        total = self.total()
+        pairs = self.share_amounts() if pairs is None else pairs
         return sum(
             (
                 amount
-                for share, amount in self.share_amounts(total)
+                for share, amount in pairs
                 if share.party.role == AgreementParty.PartyRole.PUBLIC_FUNDER
             ),
             Decimal("0"),

@@ -350,15 +350,16 @@ def _budget_context(request: HttpRequest, budget: Budget, **forms) -> dict:
     lines = list(budget.cost_lines.annotate(actual=Sum("actuals__amount")))
     total = sum((line.amount for line in lines), Decimal("0"))
     can_edit = request.user.has_role(*CAN_EDIT_BUDGET)
+    shares = budget.share_amounts(total)
     return {
         "agreement": budget.agreement,
         "budget": budget,
         "lines": lines,
         "total": total,
         "actual_total": sum((line.actual or Decimal("0") for line in lines), Decimal("0")),
-        "shares": budget.share_amounts(total),
-        "shares_error": budget.shares_error(total),
-        "grant": budget.grant(),
+        "shares": shares,
+        "shares_error": budget.shares_error(total, shares),
+        "grant": budget.grant(shares),
         "actuals": ActualCost.objects.filter(cost_line__budget=budget).select_related("cost_line"),
         "other_funding": budget.other_funding.all(),
         "can_edit": can_edit,

@@ -318,17 +318,6 @@ def test_goal_tree_with_indicator_targets(world, login):
     assert "Delmål 1" in page and "Andel till arbete" in page and "45 %" in page
 
 
-def test_agreement_detail_query_count_does_not_grow_with_parties(
-    world, login, django_assert_max_num_queries
-):
-    for _ in range(8):
-        PartyFactory(agreement=world.agreement_a)
-    client = login(world.manager_a)
-    client.get("/agreements/")
-    with django_assert_max_num_queries(20):
-        assert client.get(f"/agreements/{world.agreement_a.pk}/").status_code == 200
-
-
 def test_versions_are_numbered_per_agreement(world):
     record_version(agreement=world.agreement_a, user=None, summary="a")
     world.agreement_a.purpose = "x"
