@@ -675,7 +675,8 @@ def _with_first_and_last_step(agreements: Any, start: datetime.date, end: dateti
         .annotate(
             first_step=Window(FirstValue("upto__step"), frame=whole, **window),
             last_step=Window(LastValue("upto__step"), frame=whole, **window),
-            nth=Window(RowNumber(), **window),
+            # The same frame (which row_number ignores) keeps all three in one window.
+            nth=Window(RowNumber(), frame=whole, **window),
             gender=F("participant__gender"),
         )
         .filter(nth=1)
