@@ -219,12 +219,7 @@ def test_import_reads_back_an_exported_amount(amount):
 # --------------------------------------------------------------------------- import cells
 
 
-cells = (
-    st.none()
-    | st.text(max_size=30)
-    | st.integers()
-    | st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
-)
+cells = st.none() | st.text(max_size=30) | st.integers() | st.floats()
 
 
 @FUZZ
@@ -234,15 +229,9 @@ def test_import_amount_cell_refuses_junk_with_a_message(value):
         result = DecimalWidget().clean(value)
     except ValueError:
         return
-    assert result is None or isinstance(result, Decimal)
+    assert result is None or (isinstance(result, Decimal) and result.is_finite())
 
 
-@pytest.mark.xfail(
-    reason="Known bug, reported: DecimalWidget.clean lets decimal.InvalidOperation escape "
-    "for a huge or infinite float cell (e.g. 1e26), and returns NaN/Infinity for the texts "
-    "'NaN'/'Infinity', instead of a ValueError with a message.",
-    strict=False,
-)
 @pytest.mark.parametrize("value", [1e26, float("inf"), float("-inf"), "NaN", "Infinity", "1e400"])
 def test_import_amount_cell_refuses_huge_and_infinite_floats(value):
     with pytest.raises(ValueError):
