@@ -7,6 +7,12 @@ document.addEventListener("keydown", function (event) {
   var cancel = form ? form.querySelector("[data-cancel]") : null;
   if (cancel) {
     event.preventDefault();
+    // The browser may focus the form's autofocus field before htmx has processed the
+    // freshly swapped form (htmx does that when the swap settles); without this, an early
+    // Escape would follow the link's plain href and reload the whole list.
+    if (window.htmx) {
+      window.htmx.process(form);
+    }
     cancel.click();
   }
 });
