@@ -280,3 +280,34 @@ def test_submitted_report_still_renders_with_its_frozen_figures(world, login, fx
     html = login(world.manager_a).get(url).content.decode()
     assert "gender=" not in html
     assert drill(fx, "to_work") in _report_links(html)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_manager_clicks_from_the_figure_to_the_participants_behind_it(page, world):
+    from tests.conftest import browser_login
+
+    fx = Fixture(world)
+    _goal(fx)
+    problems: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
+    browser_login(page, world.manager_a.username)
+    page.goto(reverse("reporting:annual_report", args=[fx.agreement.pk, YEAR]))
+    row = page.locator("tr", has_text="Avslutade till arbete (med eller utan stöd)")
+    row.get_by_role("link", name="3").click()
+    page.wait_for_selector("h1")
+    assert "Avslutade till arbete (med eller utan stöd) 2024" in page.inner_text("h1")
+    assert "2 av 3 visas" in page.inner_text("main")
+    listed = set(page.locator("tr.figure-row td:first-child a").all_inner_texts())
+    assert listed == codes_of([fx.work_woman, fx.work_man])
+    assert fx.work_hidden.participant.name not in page.content()
+    page.screenshot(path="test-artifacts/annual-report-drilldown.png", full_page=True)
+    assert not problems, problems
