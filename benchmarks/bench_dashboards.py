@@ -3,7 +3,7 @@
 Builds, in the PostgreSQL database DATABASE_URL points at (use your own, e.g.
 postgres://postgres@127.0.0.1:5432/iop_bench_dashboards), ten partnerships 2024–2026 with
 50 000 participants (one enrolment each), 2 000 000 contacts, 500 000 attendance rows and
-100 000 step assessments, loaded with COPY (the dashboards' monthly totals of contacts and
+100 000 step assessments, loaded with COPY (the dashboards' daily totals of contacts and
 attendance, reporting/rollup.py, are counted once afterwards). Then signs in a
 steering-group member whose organisation is party to all ten and requests each dashboard
 page repeatedly through the Django test client (URL routing, middleware, figures, SVG and
@@ -92,11 +92,17 @@ def build() -> None:
         # Faster than cascading deletes over millions of rows.
         cursor.execute(
             "TRUNCATE participants_contact, participants_attendance, participants_progressassessment, "
-            "participants_enrolment, participants_participant, reporting_contactmonth, "
-            "reporting_attendancemonth CASCADE"
+            "participants_enrolment, participants_participant, reporting_contactday, "
+            "reporting_attendanceday CASCADE"
         )
-    # The monthly totals are counted once after loading instead of by a trigger per row.
+    # The daily totals are counted once after loading instead of by a trigger per row.
     rollup.drop_triggers()
+    # Actual costs protect their cost line, cost lines their budget, budgets their agreement.
+    ActualCost.objects.filter(
+        cost_line__budget__agreement__short_id__startswith="bench-dash-"
+    ).delete()
+    CostLine.objects.filter(budget__agreement__short_id__startswith="bench-dash-").delete()
+    Budget.objects.filter(agreement__short_id__startswith="bench-dash-").delete()
     Agreement.objects.filter(short_id__startswith="bench-dash-").delete()
     public, _ = Organisation.objects.get_or_create(
         org_number="212000-1140",
