@@ -21,8 +21,6 @@ CAN_EDIT_REPORT = (Role.MANAGER, Role.ADMIN)
 CAN_SEE_DRAFT_REPORT = (Role.MANAGER, Role.ADMIN, Role.FINANCE, Role.COORDINATOR)
 CAN_SEE_REPORTS = (*CAN_SEE_DRAFT_REPORT, Role.STEERING)
 CAN_SEE_INVOICE_BASIS = (Role.FINANCE, Role.ADMIN)
-# Participant lists behind a figure: only roles that work with participants.
-CAN_SEE_PARTICIPANTS = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 
 
 def access_agreement_for_reports(user: User, agreement_id: int) -> Agreement:
