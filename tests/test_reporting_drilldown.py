@@ -215,6 +215,10 @@ def _report_links(html: str) -> list[str]:
 
 def test_report_links_each_figure_for_participant_roles_only(world, login, fx):
     _goal(fx)
+    fx.work_woman.income_at_start, fx.work_woman.income_at_exit = "income_support", "salary"
+    fx.work_woman.save()
+    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 3, 1), step=2)
+    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 8, 1), step=4)
     url = reverse("reporting:annual_report", args=[fx.agreement.pk, YEAR])
     html = login(world.manager_a).get(url).content.decode()
     links = _report_links(html)
@@ -229,6 +233,8 @@ def test_report_links_each_figure_for_participant_roles_only(world, login, fx):
         "exited/?outcome=studies",
     ):
         assert base + expected in links, expected
+    # Nothing to list behind a zero: no man left for studies.
+    assert base + "exited/?gender=man&amp;outcome=studies" not in links
     # The goal's indicator links to the participants behind its outcome.
     assert re.search(r'<a href="' + re.escape(base) + r'to_work/">deltagarna</a>', html)
     # Codes only: no name or participant code in any of the links.

@@ -69,7 +69,8 @@ def figure(context, value, key: str, gender: str | None = None, outcome: str | N
     A gender or outcome passed but empty (not known for the cell) gives no link rather
     than a link to a wider list."""
     url = _figure_url(context, key, gender or "", outcome or "")
-    if not url or gender == "" or outcome == "":
+    # Nothing to list behind a zero.
+    if not url or gender == "" or outcome == "" or str(value) == "0":
         return conditional_escape(value)
     return format_html(
         '<a href="{}" title="{}">{}</a>', url, _("Visa deltagarna bakom siffran"), value
