@@ -2,8 +2,10 @@
 
 These are plain functions over the other apps' data. The HTML preview, the PDF, the
 frozen snapshot of a submitted report and the steering-group dashboards all call them,
-so a number can only ever be computed one way. They aggregate in the database and run a
-fixed number of queries whatever the size of the partnership.
+so a number can only ever be computed one way; the annual report's drill-down lists the
+enrolments behind a participant figure with the very filter that counts them
+(figure_enrolments). They aggregate in the database and run a fixed number of queries
+whatever the size of the partnership.
 
 Results are plain dicts and lists of Decimals, ints, strings and booleans (no model
 instances), so that they can be frozen as JSON and rendered again from the JSON exactly as
@@ -16,7 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -54,6 +56,11 @@ from partnerships.models import (
     IndicatorTarget,
     round_money,
 )
+
+if TYPE_CHECKING:
+    # For annotations only: like the rest of this module, the functions import the
+    # participants models when they run.
+    from participants.models import EnrolmentQuerySet
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -473,7 +480,9 @@ def _gender_labels() -> list[tuple[str, str]]:
 # the very same filter, so that a list can never disagree with the number it explains.
 
 
-def enrolments_in_period(agreements: Any, start: datetime.date, end: datetime.date):
+def enrolments_in_period(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> EnrolmentQuerySet:
     """Enrolments in `agreements` active at some point in [start, end]: the population
     every participant figure of the period is counted in."""
     from participants.models import Enrolment
@@ -554,7 +563,7 @@ def figure_enrolments(
     *,
     gender: str = "",
     outcome: str = "",
-):
+) -> EnrolmentQuerySet:
     """The enrolments counted in figure `key` for [start, end], optionally only those of
     participants of one gender and, for exits, one exit outcome. Raises KeyError for a key
     that is not a figure."""
@@ -653,7 +662,9 @@ def participant_statistics(
     }
 
 
-def _with_first_and_last_step(agreements: Any, start: datetime.date, end: datetime.date):
+def _with_first_and_last_step(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> EnrolmentQuerySet:
     """enrolments_in_period, one row per enrolment, with its first assessed step
     (`first_step`) and its latest step by the period's end (`last_step`), and the
     participant's `gender`.
