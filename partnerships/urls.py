@@ -12,14 +12,18 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:agreement_id>/status/", views.agreement_status, name="agreement_status"),
     path("agreements/<int:agreement_id>/extend/", views.agreement_extend, name="agreement_extend"),
-    path("agreements/<int:agreement_id>/history/", views.agreement_history, name="agreement_history"),
+    path(
+        "agreements/<int:agreement_id>/history/", views.agreement_history, name="agreement_history"
+    ),
     path(
         "agreements/<int:agreement_id>/versions/<int:number>/",
         views.agreement_version,
         name="agreement_version",
     ),
     path("agreements/<int:agreement_id>/parties/new/", views.party_edit, name="party_create"),
-    path("agreements/<int:agreement_id>/parties/<int:party_id>/", views.party_edit, name="party_edit"),
+    path(
+        "agreements/<int:agreement_id>/parties/<int:party_id>/", views.party_edit, name="party_edit"
+    ),
     path(
         "agreements/<int:agreement_id>/parties/<int:party_id>/delete/",
         views.party_delete,
@@ -37,15 +41,27 @@ urlpatterns = [
         name="indicator_delete",
     ),
     path("agreements/<int:agreement_id>/goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
-    path("agreements/<int:agreement_id>/indicators/new/", views.indicator_edit, name="indicator_create"),
+    path(
+        "agreements/<int:agreement_id>/indicators/new/",
+        views.indicator_edit,
+        name="indicator_create",
+    ),
     path(
         "agreements/<int:agreement_id>/indicators/<int:indicator_id>/",
         views.indicator_edit,
         name="indicator_edit",
     ),
     path("agreements/<int:agreement_id>/budgets/new/", views.budget_edit, name="budget_create"),
-    path("agreements/<int:agreement_id>/budgets/<int:year>/", views.budget_detail, name="budget_detail"),
-    path("agreements/<int:agreement_id>/budgets/<int:year>/edit/", views.budget_edit, name="budget_edit"),
+    path(
+        "agreements/<int:agreement_id>/budgets/<int:year>/",
+        views.budget_detail,
+        name="budget_detail",
+    ),
+    path(
+        "agreements/<int:agreement_id>/budgets/<int:year>/edit/",
+        views.budget_edit,
+        name="budget_edit",
+    ),
     path(
         "agreements/<int:agreement_id>/budgets/<int:year>/derive/",
         views.budget_derive,
@@ -63,8 +79,16 @@ urlpatterns = [
     ),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_edit, name="organisation_create"),
-    path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
-    path("organisations/<int:organisation_id>/edit/", views.organisation_edit, name="organisation_edit"),
+    path(
+        "organisations/<int:organisation_id>/",
+        views.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:organisation_id>/edit/",
+        views.organisation_edit,
+        name="organisation_edit",
+    ),
     path(
         "organisations/<int:organisation_id>/contacts/",
         views.contact_person_add,
