@@ -93,9 +93,9 @@ def build() -> None:
         cursor.execute(
             "TRUNCATE participants_contact, participants_attendance, participants_progressassessment, "
             "participants_enrolment, participants_participant, reporting_contactday, "
-            "reporting_attendanceday CASCADE"
+            "reporting_attendanceday, reporting_assessmentspan CASCADE"
         )
-    # The daily totals are counted once after loading instead of by a trigger per row.
+    # The daily totals and step spans are counted once after loading, not by a trigger per row.
     rollup.drop_triggers()
     # Actual costs protect their cost line, cost lines their budget, budgets their agreement.
     ActualCost.objects.filter(

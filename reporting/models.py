@@ -274,3 +274,23 @@ class AttendanceDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id} {self.day} {self.status} {self.gender}: {self.total}"
+
+
+class AssessmentSpan(models.Model):
+    """A step assessment with its enrolment's first step and the date of the enrolment's
+    next assessment: from `date` up to `next_date` it is the enrolment's latest step.
+
+    Written only by database triggers (see reporting/rollup.py), read by the step figures.
+    """
+
+    assessment_id = models.BigIntegerField(primary_key=True)
+    enrolment = models.ForeignKey(
+        "participants.Enrolment", on_delete=models.DO_NOTHING, related_name="step_spans"
+    )
+    date = models.DateField()
+    step = models.SmallIntegerField()
+    first_step = models.SmallIntegerField()
+    next_date = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.date}–{self.next_date or ''}: {self.step}"

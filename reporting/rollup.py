@@ -1,4 +1,4 @@
-"""Daily totals of contacts and attendance, kept by the database itself.
+"""Daily totals of contacts and attendance, and step spans, kept by the database itself.
 
 The dashboards count a year's contacts of every partnership a steering group follows by
 month and gender: some 600 000 rows for ten partnerships, half a second or more in
@@ -16,6 +16,12 @@ them in Python would miss several of these and add queries to every page that sa
 contact. A decrement never inserts a row, so emptying the tables in any order (as the test
 runner's flush does on SQLite) leaves nothing behind; rows that reach zero stay and are
 ignored.
+
+The same goes for the step figures: AssessmentSpan holds every step assessment with its
+enrolment's first step and the date of the next assessment, recounted per enrolment when
+an assessment changes, so that "first and latest step by the end of the period" is a plain
+join instead of a window over all assessments of every enrolment (80 ms for ten
+partnerships, more every year).
 
 TRUNCATE fires no row triggers: after loading data with TRUNCATE and COPY (the benchmarks),
 or if the totals are ever in doubt, run `manage.py rebuild_activity_rollup` (`--check` only
@@ -38,6 +44,8 @@ ROLLUPS = (
     ("reporting_attendanceday", "participants_attendance", "status"),
 )
 PARTICIPANT = "participants_participant"
+SPANS = "reporting_assessmentspan"
+ASSESSMENT = "participants_progressassessment"
 KEY = "agreement_id, day, {col}, gender"
 DATE = '"date"'
 NEW_DATE = "NEW." + DATE
@@ -154,13 +162,91 @@ def _postgresql_statements() -> list[str]:
     return sql
 
 
+# --------------------------------------------------------------------------- step spans
+# Every assessment with its enrolment's first step and the date of the enrolment's next
+# assessment: on the days from its date up to (not including) next_date it is the latest
+# step. So "the latest step by `end`" is the one span with date <= end < next_date (or no
+# next), and its first_step is the first step by `end` too (the first assessment is dated
+# no later). Recounted per enrolment, by date and then id, whenever an assessment changes.
+
+
+def _span_select(where: str) -> str:
+    return (
+        f"SELECT id, enrolment_id, {DATE}, step, "
+        f"first_value(step) OVER w, lead({DATE}) OVER w FROM {ASSESSMENT} WHERE {where} "
+        f"WINDOW w AS (PARTITION BY enrolment_id ORDER BY {DATE}, id)"
+    )
+
+
+SPAN_COLUMNS = f"assessment_id, enrolment_id, {DATE}, step, first_step, next_date"
+SPAN_CHANGED = ("enrolment_id", DATE, "step")
+
+
+def _sqlite_span_statements() -> list[str]:
+    def redo(ids: str) -> str:
+        return (
+            f"DELETE FROM {SPANS} WHERE enrolment_id IN ({ids}); "
+            f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select(f'enrolment_id IN ({ids})')};"
+        )
+
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SPAN_CHANGED)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {SPANS}_insert AFTER INSERT ON {ASSESSMENT} "
+        f"BEGIN {redo('NEW.enrolment_id')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {SPANS}_delete AFTER DELETE ON {ASSESSMENT} "
+        f"BEGIN {redo('OLD.enrolment_id')} END",
+        f"CREATE TRIGGER IF NOT EXISTS {SPANS}_update AFTER UPDATE ON {ASSESSMENT} "
+        f"WHEN {changed} BEGIN {redo('OLD.enrolment_id, NEW.enrolment_id')} END",
+    ]
+
+
+def _postgresql_span_statements() -> list[str]:
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in SPAN_CHANGED)
+    return [
+        f"""CREATE OR REPLACE FUNCTION {SPANS}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            ids bigint[];
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                ids := ARRAY[NEW.enrolment_id];
+            ELSIF TG_OP = 'DELETE' THEN
+                ids := ARRAY[OLD.enrolment_id];
+            ELSE
+                ids := ARRAY[OLD.enrolment_id, NEW.enrolment_id];
+            END IF;
+            -- One recount per enrolment at a time: concurrent ones would miss each
+            -- other's assessment.
+            PERFORM 1 FROM participants_enrolment WHERE id = ANY(ids) FOR NO KEY UPDATE;
+            DELETE FROM {SPANS} WHERE enrolment_id = ANY(ids);
+            INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select("enrolment_id = ANY(ids)")};
+            RETURN NULL;
+        END $$""",
+        f"CREATE OR REPLACE TRIGGER {SPANS}_sync AFTER INSERT OR DELETE ON {ASSESSMENT} "
+        f"FOR EACH ROW EXECUTE FUNCTION {SPANS}_sync()",
+        f"CREATE OR REPLACE TRIGGER {SPANS}_sync_update AFTER UPDATE ON {ASSESSMENT} "
+        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {SPANS}_sync()",
+    ]
+
+
+def _span_differences(cursor: Any) -> list[tuple[Any, ...]]:
+    cursor.execute(f"SELECT {SPAN_COLUMNS} FROM {SPANS}")
+    stored = {row[0]: tuple(str(v) for v in row[1:]) for row in cursor.fetchall()}
+    cursor.execute(_span_select("true"))
+    counted = {row[0]: tuple(str(v) for v in row[1:]) for row in cursor.fetchall()}
+    return [
+        (SPANS, key, stored.get(key), counted.get(key))
+        for key in sorted(stored.keys() | counted.keys())
+        if stored.get(key) != counted.get(key)
+    ]
+
+
 def install_triggers(using: str = "default") -> None:
     """Create (or replace) the triggers; safe to run any number of times."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        statements = _postgresql_statements()
+        statements = _postgresql_statements() + _postgresql_span_statements()
     elif connection.vendor == "sqlite":
-        statements = _sqlite_statements()
+        statements = _sqlite_statements() + _sqlite_span_statements()
     else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
@@ -178,10 +264,13 @@ def drop_triggers(using: str = "default") -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {rollup}_sync()")
             cursor.execute(f"DROP TRIGGER IF EXISTS reporting_rollup_gender ON {PARTICIPANT}")
             cursor.execute("DROP FUNCTION IF EXISTS reporting_rollup_gender()")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {SPANS}_sync ON {ASSESSMENT}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {SPANS}_sync_update ON {ASSESSMENT}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {SPANS}_sync()")
         else:
-            for rollup, _source, _col in ROLLUPS:
+            for table in (*(r for r, _s, _c in ROLLUPS), SPANS):
                 for event in ("insert", "delete", "update"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_{event}")
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}")
             cursor.execute("DROP TRIGGER IF EXISTS reporting_rollup_gender")
 
 
@@ -195,14 +284,15 @@ def _recount(source: str, col: str) -> str:
 
 
 def rebuild(using: str = "default") -> dict[str, int]:
-    """Count the totals afresh from contacts and attendance; returns rows per table."""
+    """Count the totals afresh from contacts and attendance, and the step spans from the
+    assessments; returns rows per table."""
     connection = connections[using]
     rows = {}
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Hold writers off while counting, so that no change falls between the count
             # and the triggers.
-            tables = ", ".join([PARTICIPANT, *(source for _r, source, _c in ROLLUPS)])
+            tables = ", ".join([PARTICIPANT, ASSESSMENT, *(s for _r, s, _c in ROLLUPS)])
             cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
         for rollup, source, col in ROLLUPS:
             cursor.execute(f"DELETE FROM {rollup}")
@@ -210,12 +300,16 @@ def rebuild(using: str = "default") -> dict[str, int]:
                 f"INSERT INTO {rollup} ({KEY.format(col=col)}, total) {_recount(source, col)}"
             )
             rows[rollup] = cursor.rowcount
+        cursor.execute(f"DELETE FROM {SPANS}")
+        cursor.execute(f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select('true')}")
+        rows[SPANS] = cursor.rowcount
     return rows
 
 
 def differences(using: str = "default") -> list[tuple[Any, ...]]:
     """Rows where the stored totals differ from a fresh count: (table, agreement id, day,
-    kind or status, gender, stored, counted). Empty when the totals are right."""
+    kind or status, gender, stored, counted), and step spans that differ: (table,
+    assessment id, stored, counted). Empty when everything is right."""
     connection = connections[using]
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -229,6 +323,7 @@ def differences(using: str = "default") -> list[tuple[Any, ...]]:
             for key in sorted(stored.keys() | counted.keys()):
                 if stored.get(key, 0) != counted.get(key, 0):
                     found.append((rollup, *key, stored.get(key, 0), counted.get(key, 0)))
+        found += _span_differences(cursor)
     return found
 
 
@@ -236,6 +331,12 @@ def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) ->
     """post_migrate: (re)install the triggers once the tables exist."""
     connection = connections[using]
     tables = set(connection.introspection.table_names())
-    needed = {PARTICIPANT, *(r for r, _s, _c in ROLLUPS), *(s for _r, s, _c in ROLLUPS)}
+    needed = {
+        PARTICIPANT,
+        ASSESSMENT,
+        SPANS,
+        *(r for r, _s, _c in ROLLUPS),
+        *(s for _r, s, _c in ROLLUPS),
+    }
     if needed <= tables:
         install_triggers(using)

@@ -132,3 +132,43 @@ def test_rebuild_command_restores_totals_and_check_reports_drift(world):
     assert rollup.differences() == []
     assert totals(ContactDay, "kind") == {(a.pk, D(2026, 3, 3), "meeting", "man"): 1}
     assert totals(AttendanceDay, "status") == {(a.pk, D(2026, 3, 4), "present", "man"): 1}
+
+
+def test_step_spans_follow_every_change_to_the_assessments(world):
+    from participants.models import ProgressAssessment
+    from tests.factories_reporting import ReportAssessmentFactory, ReportEnrolmentFactory
+
+    a = world.agreement_a
+    enrolment = ReportEnrolmentFactory(agreement=a, start_date=D(2025, 2, 1))
+    ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 3, 1), step=2)
+    # Two on one day: the later id is the later one.
+    ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 6, 1), step=5)
+    tie = ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 6, 1), step=4)
+    later = ReportAssessmentFactory(enrolment=enrolment, date=D(2026, 2, 1), step=1)
+    assert rollup.differences() == []
+
+    def steps(year: int) -> dict:
+        return figures.step_progression(a, D(year, 1, 1), D(year, 12, 31))
+
+    assert steps(2025) | {"share_progressed": None} == {
+        "assessed": 1,
+        "progressed": 1,
+        "regressed": 0,
+        "share_progressed": None,
+    }
+    assert steps(2026)["regressed"] == 1
+    assert figures.step_progression(a, D(2025, 1, 1), D(2025, 5, 31))["assessed"] == 1
+    assert figures.step_progression(a, D(2025, 1, 1), D(2025, 2, 28))["assessed"] == 0
+
+    tie.step = 1
+    tie.save()
+    later.date = D(2025, 1, 15)  # now the first
+    later.save()
+    assert rollup.differences() == []
+    assert steps(2025)["regressed"] == 0 and steps(2025)["progressed"] == 0
+    ProgressAssessment.objects.filter(pk=tie.pk).delete()
+    assert rollup.differences() == []
+    assert steps(2025)["progressed"] == 1
+    enrolment.assessments.all().delete()
+    assert rollup.differences() == []
+    assert steps(2025)["assessed"] == 0
