@@ -565,8 +565,8 @@ def figure_enrolments(
     if key in STEP_FIGURES:
         from participants.models import Enrolment
 
-        # Filtering on window functions makes Django wrap the query; a plain queryset of
-        # the same enrolments is what callers can go on filtering and joining.
+        # A plain queryset of the same enrolments (without the join to the step spans)
+        # is what callers can go on filtering and joining.
         counted = _with_first_and_last_step(agreements, start, end).filter(STEP_FIGURES[key])
         enrolments = Enrolment.objects.filter(pk__in=counted.values("pk"))
     else:
