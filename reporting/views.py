@@ -238,7 +238,7 @@ def figure_participants(
     counted = figures.figure_enrolments(
         agreement, start, end, figure, gender=gender, outcome=outcome
     )
-    visible = counted.filter(pk__in=visible_enrolments(user, agreements=[agreement]).values("pk"))
+    visible = visible_enrolments(user, agreements=[agreement], enrolments=counted)
     how = (
         Count("participant", distinct=True)
         if figures.figure_counts_participants(figure)
