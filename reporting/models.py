@@ -226,7 +226,7 @@ class RenderJob(models.Model):
 
 
 class ContactDay(models.Model):
-    """Registered contacts per agreement, day, kind and the participant's gender.
+    """Registered contacts per agreement, day and the participant's gender.
 
     Written only by database triggers (see reporting/rollup.py), read by the dashboards.
     """
@@ -236,19 +236,16 @@ class ContactDay(models.Model):
         Agreement, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
-    kind = models.CharField(max_length=20)
     gender = models.CharField(max_length=10)
     total = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "day", "kind", "gender"], name="contactday_key"
-            )
+            models.UniqueConstraint(fields=["agreement", "day", "gender"], name="contactday_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement_id} {self.day} {self.kind} {self.gender}: {self.total}"
+        return f"{self.agreement_id} {self.day} {self.gender}: {self.total}"
 
 
 class AttendanceDay(models.Model):

@@ -3,9 +3,9 @@
 The dashboards count a year's contacts of every partnership a steering group follows by
 month and gender: some 600 000 rows for ten partnerships, half a second or more in
 PostgreSQL however they are indexed. ContactDay and AttendanceDay (reporting/models.py)
-hold the same counts per agreement, day, kind (or attendance status) and the participant's
+hold the same counts per agreement, day (attendance also per status) and the participant's
 gender, and reporting.figures.monthly_activity adds them up by month instead: for ten
-partnerships' year some 60 000 rows, a tenth of the contacts, and any period (a year so
+partnerships' year some 10 000 rows instead of 600 000, and any period (a year so
 far, an agreement starting mid-month) is still a range of whole days.
 
 Triggers keep them up to date in the same transaction as the change, on SQLite as on
@@ -38,38 +38,54 @@ from typing import Any
 
 from django.db import connections, transaction
 
-# (rollup table, source table, the column counted by)
+# (rollup table, source table, the columns counted by besides the day and the gender)
 ROLLUPS = (
-    ("reporting_contactday", "participants_contact", "kind"),
-    ("reporting_attendanceday", "participants_attendance", "status"),
+    ("reporting_contactday", "participants_contact", ()),
+    ("reporting_attendanceday", "participants_attendance", ("status",)),
 )
 PARTICIPANT = "participants_participant"
 SPANS = "reporting_assessmentspan"
 ASSESSMENT = "participants_progressassessment"
-KEY = "agreement_id, day, {col}, gender"
 DATE = '"date"'
 NEW_DATE = "NEW." + DATE
 OLD_DATE = "OLD." + DATE
 
 
+def _by(cols: tuple[str, ...], prefix: str = "") -> str:
+    """The columns as the start of a list: "status, " (or "NEW.status, "), or ""."""
+    return "".join(f"{prefix}{c}, " for c in cols)
+
+
+def _key(cols: tuple[str, ...]) -> str:
+    return f"agreement_id, day, {_by(cols)}gender"
+
+
+def _same(cols: tuple[str, ...], left: str, right: str) -> str:
+    return "".join(f" AND {left}{c} = {right}{c}" for c in cols)
+
+
+def _group_by(n: int) -> str:
+    return "GROUP BY " + ", ".join(str(i) for i in range(1, n + 1))
+
+
 def _sqlite_statements() -> list[str]:
     sql = []
-    for rollup, source, col in ROLLUPS:
-        key = KEY.format(col=col)
+    for rollup, source, cols in ROLLUPS:
+        key = _key(cols)
         add = (
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT NEW.agreement_id, {NEW_DATE}, NEW.{col}, p.gender, 1 "
+            f"SELECT NEW.agreement_id, {NEW_DATE}, {_by(cols, 'NEW.')}p.gender, 1 "
             f"FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id "
             f"ON CONFLICT ({key}) DO UPDATE SET total = total + 1;"
         )
         remove = (
             f"UPDATE {rollup} SET total = total - 1 "
             f"WHERE agreement_id = OLD.agreement_id "
-            f"AND day = {OLD_DATE} AND {col} = OLD.{col} "
+            f"AND day = {OLD_DATE}{_same(cols, '', 'OLD.')} "
             f"AND gender = (SELECT gender FROM {PARTICIPANT} WHERE id = OLD.participant_id);"
         )
         changed = " OR ".join(
-            f"OLD.{c} IS NOT NEW.{c}" for c in ("agreement_id", "participant_id", DATE, col)
+            f"OLD.{c} IS NOT NEW.{c}" for c in ("agreement_id", "participant_id", DATE, *cols)
         )
         sql += [
             f"CREATE TRIGGER IF NOT EXISTS {rollup}_insert AFTER INSERT ON {source} "
@@ -80,18 +96,18 @@ def _sqlite_statements() -> list[str]:
             f"WHEN {changed} BEGIN {remove} {add} END",
         ]
     moves = []
-    for rollup, source, col in ROLLUPS:
-        key = KEY.format(col=col)
+    for rollup, source, cols in ROLLUPS:
+        key = _key(cols)
         per_day = (
-            f"SELECT agreement_id, {DATE} AS day, {col}, count(*) AS n "
-            f"FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
+            f"SELECT agreement_id, {DATE} AS day, {_by(cols)}count(*) AS n "
+            f"FROM {source} WHERE participant_id = NEW.id {_group_by(2 + len(cols))}"
         )
         moves += [
             f"UPDATE {rollup} SET total = total - c.n FROM ({per_day}) AS c "
             f"WHERE {rollup}.agreement_id = c.agreement_id AND {rollup}.day = c.day "
-            f"AND {rollup}.{col} = c.{col} AND {rollup}.gender = OLD.gender;",
+            f"{_same(cols, rollup + '.', 'c.')} AND {rollup}.gender = OLD.gender;",
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT agreement_id, day, {col}, NEW.gender, n FROM ({per_day}) WHERE true "
+            f"SELECT agreement_id, day, {_by(cols)}NEW.gender, n FROM ({per_day}) WHERE true "
             f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;",
         ]
     sql.append(
@@ -103,11 +119,11 @@ def _sqlite_statements() -> list[str]:
 
 def _postgresql_statements() -> list[str]:
     sql = []
-    for rollup, source, col in ROLLUPS:
-        key = KEY.format(col=col)
+    for rollup, source, cols in ROLLUPS:
+        key = _key(cols)
         changed = " OR ".join(
             f"OLD.{c} IS DISTINCT FROM NEW.{c}"
-            for c in ("agreement_id", "participant_id", DATE, col)
+            for c in ("agreement_id", "participant_id", DATE, *cols)
         )
         sql += [
             f"""CREATE OR REPLACE FUNCTION {rollup}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -117,12 +133,11 @@ def _postgresql_statements() -> list[str]:
                     FROM {PARTICIPANT} p
                     WHERE p.id = OLD.participant_id AND r.gender = p.gender
                       AND r.agreement_id = OLD.agreement_id
-                      AND r.day = {OLD_DATE} AND r.{col} = OLD.{col};
+                      AND r.day = {OLD_DATE}{_same(cols, "r.", "OLD.")};
                 END IF;
                 IF TG_OP <> 'DELETE' THEN
                     INSERT INTO {rollup} ({key}, total)
-                    SELECT NEW.agreement_id, {NEW_DATE}, NEW.{col},
-                           p.gender, 1
+                    SELECT NEW.agreement_id, {NEW_DATE}, {_by(cols, "NEW.")}p.gender, 1
                     FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id
                     ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + 1;
                 END IF;
@@ -134,18 +149,18 @@ def _postgresql_statements() -> list[str]:
             f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {rollup}_sync()",
         ]
     moves = []
-    for rollup, source, col in ROLLUPS:
-        key = KEY.format(col=col)
+    for rollup, source, cols in ROLLUPS:
+        key = _key(cols)
         per_day = (
-            f"SELECT agreement_id, {DATE} AS day, {col}, "
-            f"count(*) AS n FROM {source} WHERE participant_id = NEW.id GROUP BY 1, 2, 3"
+            f"SELECT agreement_id, {DATE} AS day, {_by(cols)}count(*) AS n "
+            f"FROM {source} WHERE participant_id = NEW.id {_group_by(2 + len(cols))}"
         )
         moves += [
             f"UPDATE {rollup} r SET total = r.total - c.n FROM ({per_day}) c "
             f"WHERE r.agreement_id = c.agreement_id AND r.day = c.day "
-            f"AND r.{col} = c.{col} AND r.gender = OLD.gender;",
+            f"{_same(cols, 'r.', 'c.')} AND r.gender = OLD.gender;",
             f"INSERT INTO {rollup} ({key}, total) "
-            f"SELECT agreement_id, day, {col}, NEW.gender, n FROM ({per_day}) c "
+            f"SELECT agreement_id, day, {_by(cols)}NEW.gender, n FROM ({per_day}) c "
             f"ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + EXCLUDED.total;",
         ]
     sql += [
@@ -258,7 +273,7 @@ def drop_triggers(using: str = "default") -> None:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for rollup, source, _col in ROLLUPS:
+            for rollup, source, _cols in ROLLUPS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync ON {source}")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync_update ON {source}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {rollup}_sync()")
@@ -274,12 +289,12 @@ def drop_triggers(using: str = "default") -> None:
             cursor.execute("DROP TRIGGER IF EXISTS reporting_rollup_gender")
 
 
-def _recount(source: str, col: str) -> str:
+def _recount(source: str, cols: tuple[str, ...]) -> str:
     """SELECT of the rollup's rows counted afresh from the source table."""
     return (
-        f"SELECT s.agreement_id, s.{DATE} AS day, s.{col}, p.gender, "
+        f"SELECT s.agreement_id, s.{DATE} AS day, {_by(cols, 's.')}p.gender, "
         f"count(*) AS total FROM {source} s JOIN {PARTICIPANT} p ON p.id = s.participant_id "
-        f"GROUP BY 1, 2, 3, 4"
+        f"{_group_by(3 + len(cols))}"
     )
 
 
@@ -294,11 +309,9 @@ def rebuild(using: str = "default") -> dict[str, int]:
             # and the triggers.
             tables = ", ".join([PARTICIPANT, ASSESSMENT, *(s for _r, s, _c in ROLLUPS)])
             cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
-        for rollup, source, col in ROLLUPS:
+        for rollup, source, cols in ROLLUPS:
             cursor.execute(f"DELETE FROM {rollup}")
-            cursor.execute(
-                f"INSERT INTO {rollup} ({KEY.format(col=col)}, total) {_recount(source, col)}"
-            )
+            cursor.execute(f"INSERT INTO {rollup} ({_key(cols)}, total) {_recount(source, cols)}")
             rows[rollup] = cursor.rowcount
         cursor.execute(f"DELETE FROM {SPANS}")
         cursor.execute(f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select('true')}")
@@ -313,13 +326,11 @@ def differences(using: str = "default") -> list[tuple[Any, ...]]:
     connection = connections[using]
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        for rollup, source, col in ROLLUPS:
-            cursor.execute(
-                f"SELECT agreement_id, day, {col}, gender, total FROM {rollup} WHERE total <> 0"
-            )
-            stored = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
-            cursor.execute(_recount(source, col))
-            counted = {tuple(str(v) for v in row[:4]): row[4] for row in cursor.fetchall()}
+        for rollup, source, cols in ROLLUPS:
+            cursor.execute(f"SELECT {_key(cols)}, total FROM {rollup} WHERE total <> 0")
+            stored = {tuple(str(v) for v in row[:-1]): row[-1] for row in cursor.fetchall()}
+            cursor.execute(_recount(source, cols))
+            counted = {tuple(str(v) for v in row[:-1]): row[-1] for row in cursor.fetchall()}
             for key in sorted(stored.keys() | counted.keys()):
                 if stored.get(key, 0) != counted.get(key, 0):
                     found.append((rollup, *key, stored.get(key, 0), counted.get(key, 0)))

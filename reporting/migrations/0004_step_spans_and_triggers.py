@@ -5,18 +5,13 @@ from django.db import migrations, models
 
 
 def install_and_fill(apps, schema_editor):
-    # The SQL lives in reporting/rollup.py, which also reinstalls the triggers after every
-    # migrate (SQLite drops them when a later migration rebuilds a table).
-    from reporting import rollup
-
-    rollup.install_triggers(schema_editor.connection.alias)
-    rollup.rebuild(schema_editor.connection.alias)
+    # Superseded by 0005, which installs all the triggers (reporting/rollup.py) and counts
+    # everything afresh.
+    pass
 
 
 def drop(apps, schema_editor):
-    from reporting import rollup
-
-    rollup.drop_triggers(schema_editor.connection.alias)
+    pass
 
 
 class Migration(migrations.Migration):
