@@ -514,7 +514,8 @@ def _reasons(resource: IopResource, row_result) -> list[str]:
         else:
             reasons.extend(error.messages)
     for error in row_result.errors:
-        logger.warning("Import row failed: %r", error.error)
+        # The type only: a database error's text can quote the row's values (personnummer).
+        logger.warning("Import row failed: %s", type(error.error).__name__)
         reasons.append(
             _("Raden kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__}
         )
@@ -592,12 +593,15 @@ def import_rows(
                     changes=getattr(row_result, "changes", ()),
                 )
         for error in result.base_errors:
-            logger.warning("Import failed: %r", error.error)
+            logger.warning("Import failed: %s", type(error.error).__name__)
             outcome.add(
                 0,
                 "",
                 "error",
-                reasons=[_("Raderna kunde inte sparas: %(error)s") % {"error": error.error}],
+                reasons=[
+                    _("Raderna kunde inte sparas (%(kind)s).")
+                    % {"kind": type(error.error).__name__}
+                ],
             )
         if progress is not None:
             progress.report(processed)
@@ -631,8 +635,9 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
                 transaction.set_rollback(True)
     except FileRefused as exc:
         message = str(exc)
-    except Exception:
-        logger.exception("Import job %s failed", job.pk)
+    except Exception as exc:
+        # No traceback: its frames and message can hold the rows' personal data.
+        logger.error("Import job %s failed: %s", job.pk, type(exc).__name__)
         message = _("Importen avbröts av ett oväntat fel. Inget sparades.")
     finally:
         progress.close()
