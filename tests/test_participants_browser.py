@@ -43,6 +43,8 @@ def test_coordinator_logs_a_contact_from_the_list_in_place(page, world):
     assert form.locator("#id_kind").input_value() == "phone"
     assert form.locator("#id_duration_minutes").input_value() == "20"
     # One click opened the form; the cursor waits in the topic field and Enter saves.
+    # (Wait for the focus itself: under load the script may place it a moment after the swap.)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_topic'")
     page.keyboard.type("Avstämning inför praktik")
     page.keyboard.press("Enter")
 
