@@ -566,42 +566,32 @@ def party_delete(request: HttpRequest, agreement_id: int, party_id: int) -> Http
             % {"org": party.organisation},
         )
         return redirect(agreement)
-    with transaction.atomic():
-        party.delete()
-        record_version(
-            agreement=agreement,
-            user=request.user,
-            summary=_("Part borttagen: %(org)s") % {"org": party.organisation},
-        )
-    messages.success(request, _("Parten är borttagen."))
-    return redirect(agreement)
+    summary = _("Part borttagen: %(org)s") % {"org": party.organisation}
+    return _remove(request, agreement, party, summary, _("Parten är borttagen."))
 
 
 @require_POST
 def goal_delete(request: HttpRequest, agreement_id: int, goal_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     goal = get_object_or_404(agreement.goals, pk=goal_id)
-    with transaction.atomic():
-        goal.delete()
-        record_version(
-            agreement=agreement,
-            user=request.user,
-            summary=_("Mål borttaget: %(goal)s") % {"goal": goal.title},
-        )
-    messages.success(request, _("Målet är borttaget."))
-    return redirect(agreement)
+    summary = _("Mål borttaget: %(goal)s") % {"goal": goal.title}
+    return _remove(request, agreement, goal, summary, _("Målet är borttaget."))
 
 
 @require_POST
 def indicator_delete(request: HttpRequest, agreement_id: int, indicator_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     indicator = get_object_or_404(Indicator, goal__agreement=agreement, pk=indicator_id)
+    summary = _("Indikator borttagen: %(name)s") % {"name": indicator.name}
+    return _remove(request, agreement, indicator, summary, _("Indikatorn är borttagen."))
+
+
+def _remove(
+    request: HttpRequest, agreement: Agreement, obj, summary: str, done: str
+) -> HttpResponse:
+    """Delete a part of the agreement and record the change as a new version."""
     with transaction.atomic():
-        indicator.delete()
-        record_version(
-            agreement=agreement,
-            user=request.user,
-            summary=_("Indikator borttagen: %(name)s") % {"name": indicator.name},
-        )
-    messages.success(request, _("Indikatorn är borttagen."))
+        obj.delete()
+        record_version(agreement=agreement, user=request.user, summary=summary)
+    messages.success(request, done)
     return redirect(agreement)
