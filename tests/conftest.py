@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from partnerships.models import Agreement, AgreementParty, Organisation, Role, User
-from tests.factories import (
+from tests.factories.partnerships import (
     PASSWORD,
     AgreementFactory,
     BudgetFactory,
@@ -50,23 +50,23 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    municipality = MunicipalityFactory(name="Testkommun")
-    org_a = OrganisationFactory(name="Förening A")
-    org_b = OrganisationFactory(name="Förening B")
-    outsider_org = OrganisationFactory(name="Utomstående förening")
-    agreement_a = AgreementFactory(short_id="iop-a", title="IOP A", capacity=40)
-    agreement_b = AgreementFactory(short_id="iop-b", title="IOP B", capacity=20)
-    party_a = PartyFactory(agreement=agreement_a, organisation=org_a)
-    party_b = PartyFactory(agreement=agreement_b, organisation=org_b)
-    public_a = PartyFactory(
+    municipality = MunicipalityFactory.create(name="Testkommun")
+    org_a = OrganisationFactory.create(name="Förening A")
+    org_b = OrganisationFactory.create(name="Förening B")
+    outsider_org = OrganisationFactory.create(name="Utomstående förening")
+    agreement_a = AgreementFactory.create(short_id="iop-a", title="IOP A", capacity=40)
+    agreement_b = AgreementFactory.create(short_id="iop-b", title="IOP B", capacity=20)
+    party_a = PartyFactory.create(agreement=agreement_a, organisation=org_a)
+    party_b = PartyFactory.create(agreement=agreement_b, organisation=org_b)
+    public_a = PartyFactory.create(
         agreement=agreement_a,
         organisation=municipality,
         role=AgreementParty.PartyRole.PUBLIC_FUNDER,
     )
-    budget = BudgetFactory(agreement=agreement_a, year=2026, indexation_percent=Decimal("2"))
-    CostLineFactory(budget=budget, amount=Decimal("1000000"))
-    FundingShareFactory(budget=budget, party=public_a, percent=Decimal("70"))
-    FundingShareFactory(budget=budget, party=party_a, percent=Decimal("30"))
+    budget = BudgetFactory.create(agreement=agreement_a, year=2026, indexation_percent=Decimal("2"))
+    CostLineFactory.create(budget=budget, amount=Decimal("1000000"))
+    FundingShareFactory.create(budget=budget, party=public_a, percent=Decimal("70"))
+    FundingShareFactory.create(budget=budget, party=party_a, percent=Decimal("30"))
     return World(
         municipality=municipality,
         org_a=org_a,
@@ -76,15 +76,21 @@ def world(db) -> World:
         agreement_b=agreement_b,
         party_a=party_a,
         party_b=party_b,
-        coordinator_a=UserFactory(username="coord_a", organisation=org_a, role=Role.COORDINATOR),
-        coordinator_b=UserFactory(username="coord_b", organisation=org_b, role=Role.COORDINATOR),
-        manager_a=UserFactory(username="manager_a", organisation=org_a, role=Role.MANAGER),
-        finance_a=UserFactory(username="finance_a", organisation=org_a, role=Role.FINANCE),
-        steering_a=UserFactory(
+        coordinator_a=UserFactory.create(
+            username="coord_a", organisation=org_a, role=Role.COORDINATOR
+        ),
+        coordinator_b=UserFactory.create(
+            username="coord_b", organisation=org_b, role=Role.COORDINATOR
+        ),
+        manager_a=UserFactory.create(username="manager_a", organisation=org_a, role=Role.MANAGER),
+        finance_a=UserFactory.create(username="finance_a", organisation=org_a, role=Role.FINANCE),
+        steering_a=UserFactory.create(
             username="steering_a", organisation=municipality, role=Role.STEERING
         ),
-        outsider=UserFactory(username="outsider", organisation=outsider_org, role=Role.MANAGER),
-        admin=UserFactory(username="admin_user", organisation=None, role=Role.ADMIN),
+        outsider=UserFactory.create(
+            username="outsider", organisation=outsider_org, role=Role.MANAGER
+        ),
+        admin=UserFactory.create(username="admin_user", organisation=None, role=Role.ADMIN),
     )
 
 

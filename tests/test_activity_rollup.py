@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from participants.models import Attendance, Contact, Participant
 from reporting import figures, rollup
 from reporting.models import AttendanceDay, ContactDay
-from tests.factories_reporting import (
-    ReportAttendanceFactory,
-    ReportContactFactory,
-    ReportParticipantFactory,
+from tests.factories.participants import (
+    AttendanceFactory,
+    ContactFactory,
+    ParticipantFactory,
 )
 
 D = datetime.date
@@ -29,12 +29,12 @@ def totals(model, *by: str) -> dict[tuple, int]:
 
 def test_every_kind_of_write_keeps_the_totals_right(world):
     a, b = world.agreement_a, world.agreement_b
-    anna = ReportParticipantFactory(gender="woman")
-    bo = ReportParticipantFactory(gender="man")
-    first = ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 1))
-    ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 31), kind="phone")
-    ReportContactFactory(agreement=a, participant=anna, date=D(2026, 3, 31))
-    ReportContactFactory.create_batch(2, agreement=a, participant=bo, date=D(2026, 3, 15))
+    anna = ParticipantFactory(plain=True, gender="woman")
+    bo = ParticipantFactory(plain=True, gender="man")
+    first = ContactFactory(plain=True, agreement=a, participant=anna, date=D(2026, 3, 1))
+    ContactFactory(plain=True, agreement=a, participant=anna, date=D(2026, 3, 31), kind="phone")
+    ContactFactory(plain=True, agreement=a, participant=anna, date=D(2026, 3, 31))
+    ContactFactory.create_batch(2, agreement=a, participant=bo, date=D(2026, 3, 15))
     assert totals(ContactDay) == {
         (a.pk, D(2026, 3, 1), "woman"): 1,
         (a.pk, D(2026, 3, 31), "woman"): 2,
@@ -87,16 +87,16 @@ def test_contacts_and_attendance_per_month_of_a_period_starting_and_ending_mid_m
     world, django_assert_num_queries
 ):
     a = world.agreement_a
-    woman = ReportParticipantFactory(gender="woman")
-    man = ReportParticipantFactory(gender="man")
+    woman = ParticipantFactory(plain=True, gender="woman")
+    man = ParticipantFactory(plain=True, gender="man")
     for day in (D(2026, 3, 14), D(2026, 3, 15), D(2026, 4, 1), D(2026, 5, 31), D(2026, 6, 2)):
-        ReportContactFactory(agreement=a, participant=woman, date=day)
-    ReportContactFactory(agreement=a, participant=man, date=D(2026, 4, 30), kind="phone")
-    ReportContactFactory(agreement=a, participant=man, date=D(2026, 6, 1))
-    ReportContactFactory(agreement=world.agreement_b, participant=man, date=D(2026, 4, 30))
+        ContactFactory(plain=True, agreement=a, participant=woman, date=day)
+    ContactFactory(plain=True, agreement=a, participant=man, date=D(2026, 4, 30), kind="phone")
+    ContactFactory(plain=True, agreement=a, participant=man, date=D(2026, 6, 1))
+    ContactFactory(plain=True, agreement=world.agreement_b, participant=man, date=D(2026, 4, 30))
     for day, status in ((D(2026, 3, 14), "present"), (D(2026, 3, 20), "absent")):
-        ReportAttendanceFactory(agreement=a, participant=woman, date=day, status=status)
-    ReportAttendanceFactory(agreement=a, participant=man, date=D(2026, 5, 5))
+        AttendanceFactory(plain=True, agreement=a, participant=woman, date=day, status=status)
+    AttendanceFactory(plain=True, agreement=a, participant=man, date=D(2026, 5, 5))
 
     with django_assert_num_queries(3):
         activity = figures.monthly_activity(a, D(2026, 3, 15), D(2026, 6, 1))
@@ -121,9 +121,9 @@ def test_contacts_and_attendance_per_month_of_a_period_starting_and_ending_mid_m
 
 def test_rebuild_command_restores_totals_and_check_reports_drift(world):
     a = world.agreement_a
-    person = ReportParticipantFactory(gender="man")
-    ReportContactFactory(agreement=a, participant=person, date=D(2026, 3, 3))
-    ReportAttendanceFactory(agreement=a, participant=person, date=D(2026, 3, 4))
+    person = ParticipantFactory(plain=True, gender="man")
+    ContactFactory(plain=True, agreement=a, participant=person, date=D(2026, 3, 3))
+    AttendanceFactory(plain=True, agreement=a, participant=person, date=D(2026, 3, 4))
     call_command("rebuild_activity_rollup", "--check")
     ContactDay.objects.update(total=7)
     AttendanceDay.objects.all().delete()
@@ -137,15 +137,15 @@ def test_rebuild_command_restores_totals_and_check_reports_drift(world):
 
 def test_step_spans_follow_every_change_to_the_assessments(world):
     from participants.models import ProgressAssessment
-    from tests.factories_reporting import ReportAssessmentFactory, ReportEnrolmentFactory
+    from tests.factories.participants import AssessmentFactory, EnrolmentFactory
 
     a = world.agreement_a
-    enrolment = ReportEnrolmentFactory(agreement=a, start_date=D(2025, 2, 1))
-    ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 3, 1), step=2)
+    enrolment = EnrolmentFactory(plain=True, agreement=a, start_date=D(2025, 2, 1))
+    AssessmentFactory(plain=True, enrolment=enrolment, date=D(2025, 3, 1), step=2)
     # Two on one day: the later id is the later one.
-    ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 6, 1), step=5)
-    tie = ReportAssessmentFactory(enrolment=enrolment, date=D(2025, 6, 1), step=4)
-    later = ReportAssessmentFactory(enrolment=enrolment, date=D(2026, 2, 1), step=1)
+    AssessmentFactory(plain=True, enrolment=enrolment, date=D(2025, 6, 1), step=5)
+    tie = AssessmentFactory(plain=True, enrolment=enrolment, date=D(2025, 6, 1), step=4)
+    later = AssessmentFactory(plain=True, enrolment=enrolment, date=D(2026, 2, 1), step=1)
     assert rollup.differences() == []
 
     def steps(year: int) -> dict:

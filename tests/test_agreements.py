@@ -6,7 +6,7 @@ from django.db import IntegrityError
 
 from partnerships.lifecycle import change_status, extend_agreement, record_version, version_on
 from partnerships.models import Agreement, AgreementVersion, add_months
-from tests.factories import AgreementFactory, PartyFactory
+from tests.factories.partnerships import AgreementFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
 

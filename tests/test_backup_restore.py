@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from tests.factories_participants import enrolled
-from tests.factories_reporting import ActualCostFactory
+from tests.factories.participants import enrolled
+from tests.factories.partnerships import ActualCostFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tables whose full contents must survive byte for byte, not just their row counts.
@@ -41,13 +41,18 @@ def _fingerprint(url: str) -> dict[str, object]:
         result: dict[str, object] = {}
         for table in tables:
             query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            result[table] = conn.execute(query).fetchone()[0]
+            result[table] = _one(conn.execute(query).fetchone())
         for table in CHECKSUMMED:
             query = sql.SQL(
                 "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} t"
             ).format(sql.Identifier(table))
-            result[f"{table} md5"] = conn.execute(query).fetchone()[0]
+            result[f"{table} md5"] = _one(conn.execute(query).fetchone())
     return result
+
+
+def _one(row: tuple | None) -> object:
+    assert row is not None
+    return row[0]
 
 
 @pytest.fixture(autouse=True)

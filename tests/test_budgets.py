@@ -6,7 +6,7 @@ from django.db import IntegrityError
 
 from partnerships.budgets import derive_next_year, indexed
 from partnerships.models import ActualCost, Budget, FundingShare, format_sek, round_money
-from tests.factories import BudgetFactory, CostLineFactory
+from tests.factories.partnerships import BudgetFactory, CostLineFactory
 
 pytestmark = pytest.mark.django_db
 

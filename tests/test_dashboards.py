@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from partnerships.models import Role
 from reporting.dashboards import Cell, build_dashboard, scope_for
-from tests.factories import OrganisationFactory, UserFactory
-from tests.factories_dashboards import fixture_partnership, small_partnership
+from tests.factories.partnerships import OrganisationFactory, UserFactory
+from tests.factories.reporting import fixture_partnership, small_partnership
 
 TODAY = datetime.date(2026, 11, 22)
 

@@ -4,7 +4,7 @@ the screenshot is kept in test-artifacts/ for a human to look at."""
 import pytest
 
 from tests.conftest import browser_login
-from tests.factories_dashboards import fixture_partnership
+from tests.factories.reporting import fixture_partnership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

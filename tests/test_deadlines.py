@@ -8,8 +8,12 @@ import pytest
 from partnerships.deadlines import deadlines_for_user
 from partnerships.lifecycle import extend_agreement
 from partnerships.models import Agreement, Meeting, required_followups
-from tests.factories import AgreementFactory, PartyFactory
-from tests.factories_meetings import ActionItemFactory, MeetingFactory
+from tests.factories.partnerships import (
+    ActionItemFactory,
+    AgreementFactory,
+    MeetingFactory,
+    PartyFactory,
+)
 
 D = datetime.date
 

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from partnerships.deadlines import deadlines_for_user
 from partnerships.feeds import create_calendar_token
 from partnerships.models import CalendarToken
-from tests.factories_meetings import ActionItemFactory, MeetingFactory
+from tests.factories.partnerships import ActionItemFactory, MeetingFactory
 
 
 @pytest.fixture

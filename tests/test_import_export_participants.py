@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from participants.models import AccessLog, Attendance, Consent, Contact, Enrolment, Participant
 from partnerships.models import ImportJob
-from tests.factories_participants import AttendanceFactory, ContactFactory, enrolled
+from tests.factories.participants import AttendanceFactory, ContactFactory, enrolled
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
     import_file,

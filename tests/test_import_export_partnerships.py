@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from partnerships.models import ActualCost, ContactPerson, ImportJob, Organisation
-from tests.factories import ContactPersonFactory
+from tests.factories.partnerships import ContactPersonFactory
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
     import_file,
@@ -298,7 +298,7 @@ def test_missing_key_column_refuses_the_file(world, login):
 
 
 def test_list_pages_link_to_import_and_export_with_current_filters(world, login):
-    from tests.factories_participants import enrolled
+    from tests.factories.participants import enrolled
 
     enrolled(world.agreement_a, world.org_a)
     client = login(world.manager_a)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from partnerships import imports
 from partnerships.models import ContactPerson, ImportJob, Organisation
-from tests.factories import ContactPersonFactory
+from tests.factories.partnerships import ContactPersonFactory
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
     import_file,

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from partnerships.access import access_meeting_by_id
 from partnerships.lifecycle import record_version
 from partnerships.models import ActionItem, Attendee, Decision, Meeting
-from tests.factories_meetings import (
+from tests.factories.partnerships import (
     ActionItemFactory,
     AttendeeFactory,
     DecisionFactory,
@@ -436,7 +436,7 @@ def test_long_minutes_run_over_several_pages_numbered(world, login, meeting):
 
 
 def test_summary_of_an_agreement_that_has_not_started_shows_its_first_year(world, login):
-    from tests.factories import AgreementFactory, PartyFactory
+    from tests.factories.partnerships import AgreementFactory, PartyFactory
 
     start = D(datetime.date.today().year + 2, 1, 1)
     later = AgreementFactory(start_date=start, end_date=D(start.year + 1, 12, 31))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from participants.models import AccessLog, Consent, Contact
-from tests.factories_participants import (
+from tests.factories.participants import (
     ContactFactory,
     GroupActivityFactory,
     GroupSessionFactory,
@@ -166,7 +166,7 @@ def test_consent_with_identity_and_notes_shows_them(world, login, a_enrolment):
 
 
 def test_timeline_shows_only_contacts_made_in_the_users_partnerships(world, login, a_enrolment):
-    from tests.factories_participants import ConsentFactory, EnrolmentFactory
+    from tests.factories.participants import ConsentFactory, EnrolmentFactory
 
     participant = a_enrolment.participant
     ConsentFactory(participant=participant, organisation=world.org_b)
@@ -301,7 +301,7 @@ def test_admin_reviews_log_per_participant_and_user_and_exports_csv(world, login
 
 
 def test_consents_towards_other_partnerships_stay_hidden(world, login, a_enrolment):
-    from tests.factories_participants import ConsentFactory, EnrolmentFactory
+    from tests.factories.participants import ConsentFactory, EnrolmentFactory
 
     participant = a_enrolment.participant
     ConsentFactory(participant=participant, organisation=world.org_b)
@@ -316,7 +316,7 @@ def test_consents_towards_other_partnerships_stay_hidden(world, login, a_enrolme
 
 
 def test_consent_towards_another_partnership_cannot_be_withdrawn(world, login, a_enrolment):
-    from tests.factories_participants import ConsentFactory
+    from tests.factories.participants import ConsentFactory
 
     other = ConsentFactory(participant=a_enrolment.participant, organisation=world.org_b)
     response = login(world.coordinator_a).post(

@@ -8,7 +8,7 @@ import pytest
 
 from participants.models import Contact
 from tests.conftest import browser_login
-from tests.factories_participants import ContactFactory, enrolled
+from tests.factories.participants import ContactFactory, enrolled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from participants.models import (
     Phase,
 )
 from participants.validators import normalise_personnummer
-from tests.factories_participants import (
+from tests.factories.participants import (
     AttendanceFactory,
     ContactFactory,
     EnrolmentFactory,

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from participants import views
-from tests.factories_participants import enrolled
+from tests.factories.participants import enrolled
 
 pytestmark = pytest.mark.django_db
 

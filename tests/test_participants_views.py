@@ -20,7 +20,7 @@ from participants.models import (
     PhaseChange,
     ProgressAssessment,
 )
-from tests.factories_participants import (
+from tests.factories.participants import (
     AssessmentFactory,
     AttendanceFactory,
     ContactFactory,
@@ -526,7 +526,7 @@ def test_row_of_an_exited_enrolment_is_not_found(world, login):
     e = EnrolmentFactory(
         agreement=world.agreement_a, exit_date=datetime.date(2026, 3, 1), exit_outcome="work"
     )
-    from tests.factories_participants import ConsentFactory
+    from tests.factories.participants import ConsentFactory
 
     ConsentFactory(participant=e.participant, organisation=world.org_a)
     client = login(world.coordinator_a)

@@ -6,7 +6,12 @@ import pytest
 
 from partnerships.lifecycle import record_version
 from partnerships.models import ActualCost, AgreementParty, Goal, Indicator, IndicatorTarget
-from tests.factories import AgreementFactory, CostLineFactory, OrganisationFactory, PartyFactory
+from tests.factories.partnerships import (
+    AgreementFactory,
+    CostLineFactory,
+    OrganisationFactory,
+    PartyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

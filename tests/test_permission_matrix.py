@@ -267,8 +267,8 @@ def objects(world) -> SimpleNamespace:
     from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
     from reporting.invoicing import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
-    from tests.factories_meetings import ActionItemFactory, MeetingFactory
-    from tests.factories_participants import GroupActivityFactory, GroupSessionFactory, enrolled
+    from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
+    from tests.factories.partnerships import ActionItemFactory, MeetingFactory
 
     world.admin.is_staff = True
     world.admin.is_superuser = True

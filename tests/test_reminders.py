@@ -9,8 +9,7 @@ from django.core.management import call_command
 
 from partnerships.lifecycle import extend_agreement
 from partnerships.models import Role, SentReminder
-from tests.factories import UserFactory
-from tests.factories_meetings import ActionItemFactory, MeetingFactory
+from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
 
 D = datetime.date
 

@@ -14,13 +14,13 @@ from participants.models import AccessLog
 from partnerships.models import AgreementParty, Goal, Indicator, IndicatorTarget
 from reporting import figures
 from reporting.models import AnnualReport
-from tests.factories import AgreementFactory, PartyFactory
-from tests.factories_participants import ConsentFactory
-from tests.factories_reporting import (
-    ReportAssessmentFactory,
-    ReportEnrolmentFactory,
-    ReportParticipantFactory,
+from tests.factories.participants import (
+    AssessmentFactory,
+    ConsentFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
 )
+from tests.factories.partnerships import AgreementFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,11 @@ class Fixture:
         PartyFactory(agreement=other, organisation=world.org_a)
 
         def enrolment(agreement=None, consent=True, gender="woman", **fields):
-            participant = ReportParticipantFactory(gender=gender)
+            participant = ParticipantFactory(plain=True, gender=gender)
             if consent:
                 ConsentFactory(participant=participant, organisation=world.org_a)
-            return ReportEnrolmentFactory(
+            return EnrolmentFactory(
+                plain=True,
                 participant=participant,
                 agreement=agreement or self.agreement,
                 start_date=fields.pop("start_date", D(2024, 2, 1)),
@@ -121,9 +122,9 @@ def test_figure_by_gender_and_outcome_lists_the_same_enrolments_it_counts(world,
     html = client.get(drill(fx, "enrolled", gender="man")).content.decode()
     assert listed_codes(html) == codes_of([fx.work_man])
     # Step progression is counted with window functions; the list must agree with it.
-    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 3, 1), step=2)
-    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 8, 1), step=4)
-    ReportAssessmentFactory(enrolment=fx.studies, date=D(2024, 3, 1), step=3)
+    AssessmentFactory(plain=True, enrolment=fx.open, date=D(2024, 3, 1), step=2)
+    AssessmentFactory(plain=True, enrolment=fx.open, date=D(2024, 8, 1), step=4)
+    AssessmentFactory(plain=True, enrolment=fx.studies, date=D(2024, 3, 1), step=3)
     steps = figures.step_progression(fx.agreement, D(2024, 1, 1), D(2024, 12, 31))
     assert (steps["progressed"], steps["assessed"]) == (1, 2)
     assert listed_codes(client.get(drill(fx, "progressed")).content.decode()) == codes_of([fx.open])
@@ -184,9 +185,10 @@ def test_drilldown_runs_a_fixed_number_of_queries(world, login, fx, django_asser
     with CaptureQueriesContext(connection) as small:
         client.get(drill(fx, "exited"))
     for day in range(1, 9):
-        participant = ReportParticipantFactory()
+        participant = ParticipantFactory(plain=True)
         ConsentFactory(participant=participant, organisation=world.org_a)
-        ReportEnrolmentFactory(
+        EnrolmentFactory(
+            plain=True,
             participant=participant,
             agreement=fx.agreement,
             start_date=D(2024, 1, 1),
@@ -217,8 +219,8 @@ def test_report_links_each_figure_for_participant_roles_only(world, login, fx):
     _goal(fx)
     fx.work_woman.income_at_start, fx.work_woman.income_at_exit = "income_support", "salary"
     fx.work_woman.save()
-    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 3, 1), step=2)
-    ReportAssessmentFactory(enrolment=fx.open, date=D(2024, 8, 1), step=4)
+    AssessmentFactory(plain=True, enrolment=fx.open, date=D(2024, 3, 1), step=2)
+    AssessmentFactory(plain=True, enrolment=fx.open, date=D(2024, 8, 1), step=4)
     url = reverse("reporting:annual_report", args=[fx.agreement.pk, YEAR])
     html = login(world.manager_a).get(url).content.decode()
     links = _report_links(html)
@@ -262,7 +264,8 @@ def test_submitted_report_still_renders_with_its_frozen_figures(world, login, fx
     assert "Inlämnad" in html
     assert drill(fx, "to_work") in _report_links(html)
     # Later data does not change the frozen figure; the list says it is computed today.
-    ReportEnrolmentFactory(
+    EnrolmentFactory(
+        plain=True,
         agreement=fx.agreement,
         start_date=D(2024, 2, 1),
         exit_date=D(2024, 12, 1),

@@ -9,16 +9,14 @@ from django.core.exceptions import ValidationError
 from participants.models import Enrolment
 from partnerships.models import Agreement, FundingShare, Indicator
 from reporting import figures
-from tests.factories import CostLineFactory
-from tests.factories_reporting import (
-    ActualCostFactory,
-    OtherFundingFactory,
-    ReportAssessmentFactory,
-    ReportAttendanceFactory,
-    ReportContactFactory,
-    ReportEnrolmentFactory,
-    ReportParticipantFactory,
+from tests.factories.participants import (
+    AssessmentFactory,
+    AttendanceFactory,
+    ContactFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
 )
+from tests.factories.partnerships import ActualCostFactory, CostLineFactory, OtherFundingFactory
 
 D = datetime.date
 
@@ -119,26 +117,28 @@ def test_pays_against_actuals_caps_at_the_grant_and_lists_vouchers(world, budget
 
 def test_participant_statistics_by_gender_and_outcome(world, django_assert_num_queries):
     a = world.agreement_a
-    ReportEnrolmentFactory(
-        agreement=a, start_date=D(2025, 12, 1)
+    EnrolmentFactory(
+        plain=True, agreement=a, start_date=D(2025, 12, 1)
     )  # before the period, still active
-    ReportEnrolmentFactory(
+    EnrolmentFactory(
+        plain=True,
         agreement=a,
-        participant=ReportParticipantFactory(gender="man"),
+        participant=ParticipantFactory(plain=True, gender="man"),
         exit_date=D(2026, 6, 1),
         exit_outcome="work",
         income_at_start="income_support",
         income_at_exit="salary",
     )
-    ReportEnrolmentFactory(agreement=a, exit_date=D(2026, 7, 1), exit_outcome="studies")
-    ReportEnrolmentFactory(
+    EnrolmentFactory(plain=True, agreement=a, exit_date=D(2026, 7, 1), exit_outcome="studies")
+    EnrolmentFactory(
+        plain=True,
         agreement=a,
         exit_date=D(2026, 8, 1),
         exit_outcome="moved",
         income_at_start="income_support",
         income_at_exit="income_support",
     )
-    ReportEnrolmentFactory(agreement=world.agreement_b)  # another partnership: not counted
+    EnrolmentFactory(plain=True, agreement=world.agreement_b)  # another partnership: not counted
     with django_assert_num_queries(2):
         stats = figures.participant_statistics(a, D(2026, 1, 1), D(2026, 12, 31))
     assert stats["totals"] == {"enrolled": 4, "new": 3, "active_at_end": 1, "exited": 3}
@@ -152,12 +152,12 @@ def test_participant_statistics_by_gender_and_outcome(world, django_assert_num_q
 
 def test_step_progression_compares_first_and_latest_step(world, django_assert_num_queries):
     a = world.agreement_a
-    up = ReportEnrolmentFactory(agreement=a)
-    ReportAssessmentFactory(enrolment=up, date=D(2026, 2, 1), step=2)
-    ReportAssessmentFactory(enrolment=up, date=D(2026, 9, 1), step=4)
-    same = ReportEnrolmentFactory(agreement=a)
-    ReportAssessmentFactory(enrolment=same, date=D(2026, 2, 1), step=3)
-    ReportEnrolmentFactory(agreement=a)  # never assessed: not in the denominator
+    up = EnrolmentFactory(plain=True, agreement=a)
+    AssessmentFactory(plain=True, enrolment=up, date=D(2026, 2, 1), step=2)
+    AssessmentFactory(plain=True, enrolment=up, date=D(2026, 9, 1), step=4)
+    same = EnrolmentFactory(plain=True, agreement=a)
+    AssessmentFactory(plain=True, enrolment=same, date=D(2026, 2, 1), step=3)
+    EnrolmentFactory(plain=True, agreement=a)  # never assessed: not in the denominator
     with django_assert_num_queries(1):
         steps = figures.step_progression(a, D(2026, 1, 1), D(2026, 12, 31))
     assert steps == {
@@ -170,18 +170,28 @@ def test_step_progression_compares_first_and_latest_step(world, django_assert_nu
 
 def test_contacts_attendance_and_data_quality(world):
     a = world.agreement_a
-    enrolment = ReportEnrolmentFactory(agreement=a)
-    ReportContactFactory(
-        agreement=a, participant=enrolment.participant, date=D(2026, 3, 1), duration_minutes=90
+    enrolment = EnrolmentFactory(plain=True, agreement=a)
+    ContactFactory(
+        plain=True,
+        agreement=a,
+        participant=enrolment.participant,
+        date=D(2026, 3, 1),
+        duration_minutes=90,
     )
-    ReportContactFactory(
-        agreement=a, participant=enrolment.participant, date=D(2026, 3, 2), kind="phone"
+    ContactFactory(
+        plain=True, agreement=a, participant=enrolment.participant, date=D(2026, 3, 2), kind="phone"
     )
     # Before the enrolment started: counted, and flagged by the quality check.
-    ReportContactFactory(agreement=a, participant=enrolment.participant, date=D(2026, 1, 10))
-    ReportAttendanceFactory(agreement=a, participant=enrolment.participant, date=D(2026, 3, 3))
-    ReportAttendanceFactory(
-        agreement=a, participant=enrolment.participant, date=D(2026, 3, 4), status="absent"
+    ContactFactory(plain=True, agreement=a, participant=enrolment.participant, date=D(2026, 1, 10))
+    AttendanceFactory(
+        plain=True, agreement=a, participant=enrolment.participant, date=D(2026, 3, 3)
+    )
+    AttendanceFactory(
+        plain=True,
+        agreement=a,
+        participant=enrolment.participant,
+        date=D(2026, 3, 4),
+        status="absent",
     )
     contacts = figures.contact_statistics(a, D(2026, 1, 1), D(2026, 12, 31))
     assert contacts["registered"] == 3
@@ -219,13 +229,13 @@ def test_goal_fulfilment_uses_the_indicator_metric(world):
 def test_annual_report_figures_run_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     a = world.agreement_a
     for _ in range(5):
-        e = ReportEnrolmentFactory(agreement=a)
-        ReportContactFactory(agreement=a, participant=e.participant)
+        e = EnrolmentFactory(plain=True, agreement=a)
+        ContactFactory(plain=True, agreement=a, participant=e.participant)
     with django_assert_max_num_queries(25) as few:
         figures.annual_report_figures(a, 2026)
     for _ in range(20):
-        e = ReportEnrolmentFactory(agreement=a)
-        ReportContactFactory(agreement=a, participant=e.participant)
+        e = EnrolmentFactory(plain=True, agreement=a)
+        ContactFactory(plain=True, agreement=a, participant=e.participant)
     with django_assert_max_num_queries(len(few.captured_queries)):
         figures.annual_report_figures(a, 2026)
     assert Enrolment.objects.count() == 25
@@ -250,13 +260,13 @@ def test_annual_report_page_query_count_does_not_grow_with_participants(
     client = login(world.manager_a)
     path = reverse("reporting:annual_report", args=[a.pk, 2026])
     for _ in range(3):
-        e = ReportEnrolmentFactory(agreement=a)
-        ReportContactFactory(agreement=a, participant=e.participant)
+        e = EnrolmentFactory(plain=True, agreement=a)
+        ContactFactory(plain=True, agreement=a, participant=e.participant)
     with django_assert_max_num_queries(60) as first:
         assert client.get(path).status_code == 200
     for _ in range(15):
-        e = ReportEnrolmentFactory(agreement=a, exit_date=D(2026, 5, 1), exit_outcome="work")
-        ReportContactFactory(agreement=a, participant=e.participant)
-        ReportAssessmentFactory(enrolment=e)
+        e = EnrolmentFactory(plain=True, agreement=a, exit_date=D(2026, 5, 1), exit_outcome="work")
+        ContactFactory(plain=True, agreement=a, participant=e.participant)
+        AssessmentFactory(plain=True, enrolment=e)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(path).status_code == 200

@@ -22,12 +22,12 @@ from reporting.annual import current_report
 from reporting.documents import annual_report_pdf, invoice_basis_pdf
 from reporting.pdf import SafeURLFetcher, html_to_pdf
 from reporting.ubl import invoice_xml
-from tests.factories import CostLineFactory
-from tests.factories_reporting import (
-    ReportContactFactory,
-    ReportEnrolmentFactory,
-    ReportParticipantFactory,
+from tests.factories.participants import (
+    ContactFactory,
+    EnrolmentFactory,
+    ParticipantFactory,
 )
+from tests.factories.partnerships import CostLineFactory
 
 SCHEMA = (
     Path(settings.BASE_DIR).parent
@@ -148,9 +148,10 @@ def test_every_demo_partnership_and_year_renders_both_documents(demo):
 
 def test_annual_report_pdf_ties_out_and_shows_no_participant_identity(world):
     agreement = world.agreement_a
-    participant = ReportParticipantFactory(name="Sigrid Hemlighetsdotter")
-    enrolment = ReportEnrolmentFactory(agreement=agreement, participant=participant)
-    ReportContactFactory(
+    participant = ParticipantFactory(plain=True, name="Sigrid Hemlighetsdotter")
+    enrolment = EnrolmentFactory(plain=True, agreement=agreement, participant=participant)
+    ContactFactory(
+        plain=True,
         agreement=agreement,
         participant=participant,
         topic="Hemligt ämne",

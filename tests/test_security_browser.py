@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import browser_login, verified_device
-from tests.factories_participants import enrolled
+from tests.factories.participants import enrolled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def test_new_user_enrols_an_authenticator_at_first_sign_in(page, world):
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from tests.factories import PASSWORD
+    from tests.factories.partnerships import PASSWORD
 
     violations = _csp_violations(page)
     page.goto("/agreements/")
@@ -68,7 +68,7 @@ def test_a_used_code_is_refused_in_the_browser_too(page, world):
     page.click("header .user-menu button[type=submit]")  # sign out
     page.wait_for_url("**/login/**")
     page.fill("#id_username", world.steering_a.username)
-    from tests.factories import PASSWORD
+    from tests.factories.partnerships import PASSWORD
 
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")

@@ -83,7 +83,7 @@ def test_expired_form_is_explained_in_swedish(world, client):
 
 
 def test_working_with_a_participant_logs_no_personal_data(world, login, caplog):
-    from tests.factories_participants import enrolled
+    from tests.factories.participants import enrolled
 
     caplog.set_level(logging.DEBUG)
     enrolment = enrolled(

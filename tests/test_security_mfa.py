@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import current_totp_code, verified_device
-from tests.factories import PASSWORD
+from tests.factories.partnerships import PASSWORD
 
 
 def _code(device: TOTPDevice) -> str:

@@ -74,7 +74,7 @@ def test_deactivating_a_user_ends_their_sessions(world, login):
 
 
 def test_session_cookie_is_http_only_and_same_site(world, client):
-    from tests.factories import PASSWORD
+    from tests.factories.partnerships import PASSWORD
 
     client.post("/login/", {"username": "coord_a", "password": PASSWORD})
     cookie = client.cookies["sessionid"]
@@ -95,7 +95,7 @@ def test_htmx_request_after_timeout_sends_the_whole_page_to_sign_in(world, login
 
 
 def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(world, login):
-    from tests.factories import PASSWORD
+    from tests.factories.partnerships import PASSWORD
 
     here = login(world.coordinator_a)
     elsewhere = Client()

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from tests.factories import PASSWORD
+from tests.factories.partnerships import PASSWORD
 
 
 def _attempt(client, username: str, password: str, address: str = "10.0.0.1"):

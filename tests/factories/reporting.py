@@ -33,7 +33,7 @@ from partnerships.models import (
     Organisation,
     User,
 )
-from tests.factories import AgreementFactory, PartyFactory
+from tests.factories.partnerships import AgreementFactory, PartyFactory
 
 D = datetime.date
 
@@ -78,7 +78,7 @@ def fixture_partnership(
     Follow-up meetings: 2 held in 2024, 4 required → behind.
     Budget 2024: 1 200 000 kr, actual 500 000 kr.
     """
-    agreement = AgreementFactory(
+    agreement = AgreementFactory.create(
         short_id=f"fixtur-{prefix.lower()}",
         title=f"IOP Fixtur {prefix}",
         start_date=D(2024, 1, 1),
@@ -86,8 +86,8 @@ def fixture_partnership(
         capacity=30,
         followups_per_year=4,
     )
-    PartyFactory(agreement=agreement, organisation=organisation)
-    PartyFactory(
+    PartyFactory.create(agreement=agreement, organisation=organisation)
+    PartyFactory.create(
         agreement=agreement, organisation=public, role=AgreementParty.PartyRole.PUBLIC_FUNDER
     )
     women = _participants(12, Gender.WOMAN, f"{prefix}W")
@@ -169,14 +169,14 @@ def fixture_partnership(
 def small_partnership(organisation: Organisation, staff: User) -> Agreement:
     """Seven participants in 2024: five women, two men, all starting 2024-02-01; one man
     leaves for work on 2024-08-01. Each has three contacts in March."""
-    agreement = AgreementFactory(
+    agreement = AgreementFactory.create(
         short_id="liten",
         title="IOP Liten",
         start_date=D(2024, 1, 1),
         end_date=D(2025, 12, 31),
         capacity=10,
     )
-    PartyFactory(agreement=agreement, organisation=organisation)
+    PartyFactory.create(agreement=agreement, organisation=organisation)
     women = _participants(5, Gender.WOMAN, "SW")
     men = _participants(2, Gender.MAN, "SM")
     for person in women:

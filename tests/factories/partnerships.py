@@ -1,5 +1,6 @@
-"""factory_boy factories for the partnership models. Other apps add theirs in
-tests/factories_<app>.py and build on these."""
+"""factory_boy factories for the partnership models: organisations and users, agreements,
+budgets and actual costs, meetings. The other apps' factories (tests/factories/<app>.py)
+build on these."""
 
 import datetime
 from decimal import Decimal
@@ -9,13 +10,19 @@ from django.contrib.auth.models import Group
 from stdnum import luhn
 
 from partnerships.models import (
+    ActionItem,
+    ActualCost,
     Agreement,
     AgreementParty,
+    Attendee,
     Budget,
     ContactPerson,
     CostLine,
+    Decision,
     FundingShare,
+    Meeting,
     Organisation,
+    OtherFunding,
     Role,
     User,
 )
@@ -29,7 +36,7 @@ def _org_number(n: int) -> str:
     return f"{digits[:6]}-{digits[6:]}"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -44,7 +51,7 @@ class MunicipalityFactory(OrganisationFactory):
     kind = Organisation.Kind.MUNICIPALITY
 
 
-class ContactPersonFactory(factory.django.DjangoModelFactory):
+class ContactPersonFactory(factory.django.DjangoModelFactory[ContactPerson]):
     class Meta:
         model = ContactPerson
 
@@ -52,7 +59,7 @@ class ContactPersonFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Kontakt {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A user with one role; pass role=Role.X and organisation=..."""
 
     class Meta:
@@ -76,7 +83,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
 
 
-class AgreementFactory(factory.django.DjangoModelFactory):
+class AgreementFactory(factory.django.DjangoModelFactory[Agreement]):
     class Meta:
         model = Agreement
 
@@ -89,7 +96,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     capacity = 40
 
 
-class PartyFactory(factory.django.DjangoModelFactory):
+class PartyFactory(factory.django.DjangoModelFactory[AgreementParty]):
     class Meta:
         model = AgreementParty
 
@@ -98,7 +105,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
     role = AgreementParty.PartyRole.OPERATOR
 
 
-class BudgetFactory(factory.django.DjangoModelFactory):
+class BudgetFactory(factory.django.DjangoModelFactory[Budget]):
     class Meta:
         model = Budget
 
@@ -106,7 +113,7 @@ class BudgetFactory(factory.django.DjangoModelFactory):
     year = 2026
 
 
-class CostLineFactory(factory.django.DjangoModelFactory):
+class CostLineFactory(factory.django.DjangoModelFactory[CostLine]):
     class Meta:
         model = CostLine
 
@@ -116,10 +123,69 @@ class CostLineFactory(factory.django.DjangoModelFactory):
     amount = Decimal("100000")
 
 
-class FundingShareFactory(factory.django.DjangoModelFactory):
+class FundingShareFactory(factory.django.DjangoModelFactory[FundingShare]):
     class Meta:
         model = FundingShare
 
     budget = factory.SubFactory(BudgetFactory)
     party = factory.SubFactory(PartyFactory)
     percent = Decimal("100")
+
+
+class ActualCostFactory(factory.django.DjangoModelFactory[ActualCost]):
+    class Meta:
+        model = ActualCost
+
+    cost_line = factory.SubFactory(CostLineFactory)
+    date = datetime.date(2026, 6, 30)
+    amount = Decimal("10000")
+    voucher = factory.Sequence(lambda n: f"V-{n:05d}")
+
+
+class OtherFundingFactory(factory.django.DjangoModelFactory[OtherFunding]):
+    class Meta:
+        model = OtherFunding
+
+    funder = "Allmänna arvsfonden"
+    amount = Decimal("50000")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
+    """A held follow-up meeting; pass agreement= and convened_by= (a party's organisation)."""
+
+    class Meta:
+        model = Meeting
+
+    agreement = factory.SubFactory(AgreementFactory)
+    kind = Meeting.Kind.FOLLOWUP
+    status = Meeting.Status.HELD
+    date = datetime.date(2026, 3, 10)
+    convened_by = factory.SubFactory(OrganisationFactory)
+    place = "Mötesrummet"
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory[Attendee]):
+    class Meta:
+        model = Attendee
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Påhittad Person {n}")
+    organisation = factory.SelfAttribute("meeting.convened_by")
+
+
+class DecisionFactory(factory.django.DjangoModelFactory[Decision]):
+    class Meta:
+        model = Decision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"Beslut nummer {n}")
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory[ActionItem]):
+    class Meta:
+        model = ActionItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    description = factory.Sequence(lambda n: f"Åtgärd {n}")
+    owner = "Påhittad Ansvarig"
+    due_date = datetime.date(2026, 12, 1)

@@ -1,4 +1,9 @@
-"""factory_boy factories for participants, built on tests/factories.py."""
+"""factory_boy factories for participants, built on tests/factories/partnerships.py.
+
+Each factory's `plain=True` trait gives the bare record the statistics tests count from:
+a named participant born 1990, an enrolment from 2026-02-01 with no phase, planned time
+or income source, a one-hour contact without a topic.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,10 @@ from participants.models import (
     Phase,
     ProgressAssessment,
 )
-from tests.factories import AgreementFactory, OrganisationFactory, UserFactory
+from tests.factories.partnerships import AgreementFactory, OrganisationFactory, UserFactory
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     class Meta:
         model = Participant
 
@@ -30,8 +35,15 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     birth_year = 1985
     language = "svenska"
 
+    class Params:
+        plain = factory.Trait(
+            name=factory.Sequence(lambda n: f"Hemlig Person {n}"),
+            birth_year=1990,
+            language="",
+        )
 
-class ConsentFactory(factory.django.DjangoModelFactory):
+
+class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     class Meta:
         model = Consent
 
@@ -43,7 +55,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_on = datetime.date(2026, 1, 1)
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
 
@@ -55,8 +67,18 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     income_at_start = IncomeSource.INCOME_SUPPORT
     phase = factory.LazyFunction(lambda: Phase.objects.filter(agreement__isnull=True).first())
 
+    class Params:
+        plain = factory.Trait(
+            participant=factory.SubFactory(ParticipantFactory, plain=True),
+            start_date=datetime.date(2026, 2, 1),
+            planned_min_days=None,
+            planned_max_days=None,
+            income_at_start="",
+            phase=None,
+        )
 
-class ContactFactory(factory.django.DjangoModelFactory):
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -68,8 +90,16 @@ class ContactFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(UserFactory)
     topic = "Uppföljning"
 
+    class Params:
+        plain = factory.Trait(
+            participant=factory.SubFactory(ParticipantFactory, plain=True),
+            date=datetime.date(2026, 3, 1),
+            duration_minutes=60,
+            topic="",
+        )
 
-class GroupActivityFactory(factory.django.DjangoModelFactory):
+
+class GroupActivityFactory(factory.django.DjangoModelFactory[GroupActivity]):
     class Meta:
         model = GroupActivity
 
@@ -78,7 +108,7 @@ class GroupActivityFactory(factory.django.DjangoModelFactory):
     kind = GroupActivity.Kind.STUDY_CIRCLE
 
 
-class GroupSessionFactory(factory.django.DjangoModelFactory):
+class GroupSessionFactory(factory.django.DjangoModelFactory[GroupSession]):
     class Meta:
         model = GroupSession
 
@@ -86,7 +116,7 @@ class GroupSessionFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2026, 3, 2)
 
 
-class AttendanceFactory(factory.django.DjangoModelFactory):
+class AttendanceFactory(factory.django.DjangoModelFactory[Attendance]):
     class Meta:
         model = Attendance
 
@@ -95,8 +125,13 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2026, 3, 2)
     status = Attendance.Status.PRESENT
 
+    class Params:
+        plain = factory.Trait(
+            participant=factory.SubFactory(ParticipantFactory, plain=True),
+        )
 
-class AssessmentFactory(factory.django.DjangoModelFactory):
+
+class AssessmentFactory(factory.django.DjangoModelFactory[ProgressAssessment]):
     class Meta:
         model = ProgressAssessment
 
@@ -104,11 +139,18 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2026, 2, 1)
     step = 3
 
+    class Params:
+        plain = factory.Trait(
+            enrolment=factory.SubFactory(EnrolmentFactory, plain=True),
+            date=datetime.date(2026, 3, 1),
+            step=2,
+        )
+
 
 def enrolled(
     agreement, organisation, *, consent: dict | None = None, **participant_fields
 ) -> Enrolment:
     """A participant enrolled in `agreement` who consents to `organisation` seeing them."""
-    participant = ParticipantFactory(**participant_fields)
-    ConsentFactory(participant=participant, organisation=organisation, **(consent or {}))
-    return EnrolmentFactory(participant=participant, agreement=agreement)
+    participant = ParticipantFactory.create(**participant_fields)
+    ConsentFactory.create(participant=participant, organisation=organisation, **(consent or {}))
+    return EnrolmentFactory.create(participant=participant, agreement=agreement)
