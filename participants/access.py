@@ -196,7 +196,7 @@ def access_enrolment_by_id(
     log: bool = True,
 ) -> Enrolment:
     """An enrolment (with participant, agreement and phase) the user sees; logs the access
-    unless `log` is False (a workflow that changes the record logs the change itself)."""
+    unless `log` is False (a verb that changes the record logs the change itself)."""
     require_participant_role(request.user)
     try:
         enrolment = (
