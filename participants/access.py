@@ -21,6 +21,8 @@ from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from iop.audit import AuditContext
+from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, AgreementParty, Role, User
 
 from .models import (
@@ -69,6 +71,8 @@ def user_agreements(user: User) -> QuerySet[Agreement]:
 
 
 def _party_agreement_ids(user: User) -> QuerySet:
+    if user.organisation_id is None:
+        return AgreementParty.objects.none().values("agreement_id")
     return AgreementParty.objects.filter(organisation_id=user.organisation_id).values(
         "agreement_id"
     )
@@ -164,7 +168,7 @@ def participant_access(user: User, participant: Participant) -> ParticipantAcces
 
 
 def access_participant_by_id(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     participant_id: int,
     *,
     what: str,
@@ -184,7 +188,7 @@ def access_participant_by_id(
 
 
 def access_enrolment_by_id(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     enrolment_id: int,
     *,
     what: str,
@@ -192,7 +196,7 @@ def access_enrolment_by_id(
     log: bool = True,
 ) -> Enrolment:
     """An enrolment (with participant, agreement and phase) the user sees; logs the access
-    unless `log` is False (a workflow that changes the record logs the change itself)."""
+    unless `log` is False (a verb that changes the record logs the change itself)."""
     require_participant_role(request.user)
     try:
         enrolment = (
@@ -227,10 +231,37 @@ def access_session_by_id(user: User, session_id: int) -> GroupSession:
         raise Http404 from exc
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+def record_access(
+    *,
+    user: User | None,
+    audit: AuditContext,
+    participants: Iterable[Participant | int],
+    action: str,
+    what: str,
+) -> None:
+    """Append one row per participant to the access log, in one INSERT.
+
+    Verbs call this inside their transaction, so a change and its log row are saved
+    together or not at all."""
+    organisation_id = audit.organisation_id
+    if organisation_id is None and user is not None:
+        organisation_id = user.organisation_id
+    now = timezone.now()
+    rows = [
+        AccessLog(
+            at=now,
+            user=user,
+            username=user.get_username() if user else "",
+            organisation_id=organisation_id,
+            participant_id=getattr(p, "pk", p),
+            action=action,
+            what=what,
+            ip_address=audit.address,
+        )
+        for p in participants
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
 
 
 def log_access(
@@ -241,22 +272,11 @@ def log_access(
     what: str,
     user: User | None = None,
 ) -> None:
-    """Append one row per participant to the access log, in one INSERT."""
-    user = user or (request.user if request is not None else None)
-    ip = client_ip(request)
-    now = timezone.now()
-    rows = [
-        AccessLog(
-            at=now,
-            user=user,
-            username=user.get_username() if user else "",
-            organisation_id=user.organisation_id if user else None,
-            participant_id=getattr(p, "pk", p),
-            action=action,
-            what=what,
-            ip_address=ip,
-        )
-        for p in participants
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
+    """record_access for a read in a view (or, without a request, for `user`)."""
+    if request is None:
+        audit = AuditContext.system()
+    else:
+        audit = AuditContext.from_request(request)
+        if user is None and isinstance(request.user, User):
+            user = request.user
+    record_access(user=user, audit=audit, participants=participants, action=action, what=what)

@@ -3,6 +3,8 @@ constraints run too (ModelForm validation), so the same rules hold for every doo
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -109,7 +111,8 @@ class PhaseForm(forms.Form):
             }
         )
         super().__init__(*args, **kwargs)
-        self.fields["phase"].queryset = Phase.for_agreement(enrolment.agreement_id)
+        phase = cast(forms.ModelChoiceField, self.fields["phase"])
+        phase.queryset = Phase.for_agreement(enrolment.agreement_id)
 
     def clean_date(self):
         return _not_in_future(self.cleaned_data["date"])

@@ -123,7 +123,7 @@ class Participant(models.Model):
     )
     # Set by the retention command when name, personnummer and notes were removed.
     pseudonymised_at = models.DateTimeField(_("avidentifierad"), null=True, blank=True)
-    # Optimistic lock: see participants.workflows.save_checked.
+    # Optimistic lock: see participants.actions.save_checked.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ParticipantQuerySet.as_manager()

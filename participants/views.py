@@ -1,29 +1,32 @@
 """Participant pages: "Mina deltagare", the timeline, and the forms that change a record.
 
-Every view fetches through participants.access (which also writes the access log), binds a
-form, calls one workflow, and renders or redirects.
+Every view fetches through participants.access (which also writes the access log for
+reads), binds a form, calls one verb of participants.actions (which saves the change and its
+access-log row in one transaction), and renders or redirects.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from iop.audit import AuditContext
+from partnerships.http import AuthedHttpRequest
 from partnerships.models import AgreementParty, Organisation, User
 
-from . import access
+from . import access, actions
 from .access import ParticipantAccess, log_access, require_participant_role, user_agreements
 from .export import participant_data, participant_pdf
 from .forms import (
@@ -60,22 +63,11 @@ from .models import (
     ProgressAssessment,
     Referral,
 )
-from .workflows import (
-    change_phase,
-    enrol,
-    exit_enrolment,
-    last_contact_defaults,
-    log_contact,
-    record_session_attendance,
-    register_participant,
-    save_checked,
-    withdraw_consent,
-)
 
 PAGE_SIZE = 50
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
@@ -127,7 +119,7 @@ def _agreements_with_occupancy(user: User) -> list:
 
 
 @require_http_methods(["GET", "POST"])
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     """Mina deltagare. The free-text search is POSTed and the page rendered in reply, so
     a name typed into it never reaches a URL (address bar, history, proxy and server
     logs, Referer). Partnership and page, which are codes, stay in the query string."""
@@ -166,7 +158,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _row_response(request: HttpRequest, enrolment_id: int, **extra) -> HttpResponse:
+def _row_response(request: AuthedHttpRequest, enrolment_id: int, **extra) -> HttpResponse:
     try:
         row = _list_rows(request.user).get(pk=enrolment_id)
     except Enrolment.DoesNotExist as exc:  # exited meanwhile: no longer on the list
@@ -176,13 +168,24 @@ def _row_response(request: HttpRequest, enrolment_id: int, **extra) -> HttpRespo
     )
 
 
-def participant_row(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def participant_row(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     """One list row (htmx: after cancelling the contact form)."""
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="lista")
     return _row_response(request, enrolment.pk)
 
 
-def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def _last_contact_defaults(user: User) -> dict[str, Any]:
+    """Kind and duration of the user's latest contact, so the next form starts with them."""
+    last = (
+        Contact.objects.filter(staff=user)
+        .order_by("-created_at")
+        .values("kind", "duration_minutes")
+        .first()
+    )
+    return dict(last) if last else {"kind": Contact.Kind.MEETING, "duration_minutes": 30}
+
+
+def contact_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     """Log a contact. From the list (htmx) the form opens in the row and the row comes back
     updated; without htmx it is an ordinary page."""
     posted = request.method == "POST"
@@ -198,7 +201,12 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if posted:
         form = ContactForm(request.POST, instance=contact)
         if form.is_valid():
-            log_contact(request=request, contact=form.save(commit=False), enrolment=enrolment)
+            actions.log_contact(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                contact=form.save(commit=False),
+                enrolment=enrolment,
+            )
             if _is_htmx(request):
                 return _row_response(request, enrolment.pk, saved=True)
             messages.success(request, _("Kontakten är sparad."))
@@ -207,7 +215,7 @@ def contact_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
             request, [enrolment.participant_id], action=AccessLog.Action.VIEW, what="kontakt"
         )
     else:
-        initial = {"date": timezone.localdate(), **last_contact_defaults(request.user)}
+        initial = {"date": timezone.localdate(), **_last_contact_defaults(request.user)}
         form = ContactForm(instance=contact, initial=initial)
         # Date, kind and duration are filled in: the cursor goes to the topic, and Enter saves.
         form.fields["topic"].widget.attrs["autofocus"] = True
@@ -299,7 +307,7 @@ def _action_plan_or_none(enrolment: Enrolment) -> ActionPlan | None:
         return None
 
 
-def participant_timeline(request: HttpRequest, participant_id: int) -> HttpResponse:
+def participant_timeline(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="tidslinje")
     context = _timeline(seen)
     return render(
@@ -316,7 +324,15 @@ def _enrollable_agreements(user: User):
     return user_agreements(user).filter(status="active").order_by("title")
 
 
-def participant_create(request: HttpRequest) -> HttpResponse:
+def _own_consent(user: User) -> Consent:
+    """The consent a new participant gives the registering user's organisation (an
+    administrator without one picks the organisation in the form)."""
+    if user.organisation_id is None:
+        return Consent()
+    return Consent(organisation_id=user.organisation_id)
+
+
+def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     require_participant_role(user)
     if user.organisation_id is None and not user.is_administrator:
@@ -328,7 +344,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
         data,
         prefix="c",
         organisations=None if not user.is_administrator else Organisation.objects.all(),
-        instance=Consent(organisation_id=user.organisation_id),
+        instance=_own_consent(user),
         initial={"share_identity": True, "share_notes": True, "share_plan": True},
     )
     referral_form = ReferralForm(data, prefix="r", optional=True)
@@ -336,8 +352,9 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and all([f.is_valid() for f in forms_]):  # noqa: C419 - every form shows its errors
         enrolment = enrolment_form.save(commit=False)
         try:
-            participant = register_participant(
-                request=request,
+            participant = actions.register_participant(
+                user=user,
+                audit=AuditContext.from_request(request),
                 participant=participant_form.save(commit=False),
                 agreement=enrolment.agreement,
                 start_date=enrolment.start_date,
@@ -364,7 +381,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
+def participant_edit(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(
         request,
         participant_id,
@@ -380,8 +397,12 @@ def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                save_checked(form.save(commit=False), revision=form.cleaned_data["revision"])
+            actions.edit_participant(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                participant=form.save(commit=False),
+                revision=form.cleaned_data["revision"],
+            )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -412,7 +433,7 @@ def _simple(request, participant, form, title, enrolment=None, **extra):
     )
 
 
-def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+def enrolment_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="inskrivning")
     participant = seen.participant
     form = EnrolmentForm(
@@ -422,7 +443,11 @@ def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            enrol(request=request, enrolment=form.save(commit=False))
+            actions.enrol(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                enrolment=form.save(commit=False),
+            )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -431,7 +456,7 @@ def enrolment_create(request: HttpRequest, participant_id: int) -> HttpResponse:
     return _simple(request, participant, form, _("Skriv in %(code)s") % {"code": participant.code})
 
 
-def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def enrolment_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(
         request,
         enrolment_id,
@@ -443,8 +468,12 @@ def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                save_checked(form.save(commit=False), revision=form.cleaned_data["revision"])
+            actions.edit_enrolment(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                enrolment=form.save(commit=False),
+                revision=form.cleaned_data["revision"],
+            )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -459,13 +488,14 @@ def enrolment_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
 
 
-def enrolment_phase(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def enrolment_phase(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="fas")
     form = PhaseForm(request.POST or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
         try:
-            change_phase(
-                request=request,
+            actions.change_phase(
+                user=request.user,
+                audit=AuditContext.from_request(request),
                 enrolment=enrolment,
                 phase=form.cleaned_data["phase"],
                 date=form.cleaned_data["date"],
@@ -479,15 +509,16 @@ def enrolment_phase(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return _simple(request, enrolment.participant, form, _("Byt fas"), enrolment)
 
 
-def enrolment_exit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="avslut")
     if not enrolment.is_open:
         raise Http404
     form = ExitForm(request.POST or None, instance=enrolment)
     if request.method == "POST" and form.is_valid():
         try:
-            exit_enrolment(
-                request=request,
+            actions.exit_enrolment(
+                user=request.user,
+                audit=AuditContext.from_request(request),
                 enrolment=form.save(commit=False),
                 revision=form.cleaned_data["revision"],
             )
@@ -505,7 +536,7 @@ def enrolment_exit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
 
 
-def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="samtycke")
     participant = seen.participant
     agreements = user_agreements(request.user).filter(enrolments__participant=participant)
@@ -516,17 +547,18 @@ def consent_create(request: HttpRequest, participant_id: int) -> HttpResponse:
         request.POST or None, organisations=organisations, instance=Consent(participant=participant)
     )
     if request.method == "POST" and form.is_valid():
-        consent = form.save(commit=False)
-        consent.recorded_by = request.user
-        consent.save()
-        log_access(request, [participant], action=AccessLog.Action.CREATE, what="samtycke")
+        actions.record_consent(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            consent=form.save(commit=False),
+        )
         messages.success(request, _("Samtycket är registrerat."))
         return redirect(participant)
     return _simple(request, participant, form, _("Registrera samtycke"))
 
 
 @require_POST
-def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+def consent_withdraw(request: AuthedHttpRequest, consent_id: int) -> HttpResponse:
     require_participant_role(request.user)
     consents = Consent.objects.filter(participant__in=access.visible_participants(request.user))
     if not request.user.is_administrator:
@@ -539,14 +571,19 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     except Consent.DoesNotExist as exc:
         raise Http404 from exc
     if consent.withdrawn_on is None:
-        withdraw_consent(request=request, consent=consent, day=timezone.localdate())
+        actions.withdraw_consent(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            consent=consent,
+            day=timezone.localdate(),
+        )
         messages.success(request, _("Samtycket är återkallat från och med i dag."))
     if access.visible_participants(request.user).filter(pk=consent.participant_id).exists():
         return redirect(consent.participant)
     return redirect("participants:list")
 
 
-def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
+def referral_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(request, participant_id, what="anvisning")
     participant = seen.participant
     form = ReferralForm(
@@ -555,16 +592,18 @@ def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
         agreements=_enrollable_agreements(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        referral = form.save(commit=False)
-        referral.agreement = form.cleaned_data["agreement"]
-        referral.save()
-        log_access(request, [participant], action=AccessLog.Action.CREATE, what="anvisning")
+        actions.record_referral(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            referral=form.save(commit=False),
+            agreement=form.cleaned_data["agreement"],
+        )
         messages.success(request, _("Anvisningen är registrerad."))
         return redirect(participant)
     return _simple(request, participant, form, _("Registrera anvisning"))
 
 
-def assessment_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def assessment_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="stegbedömning")
     seen = access.participant_access(request.user, enrolment.participant)
     if not seen.plan:
@@ -574,19 +613,17 @@ def assessment_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         instance=ProgressAssessment(enrolment=enrolment, assessed_by=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        log_access(
-            request,
-            [enrolment.participant_id],
-            action=AccessLog.Action.CREATE,
-            what="stegbedömning",
+        actions.record_assessment(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            assessment=form.save(commit=False),
         )
         messages.success(request, _("Bedömningen är sparad."))
         return redirect(enrolment.participant)
     return _simple(request, enrolment.participant, form, _("Stegbedömning"), enrolment)
 
 
-def action_plan_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def action_plan_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="handlingsplan")
     seen = access.participant_access(request.user, enrolment.participant)
     if not seen.plan:
@@ -598,21 +635,13 @@ def action_plan_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     goals = ActionGoalFormSet(request.POST or None, instance=plan, prefix="goals")
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         try:
-            with transaction.atomic():
-                plan = form.save(commit=False)
-                plan.updated_by = request.user
-                if plan.pk:
-                    save_checked(plan, revision=form.cleaned_data["revision"])
-                else:
-                    plan.save()
-                goals.instance = plan
-                goals.save()
-                log_access(
-                    request,
-                    [enrolment.participant_id],
-                    action=AccessLog.Action.CHANGE,
-                    what="handlingsplan",
-                )
+            actions.save_action_plan(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                plan=form.save(commit=False),
+                goals=goals,
+                revision=form.cleaned_data["revision"],
+            )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -630,7 +659,7 @@ def action_plan_edit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
 
 
-def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def attendance_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="närvaro")
     form = AttendanceForm(
         request.POST or None,
@@ -642,9 +671,10 @@ def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         initial={"date": timezone.localdate(), "status": Attendance.Status.PRESENT},
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        log_access(
-            request, [enrolment.participant_id], action=AccessLog.Action.CREATE, what="närvaro"
+        actions.record_attendance(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            attendance=form.save(commit=False),
         )
         messages.success(request, _("Närvaron är sparad."))
         return redirect(enrolment.participant)
@@ -654,7 +684,7 @@ def attendance_create(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- groups
 
 
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthedHttpRequest) -> HttpResponse:
     require_participant_role(request.user)
     agreements = user_agreements(request.user)
     activities = (
@@ -665,19 +695,27 @@ def group_list(request: HttpRequest) -> HttpResponse:
     )
     form = GroupActivityForm(request.POST or None, agreements=agreements.filter(status="active"))
     if request.method == "POST" and form.is_valid():
-        activity = form.save()
+        activity = actions.create_group_activity(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            activity=form.save(commit=False),
+        )
         messages.success(request, _("Aktiviteten är skapad."))
         return redirect("participants:group_detail", activity.pk)
     return render(request, "participants/group_list.html", {"activities": activities, "form": form})
 
 
-def group_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+def group_detail(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = access.access_activity_by_id(request.user, activity_id)
     form = GroupSessionForm(
         request.POST or None, instance=GroupSession(activity=activity, leader=request.user)
     )
     if request.method == "POST" and form.is_valid():
-        session = form.save()
+        session = actions.schedule_group_session(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            session=form.save(commit=False),
+        )
         return redirect("participants:session_attendance", session.pk)
     sessions = activity.sessions.annotate(
         present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
@@ -708,16 +746,19 @@ def _member_candidates(activity: GroupActivity, user: User) -> list[Enrolment]:
 
 
 @require_POST
-def group_members(request: HttpRequest, activity_id: int) -> HttpResponse:
+def group_members(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     """Who belongs to the group. Only participants the user sees are touched; members
     visible to other organisations stay."""
     activity = access.access_activity_by_id(request.user, activity_id)
     candidates = {e.participant_id for e in _member_candidates(activity, request.user)}
     chosen = {int(v) for v in request.POST.getlist("member") if v.isdigit()} & candidates
-    with transaction.atomic():
-        activity.members.remove(*(candidates - chosen))
-        activity.members.add(*chosen)
-        log_access(request, candidates, action=AccessLog.Action.CHANGE, what="gruppdeltagare")
+    actions.set_group_members(
+        user=request.user,
+        audit=AuditContext.from_request(request),
+        activity=activity,
+        candidates=candidates,
+        chosen=chosen,
+    )
     messages.success(request, _("Gruppens deltagare är sparade."))
     return redirect("participants:group_detail", activity.pk)
 
@@ -738,7 +779,7 @@ def _roster(session: GroupSession, user: User) -> list[Enrolment]:
     return list(enrolments)
 
 
-def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_attendance(request: AuthedHttpRequest, session_id: int) -> HttpResponse:
     session = access.access_session_by_id(request.user, session_id)
     roster = _roster(session, request.user)
     current = dict(session.attendance.values_list("participant_id", "status"))
@@ -754,7 +795,12 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
             else:
                 statuses[pid] = Attendance.Status.ABSENT
         try:
-            record_session_attendance(request=request, session=session, statuses=statuses)
+            actions.record_session_attendance(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                session=session,
+                statuses=statuses,
+            )
         except ValidationError as exc:
             error = exc.messages[0]
         else:
@@ -783,25 +829,20 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- anonymous outreach
 
 
-def anonymous_counts(request: HttpRequest) -> HttpResponse:
+def anonymous_counts(request: AuthedHttpRequest) -> HttpResponse:
     require_participant_role(request.user)
     agreements = user_agreements(request.user)
     form = AnonymousCountForm(request.POST or None, agreements=agreements.filter(status="active"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            AnonymousContactCount.objects.bulk_create(
-                AnonymousContactCount(
-                    agreement=data["agreement"],
-                    date=data["date"],
-                    place=data["place"],
-                    gender=gender,
-                    age_band=band,
-                    count=n,
-                    recorded_by=request.user,
-                )
-                for gender, band, n in form.counts()
-            )
+        actions.record_anonymous_counts(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            agreement=data["agreement"],
+            date=data["date"],
+            place=data["place"],
+            counts=form.counts(),
+        )
         messages.success(request, _("De anonyma kontakterna är sparade."))
         return redirect("participants:anonymous")
     recent = (
@@ -821,7 +862,7 @@ def _require_administrator(user: User) -> None:
         raise Http404
 
 
-def _admin_participant(request: HttpRequest, participant_id: int, what: str) -> Participant:
+def _admin_participant(request: AuthedHttpRequest, participant_id: int, what: str) -> Participant:
     _require_administrator(request.user)
     seen = access.access_participant_by_id(
         request, participant_id, what=what, action=AccessLog.Action.EXPORT
@@ -829,7 +870,7 @@ def _admin_participant(request: HttpRequest, participant_id: int, what: str) -> 
     return seen.participant
 
 
-def export_json(request: HttpRequest, participant_id: int) -> HttpResponse:
+def export_json(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     participant = _admin_participant(request, participant_id, "registerutdrag JSON")
     response = JsonResponse(
         participant_data(participant), json_dumps_params={"ensure_ascii": False, "indent": 2}
@@ -838,7 +879,7 @@ def export_json(request: HttpRequest, participant_id: int) -> HttpResponse:
     return response
 
 
-def export_pdf(request: HttpRequest, participant_id: int) -> HttpResponse:
+def export_pdf(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     participant = _admin_participant(request, participant_id, "registerutdrag PDF")
     response = HttpResponse(
         participant_pdf(participant_data(participant)), content_type="application/pdf"
@@ -847,7 +888,7 @@ def export_pdf(request: HttpRequest, participant_id: int) -> HttpResponse:
     return response
 
 
-def _log_rows(request: HttpRequest) -> tuple[QuerySet[AccessLog], dict]:
+def _log_rows(request: AuthedHttpRequest) -> tuple[QuerySet[AccessLog], dict]:
     logs = AccessLog.objects.select_related("participant", "organisation")
     filters: dict = {}
     participant_id = request.GET.get("participant", "")
@@ -861,7 +902,7 @@ def _log_rows(request: HttpRequest) -> tuple[QuerySet[AccessLog], dict]:
     return logs.order_by("-at", "-pk"), filters
 
 
-def access_log_list(request: HttpRequest) -> HttpResponse:
+def access_log_list(request: AuthedHttpRequest) -> HttpResponse:
     _require_administrator(request.user)
     logs, filters = _log_rows(request)
     page = Paginator(logs, 100).get_page(request.GET.get("page"))
@@ -876,12 +917,12 @@ def access_log_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def access_log_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+def access_log_participant(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     _require_administrator(request.user)
     return redirect(f"{reverse('participants:access_log')}?participant={int(participant_id)}")
 
 
-def access_log_csv(request: HttpRequest) -> HttpResponse:
+def access_log_csv(request: AuthedHttpRequest) -> HttpResponse:
     _require_administrator(request.user)
     logs, _filters = _log_rows(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from participants.workflows import pseudonymise, retention_candidates
+from iop.audit import AuditContext
+from participants.actions import pseudonymise, retention_candidates
 
 
 class Command(BaseCommand):
@@ -35,5 +36,5 @@ class Command(BaseCommand):
                 f"(avslut äldre än {years} år). Kör med --apply för att utföra."
             )
             return
-        count = pseudonymise(participants=candidates)
+        count = pseudonymise(user=None, audit=AuditContext.system(), participants=candidates)
         self.stdout.write(self.style.SUCCESS(f"{count} deltagare avidentifierade."))
