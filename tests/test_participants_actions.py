@@ -27,7 +27,7 @@ from participants.models import (
     ProgressAssessment,
     Referral,
 )
-from tests.factories_participants import ConsentFactory, GroupActivityFactory, enrolled
+from tests.factories.participants import ConsentFactory, GroupActivityFactory, enrolled
 
 pytestmark = pytest.mark.django_db
 
