@@ -8,6 +8,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Rapportering")
 
     def ready(self) -> None:
+        # Imported here, as Django requires: these modules import the models.
+        from . import hooks
         from .rollup import install_after_migrate
 
         post_migrate.connect(install_after_migrate, sender=self)
+        hooks.register()
