@@ -136,7 +136,7 @@ def deadlines_for_user(
 
 
 def _agreement_deadlines(agreement: Agreement, today: datetime.date) -> list[Deadline]:
-    found = []
+    found: list[Deadline] = []
     url = agreement.get_absolute_url()
 
     def deadline(
