@@ -3,7 +3,8 @@
 The start page ("Att göra"), the calendar feed and the e-mail reminders all call
 `deadlines_for_user`, so they always list the same deadlines. Nothing here is stored:
 deadlines follow from the agreements as they read now, so an extension (which moves the
-end date) moves every deadline that hangs on it.
+end date) moves every deadline that hangs on it. Higher apps add kinds of deadline of
+their own (the annual reports due, for one) through partnerships.hooks.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import hooks
 from .models import (
     ActionItem,
     Agreement,
@@ -30,14 +31,12 @@ from .models import (
     required_followups,
 )
 
-ANNUAL_REPORT = "annual_report"
 EXTENSION_DECISION = "extension_decision"
 AGREEMENT_END = "agreement_end"
 ACTION_ITEM = "action_item"
 FOLLOWUP = "followup"
 
 KIND_LABELS = {
-    ANNUAL_REPORT: gettext_lazy("Årsrapport"),
     EXTENSION_DECISION: gettext_lazy("Beslut om förlängning"),
     AGREEMENT_END: gettext_lazy("Överenskommelsen löper ut"),
     ACTION_ITEM: gettext_lazy("Åtgärd"),
@@ -60,7 +59,9 @@ class Deadline:
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS[self.kind])
+        if self.kind in KIND_LABELS:
+            return str(KIND_LABELS[self.kind])
+        return str(next(s.label for s in hooks.deadline_sources() if s.kind == self.kind))
 
     def days_left(self, today: datetime.date) -> int:
         return (self.date - today).days
@@ -73,7 +74,8 @@ def deadlines_for_user(
 
     Upcoming deadlines (from `today` up to `until`, or all of them) and what is already
     overdue but still open: unfinished action items, an extension decision not yet taken
-    on an agreement that still runs, unsubmitted annual reports.
+    on an agreement that still runs, and whatever the registered sources
+    (partnerships.hooks) count as open, such as unsubmitted annual reports.
     """
     today = today or timezone.localdate()
     agreements = list(
@@ -90,9 +92,10 @@ def deadlines_for_user(
     active_ids = [a.pk for a in agreements if a.status == Agreement.Status.ACTIVE]
 
     found: list[Deadline] = []
-    submitted = _submitted_reports(list(by_id))
+    for source in hooks.deadline_sources():
+        found += source.deadlines(agreements, today)
     for agreement in agreements:
-        found += _agreement_deadlines(agreement, today, submitted)
+        found += _agreement_deadlines(agreement, today)
 
     items = (
         ActionItem.objects.open()
@@ -132,24 +135,8 @@ def deadlines_for_user(
     return found
 
 
-def _submitted_reports(agreement_ids: list[int]) -> set[tuple[int, int]] | None:
-    """(agreement, year) of submitted annual reports; None when the reporting app has no
-    annual reports (then only upcoming reports are listed, never past ones)."""
-    try:
-        model = apps.get_model("reporting", "AnnualReport")
-    except LookupError:
-        return None
-    return set(
-        model.objects.filter(agreement_id__in=agreement_ids, status="submitted").values_list(
-            "agreement_id", "year"
-        )
-    )
-
-
-def _agreement_deadlines(
-    agreement: Agreement, today: datetime.date, submitted: set[tuple[int, int]] | None
-) -> list[Deadline]:
-    found = []
+def _agreement_deadlines(agreement: Agreement, today: datetime.date) -> list[Deadline]:
+    found: list[Deadline] = []
     url = agreement.get_absolute_url()
 
     def deadline(
@@ -165,25 +152,6 @@ def _agreement_deadlines(
             url=url,
             overdue=day < today,
             **extra,
-        )
-
-    last_year = agreement.end_date.year
-    if agreement.status == Agreement.Status.TERMINATED and agreement.terminated_on:
-        last_year = min(last_year, agreement.terminated_on.year)
-    for year in range(agreement.start_date.year, last_year + 1):
-        due = agreement.report_due_date(year)
-        if (agreement.pk, year) in (submitted or set()):
-            continue
-        if due < today and submitted is None:
-            continue
-        found.append(
-            deadline(
-                str(year),
-                ANNUAL_REPORT,
-                due,
-                _("Årsrapporten för %(year)s ska lämnas") % {"year": year},
-                url=_annual_report_url(agreement, year),
-            )
         )
 
     if agreement.status != Agreement.Status.ACTIVE:
@@ -209,13 +177,6 @@ def _agreement_deadlines(
         )
     )
     return found
-
-
-def _annual_report_url(agreement: Agreement, year: int) -> str:
-    try:
-        return reverse("reporting:annual_report", args=[agreement.pk, year])
-    except NoReverseMatch:
-        return agreement.get_absolute_url()
 
 
 def _followups_owed(

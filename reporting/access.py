@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from participants.access import require_participant_role, user_agreements
 from partnerships.access import access_agreement_by_id, require_role
 from partnerships.models import Agreement, Role, User
 
@@ -53,8 +54,6 @@ def access_agreement_for_figure_participants(user: User, agreement_id: int) -> A
     """The agreement whose participants behind a report figure the user may list: only
     roles that work with participants (participants.access); for finance and the steering
     group the drill-down is a 404, like every participant URL."""
-    from participants.access import require_participant_role, user_agreements
-
     require_participant_role(user)
     agreement = access_agreement_by_id(user, agreement_id)
     if not user_agreements(user).filter(pk=agreement.pk).exists():

@@ -2,12 +2,17 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .rollup import install_after_migrate
+
 
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Rapportering")
 
     def ready(self) -> None:
-        from .rollup import install_after_migrate
+        # The one import Django requires to wait for ready(): hooks.py imports the models,
+        # which cannot be loaded while the app registry is being filled.
+        from . import hooks
 
         post_migrate.connect(install_after_migrate, sender=self)
+        hooks.register()

@@ -1,20 +1,10 @@
 """Steering-group dashboards: where each partnership stands, without exposing anyone.
 
-The numbers come from reporting/figures.py (the one place each figure is computed); this
-module only arranges them into tables and charts and protects small numbers:
-
-* Primary suppression: a count of people (participants, exits, contacts, attendance) from
-  1 up to the threshold (settings.IOP_SUPPRESSION_THRESHOLD, 5) is shown as "<5". A zero
-  is shown: it belongs to no one, and hiding it would hide every total of a partnership
-  that serves women only.
-* Secondary suppression: every table registers which cells add up to which (gender
-  columns to their total, months to the year, outcomes to the exits). Whenever exactly
-  one cell of such a sum is hidden, it could be worked out from the others, so the
-  smallest other non-zero cell is hidden as well ("*"), until no sum has a single hidden
-  cell. Sums shared between tables (the exits by gender are both a row of the participant
-  table and the bottom line of the outcome table) are the same Cell objects, so hiding
-  holds across the whole page and the CSV.
-* A percentage is hidden when its numerator or denominator is.
+The numbers come from reporting/figures/ (the one place each figure is computed); this
+module only arranges them into tables and charts, one builder per figure
+(FIGURE_BUILDERS). Small numbers are protected by reporting/suppression.py: every count of people on a
+page is a Cell of one Suppressor, which hides counts below the threshold and any cell
+that could be worked out from a sum (see there).
 
 Meetings, money, capacity and deadlines are about the partnership, not about people, and
 are never suppressed. Nothing on a dashboard links to a participant.
@@ -24,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -41,6 +32,7 @@ from partnerships.models import Agreement, Indicator, IndicatorTarget, User, for
 
 from . import figures
 from .charts import bar_chart, column_chart
+from .suppression import Cell, Share, Suppressor, format_count, threshold
 
 # Indicators the dashboard can measure, in the order they are shown.
 MEASURED_SHARES = (
@@ -51,89 +43,6 @@ MEASURED_SHARES = (
 )
 MEASURED_COUNTS = (Indicator.Metric.PARTICIPANTS, Indicator.Metric.CONTACTS)
 NEXT_DEADLINES = 6
-
-
-def threshold() -> int:
-    return settings.IOP_SUPPRESSION_THRESHOLD
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _int(n: int) -> str:
-    # Thin groups as in "1 670 400", matching format_sek.
-    return f"{n:,}".replace(",", "\u00a0")
-
-
-@dataclass(eq=False)
-class Cell:
-    """A count of people (or of what they did) that may have to be hidden."""
-
-    value: int
-    primary: bool = False
-    secondary: bool = False
-
-    @property
-    def hidden(self) -> bool:
-        return self.primary or self.secondary
-
-    @property
-    def display(self) -> str:
-        if self.primary:
-            return f"<{threshold()}"
-        if self.secondary:
-            return "*"
-        return _int(self.value)
-
-    @property
-    def csv(self) -> str:
-        return self.display.replace("\u00a0", "")
-
-    @property
-    def chart(self) -> int | str:
-        return self.display if self.hidden else self.value
-
-    css = "num count"
-
-
-@dataclass(eq=False)
-class Share:
-    """A percentage of two cells (and hidden with them)."""
-
-    numerator: Cell
-    denominator: Cell
-    # Further cells the percentage would give away (e.g. absences beside attendance).
-    also: tuple[Cell, ...] = ()
-
-    @property
-    def value(self) -> Decimal | None:
-        return figures.percent_of(self.numerator.value, self.denominator.value)
-
-    @property
-    def hidden(self) -> bool:
-        return any(c.hidden for c in (self.numerator, self.denominator, *self.also))
-
-    @property
-    def display(self) -> str:
-        if self.hidden:
-            return "*"
-        if self.value is None:
-            return "–"
-        return f"{self.value} %".replace(".", ",")
-
-    @property
-    def csv(self) -> str:
-        if self.hidden:
-            return "*"
-        return "" if self.value is None else str(self.value).replace(".", ",")
-
-    @property
-    def chart(self) -> Decimal | str:
-        if self.hidden:
-            return "*"
-        return self.value if self.value is not None else Decimal("0")
-
-    css = "num"
 
 
 @dataclass
@@ -164,50 +73,6 @@ def mark(status: str | None) -> Text:
     if status == "none":
         return Text(_("Inget mål"), "mark muted", _("Inget mål"))
     return Text(_("För få för att bedöma"), "mark muted", _("För få för att bedöma"))
-
-
-class Suppressor:
-    """Collects the page's cells and the sums between them, then hides what must be hidden."""
-
-    def __init__(self) -> None:
-        self.cells: list[Cell] = []
-        self.sums: list[list[Cell]] = []
-
-    def cell(self, value: int | None) -> Cell:
-        cell = Cell(int(value or 0))
-        self.cells.append(cell)
-        return cell
-
-    def total(self, parts: list[Cell]) -> Cell:
-        cell = self.cell(sum(p.value for p in parts))
-        self.relate(cell, parts)
-        return cell
-
-    def relate(self, total: Cell, parts: list[Cell]) -> None:
-        # A relation that does not hold exactly (a participant counted once in the year
-        # but in two months) cannot be used to work a cell out, so it is not registered.
-        if len(parts) > 1 and total.value == sum(p.value for p in parts):
-            self.sums.append([total, *parts])
-
-    def apply(self) -> None:
-        limit = threshold()
-        for cell in self.cells:
-            cell.primary = 0 < cell.value < limit
-        changed = True
-        while changed:
-            changed = False
-            for members in self.sums:
-                if sum(1 for m in members if m.hidden) != 1:
-                    continue
-                # Hide the smallest other count; prefer a part over the total.
-                candidates = [
-                    (m.value, index == 0, index)
-                    for index, m in enumerate(members)
-                    if not m.hidden and m.value > 0
-                ]
-                if candidates:
-                    members[min(candidates)[2]].secondary = True
-                    changed = True
 
 
 # --------------------------------------------------------------------------- layout
@@ -382,7 +247,10 @@ def fetch_figures(scope: Scope) -> dict[str, Any]:
 def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     """Every table, chart and mark of one dashboard page, suppressed and ready to render.
 
-    Runs a fixed number of queries whatever the number of partnerships or participants.
+    Runs a fixed number of queries whatever the number of partnerships or participants:
+    the figures are fetched once, every count of people becomes a Cell of one Suppressor
+    (collect_counts), hiding is applied to the whole page, and then each builder of
+    FIGURE_BUILDERS lays out its table and chart.
     """
     s = Suppressor()
     result: dict[str, Any] = {
@@ -395,6 +263,84 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         return result
 
     raw = fetch_figures(scope)
+    page = Page(scope=scope, raw=raw, counts=collect_counts(s, scope, raw))
+    s.apply()
+
+    result["tiles"] = _tiles(page)
+    for builder in FIGURE_BUILDERS:
+        figure = builder(page)
+        if figure is not None:
+            result["figures"].append(figure)
+    ids = {a.pk for a in scope.agreements}
+    result["deadlines"] = [
+        d for d in deadlines_for_user(user, today=scope.today) if d.agreement_id in ids
+    ][:NEXT_DEADLINES]
+    result["threshold"] = threshold()
+    result["suppressor"] = s
+    return result
+
+
+# --------------------------------------------------------------------------- the counts
+
+
+@dataclass
+class Counts:
+    """The page's counts of people, as cells of one Suppressor.
+
+    Rows are keyed by gender value and "total"; monthly tables by month, then the same.
+    """
+
+    genders: list[tuple[str, str]]
+    months: list[int]
+    people: dict[str, dict[str, Cell]]
+    outcomes: dict[str, dict[str, Cell]]
+    to_work: dict[str, Cell]
+    to_studies: dict[str, Cell]
+    assessed: dict[str, Cell]
+    progressed: dict[str, Cell]
+    on_support: Cell
+    left_support: Cell
+    new_by_month: dict[int, dict[str, Cell]]
+    exits_by_month: dict[int, dict[str, Cell]]
+    contacts_by_month: dict[int, dict[str, Cell]]
+    contacts_year: dict[str, Cell]
+    attendance_by_month: dict[int, dict[str, Cell]]
+    attendance_year: dict[str, Cell]
+    active_by_agreement: dict[int, Cell]
+
+    @property
+    def keys(self) -> list[str]:
+        """The gender values shown as columns."""
+        return [g for g, _l in self.genders]
+
+    @property
+    def keys_and_total(self) -> list[str]:
+        return [*self.keys, "total"]
+
+    @property
+    def gender_labels(self) -> list[str]:
+        return [label for _v, label in self.genders]
+
+    @property
+    def month_labels(self) -> list[str]:
+        return [month_label(m) for m in self.months]
+
+
+@dataclass
+class Page:
+    """What every figure builder reads: the scope, the raw figures and the counts."""
+
+    scope: Scope
+    raw: dict[str, Any]
+    counts: Counts
+
+
+def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
+    """Every count of people on the page, as cells of `s` with the sums between them.
+
+    The order in which cells and sums are registered decides which cell secondary
+    suppression hides when several would do, so it is kept fixed here.
+    """
     stats, steps, flow, activity = raw["stats"], raw["steps"], raw["flow"], raw["activity"]
     raw_by_gender = _raw_participants(stats)
     genders = _genders(
@@ -406,86 +352,131 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         activity["anonymous"],
         activity["attendance"],
     )
-    gender_labels = [label for _v, label in genders]
-    total_label = _("Totalt")
-
-    # Participants by gender; the exits row is shared with the outcome table.
-    measures = [
-        ("enrolled", _("Inskrivna under året")),
-        ("new", _("Nya")),
-        (
-            "active_at_end",
-            _("Aktiva nu") if scope.until == scope.today else _("Aktiva vid periodens slut"),
-        ),
-        ("exited", _("Avslutade")),
-    ]
-    people: dict[str, dict[str, Cell]] = {}
-    for key, _label in measures:
-        row = {g: s.cell(raw_by_gender.get(g, {}).get(key, 0)) for g, _l in genders}
-        row["total"] = s.total(list(row.values()))
-        people[key] = row
-
-    # Outcomes by gender; each gender's column adds up to its exits.
-    outcome_cells: dict[str, dict[str, Cell]] = {}
-    raw_outcomes = _raw_outcomes(stats)
-    for value, _outcome_label in ExitOutcome.choices:
-        row = {g: s.cell(raw_outcomes.get((value, g), 0)) for g, _l in genders}
-        row["total"] = s.total(list(row.values()))
-        outcome_cells[value] = row
-    for g, _l in [*genders, ("total", "")]:
-        s.relate(people["exited"][g], [outcome_cells[o][g] for o, _x in ExitOutcome.choices])
-    to_work = {
-        g: s.total(
-            [outcome_cells[ExitOutcome.WORK][g], outcome_cells[ExitOutcome.WORK_WITH_SUPPORT][g]]
-        )
-        for g, _l in [*genders, ("total", "")]
-    }
-    s.relate(to_work["total"], [to_work[g] for g, _l in genders])
-    to_studies = {g: outcome_cells[ExitOutcome.STUDIES][g] for g, _l in [*genders, ("total", "")]}
-
+    keys = [g for g, _l in genders]
+    people = _people_cells(s, raw_by_gender, keys)
+    outcomes, to_work, to_studies = _outcome_cells(s, stats, keys, people)
     # Step progression by gender.
-    assessed = {g: s.cell(steps.get(g, {}).get("assessed", 0)) for g, _l in genders}
+    assessed = {g: s.cell(steps.get(g, {}).get("assessed", 0)) for g in keys}
     assessed["total"] = s.total(list(assessed.values()))
-    progressed = {g: s.cell(steps.get(g, {}).get("progressed", 0)) for g, _l in genders}
+    progressed = {g: s.cell(steps.get(g, {}).get("progressed", 0)) for g in keys}
     progressed["total"] = s.total(list(progressed.values()))
-
     # Off income support: counted for all genders together by participant_statistics.
     on_support = s.cell(stats["on_income_support_at_start"] if stats else 0)
     left_support = s.cell(stats["left_income_support"] if stats else 0)
-
-    # Months: new and exits, each month's genders adding up to the month, the months to the year.
     months = flow["months"]
-    new_m = {m: {g: s.cell(flow["new"].get(m, {}).get(g, 0)) for g, _l in genders} for m in months}
-    exit_m = {
-        m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g, _l in genders} for m in months
+    new_by_month, exits_by_month = _flow_cells(s, flow, keys, people)
+    contacts_by_month, contacts_year = _contact_cells(s, activity, months, keys)
+    attendance_by_month, attendance_year = _attendance_cells(s, activity, months, keys)
+    # Per partnership (overview): participants active now.
+    active_by_agreement: dict[int, Cell] = {}
+    if scope.single is None:
+        raw_active = raw["active_by_agreement"]
+        active_by_agreement = {a.pk: s.cell(raw_active.get(a.pk, 0)) for a in scope.agreements}
+        s.relate(people["active_at_end"]["total"], list(active_by_agreement.values()))
+    return Counts(
+        genders=genders,
+        months=months,
+        people=people,
+        outcomes=outcomes,
+        to_work=to_work,
+        to_studies=to_studies,
+        assessed=assessed,
+        progressed=progressed,
+        on_support=on_support,
+        left_support=left_support,
+        new_by_month=new_by_month,
+        exits_by_month=exits_by_month,
+        contacts_by_month=contacts_by_month,
+        contacts_year=contacts_year,
+        attendance_by_month=attendance_by_month,
+        attendance_year=attendance_year,
+        active_by_agreement=active_by_agreement,
+    )
+
+
+PEOPLE_MEASURES = ("enrolled", "new", "active_at_end", "exited")
+
+
+def _people_cells(
+    s: Suppressor, raw_by_gender: dict[str, dict[str, int]], keys: list[str]
+) -> dict[str, dict[str, Cell]]:
+    """Participants by gender; the exits row is shared with the outcome table."""
+    people: dict[str, dict[str, Cell]] = {}
+    for key in PEOPLE_MEASURES:
+        row = {g: s.cell(raw_by_gender.get(g, {}).get(key, 0)) for g in keys}
+        row["total"] = s.total(list(row.values()))
+        people[key] = row
+    return people
+
+
+def _outcome_cells(
+    s: Suppressor,
+    stats: dict[str, Any] | None,
+    keys: list[str],
+    people: dict[str, dict[str, Cell]],
+) -> tuple[dict[str, dict[str, Cell]], dict[str, Cell], dict[str, Cell]]:
+    """Outcomes by gender (each gender's column adds up to its exits), and the exits to
+    work and to studies."""
+    outcomes: dict[str, dict[str, Cell]] = {}
+    raw_outcomes = _raw_outcomes(stats)
+    for value, _outcome_label in ExitOutcome.choices:
+        row = {g: s.cell(raw_outcomes.get((value, g), 0)) for g in keys}
+        row["total"] = s.total(list(row.values()))
+        outcomes[value] = row
+    for g in [*keys, "total"]:
+        s.relate(people["exited"][g], [outcomes[o][g] for o, _x in ExitOutcome.choices])
+    to_work = {
+        g: s.total([outcomes[ExitOutcome.WORK][g], outcomes[ExitOutcome.WORK_WITH_SUPPORT][g]])
+        for g in [*keys, "total"]
     }
+    s.relate(to_work["total"], [to_work[g] for g in keys])
+    to_studies = {g: outcomes[ExitOutcome.STUDIES][g] for g in [*keys, "total"]}
+    return outcomes, to_work, to_studies
+
+
+def _flow_cells(
+    s: Suppressor, flow: dict[str, Any], keys: list[str], people: dict[str, dict[str, Cell]]
+) -> tuple[dict[int, dict[str, Cell]], dict[int, dict[str, Cell]]]:
+    """New and exits per month, each month's genders adding up to the month, the months
+    to the year."""
+    months = flow["months"]
+    new_m = {m: {g: s.cell(flow["new"].get(m, {}).get(g, 0)) for g in keys} for m in months}
+    exit_m = {m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g in keys} for m in months}
     for table, year_row in ((new_m, people["new"]), (exit_m, people["exited"])):
         for m in months:
-            table[m]["total"] = s.total([table[m][g] for g, _l in genders])
-        for g, _l in [*genders, ("total", "")]:
+            table[m]["total"] = s.total([table[m][g] for g in keys])
+        for g in [*keys, "total"]:
             s.relate(year_row[g], [table[m][g] for m in months])
+    return new_m, exit_m
 
-    # Contacts per month: registered and anonymous, by gender.
+
+def _contact_cells(
+    s: Suppressor, activity: dict[str, Any], months: list[int], keys: list[str]
+) -> tuple[dict[int, dict[str, Cell]], dict[str, Cell]]:
+    """Contacts per month: registered and anonymous, by gender."""
     contacts_m: dict[int, dict[str, Cell]] = {}
     for m in months:
         reg = activity["contacts"].get(m, {})
         anon = activity["anonymous"].get(m, {})
-        row = {g: s.cell(reg.get(g, 0) + anon.get(g, 0)) for g, _l in genders}
+        row = {g: s.cell(reg.get(g, 0) + anon.get(g, 0)) for g in keys}
         row["total"] = s.total(list(row.values()))
         row["anonymous"] = s.cell(sum(anon.values()))
         contacts_m[m] = row
-    contacts_year = {
-        g: s.total([contacts_m[m][g] for m in months]) for g, _l in [*genders, ("total", "")]
-    }
-    s.relate(contacts_year["total"], [contacts_year[g] for g, _l in genders])
+    contacts_year = {g: s.total([contacts_m[m][g] for m in months]) for g in [*keys, "total"]}
+    s.relate(contacts_year["total"], [contacts_year[g] for g in keys])
     contacts_year["anonymous"] = s.total([contacts_m[m]["anonymous"] for m in months])
+    return contacts_m, contacts_year
 
-    # Attendance per month: present by gender, absences, and the rate.
+
+def _attendance_cells(
+    s: Suppressor, activity: dict[str, Any], months: list[int], keys: list[str]
+) -> tuple[dict[int, dict[str, Cell]], dict[str, Cell]]:
+    """Attendance per month: present by gender, absences, and all registered."""
     attendance_m: dict[int, dict[str, Cell]] = {}
     for m in months:
         statuses = activity["attendance"].get(m, {})
         present = statuses.get("present", {})
-        row = {g: s.cell(present.get(g, 0)) for g, _l in genders}
+        row = {g: s.cell(present.get(g, 0)) for g in keys}
         row["total"] = s.total(list(row.values()))
         row["absent"] = s.cell(
             sum(sum(statuses.get(k, {}).values()) for k in ("absent", "excused"))
@@ -494,31 +485,24 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         attendance_m[m] = row
     attendance_year = {
         key: s.total([attendance_m[m][key] for m in months])
-        for key in [*(g for g, _l in genders), "total", "absent", "registered"]
+        for key in [*keys, "total", "absent", "registered"]
     }
-    s.relate(attendance_year["total"], [attendance_year[g] for g, _l in genders])
+    s.relate(attendance_year["total"], [attendance_year[g] for g in keys])
     s.relate(attendance_year["registered"], [attendance_year["total"], attendance_year["absent"]])
+    return attendance_m, attendance_year
 
-    # Per partnership (overview): participants active now.
-    active_by_agreement: dict[int, Cell] = {}
-    if scope.single is None:
-        raw_active = raw["active_by_agreement"]
-        active_by_agreement = {a.pk: s.cell(raw_active.get(a.pk, 0)) for a in scope.agreements}
-        s.relate(people["active_at_end"]["total"], list(active_by_agreement.values()))
 
-    s.apply()
+# --------------------------------------------------------------------------- what is shown
 
-    # ---------------------------------------------------------------- what is shown
-    G = [g for g, _l in genders]
-    columns = [*gender_labels, total_label]
-    capacity = _capacity(scope)
-    active_total = people["active_at_end"]["total"]
 
-    result["tiles"] = [
+def _tiles(page: Page) -> list[dict[str, str]]:
+    people = page.counts.people
+    capacity = _capacity(page.scope)
+    return [
         {
             "label": _("Aktiva deltagare"),
-            "value": active_total.display,
-            "detail": _("av %(n)s platser") % {"n": _int(capacity)}
+            "value": people["active_at_end"]["total"].display,
+            "detail": _("av %(n)s platser") % {"n": format_count(capacity)}
             if capacity
             else _("ingen kapacitet angiven"),
         },
@@ -528,118 +512,136 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
             "value": people["exited"]["total"].display,
             "detail": "",
         },
-        {"label": _("Kontakter under året"), "value": contacts_year["total"].display, "detail": ""},
+        {
+            "label": _("Kontakter under året"),
+            "value": page.counts.contacts_year["total"].display,
+            "detail": "",
+        },
     ]
 
-    occupancy_cap = Cell(capacity or 0)
-    occupancy = Share(active_total, occupancy_cap)
-    result["figures"].append(
-        Figure(
-            key="participants",
-            title=_("Deltagare mot kapacitet"),
-            columns=columns,
-            rows=[Row(label, [people[key][g] for g in [*G, "total"]]) for key, label in measures],
-            chart=column_chart(
-                _("Aktiva deltagare mot kapacitet"),
-                [(_("Aktiva"), [active_total.chart]), (_("Platser"), [capacity or 0])],
-                [_("Antal")],
-                width=320,
-                height=200,
-            ),
-            note=(
-                _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.")
-                % {"cap": _int(capacity), "occ": occupancy.display}
-                if capacity
-                else _("Ingen kapacitet angiven i överenskommelsen.")
-            ),
-        )
+
+def _participants_figure(page: Page) -> Figure:
+    c, scope = page.counts, page.scope
+    measures = [
+        ("enrolled", _("Inskrivna under året")),
+        ("new", _("Nya")),
+        (
+            "active_at_end",
+            _("Aktiva nu") if scope.until == scope.today else _("Aktiva vid periodens slut"),
+        ),
+        ("exited", _("Avslutade")),
+    ]
+    capacity = _capacity(scope)
+    active_total = c.people["active_at_end"]["total"]
+    occupancy = Share(active_total, Cell(capacity or 0))
+    return Figure(
+        key="participants",
+        title=_("Deltagare mot kapacitet"),
+        columns=[*c.gender_labels, _("Totalt")],
+        rows=[Row(label, [c.people[key][g] for g in c.keys_and_total]) for key, label in measures],
+        chart=column_chart(
+            _("Aktiva deltagare mot kapacitet"),
+            [(_("Aktiva"), [active_total.chart]), (_("Platser"), [capacity or 0])],
+            [_("Antal")],
+            width=320,
+            height=200,
+        ),
+        note=(
+            _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.")
+            % {"cap": format_count(capacity), "occ": occupancy.display}
+            if capacity
+            else _("Ingen kapacitet angiven i överenskommelsen.")
+        ),
     )
 
-    month_labels = [month_label(m) for m in months]
-    result["figures"].append(
-        Figure(
-            key="flow",
-            title=_("Nya och avslutade per månad"),
-            columns=[
-                *[_("Nya: %(g)s") % {"g": label} for label in gender_labels],
-                _("Nya totalt"),
-                *[_("Avslut: %(g)s") % {"g": label} for label in gender_labels],
-                _("Avslut totalt"),
+
+def _flow_figure(page: Page) -> Figure:
+    c = page.counts
+    both = c.keys_and_total
+    labels = c.month_labels
+    return Figure(
+        key="flow",
+        title=_("Nya och avslutade per månad"),
+        columns=[
+            *[_("Nya: %(g)s") % {"g": label} for label in c.gender_labels],
+            _("Nya totalt"),
+            *[_("Avslut: %(g)s") % {"g": label} for label in c.gender_labels],
+            _("Avslut totalt"),
+        ],
+        rows=[
+            Row(
+                labels[i],
+                [*[c.new_by_month[m][g] for g in both], *[c.exits_by_month[m][g] for g in both]],
+            )
+            for i, m in enumerate(c.months)
+        ],
+        footer=[
+            Row(
+                _("Hela perioden"),
+                [*[c.people["new"][g] for g in both], *[c.people["exited"][g] for g in both]],
+            )
+        ],
+        chart=column_chart(
+            _("Nya och avslutade per månad"),
+            [
+                (labels[i], [c.new_by_month[m]["total"].chart, c.exits_by_month[m]["total"].chart])
+                for i, m in enumerate(c.months)
             ],
-            rows=[
-                Row(
-                    month_labels[i],
-                    [*[new_m[m][g] for g in [*G, "total"]], *[exit_m[m][g] for g in [*G, "total"]]],
-                )
-                for i, m in enumerate(months)
-            ],
-            footer=[
-                Row(
-                    _("Hela perioden"),
-                    [
-                        *[people["new"][g] for g in [*G, "total"]],
-                        *[people["exited"][g] for g in [*G, "total"]],
-                    ],
-                )
-            ],
-            chart=column_chart(
-                _("Nya och avslutade per månad"),
-                [
-                    (month_labels[i], [new_m[m]["total"].chart, exit_m[m]["total"].chart])
-                    for i, m in enumerate(months)
-                ],
-                [_("Nya"), _("Avslutade")],
-                width=1000,
-                height=240,
-            ),
-        )
+            [_("Nya"), _("Avslutade")],
+            width=1000,
+            height=240,
+        ),
     )
 
-    result["figures"].append(
-        Figure(
-            key="outcomes",
-            title=_("Avslutsorsaker"),
-            columns=columns,
-            rows=[
-                Row(str(label), [outcome_cells[value][g] for g in [*G, "total"]])
+
+def _outcomes_figure(page: Page) -> Figure:
+    c = page.counts
+    return Figure(
+        key="outcomes",
+        title=_("Avslutsorsaker"),
+        columns=[*c.gender_labels, _("Totalt")],
+        rows=[
+            Row(str(label), [c.outcomes[value][g] for g in c.keys_and_total])
+            for value, label in ExitOutcome.choices
+        ],
+        footer=[Row(_("Avslutade"), [c.people["exited"][g] for g in c.keys_and_total])],
+        chart=column_chart(
+            _("Avslutsorsaker"),
+            [
+                (str(label), [c.outcomes[value][g].chart for g in c.keys])
                 for value, label in ExitOutcome.choices
             ],
-            footer=[Row(_("Avslutade"), [people["exited"][g] for g in [*G, "total"]])],
-            chart=column_chart(
-                _("Avslutsorsaker"),
-                [
-                    (str(label), [outcome_cells[value][g].chart for g in G])
-                    for value, label in ExitOutcome.choices
-                ],
-                gender_labels,
-            ),
-        )
+            c.gender_labels,
+        ),
     )
 
-    targets = raw["targets"]
+
+def _goals_figure(page: Page) -> Figure:
+    c, targets = page.counts, page.raw["targets"]
+    both = c.keys_and_total
     shares = {
         Indicator.Metric.SHARE_TO_WORK: (
             _("Till arbete"),
-            {g: Share(to_work[g], people["exited"][g]) for g in [*G, "total"]},
+            {g: Share(c.to_work[g], c.people["exited"][g]) for g in both},
         ),
         Indicator.Metric.SHARE_TO_STUDIES: (
             _("Till studier"),
-            {g: Share(to_studies[g], people["exited"][g]) for g in [*G, "total"]},
+            {g: Share(c.to_studies[g], c.people["exited"][g]) for g in both},
         ),
         Indicator.Metric.STEP_PROGRESSION: (
             _("Stegförflyttning"),
-            {g: Share(progressed[g], assessed[g]) for g in [*G, "total"]},
+            {g: Share(c.progressed[g], c.assessed[g]) for g in both},
         ),
     }
-    goal_rows = []
+    rows = []
     chart_cols = []
     for metric, (label, by_gender) in shares.items():
         target = targets.get(metric)
-        goal_rows.append(
+        rows.append(
             Row(
                 label,
                 [
-                    *[by_gender[g] for g in [*G, "total"]],
+                    *[by_gender[g] for g in both],
                     _target_text(target, percent=True),
                     mark(_share_status(by_gender["total"], target)),
                 ],
@@ -648,12 +650,12 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         chart_cols.append((label, [by_gender["total"].chart, target["target"] if target else "–"]))
     if Indicator.Metric.OFF_INCOME_SUPPORT in targets:
         target = targets[Indicator.Metric.OFF_INCOME_SUPPORT]
-        share = Share(left_support, on_support)
-        goal_rows.append(
+        share = Share(c.left_support, c.on_support)
+        rows.append(
             Row(
                 _("Lämnat försörjningsstöd"),
                 [
-                    *[Text("–", "num") for _g in G],
+                    *[Text("–", "num") for _g in c.keys],
                     share,
                     _target_text(target, percent=True),
                     mark(_share_status(share, target)),
@@ -661,112 +663,101 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
             )
         )
         chart_cols.append((_("Lämnat försörjningsstöd"), [share.chart, target["target"]]))
+    rows.extend(_count_goal_rows(page))
+    return Figure(
+        key="goals",
+        title=_("Avslut och steg mot målen"),
+        columns=[*c.gender_labels, _("Totalt"), _("Mål"), _("Bedömning")],
+        rows=rows,
+        chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]),
+        note=_goal_note(page.scope),
+    )
+
+
+def _count_goal_rows(page: Page) -> list[Row]:
+    """Participants and contacts against their yearly targets, where there are any."""
+    c, targets = page.counts, page.raw["targets"]
+    rows = []
     for metric, label, cells in (
-        (Indicator.Metric.PARTICIPANTS, _("Antal deltagare"), people["enrolled"]),
-        (Indicator.Metric.CONTACTS, _("Antal kontakter"), contacts_year),
+        (Indicator.Metric.PARTICIPANTS, _("Antal deltagare"), c.people["enrolled"]),
+        (Indicator.Metric.CONTACTS, _("Antal kontakter"), c.contacts_year),
     ):
         if metric in targets:
             target = targets[metric]
-            goal_rows.append(
+            rows.append(
                 Row(
                     label,
                     [
-                        *[cells[g] for g in G],
+                        *[cells[g] for g in c.keys],
                         cells["total"],
                         _target_text(target, percent=False),
-                        mark(_count_status(cells["total"], target, scope.elapsed)),
+                        mark(_count_status(cells["total"], target, page.scope.elapsed)),
                     ],
                 )
             )
-    result["figures"].append(
-        Figure(
-            key="goals",
-            title=_("Avslut och steg mot målen"),
-            columns=[*gender_labels, total_label, _("Mål"), _("Bedömning")],
-            rows=goal_rows,
-            chart=column_chart(
-                _("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]
-            ),
-            note=_goal_note(scope),
-        )
+    return rows
+
+
+def _contacts_figure(page: Page) -> Figure:
+    c = page.counts
+    columns = [*c.keys, "total", "anonymous"]
+    return Figure(
+        key="contacts",
+        title=_("Kontakter per månad"),
+        columns=[*c.gender_labels, _("Totalt"), _("varav anonyma")],
+        rows=[
+            Row(c.month_labels[i], [c.contacts_by_month[m][g] for g in columns])
+            for i, m in enumerate(c.months)
+        ],
+        footer=[Row(_("Hela perioden"), [c.contacts_year[g] for g in columns])],
+        chart=column_chart(
+            _("Kontakter per månad"),
+            [
+                (c.month_labels[i], [c.contacts_by_month[m][g].chart for g in c.keys])
+                for i, m in enumerate(c.months)
+            ],
+            c.gender_labels,
+        ),
+        note=_(
+            "Registrerade kontakter räknas efter deltagarens kön, anonyma uppsökande kontakter efter det kön som noterades."
+        ),
     )
 
-    result["figures"].append(
-        Figure(
-            key="contacts",
-            title=_("Kontakter per månad"),
-            columns=[*gender_labels, total_label, _("varav anonyma")],
-            rows=[
-                Row(month_labels[i], [contacts_m[m][g] for g in [*G, "total", "anonymous"]])
-                for i, m in enumerate(months)
-            ],
-            footer=[
-                Row(_("Hela perioden"), [contacts_year[g] for g in [*G, "total", "anonymous"]])
-            ],
-            chart=column_chart(
-                _("Kontakter per månad"),
-                [
-                    (month_labels[i], [contacts_m[m][g].chart for g in G])
-                    for i, m in enumerate(months)
-                ],
-                gender_labels,
-            ),
-            note=_(
-                "Registrerade kontakter räknas efter deltagarens kön, anonyma uppsökande kontakter efter det kön som noterades."
-            ),
-        )
-    )
+
+def _attendance_figure(page: Page) -> Figure:
+    c = page.counts
 
     def attendance_row(cells: dict[str, Cell]) -> list[Any]:
         return [
-            *[cells[g] for g in G],
+            *[cells[g] for g in c.keys],
             cells["total"],
             cells["absent"],
             Share(cells["total"], cells["registered"], also=(cells["absent"],)),
         ]
 
-    result["figures"].append(
-        Figure(
-            key="attendance",
-            title=_("Närvaro per månad"),
-            columns=[
-                *[_("Närvarande: %(g)s") % {"g": label} for label in gender_labels],
-                _("Närvarande totalt"),
-                _("Frånvarande"),
-                _("Närvarograd"),
+    by_month = c.attendance_by_month
+    return Figure(
+        key="attendance",
+        title=_("Närvaro per månad"),
+        columns=[
+            *[_("Närvarande: %(g)s") % {"g": label} for label in c.gender_labels],
+            _("Närvarande totalt"),
+            _("Frånvarande"),
+            _("Närvarograd"),
+        ],
+        rows=[Row(c.month_labels[i], attendance_row(by_month[m])) for i, m in enumerate(c.months)],
+        footer=[Row(_("Hela perioden"), attendance_row(c.attendance_year))],
+        chart=column_chart(
+            _("Närvaro per månad"),
+            [
+                (c.month_labels[i], [by_month[m]["total"].chart, by_month[m]["absent"].chart])
+                for i, m in enumerate(c.months)
             ],
-            rows=[
-                Row(month_labels[i], attendance_row(attendance_m[m])) for i, m in enumerate(months)
-            ],
-            footer=[Row(_("Hela perioden"), attendance_row(attendance_year))],
-            chart=column_chart(
-                _("Närvaro per månad"),
-                [
-                    (
-                        month_labels[i],
-                        [attendance_m[m]["total"].chart, attendance_m[m]["absent"].chart],
-                    )
-                    for i, m in enumerate(months)
-                ],
-                [_("Närvarande"), _("Frånvarande")],
-                width=1000,
-                height=240,
-            ),
-        )
+            [_("Närvarande"), _("Frånvarande")],
+            width=1000,
+            height=240,
+        ),
     )
-
-    if scope.single is not None:
-        result["figures"].extend(_single_meetings_and_budget(scope, raw))
-    else:
-        result["figures"].extend(_overview_partnerships(scope, raw, active_by_agreement))
-
-    ids = {a.pk for a in scope.agreements}
-    result["deadlines"] = [
-        d for d in deadlines_for_user(user, today=scope.today) if d.agreement_id in ids
-    ][:NEXT_DEADLINES]
-    result["threshold"] = threshold()
-    result["suppressor"] = s
-    return result
 
 
 # --------------------------------------------------------------------------- helpers
@@ -864,48 +855,104 @@ def _goal_note(scope: Scope) -> str:
     )
 
 
-def _single_meetings_and_budget(scope: Scope, raw: dict[str, Any]) -> list[Figure]:
-    agreement = scope.single
-    assert agreement is not None
-    meetings = raw["meetings"]
-    result = [
-        Figure(
-            key="meetings",
-            title=_("Uppföljningsmöten"),
-            columns=[_("Antal")],
-            rows=[
-                Row(_("Hållna"), [Text(str(meetings["followups_held"]), "num")]),
-                Row(_("Krav för året"), [Text(str(meetings["followups_required"]), "num")]),
-                Row(_("Planerade"), [Text(str(meetings["followups_planned"]), "num")]),
-                Row(_("Bedömning"), [mark("behind" if meetings["behind"] else "ok")]),
+def _meetings_figure(page: Page) -> Figure | None:
+    """Follow-up meetings held against those required (a single partnership's page)."""
+    if page.scope.single is None:
+        return None
+    meetings = page.raw["meetings"]
+    return Figure(
+        key="meetings",
+        title=_("Uppföljningsmöten"),
+        columns=[_("Antal")],
+        rows=[
+            Row(_("Hållna"), [Text(str(meetings["followups_held"]), "num")]),
+            Row(_("Krav för året"), [Text(str(meetings["followups_required"]), "num")]),
+            Row(_("Planerade"), [Text(str(meetings["followups_planned"]), "num")]),
+            Row(_("Bedömning"), [mark("behind" if meetings["behind"] else "ok")]),
+        ],
+        chart=bar_chart(
+            _("Uppföljningsmöten: hållna mot krav"),
+            [
+                (_("Hållna"), [meetings["followups_held"]]),
+                (_("Krav för året"), [meetings["followups_required"]]),
             ],
-            chart=bar_chart(
-                _("Uppföljningsmöten: hållna mot krav"),
-                [
-                    (_("Hållna"), [meetings["followups_held"]]),
-                    (_("Krav för året"), [meetings["followups_required"]]),
-                ],
-                [_("Möten")],
-                width=480,
-            ),
-            note=(
-                _("Kvartal utan genomfört uppföljningsmöte: %(q)s.")
-                % {"q": ", ".join(f"Q{q['quarter']}" for q in meetings["missed_quarters"])}
-                if meetings["missed_quarters"]
-                else ""
-            ),
-        )
-    ]
-    account = raw["account"]
-    result.append(
-        _budget_figure(
-            [(agreement, account["total"], account["actual_total"])] if account else [], scope
-        )
+            [_("Möten")],
+            width=480,
+        ),
+        note=(
+            _("Kvartal utan genomfört uppföljningsmöte: %(q)s.")
+            % {"q": ", ".join(f"Q{q['quarter']}" for q in meetings["missed_quarters"])}
+            if meetings["missed_quarters"]
+            else ""
+        ),
     )
-    return result
 
 
-def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) -> Figure:
+def _partnerships_figure(page: Page) -> Figure | None:
+    """Each partnership's participants, capacity and meetings (the overview)."""
+    scope = page.scope
+    if scope.single is not None:
+        return None
+    followups = page.raw["followups"]
+    active = page.counts.active_by_agreement
+    rows = []
+    for agreement in scope.agreements:
+        f = followups[agreement.pk]
+        occupancy = Share(active[agreement.pk], Cell(agreement.capacity or 0))
+        rows.append(
+            Row(
+                agreement.title,
+                [
+                    active[agreement.pk],
+                    Text(format_count(agreement.capacity) if agreement.capacity else "–", "num"),
+                    occupancy,
+                    Text(f"{f['held']} / {f['required']}", "num"),
+                    mark("behind" if f["behind"] else "ok"),
+                ],
+                url=reverse("dashboard_detail", args=[agreement.pk]) + f"?year={scope.year}",
+            )
+        )
+    return Figure(
+        key="partnerships",
+        title=_("Partnerskapen"),
+        columns=[
+            _("Aktiva deltagare"),
+            _("Platser"),
+            _("Beläggning"),
+            _("Uppföljningsmöten hållna / krav"),
+            _("Möten i fas"),
+        ],
+        rows=rows,
+        chart=bar_chart(
+            _("Uppföljningsmöten: hållna mot krav"),
+            [
+                (a.title, [followups[a.pk]["held"], followups[a.pk]["required"]])
+                for a in scope.agreements
+            ],
+            [_("Hållna"), _("Krav för året")],
+        ),
+        note=_("Mötena bedöms mot den del av årets krav som gått hittills."),
+    )
+
+
+def _budget_figure(page: Page) -> Figure:
+    """Budget for the year, budget so far and actual costs, per partnership."""
+    scope, raw = page.scope, page.raw
+    rows: list[tuple[Agreement, Decimal, Decimal]]
+    if scope.single is not None:
+        account = raw["account"]
+        rows = [(scope.single, account["total"], account["actual_total"])] if account else []
+    else:
+        budgets = raw["budgets"]
+        rows = [
+            (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"])
+            for a in scope.agreements
+            if a.pk in budgets
+        ]
+    return _budget_table(rows, scope)
+
+
+def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) -> Figure:
     table = []
     chart_rows = []
     so_far_total = Decimal("0")
@@ -922,15 +969,7 @@ def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope)
             Row(
                 agreement.title,
                 [
-                    money(total),
-                    money(so_far),
-                    money(actual),
-                    Text(
-                        f"{figures.percent_of(actual, so_far)} %".replace(".", ",")
-                        if so_far
-                        else "–",
-                        "num",
-                    ),
+                    *_budget_cells(total, so_far, actual),
                     Text(_("Över budget hittills"), "mark bad")
                     if actual > so_far
                     else Text(_("Inom budget"), "mark ok"),
@@ -947,24 +986,7 @@ def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope)
     if len(rows) > 1:
         total = sum((r[1] for r in rows), Decimal("0"))
         actual = sum((r[2] for r in rows), Decimal("0"))
-        so_far = so_far_total
-        footer = [
-            Row(
-                _("Totalt"),
-                [
-                    money(total),
-                    money(so_far),
-                    money(actual),
-                    Text(
-                        f"{figures.percent_of(actual, so_far)} %".replace(".", ",")
-                        if so_far
-                        else "–",
-                        "num",
-                    ),
-                    Text(""),
-                ],
-            )
-        ]
+        footer = [Row(_("Totalt"), [*_budget_cells(total, so_far_total, actual), Text("")])]
     return Figure(
         key="budget",
         title=_("Budget och utfall %(year)s") % {"year": scope.year},
@@ -996,51 +1018,30 @@ def _budget_figure(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope)
     )
 
 
-def _overview_partnerships(
-    scope: Scope, raw: dict[str, Any], active: dict[int, Cell]
-) -> list[Figure]:
-    followups, budgets = raw["followups"], raw["budgets"]
-    rows = []
-    for agreement in scope.agreements:
-        f = followups[agreement.pk]
-        occupancy = Share(active[agreement.pk], Cell(agreement.capacity or 0))
-        rows.append(
-            Row(
-                agreement.title,
-                [
-                    active[agreement.pk],
-                    Text(_int(agreement.capacity) if agreement.capacity else "–", "num"),
-                    occupancy,
-                    Text(f"{f['held']} / {f['required']}", "num"),
-                    mark("behind" if f["behind"] else "ok"),
-                ],
-                url=reverse("dashboard_detail", args=[agreement.pk]) + f"?year={scope.year}",
-            )
-        )
-    partnership_figure = Figure(
-        key="partnerships",
-        title=_("Partnerskapen"),
-        columns=[
-            _("Aktiva deltagare"),
-            _("Platser"),
-            _("Beläggning"),
-            _("Uppföljningsmöten hållna / krav"),
-            _("Möten i fas"),
-        ],
-        rows=rows,
-        chart=bar_chart(
-            _("Uppföljningsmöten: hållna mot krav"),
-            [
-                (a.title, [followups[a.pk]["held"], followups[a.pk]["required"]])
-                for a in scope.agreements
-            ],
-            [_("Hållna"), _("Krav för året")],
+def _budget_cells(total: Decimal, so_far: Decimal, actual: Decimal) -> list[Text]:
+    """Budget, budget so far, actual costs and the share of the budget so far spent."""
+    return [
+        money(total),
+        money(so_far),
+        money(actual),
+        Text(
+            f"{figures.percent_of(actual, so_far)} %".replace(".", ",") if so_far else "–",
+            "num",
         ),
-        note=_("Mötena bedöms mot den del av årets krav som gått hittills."),
-    )
-    budget_rows = [
-        (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"])
-        for a in scope.agreements
-        if a.pk in budgets
     ]
-    return [partnership_figure, _budget_figure(budget_rows, scope)]
+
+
+# The dashboard's figures in the order they are shown; a builder returns None for a figure
+# its page does not have (meetings on a single partnership's page, the partnerships table
+# on the overview). A new figure is a function of the Page added here.
+FIGURE_BUILDERS: tuple[Callable[[Page], Figure | None], ...] = (
+    _participants_figure,
+    _flow_figure,
+    _outcomes_figure,
+    _goals_figure,
+    _contacts_figure,
+    _attendance_figure,
+    _meetings_figure,
+    _partnerships_figure,
+    _budget_figure,
+)

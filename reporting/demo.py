@@ -9,11 +9,12 @@ import datetime
 
 from django.utils import timezone
 
+from iop.audit import AuditContext
 from partnerships.demo import DemoContext
 
 from . import figures
+from .actions import issue_invoice_basis
 from .documents import annual_report_pdf
-from .invoicing import issue_invoice_basis
 from .models import AnnualReport, InvoiceBasis, RenderJob
 
 
@@ -54,5 +55,9 @@ def load(ctx: DemoContext) -> None:
         activities="Verksamheten har fortsatt med 40 heltidsplatser.",
     )
     issue_invoice_basis(
-        agreement=bromodellen, year=2024, user=finance, issued_on=datetime.date(2025, 1, 15)
+        agreement=bromodellen,
+        year=2024,
+        issued_on=datetime.date(2025, 1, 15),
+        user=finance,
+        audit=AuditContext.system(),
     )

@@ -124,9 +124,12 @@ class AnnualReport(models.Model):
 
     def is_late(self, today: datetime.date | None = None) -> bool:
         """Late when submitted after the due date, or still not submitted once it passed."""
-        if self.previous_id is not None:
-            # A correction is judged by when the report was first submitted.
-            return self.previous.is_late(today)
+        # A correction is judged by when the report was first submitted. A previous
+        # version that could not be loaded (select_related gives None for a key it cannot
+        # join) leaves the correction to be judged by its own dates.
+        previous = self.previous if self.previous_id is not None else None
+        if previous is not None:
+            return previous.is_late(today)
         if self.submitted_at is not None:
             return timezone.localdate(self.submitted_at) > self.due_date
         return (today or timezone.localdate()) > self.due_date

@@ -1,10 +1,9 @@
 """Pages for the annual report and the invoice basis.
 
-Views fetch through reporting.access, bind a form, call one workflow function
-(reporting.annual, reporting.invoicing, reporting.tasks) and render or redirect. Bad input
-(a year outside the agreement, no budget, shares that do not add up, submitting twice,
-editing a submitted report) comes back from the workflows as a ValidationError whose
-Swedish message is shown as it is; nothing is saved.
+Views fetch through reporting.access, bind a form, call one verb (reporting.actions) and
+render or redirect. Bad input (a year outside the agreement, no budget, shares that do not
+add up, submitting twice, editing a submitted report) comes back from the verbs as a
+ValidationError whose Swedish message is shown as it is; nothing is saved.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +23,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from participants.access import works_with_participants
+from iop.audit import AuditContext
+from participants.access import (
+    log_access,
+    shows_identity,
+    visible_enrolments,
+    works_with_participants,
+)
+from participants.models import AccessLog, ExitOutcome, Gender
 from partnerships.access import require_role, visible_agreements
+from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Indicator
 
 from . import access, figures
@@ -34,12 +41,16 @@ from .access import (
     CAN_SEE_DRAFT_REPORT,
     CAN_SEE_INVOICE_BASIS,
 )
-from .annual import save_narrative, start_correction, submit_annual_report
+from .actions import (
+    issue_invoice_basis,
+    request_report_pdf,
+    save_narrative,
+    start_correction,
+    submit_annual_report,
+)
 from .documents import annual_report_context, invoice_basis_context, invoice_basis_pdf
 from .forms import CorrectionForm, IssueForm, NarrativeForm, SubmitForm
-from .invoicing import issue_invoice_basis
 from .models import AnnualReport, InvoiceBasis, RenderJob
-from .tasks import request_report_pdf
 from .ubl import invoice_xml
 
 
@@ -52,7 +63,9 @@ def _pdf_response(
     return response
 
 
-def _year_or_redirect(request: HttpRequest, agreement: Agreement, year: int) -> HttpResponse | None:
+def _year_or_redirect(
+    request: AuthedHttpRequest, agreement: Agreement, year: int
+) -> HttpResponse | None:
     try:
         figures.check_year(agreement, year)
     except ValidationError as exc:
@@ -64,7 +77,7 @@ def _year_or_redirect(request: HttpRequest, agreement: Agreement, year: int) -> 
 # --------------------------------------------------------------------------- overview
 
 
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedHttpRequest) -> HttpResponse:
     """Every visible agreement's annual reports: due dates, what is submitted, what is late."""
     require_role(request.user, access.CAN_SEE_REPORTS)
     agreements = list(
@@ -99,7 +112,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/overview.html", {"rows": rows})
 
 
-def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def index(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     reports = AnnualReport.objects.filter(agreement=agreement)
     if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
@@ -150,7 +163,7 @@ def index(request: HttpRequest, agreement_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- annual report
 
 
-def annual_report(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
@@ -215,14 +228,11 @@ FIGURE_PAGE_SIZE = 100
 
 
 def figure_participants(
-    request: HttpRequest, agreement_id: int, year: int, figure: str
+    request: AuthedHttpRequest, agreement_id: int, year: int, figure: str
 ) -> HttpResponse:
     """The participants counted in one figure of the year's annual report, as far as the
     user may see them. The figure is selected by codes only (key, gender, exit outcome) and
     listed with the same queryset reporting.figures counts it with."""
-    from participants.access import log_access, shows_identity, visible_enrolments
-    from participants.models import AccessLog, ExitOutcome, Gender
-
     user = request.user
     agreement = access.access_agreement_for_figure_participants(user, agreement_id)
     gender = request.GET.get("gender", "")
@@ -278,7 +288,7 @@ def figure_participants(
 
 
 @require_POST
-def annual_report_save(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def annual_report_save(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
@@ -294,7 +304,13 @@ def annual_report_save(request: HttpRequest, agreement_id: int, year: int) -> Ht
         )
         return render(request, "reporting/annual_report.html", context, status=400)
     try:
-        save_narrative(agreement=agreement, year=year, user=request.user, data=form.data_for_save())
+        save_narrative(
+            agreement=agreement,
+            year=year,
+            data=form.data_for_save(),
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -303,7 +319,7 @@ def annual_report_save(request: HttpRequest, agreement_id: int, year: int) -> Ht
 
 
 @require_POST
-def annual_report_submit(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def annual_report_submit(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
@@ -314,8 +330,9 @@ def annual_report_submit(request: HttpRequest, agreement_id: int, year: int) -> 
         report = submit_annual_report(
             agreement=agreement,
             year=year,
-            user=request.user,
             accept_warnings=form.cleaned_data.get("accept_warnings", False),
+            user=request.user,
+            audit=AuditContext.from_request(request),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -332,7 +349,7 @@ def annual_report_submit(request: HttpRequest, agreement_id: int, year: int) -> 
 
 
 @require_POST
-def annual_report_correct(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def annual_report_correct(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
@@ -343,7 +360,12 @@ def annual_report_correct(request: HttpRequest, agreement_id: int, year: int) ->
         messages.error(request, _("Ange varför rapporten rättas."))
         return redirect("reporting:annual_report", agreement.pk, year)
     try:
-        new = start_correction(report=report, user=request.user, reason=form.cleaned_data["reason"])
+        new = start_correction(
+            report=report,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -356,7 +378,7 @@ def annual_report_correct(request: HttpRequest, agreement_id: int, year: int) ->
 
 
 @require_POST
-def annual_report_render(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def annual_report_render(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
@@ -364,13 +386,15 @@ def annual_report_render(request: HttpRequest, agreement_id: int, year: int) -> 
     report = access.access_annual_report(
         request.user, agreement, year, int(version) if version and version.isdigit() else None
     )
-    job = request_report_pdf(report=report, user=request.user)
+    job = request_report_pdf(
+        report=report, user=request.user, audit=AuditContext.from_request(request)
+    )
     messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
     return redirect("reporting:render_job", job.pk)
 
 
 def annual_report_pdf(
-    request: HttpRequest, agreement_id: int, year: int, version: int
+    request: AuthedHttpRequest, agreement_id: int, year: int, version: int
 ) -> HttpResponse:
     """The frozen PDF of a submitted version, exactly as it was submitted."""
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
@@ -384,7 +408,7 @@ def annual_report_pdf(
     return _pdf_response(report.pdf, f"arsrapport-{agreement.short_id}-{year}-v{version}.pdf")
 
 
-def render_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def render_job(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     job = access.access_render_job_by_id(request.user, job_id)
     template = (
         "reporting/_render_job_status.html"
@@ -394,7 +418,7 @@ def render_job(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, {"job": job, "agreement": job.agreement})
 
 
-def render_job_pdf(request: HttpRequest, job_id: int) -> HttpResponse:
+def render_job_pdf(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     job = access.access_render_job_by_id(request.user, job_id)
     if job.status != RenderJob.Status.READY:
         return redirect("reporting:render_job", job.pk)
@@ -404,7 +428,7 @@ def render_job_pdf(request: HttpRequest, job_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- invoice basis
 
 
-def invoice_basis(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_invoice_agreement(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
@@ -414,7 +438,11 @@ def invoice_basis(request: HttpRequest, agreement_id: int, year: int) -> HttpRes
     if request.method == "POST":
         try:
             basis = issue_invoice_basis(
-                agreement=agreement, year=year, user=request.user, party=party
+                agreement=agreement,
+                year=year,
+                party=party,
+                user=request.user,
+                audit=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -448,7 +476,9 @@ def invoice_basis(request: HttpRequest, agreement_id: int, year: int) -> HttpRes
     )
 
 
-def invoice_basis_draft_pdf(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def invoice_basis_draft_pdf(
+    request: AuthedHttpRequest, agreement_id: int, year: int
+) -> HttpResponse:
     agreement = access.access_invoice_agreement(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
@@ -461,7 +491,9 @@ def invoice_basis_draft_pdf(request: HttpRequest, agreement_id: int, year: int) 
     return _pdf_response(pdf, f"fakturaunderlag-{agreement.short_id}-{year}-utkast.pdf")
 
 
-def invoice_basis_issued(request: HttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
+def invoice_basis_issued(
+    request: AuthedHttpRequest, agreement_id: int, basis_id: int
+) -> HttpResponse:
     basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
     context = invoice_basis_context(basis.figures, number=basis.number, issued_on=basis.issued_on)
     context.update({"agreement": basis.agreement, "basis": basis, "year": basis.year})
@@ -469,13 +501,13 @@ def invoice_basis_issued(request: HttpRequest, agreement_id: int, basis_id: int)
 
 
 def invoice_basis_issued_pdf(
-    request: HttpRequest, agreement_id: int, basis_id: int
+    request: AuthedHttpRequest, agreement_id: int, basis_id: int
 ) -> HttpResponse:
     basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
     return _pdf_response(basis.pdf, f"fakturaunderlag-{basis.number}.pdf")
 
 
-def invoice_basis_ubl(request: HttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
+def invoice_basis_ubl(request: AuthedHttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
     basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
     response = HttpResponse(
         invoice_xml(basis.figures, number=basis.number, issued_on=basis.issued_on),

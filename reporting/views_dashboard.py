@@ -10,9 +10,9 @@ gets 403; another partnership's dashboard is 404, as if it did not exist.
 from __future__ import annotations
 
 import csv
-from typing import cast
+import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from partnerships.access import access_agreement_by_id, require_role, visible_agreements
+from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Role, User
 
 from .dashboards import Scope, build_dashboard, default_year, scope_for
@@ -27,7 +28,7 @@ from .dashboards import Scope, build_dashboard, default_year, scope_for
 CAN_SEE_DASHBOARDS = (Role.STEERING, Role.MANAGER, Role.ADMIN, Role.COORDINATOR, Role.FINANCE)
 
 
-def dashboard_agreements(user) -> list[Agreement]:
+def dashboard_agreements(user: User) -> list[Agreement]:
     """Agreements the user may follow on the dashboards (drafts have nothing to show)."""
     require_role(user, CAN_SEE_DASHBOARDS)
     return list(
@@ -37,13 +38,13 @@ def dashboard_agreements(user) -> list[Agreement]:
     )
 
 
-def access_dashboard_by_id(user, agreement_id: int) -> Agreement:
+def access_dashboard_by_id(user: User, agreement_id: int) -> Agreement:
     agreement = access_agreement_by_id(user, agreement_id)
     require_role(user, CAN_SEE_DASHBOARDS)
     return agreement
 
 
-def _year(request: HttpRequest, years: list[int], today) -> int:
+def _year(request: AuthedHttpRequest, years: list[int], today: datetime.date) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -51,7 +52,7 @@ def _year(request: HttpRequest, years: list[int], today) -> int:
     return year if year in years else default_year(years, today)
 
 
-def _overview_scope(request: HttpRequest) -> tuple[Scope, list[Agreement], list[int]]:
+def _overview_scope(request: AuthedHttpRequest) -> tuple[Scope, list[Agreement], list[int]]:
     today = timezone.localdate()
     followed = dashboard_agreements(request.user)
     years = sorted({y for a in followed for y in a.years}) or [today.year]
@@ -61,7 +62,7 @@ def _overview_scope(request: HttpRequest) -> tuple[Scope, list[Agreement], list[
 
 
 def _single_scope(
-    request: HttpRequest, agreement_id: int
+    request: AuthedHttpRequest, agreement_id: int
 ) -> tuple[Scope, list[Agreement], list[int]]:
     agreement = access_dashboard_by_id(request.user, agreement_id)
     today = timezone.localdate()
@@ -72,9 +73,9 @@ def _single_scope(
 
 
 def _render(
-    request: HttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
+    request: AuthedHttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
 ) -> HttpResponse:
-    dashboard = build_dashboard(scope, cast(User, request.user))
+    dashboard = build_dashboard(scope, request.user)
     if scope.single:
         csv_url = reverse("dashboard_csv", args=[scope.single.pk])
     else:
@@ -95,7 +96,7 @@ def _render(
 
 
 @require_GET
-def dashboard_overview(request: HttpRequest) -> HttpResponse:
+def dashboard_overview(request: AuthedHttpRequest) -> HttpResponse:
     # The partnership chooser is a plain GET form; without JavaScript it lands here.
     chosen = request.GET.get("agreement", "")
     if chosen.isdigit():
@@ -106,12 +107,12 @@ def dashboard_overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def dashboard_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def dashboard_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     return _render(request, *_single_scope(request, agreement_id))
 
 
-def _csv(scope: Scope, request: HttpRequest) -> HttpResponse:
-    dashboard = build_dashboard(scope, cast(User, request.user))
+def _csv(scope: Scope, request: AuthedHttpRequest) -> HttpResponse:
+    dashboard = build_dashboard(scope, request.user)
     name = scope.single.short_id if scope.single else "alla-partnerskap"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="oversikt-{name}-{scope.year}.csv"'
@@ -130,12 +131,12 @@ def _csv(scope: Scope, request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def dashboard_overview_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_overview_csv(request: AuthedHttpRequest) -> HttpResponse:
     scope, _followed, _years = _overview_scope(request)
     return _csv(scope, request)
 
 
 @require_GET
-def dashboard_csv(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def dashboard_csv(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     scope, _followed, _years = _single_scope(request, agreement_id)
     return _csv(scope, request)

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from partnerships.models import Role
-from reporting.dashboards import Cell, build_dashboard, scope_for
+from reporting.dashboards import build_dashboard, scope_for
+from reporting.suppression import Cell
 from tests.factories.partnerships import OrganisationFactory, UserFactory
 from tests.factories.reporting import fixture_partnership, small_partnership
 
@@ -209,7 +210,7 @@ def test_threshold_is_a_setting(world, settings):
 
 
 def test_zero_is_shown_and_never_hidden():
-    from reporting.dashboards import Suppressor
+    from reporting.suppression import Suppressor
 
     s = Suppressor()
     parts = [s.cell(0), s.cell(3), s.cell(9)]

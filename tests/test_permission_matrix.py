@@ -263,9 +263,10 @@ def objects(world) -> SimpleNamespace:
     """The world plus one object of every kind that a URL can point at, all in partnership A."""
     from django.contrib.contenttypes.models import ContentType
 
+    from iop.audit import AuditContext
     from partnerships.lifecycle import record_version
     from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
-    from reporting.invoicing import issue_invoice_basis
+    from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
     from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
     from tests.factories.partnerships import ActionItemFactory, MeetingFactory
@@ -294,7 +295,9 @@ def objects(world) -> SimpleNamespace:
         render_job=RenderJob.objects.create(
             agreement=agreement, year=YEAR, report=report, requested_by=world.manager_a
         ),
-        basis=issue_invoice_basis(agreement=agreement, year=YEAR, user=None),
+        basis=issue_invoice_basis(
+            agreement=agreement, year=YEAR, user=None, audit=AuditContext.system()
+        ),
         calendar_token=CalendarToken.objects.create(user=world.coordinator_a, token="m" * 40),
         import_job=ImportJob.objects.create(
             kind="organisations",

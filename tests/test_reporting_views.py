@@ -271,6 +271,35 @@ def test_a_correction_is_late_only_if_the_first_submission_was(
     assert v2.is_late(today=datetime.date(2028, 6, 1)) is False
 
 
+def test_a_correction_whose_first_version_cannot_be_loaded_is_judged_by_its_own_dates(world):
+    # select_related() caches None for a previous version it cannot join (a dangling key,
+    # possible while the deferred foreign key check has not yet run); is_late must not
+    # fail on it with an AttributeError.
+    submitted = datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC)
+    v1 = AnnualReport.objects.create(
+        agreement=world.agreement_a,
+        year=2026,
+        status=AnnualReport.Status.SUBMITTED,
+        submitted_at=submitted,
+        figures={},
+    )
+    v2 = AnnualReport.objects.create(
+        agreement=world.agreement_a,
+        year=2026,
+        version=2,
+        previous=v1,
+        status=AnnualReport.Status.SUBMITTED,
+        submitted_at=datetime.datetime(2027, 5, 1, 12, tzinfo=datetime.UTC),
+        figures={},
+    )
+    AnnualReport.objects.filter(pk=v1.pk)._raw_delete(AnnualReport.objects.db)
+    correction = AnnualReport.objects.select_related("previous").get(pk=v2.pk)
+    assert correction.previous_id == v1.pk and correction.previous is None
+    assert correction.is_late() is True
+    # The test database checks its keys at the end: leave none dangling.
+    AnnualReport.objects.filter(pk=v2.pk)._raw_delete(AnnualReport.objects.db)
+
+
 def test_a_new_render_replaces_the_users_finished_ones(
     world, login, django_capture_on_commit_callbacks
 ):

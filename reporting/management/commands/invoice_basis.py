@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from iop.audit import AuditContext
 from partnerships.models import Agreement, format_sek
-from reporting.invoicing import latest_or_issue
+from reporting.actions import latest_or_issue
 from reporting.ubl import invoice_xml
 
 
@@ -37,7 +38,9 @@ class Command(BaseCommand):
                 f"Det finns ingen överenskommelse med kortnamnet ”{agreement}”."
             ) from exc
         try:
-            basis, created = latest_or_issue(agreement=found, year=year)
+            basis, created = latest_or_issue(
+                agreement=found, year=year, audit=AuditContext.system()
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if format == "ubl":

@@ -1,0 +1,69 @@
+"""Hooks through which higher apps show their things on partnerships' pages.
+
+Partnerships is a lower app: it never names the apps above it. Where one of its
+pages must show something of a higher app (annual reports due, on the start page's to-do
+list; the report links on the agreement page), the higher app registers it here from its
+AppConfig.ready(), the way the admin discovers admin.py. Partnerships calls what is
+registered and knows nothing more about it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+
+from .models import Agreement
+
+if TYPE_CHECKING:
+    # deadlines.py imports this module; the type is only needed for annotations.
+    from .deadlines import Deadline
+
+
+@dataclass(frozen=True)
+class DeadlineSource:
+    """Deadlines of one kind, contributed by another app.
+
+    `deadlines(agreements, today)` gets the agreements the user sees (never drafts), and
+    returns their deadlines of this kind, upcoming and overdue alike, in a fixed number of
+    queries whatever the number of agreements.
+    """
+
+    kind: str
+    label: str | Promise
+    deadlines: Callable[[list[Agreement], datetime.date], list[Deadline]]
+
+
+@dataclass(frozen=True)
+class AgreementLink:
+    url: str
+    label: str
+
+
+AgreementLinks = Callable[[Agreement, int], list[AgreementLink]]
+
+_deadline_sources: dict[str, DeadlineSource] = {}
+_agreement_links: list[AgreementLinks] = []
+
+
+def register_deadline_source(source: DeadlineSource) -> None:
+    """Add a kind of deadline to the to-do list, the calendar feed and the reminders."""
+    _deadline_sources[source.kind] = source
+
+
+def deadline_sources() -> list[DeadlineSource]:
+    return list(_deadline_sources.values())
+
+
+def register_agreement_links(links: AgreementLinks) -> None:
+    """Add links to the agreement page: `links(agreement, year)` gives them for the year
+    the page points to (no queries: the page asserts its query count)."""
+    if links not in _agreement_links:
+        _agreement_links.append(links)
+
+
+def agreement_links(agreement: Agreement, year: int) -> list[AgreementLink]:
+    return [link for links in _agreement_links for link in links(agreement, year)]
