@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from partnerships.lifecycle import change_status, extend_agreement, record_version, version_on
+from partnerships.actions import change_status, extend_agreement, record_version
 from partnerships.models import Agreement, AgreementVersion, add_months
+from partnerships.versions import version_on
 from tests.factories import AgreementFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db

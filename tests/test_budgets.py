@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from partnerships.budgets import derive_next_year, indexed
+from partnerships.actions import derive_next_year
+from partnerships.indexation import indexed
 from partnerships.models import ActualCost, Budget, FundingShare, format_sek, round_money
 from tests.factories import BudgetFactory, CostLineFactory
 
