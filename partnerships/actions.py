@@ -29,7 +29,13 @@ from django.utils.translation import gettext as _
 
 from iop.audit import AuditContext
 
-from .forms import ActualCostForm, AgreementForm, ContactPersonForm, OrganisationForm
+from .forms import (
+    ActualCostForm,
+    AgreementForm,
+    ContactPersonForm,
+    OrganisationForm,
+    OtherFundingForm,
+)
 from .forms_followup import MeetingForm
 from .indexation import indexed
 from .models import (
@@ -46,6 +52,7 @@ from .models import (
     FundingShare,
     Meeting,
     Organisation,
+    OtherFunding,
     User,
     add_months,
 )
@@ -351,7 +358,9 @@ def record_actual_cost(
 
 
 @transaction.atomic
-def add_other_funding(*, user: User, audit: AuditContext = SYSTEM, form: ModelForm[Any]) -> Any:
+def add_other_funding(
+    *, user: User, audit: AuditContext = SYSTEM, form: OtherFundingForm
+) -> OtherFunding:
     """Register funding from outside the agreement on the form's budget."""
     return form.save()
 

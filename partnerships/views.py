@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Model, Prefetch, Sum
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -271,8 +271,8 @@ def party_edit(
         form,
         [resources],
         summary=lambda party: _("Part uppdaterad: %(org)s") % {"org": party.organisation},
+        done=_("Parten är sparad."),
     ):
-        messages.success(request, _("Parten är sparad."))
         return redirect(agreement)
     return render(
         request,
@@ -293,8 +293,8 @@ def goal_edit(
         form,
         [],
         summary=lambda goal: _("Mål uppdaterat: %(goal)s") % {"goal": goal.title},
+        done=_("Målet är sparat."),
     ):
-        messages.success(request, _("Målet är sparat."))
         return redirect(agreement)
     return render(
         request, "partnerships/goal_form.html", {"agreement": agreement, "form": form, "goal": goal}
@@ -323,8 +323,8 @@ def indicator_edit(
         form,
         [targets],
         summary=lambda indicator: _("Indikator uppdaterad: %(name)s") % {"name": indicator.name},
+        done=_("Indikatorn är sparad."),
     ):
-        messages.success(request, _("Indikatorn är sparad."))
         return redirect(agreement)
     return render(
         request,
@@ -340,10 +340,12 @@ def _save_part(
     formsets: Sequence[BaseInlineFormSet[Any, Any, Any]],
     *,
     summary: Callable[[Any], str],
+    done: str,
     valid: bool | None = None,
 ) -> Any:
     """On a valid POST, save the part of the agreement that `form` edits, with its rows and
-    the agreement's new version (summary of the saved part), and return it; else None.
+    the agreement's new version (summary of the saved part), say `done`, and return the
+    part; otherwise None, and the view shows its form again.
 
     The form is validated first and its rows only when it is valid, so a broken form shows
     its own errors first. `valid` is for views that validate in an order of their own.
@@ -354,7 +356,7 @@ def _save_part(
         valid = form.is_valid() and all(formset.is_valid() for formset in formsets)
     if not valid:
         return None
-    return actions.save_agreement_part(
+    part = actions.save_agreement_part(
         user=request.user,
         audit=AuditContext.from_request(request),
         agreement=agreement,
@@ -362,6 +364,8 @@ def _save_part(
         formsets=formsets,
         summary=summary(form.instance),
     )
+    messages.success(request, done)
+    return part
 
 
 # --------------------------------------------------------------------------- budgets
@@ -427,10 +431,10 @@ def budget_edit(
         form,
         [lines, shares],
         summary=lambda budget: _("Budget %(year)s sparad") % {"year": budget.year},
+        done=_("Budgeten är sparad."),
         valid=request.method == "POST" and _budget_forms_valid(form, lines, shares),
     )
     if saved:
-        messages.success(request, _("Budgeten är sparad."))
         return redirect(saved)
     return render(
         request,
@@ -618,7 +622,7 @@ def indicator_delete(
 
 
 def _remove(
-    request: AuthedHttpRequest, agreement: Agreement, part: Any, summary: str, done: str
+    request: AuthedHttpRequest, agreement: Agreement, part: Model, summary: str, done: str
 ) -> HttpResponse:
     """Delete a part of the agreement and record the change as a new version."""
     actions.remove_agreement_part(
