@@ -40,7 +40,7 @@ YEAR = 2026
 
 def build() -> None:
     from participants.models import Attendance, Contact, Enrolment, Participant, ProgressAssessment
-    from partnerships.lifecycle import record_version
+    from partnerships.actions import record_version
     from partnerships.models import (
         Agreement,
         AgreementParty,

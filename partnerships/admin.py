@@ -49,7 +49,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
     list_filter = ["groups", "organisation", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation",)}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Organisation"), {"fields": ("organisation",)}),
+    )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("organisation",)}),
@@ -160,7 +163,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Andelar"))
     def shares_status(self, obj: Budget) -> str:
-        return obj.shares_error() or _("går jämnt upp")
+        return obj.shares_error() or str(_("går jämnt upp"))
 
 
 @admin.register(ActualCost)

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 
-from .budgets import derive_next_year
-from .lifecycle import record_version
+from .actions import index_into_next_year as derive_next_year
+from .actions import record_version
 from .models import (
     ActualCost,
     Agreement,

@@ -2,16 +2,15 @@
 
 Calendar programs fetch the address without a session, so the token in the URL is the
 only credential: it is long and random, a user has at most one active token, and a
-revoked or unknown token answers 404 exactly like a page that does not exist.
+revoked or unknown token answers 404 exactly like a page that does not exist. Creating
+and revoking the address are verbs in actions.py.
 """
 
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,20 +21,6 @@ from .deadlines import Deadline, deadlines_for_user
 from .models import CalendarToken, User
 
 PRODID = "-//IOP ärendehantering//Deadlines//SV"
-
-
-@transaction.atomic
-def create_calendar_token(*, user: User) -> CalendarToken:
-    """A new secret address; the previous one (if any) stops working."""
-    revoke_calendar_token(user=user)
-    return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
-
-
-@transaction.atomic
-def revoke_calendar_token(*, user: User) -> int:
-    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
 
 
 def active_calendar_token(user: User) -> CalendarToken | None:

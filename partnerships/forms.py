@@ -8,6 +8,7 @@ rule that a budget's funding shares add up to its total.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,6 +31,11 @@ from .models import (
     Resource,
     format_sek,
 )
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field `name`, typed as the model choice field it is, for its queryset."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 class DateInput(forms.DateInput):
@@ -195,7 +201,7 @@ class PartyForm(forms.ModelForm):
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.agreement = agreement
-        self.fields["contact_person"].queryset = ContactPerson.objects.select_related(
+        model_choice_field(self, "contact_person").queryset = ContactPerson.objects.select_related(
             "organisation"
         )
 
@@ -217,7 +223,7 @@ class GoalForm(forms.ModelForm):
         qs = agreement.goals.filter(parent__isnull=True)
         if self.instance.pk:
             qs = qs.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = qs
+        model_choice_field(self, "parent").queryset = qs
         self.fields["parent"].required = False
 
 
@@ -228,7 +234,7 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = agreement.goals.all()
+        model_choice_field(self, "goal").queryset = agreement.goals.all()
 
 
 TargetFormSet = inlineformset_factory(
@@ -270,13 +276,17 @@ class CostLineFormSetBase(BaseInlineFormSet):
         )
 
 
-CostLineFormSet = inlineformset_factory(
-    Budget,
-    CostLine,
-    formset=CostLineFormSetBase,
-    fields=["category", "description", "fte", "amount"],
-    extra=1,
-    can_delete=True,
+# cast: the factory's type says BaseInlineFormSet, but the class it builds is ours.
+CostLineFormSet = cast(
+    type[CostLineFormSetBase],
+    inlineformset_factory(
+        Budget,
+        CostLine,
+        formset=CostLineFormSetBase,
+        fields=["category", "description", "fte", "amount"],
+        extra=1,
+        can_delete=True,
+    ),
 )
 
 
@@ -288,7 +298,9 @@ class FundingShareForm(forms.ModelForm):
     def __init__(self, *args, agreement: Agreement | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if agreement is not None:
-            self.fields["party"].queryset = agreement.parties.select_related("organisation")
+            model_choice_field(self, "party").queryset = agreement.parties.select_related(
+                "organisation"
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -334,14 +346,17 @@ class FundingShareFormSetBase(BaseInlineFormSet):
             )
 
 
-FundingShareFormSet = inlineformset_factory(
-    Budget,
-    FundingShare,
-    form=FundingShareForm,
-    formset=FundingShareFormSetBase,
-    fields=["party", "percent", "amount"],
-    extra=1,
-    can_delete=True,
+FundingShareFormSet = cast(
+    type[FundingShareFormSetBase],
+    inlineformset_factory(
+        Budget,
+        FundingShare,
+        form=FundingShareForm,
+        formset=FundingShareFormSetBase,
+        fields=["party", "percent", "amount"],
+        extra=1,
+        can_delete=True,
+    ),
 )
 
 
@@ -353,7 +368,7 @@ class ActualCostForm(forms.ModelForm):
 
     def __init__(self, *args, budget: Budget, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cost_line"].queryset = budget.cost_lines.all()
+        model_choice_field(self, "cost_line").queryset = budget.cost_lines.all()
 
 
 class OtherFundingForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from .forms import DateInput, model_choice_field
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, Organisation
 
 NOT_A_PARTY = _("Organisationen är inte part i överenskommelsen.")
@@ -102,7 +102,7 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["amendment"]
+        field = model_choice_field(self, "amendment")
         field.queryset = agreement.versions.order_by("-number")
         cached = getattr(agreement, "_amendment_choices", None)
         if cached is None:

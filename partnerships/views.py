@@ -1,27 +1,30 @@
 """Pages for organisations, agreements, goals and budgets.
 
-Every view fetches its objects through partnerships.access, binds a form, calls one model
-method or workflow function, and renders or redirects.
+Every view fetches its objects through partnerships.access, binds a form, calls one verb
+from partnerships.actions, and renders or redirects.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Prefetch, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Model, Prefetch, Sum
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access
+from iop.audit import AuditContext
+
+from . import access, actions
 from .access import CAN_EDIT_AGREEMENT, CAN_EDIT_BUDGET, require_role
-from .budgets import derive_next_year
 from .forms import (
     ActualCostForm,
     AgreementForm,
@@ -29,8 +32,10 @@ from .forms import (
     BudgetForm,
     ContactPersonForm,
     CostLineFormSet,
+    CostLineFormSetBase,
     ExtensionForm,
     FundingShareFormSet,
+    FundingShareFormSetBase,
     GoalForm,
     IndicatorForm,
     OrganisationForm,
@@ -40,7 +45,7 @@ from .forms import (
     StatusForm,
     TargetFormSet,
 )
-from .lifecycle import change_status, diff_snapshots, extend_agreement, record_version, version_on
+from .http import AuthedHttpRequest
 from .models import (
     ActualCost,
     Agreement,
@@ -50,16 +55,17 @@ from .models import (
     Goal,
     Indicator,
 )
+from .versions import diff_snapshots, version_on
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     return redirect("agreement_list")
 
 
 # --------------------------------------------------------------------------- agreements
 
 
-def agreement_list(request: HttpRequest) -> HttpResponse:
+def agreement_list(request: AuthedHttpRequest) -> HttpResponse:
     agreements = (
         access.visible_agreements(request.user)
         .prefetch_related(
@@ -82,28 +88,12 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@transaction.atomic
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: AuthedHttpRequest) -> HttpResponse:
     require_role(request.user, CAN_EDIT_AGREEMENT)
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        agreement = form.save()
-        if request.user.organisation_id:
-            # The creating organisation is a party, so its staff can see the new agreement.
-            AgreementParty.objects.create(
-                agreement=agreement,
-                organisation_id=request.user.organisation_id,
-                role=(
-                    AgreementParty.PartyRole.OPERATOR
-                    if not request.user.organisation.is_public
-                    else AgreementParty.PartyRole.PUBLIC_FUNDER
-                ),
-            )
-        record_version(
-            agreement=agreement,
-            user=request.user,
-            summary=_("Utkast skapat"),
-            valid_from=agreement.start_date,
+        agreement = actions.create_agreement(
+            user=request.user, audit=AuditContext.from_request(request), form=form
         )
         messages.success(
             request, _("Överenskommelsen är skapad. Lägg till parter, mål och budget.")
@@ -112,7 +102,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/agreement_form.html", {"form": form, "agreement": None})
 
 
-def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     parties = agreement.parties.select_related("organisation", "contact_person").prefetch_related(
         "resources"
@@ -151,7 +141,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     )
 
 
-def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_edit(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     requires_approval = agreement.status != Agreement.Status.DRAFT
     form = AgreementForm(request.POST or None, instance=agreement)
@@ -162,13 +152,12 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
         prefix="amendment",
     )
     if request.method == "POST" and form.is_valid() and amendment.is_valid():
-        with transaction.atomic():
-            agreement = form.save(commit=False)
-            agreement.revision += 1
-            agreement.save()
-            version = record_version(
-                agreement=agreement, user=request.user, **amendment.cleaned_data
-            )
+        version = actions.amend_agreement(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            form=form,
+            **amendment.cleaned_data,
+        )
         if version is None:
             messages.info(request, _("Inget ändrades."))
         else:
@@ -184,17 +173,18 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 
 @require_POST
-def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_status(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ange ny status och datum."))
         return redirect(agreement)
     try:
-        change_status(
+        actions.change_status(
             agreement=agreement,
             new_status=form.cleaned_data["status"],
             user=request.user,
+            audit=AuditContext.from_request(request),
             day=form.cleaned_data["day"],
             reason=form.cleaned_data["reason"],
         )
@@ -206,14 +196,19 @@ def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 
 @require_POST
-def agreement_extend(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_extend(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ange beslutsdatum för förlängningen."))
         return redirect(agreement)
     try:
-        extension = extend_agreement(agreement=agreement, user=request.user, **form.cleaned_data)
+        extension = actions.extend_agreement(
+            agreement=agreement,
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -225,7 +220,7 @@ def agreement_extend(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return redirect(agreement)
 
 
-def agreement_history(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreement_history(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     versions = list(agreement.versions.select_related("created_by").order_by("number"))
     rows = []
@@ -250,7 +245,7 @@ def agreement_history(request: HttpRequest, agreement_id: int) -> HttpResponse:
     )
 
 
-def agreement_version(request: HttpRequest, agreement_id: int, number: int) -> HttpResponse:
+def agreement_version(request: AuthedHttpRequest, agreement_id: int, number: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     version = get_object_or_404(AgreementVersion, agreement=agreement, number=number)
     return render(
@@ -264,23 +259,20 @@ def agreement_version(request: HttpRequest, agreement_id: int, number: int) -> H
 
 
 def party_edit(
-    request: HttpRequest, agreement_id: int, party_id: int | None = None
+    request: AuthedHttpRequest, agreement_id: int, party_id: int | None = None
 ) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     party = get_object_or_404(agreement.parties, pk=party_id) if party_id else None
     form = PartyForm(request.POST or None, instance=party, agreement=agreement)
     resources = ResourceFormSet(request.POST or None, instance=form.instance, prefix="resources")
-    if request.method == "POST" and form.is_valid() and resources.is_valid():
-        with transaction.atomic():
-            party = form.save()
-            resources.instance = party
-            resources.save()
-            record_version(
-                agreement=agreement,
-                user=request.user,
-                summary=_("Part uppdaterad: %(org)s") % {"org": party.organisation},
-            )
-        messages.success(request, _("Parten är sparad."))
+    if _save_part(
+        request,
+        agreement,
+        form,
+        [resources],
+        summary=lambda party: _("Part uppdaterad: %(org)s") % {"org": party.organisation},
+        done=_("Parten är sparad."),
+    ):
         return redirect(agreement)
     return render(
         request,
@@ -289,19 +281,20 @@ def party_edit(
     )
 
 
-def goal_edit(request: HttpRequest, agreement_id: int, goal_id: int | None = None) -> HttpResponse:
+def goal_edit(
+    request: AuthedHttpRequest, agreement_id: int, goal_id: int | None = None
+) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     goal = get_object_or_404(agreement.goals, pk=goal_id) if goal_id else None
     form = GoalForm(request.POST or None, instance=goal, agreement=agreement)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            goal = form.save()
-            record_version(
-                agreement=agreement,
-                user=request.user,
-                summary=_("Mål uppdaterat: %(goal)s") % {"goal": goal.title},
-            )
-        messages.success(request, _("Målet är sparat."))
+    if _save_part(
+        request,
+        agreement,
+        form,
+        [],
+        summary=lambda goal: _("Mål uppdaterat: %(goal)s") % {"goal": goal.title},
+        done=_("Målet är sparat."),
+    ):
         return redirect(agreement)
     return render(
         request, "partnerships/goal_form.html", {"agreement": agreement, "form": form, "goal": goal}
@@ -309,7 +302,7 @@ def goal_edit(request: HttpRequest, agreement_id: int, goal_id: int | None = Non
 
 
 def indicator_edit(
-    request: HttpRequest, agreement_id: int, indicator_id: int | None = None
+    request: AuthedHttpRequest, agreement_id: int, indicator_id: int | None = None
 ) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     indicator = (
@@ -324,17 +317,14 @@ def indicator_edit(
         initial={"goal": request.GET.get("goal")},
     )
     targets = TargetFormSet(request.POST or None, instance=form.instance, prefix="targets")
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
-        with transaction.atomic():
-            indicator = form.save()
-            targets.instance = indicator
-            targets.save()
-            record_version(
-                agreement=agreement,
-                user=request.user,
-                summary=_("Indikator uppdaterad: %(name)s") % {"name": indicator.name},
-            )
-        messages.success(request, _("Indikatorn är sparad."))
+    if _save_part(
+        request,
+        agreement,
+        form,
+        [targets],
+        summary=lambda indicator: _("Indikator uppdaterad: %(name)s") % {"name": indicator.name},
+        done=_("Indikatorn är sparad."),
+    ):
         return redirect(agreement)
     return render(
         request,
@@ -343,10 +333,45 @@ def indicator_edit(
     )
 
 
+def _save_part(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    form: ModelForm[Any],
+    formsets: Sequence[BaseInlineFormSet[Any, Any, Any]],
+    *,
+    summary: Callable[[Any], str],
+    done: str,
+    valid: bool | None = None,
+) -> Any:
+    """On a valid POST, save the part of the agreement that `form` edits, with its rows and
+    the agreement's new version (summary of the saved part), say `done`, and return the
+    part; otherwise None, and the view shows its form again.
+
+    The form is validated first and its rows only when it is valid, so a broken form shows
+    its own errors first. `valid` is for views that validate in an order of their own.
+    """
+    if request.method != "POST":
+        return None
+    if valid is None:
+        valid = form.is_valid() and all(formset.is_valid() for formset in formsets)
+    if not valid:
+        return None
+    part = actions.save_agreement_part(
+        user=request.user,
+        audit=AuditContext.from_request(request),
+        agreement=agreement,
+        form=form,
+        formsets=formsets,
+        summary=summary(form.instance),
+    )
+    messages.success(request, done)
+    return part
+
+
 # --------------------------------------------------------------------------- budgets
 
 
-def _budget_context(request: HttpRequest, budget: Budget, **forms) -> dict:
+def _budget_context(request: AuthedHttpRequest, budget: Budget, **forms) -> dict:
     lines = list(budget.cost_lines.annotate(actual=Sum("actuals__amount")))
     total = sum((line.amount for line in lines), Decimal("0"))
     can_edit = request.user.has_role(*CAN_EDIT_BUDGET)
@@ -377,12 +402,14 @@ def _budget_context(request: HttpRequest, budget: Budget, **forms) -> dict:
     }
 
 
-def budget_detail(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def budget_detail(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     budget = access.access_budget_by_year(request.user, agreement_id, year)
     return render(request, "partnerships/budget_detail.html", _budget_context(request, budget))
 
 
-def budget_edit(request: HttpRequest, agreement_id: int, year: int | None = None) -> HttpResponse:
+def budget_edit(
+    request: AuthedHttpRequest, agreement_id: int, year: int | None = None
+) -> HttpResponse:
     if year is None:
         agreement = access.access_agreement_by_id(request.user, agreement_id)
         require_role(request.user, CAN_EDIT_BUDGET)
@@ -398,28 +425,17 @@ def budget_edit(request: HttpRequest, agreement_id: int, year: int | None = None
     shares = FundingShareFormSet(
         data, instance=form.instance, prefix="shares", form_kwargs={"agreement": agreement}
     )
-    if request.method == "POST":
-        form_ok = form.is_valid()
-        lines_ok = lines.is_valid()
-        if lines_ok:
-            shares.budget_total = lines.total()
-        if form_ok and lines_ok and shares.is_valid():
-            with transaction.atomic():
-                budget = form.save(commit=False)
-                if budget.pk:
-                    budget.revision += 1
-                budget.save()
-                lines.instance = budget
-                lines.save()
-                shares.instance = budget
-                shares.save()
-                record_version(
-                    agreement=agreement,
-                    user=request.user,
-                    summary=_("Budget %(year)s sparad") % {"year": budget.year},
-                )
-            messages.success(request, _("Budgeten är sparad."))
-            return redirect(budget)
+    saved = _save_part(
+        request,
+        agreement,
+        form,
+        [lines, shares],
+        summary=lambda budget: _("Budget %(year)s sparad") % {"year": budget.year},
+        done=_("Budgeten är sparad."),
+        valid=request.method == "POST" and _budget_forms_valid(form, lines, shares),
+    )
+    if saved:
+        return redirect(saved)
     return render(
         request,
         "partnerships/budget_form.html",
@@ -427,50 +443,60 @@ def budget_edit(request: HttpRequest, agreement_id: int, year: int | None = None
     )
 
 
+def _budget_forms_valid(
+    form: BudgetForm, lines: CostLineFormSetBase, shares: FundingShareFormSetBase
+) -> bool:
+    """Validate all three (every error shows at once); the shares are checked against the
+    total of the lines, so only once the lines are valid."""
+    form_ok = form.is_valid()
+    lines_ok = lines.is_valid()
+    if lines_ok:
+        shares.budget_total = lines.total()
+    return form_ok and lines_ok and shares.is_valid()
+
+
 @require_POST
-def budget_derive(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def budget_derive(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
     try:
-        new = derive_next_year(budget=budget, user=request.user)
+        new = actions.derive_next_year(
+            budget=budget, user=request.user, audit=AuditContext.from_request(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(budget)
-    record_version(
-        agreement=budget.agreement,
-        user=request.user,
-        summary=_("Budget %(year)s uppräknad från %(prev)s")
-        % {"year": new.year, "prev": budget.year},
-    )
     messages.success(request, _("Budgeten för %(year)s är framräknad.") % {"year": new.year})
     return redirect(new)
 
 
 @require_POST
-def actual_add(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def actual_add(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
     form = ActualCostForm(request.POST, budget=budget)
     if form.is_valid():
-        actual = form.save(commit=False)
-        actual.recorded_by = request.user
-        actual.save()
+        actions.record_actual_cost(
+            user=request.user, audit=AuditContext.from_request(request), form=form
+        )
         messages.success(request, _("Utfallet är bokfört."))
         return redirect(budget)
     return _budget_with_form_errors(request, budget, actual_form=form)
 
 
 @require_POST
-def other_funding_add(request: HttpRequest, agreement_id: int, year: int) -> HttpResponse:
+def other_funding_add(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
     form = OtherFundingForm(request.POST)
     form.instance.budget = budget
     if form.is_valid():
-        form.save()
+        actions.add_other_funding(
+            user=request.user, audit=AuditContext.from_request(request), form=form
+        )
         messages.success(request, _("Den andra finansieringen är registrerad."))
         return redirect(budget)
     return _budget_with_form_errors(request, budget, other_form=form)
 
 
-def _budget_with_form_errors(request: HttpRequest, budget: Budget, **forms) -> HttpResponse:
+def _budget_with_form_errors(request: AuthedHttpRequest, budget: Budget, **forms) -> HttpResponse:
     """Re-render the budget page with the submitted form and its errors; nothing saved."""
     return render(
         request,
@@ -483,7 +509,7 @@ def _budget_with_form_errors(request: HttpRequest, budget: Budget, **forms) -> H
 # --------------------------------------------------------------------------- organisations
 
 
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedHttpRequest) -> HttpResponse:
     organisations = access.visible_organisations(request.user).annotate(
         agreement_count=Count("agreement_parties", distinct=True)
     )
@@ -494,7 +520,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = access.access_organisation_by_id(request.user, organisation_id)
     agreements = access.visible_agreements(request.user).filter(parties__organisation=organisation)
     can_edit = request.user.is_administrator or (
@@ -514,7 +540,9 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
     )
 
 
-def organisation_edit(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
+def organisation_edit(
+    request: AuthedHttpRequest, organisation_id: int | None = None
+) -> HttpResponse:
     if organisation_id is None:
         if not request.user.is_administrator:
             raise Http404
@@ -525,7 +553,9 @@ def organisation_edit(request: HttpRequest, organisation_id: int | None = None) 
         )
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
+        organisation = actions.save_organisation(
+            user=request.user, audit=AuditContext.from_request(request), form=form
+        )
         messages.success(request, _("Organisationen är sparad."))
         return redirect(organisation)
     return render(
@@ -534,19 +564,22 @@ def organisation_edit(request: HttpRequest, organisation_id: int | None = None) 
 
 
 @require_POST
-def contact_person_add(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def contact_person_add(request: AuthedHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = access.access_organisation_by_id(request.user, organisation_id, for_edit=True)
     form = ContactPersonForm(request.POST)
     form.instance.organisation = organisation
     if form.is_valid():
-        form.save()
+        actions.add_contact_person(
+            user=request.user, audit=AuditContext.from_request(request), form=form
+        )
         messages.success(request, _("Kontaktpersonen är sparad."))
     else:
         messages.error(
             request,
             _("Kontaktpersonen kunde inte sparas: ")
             + " ".join(
-                f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()
+                f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}"
+                for name, errs in form.errors.items()
             ),
         )
     return redirect(organisation)
@@ -556,7 +589,7 @@ def contact_person_add(request: HttpRequest, organisation_id: int) -> HttpRespon
 
 
 @require_POST
-def party_delete(request: HttpRequest, agreement_id: int, party_id: int) -> HttpResponse:
+def party_delete(request: AuthedHttpRequest, agreement_id: int, party_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     party = get_object_or_404(agreement.parties.select_related("organisation"), pk=party_id)
     if party.shares.exists():
@@ -571,7 +604,7 @@ def party_delete(request: HttpRequest, agreement_id: int, party_id: int) -> Http
 
 
 @require_POST
-def goal_delete(request: HttpRequest, agreement_id: int, goal_id: int) -> HttpResponse:
+def goal_delete(request: AuthedHttpRequest, agreement_id: int, goal_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     goal = get_object_or_404(agreement.goals, pk=goal_id)
     summary = _("Mål borttaget: %(goal)s") % {"goal": goal.title}
@@ -579,7 +612,9 @@ def goal_delete(request: HttpRequest, agreement_id: int, goal_id: int) -> HttpRe
 
 
 @require_POST
-def indicator_delete(request: HttpRequest, agreement_id: int, indicator_id: int) -> HttpResponse:
+def indicator_delete(
+    request: AuthedHttpRequest, agreement_id: int, indicator_id: int
+) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
     indicator = get_object_or_404(Indicator, goal__agreement=agreement, pk=indicator_id)
     summary = _("Indikator borttagen: %(name)s") % {"name": indicator.name}
@@ -587,11 +622,15 @@ def indicator_delete(request: HttpRequest, agreement_id: int, indicator_id: int)
 
 
 def _remove(
-    request: HttpRequest, agreement: Agreement, obj, summary: str, done: str
+    request: AuthedHttpRequest, agreement: Agreement, part: Model, summary: str, done: str
 ) -> HttpResponse:
     """Delete a part of the agreement and record the change as a new version."""
-    with transaction.atomic():
-        obj.delete()
-        record_version(agreement=agreement, user=request.user, summary=summary)
+    actions.remove_agreement_part(
+        user=request.user,
+        audit=AuditContext.from_request(request),
+        agreement=agreement,
+        part=part,
+        summary=summary,
+    )
     messages.success(request, done)
     return redirect(agreement)

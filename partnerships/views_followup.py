@@ -1,7 +1,7 @@
 """Pages for follow-up: the start page ("Att göra"), meetings, minutes and the calendar link.
 
-Every view fetches through partnerships.access, binds forms, calls one workflow function
-from meetings.py or feeds.py, and renders or redirects.
+Every view fetches through partnerships.access, binds forms, calls one verb from
+partnerships.actions, and renders or redirects.
 """
 
 from __future__ import annotations
@@ -11,30 +11,26 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access
+from iop.audit import AuditContext
+
+from . import access, actions
 from .access import CAN_EDIT_MEETING, require_role
 from .deadlines import deadlines_for_user
-from .feeds import active_calendar_token, create_calendar_token, revoke_calendar_token
+from .feeds import active_calendar_token
 from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
-from .meetings import (
-    complete_action_item,
-    followed_up_items,
-    meeting_with_rows,
-    render_minutes_pdf,
-    reopen_action_item,
-    save_meeting,
-)
+from .http import AuthedHttpRequest
+from .minutes import followed_up_items, meeting_with_rows, render_minutes_pdf
 from .models import ActionItem, Agreement, Meeting
 
 
-def todo(request: HttpRequest) -> HttpResponse:
+def todo(request: AuthedHttpRequest) -> HttpResponse:
     """Start page: every deadline across the user's partnerships, soonest first."""
     today = timezone.localdate()
     deadlines = deadlines_for_user(request.user, today=today)
@@ -53,7 +49,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- meetings
 
 
-def meeting_overview(request: HttpRequest) -> HttpResponse:
+def meeting_overview(request: AuthedHttpRequest) -> HttpResponse:
     """Meetings across all the user's partnerships: coming ones first, then the latest held."""
     today = timezone.localdate()
     meetings = (
@@ -83,7 +79,7 @@ def meeting_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def meeting_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def meeting_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     today = timezone.localdate()
     default = min(max(today.year, agreement.start_date.year), agreement.end_date.year)
@@ -114,14 +110,14 @@ def meeting_list(request: HttpRequest, agreement_id: int) -> HttpResponse:
     )
 
 
-def _year_param(request: HttpRequest, default: int) -> int:
+def _year_param(request: AuthedHttpRequest, default: int) -> int:
     try:
         return int(request.GET.get("year", default))
     except ValueError:
         return default
 
 
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_by_id(request.user, meeting_id)
     meeting = meeting_with_rows(meeting.pk)
     return render(
@@ -137,20 +133,20 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def meeting_create(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def meeting_create(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_MEETING)
     initial = {"kind": request.GET.get("kind", Meeting.Kind.FOLLOWUP)}
     return _meeting_form(request, agreement, Meeting(agreement=agreement), initial)
 
 
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
     return _meeting_form(request, meeting.agreement, meeting, {})
 
 
 def _meeting_form(
-    request: HttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
+    request: AuthedHttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
 ) -> HttpResponse:
     data = request.POST or None
     rows: dict[str, Any] = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
@@ -162,12 +158,13 @@ def _meeting_form(
         # Validate everything (not short-circuiting) so every error shows at once.
         valid = [f.is_valid() for f in (form, attendees, decisions, action_items)]
         if all(valid):
-            meeting = save_meeting(
+            meeting = actions.save_meeting(
                 form=form,
                 attendees=attendees,
                 decisions=decisions,
                 action_items=action_items,
                 user=request.user,
+                audit=AuditContext.from_request(request),
             )
             messages.success(request, _("Mötet är sparat."))
             return redirect(meeting)
@@ -186,7 +183,7 @@ def _meeting_form(
     )
 
 
-def meeting_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_minutes_pdf(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_by_id(request.user, meeting_id)
     pdf = render_minutes_pdf(meeting=meeting, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -196,12 +193,17 @@ def meeting_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def action_item_done(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def action_item_done(request: AuthedHttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """Tick off an action item at this meeting (usually a later one than where it was set)."""
     meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
     item = get_object_or_404(ActionItem, pk=item_id, meeting__agreement_id=meeting.agreement_id)
     try:
-        complete_action_item(item=item, meeting=meeting, user=request.user)
+        actions.complete_action_item(
+            item=item,
+            meeting=meeting,
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -210,10 +212,12 @@ def action_item_done(request: HttpRequest, meeting_id: int, item_id: int) -> Htt
 
 
 @require_POST
-def action_item_reopen(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def action_item_reopen(request: AuthedHttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = access.access_meeting_by_id(request.user, meeting_id, for_edit=True)
     item = get_object_or_404(ActionItem, pk=item_id, meeting__agreement_id=meeting.agreement_id)
-    reopen_action_item(item=item, user=request.user)
+    actions.reopen_action_item(
+        item=item, user=request.user, audit=AuditContext.from_request(request)
+    )
     messages.success(request, _("Åtgärden är öppen igen."))
     return redirect(meeting)
 
@@ -221,7 +225,7 @@ def action_item_reopen(request: HttpRequest, meeting_id: int, item_id: int) -> H
 # --------------------------------------------------------------------------- calendar link
 
 
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthedHttpRequest) -> HttpResponse:
     token = active_calendar_token(request.user)
     feed_url = (
         request.build_absolute_uri(reverse("calendar_feed", args=[token.token])) if token else None
@@ -232,8 +236,8 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_token_create(request: HttpRequest) -> HttpResponse:
-    create_calendar_token(user=request.user)
+def calendar_token_create(request: AuthedHttpRequest) -> HttpResponse:
+    actions.create_calendar_token(user=request.user, audit=AuditContext.from_request(request))
     messages.success(
         request, _("En ny kalenderlänk är skapad. En tidigare länk fungerar inte längre.")
     )
@@ -241,7 +245,7 @@ def calendar_token_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_token_revoke(request: HttpRequest) -> HttpResponse:
-    if revoke_calendar_token(user=request.user):
+def calendar_token_revoke(request: AuthedHttpRequest) -> HttpResponse:
+    if actions.revoke_calendar_token(user=request.user, audit=AuditContext.from_request(request)):
         messages.success(request, _("Kalenderlänken är återkallad."))
     return redirect("calendar_settings")

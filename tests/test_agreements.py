@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 
-from partnerships.lifecycle import change_status, extend_agreement, record_version, version_on
-from partnerships.models import Agreement, AgreementVersion, add_months
+from partnerships.actions import change_status, extend_agreement, record_version
+from partnerships.models import Agreement, AgreementVersion, Goal, add_months
+from partnerships.versions import version_on
 from tests.factories.partnerships import AgreementFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,3 +363,59 @@ def test_coordinator_cannot_remove_goal(world, login):
         == 404
     )
     assert Goal.objects.filter(pk=goal.pk).exists()
+
+
+@pytest.fixture
+def version_row_fails(monkeypatch):
+    """Writing the agreement's version row fails, as a lost connection or a full disk would."""
+
+    def fail(**kwargs):
+        raise DatabaseError("the version row could not be written")
+
+    monkeypatch.setattr(AgreementVersion.objects, "create", fail)
+
+
+def test_party_edit_is_not_saved_when_its_version_cannot_be_written(
+    world, login, version_row_fails
+):
+    party = world.party_a
+    client = login(world.manager_a)
+    with pytest.raises(DatabaseError):
+        client.post(
+            f"/agreements/{world.agreement_a.pk}/parties/{party.pk}/",
+            {
+                "organisation": party.organisation_id,
+                "role": party.role,
+                "responsibilities": "Ny ansvarsfördelning",
+                "resources-TOTAL_FORMS": 1,
+                "resources-INITIAL_FORMS": 0,
+                "resources-0-kind": "staff",
+                "resources-0-description": "Handledare",
+                "resources-0-quantity": "2",
+            },
+        )
+    party.refresh_from_db()
+    assert party.responsibilities != "Ny ansvarsfördelning"
+    assert not party.resources.filter(description="Handledare").exists()
+    assert not AgreementVersion.objects.filter(agreement=world.agreement_a).exists()
+
+
+def test_amendment_is_not_saved_when_its_version_cannot_be_written(world, login, version_row_fails):
+    agreement = world.agreement_a
+    client = login(world.manager_a)
+    with pytest.raises(DatabaseError):
+        client.post(
+            f"/agreements/{agreement.pk}/edit/",
+            agreement_post_data(agreement, purpose="Ett nytt syfte"),
+        )
+    stored = Agreement.objects.get(pk=agreement.pk)
+    assert stored.purpose == agreement.purpose
+    assert stored.revision == agreement.revision
+
+
+def test_removal_is_undone_when_its_version_cannot_be_written(world, login, version_row_fails):
+    goal = Goal.objects.create(agreement=world.agreement_a, title="Kvarstår")
+    client = login(world.manager_a)
+    with pytest.raises(DatabaseError):
+        client.post(f"/agreements/{world.agreement_a.pk}/goals/{goal.pk}/delete/")
+    assert world.agreement_a.goals.filter(pk=goal.pk).exists()

@@ -2,10 +2,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 
-from partnerships.budgets import derive_next_year, indexed
-from partnerships.models import ActualCost, Budget, FundingShare, format_sek, round_money
+from partnerships.actions import derive_next_year
+from partnerships.indexation import indexed
+from partnerships.models import (
+    ActualCost,
+    AgreementVersion,
+    Budget,
+    FundingShare,
+    format_sek,
+    round_money,
+)
 from tests.factories.partnerships import BudgetFactory, CostLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +170,16 @@ def test_finance_derives_next_year_from_page(world, login):
     budget = Budget.objects.get(agreement=world.agreement_a, year=2027)
     assert budget.total() == Decimal("1020000")
     assert world.agreement_a.versions.filter(summary__contains="2027").exists()
+
+
+def test_derived_budget_is_not_kept_when_its_version_cannot_be_written(world, login, monkeypatch):
+    def fail(**kwargs):
+        raise DatabaseError("the version row could not be written")
+
+    monkeypatch.setattr(AgreementVersion.objects, "create", fail)
+    with pytest.raises(DatabaseError):
+        login(world.finance_a).post(f"/agreements/{world.agreement_a.pk}/budgets/2026/derive/")
+    assert not Budget.objects.filter(agreement=world.agreement_a, year=2027).exists()
 
 
 def test_actual_cost_is_booked_with_voucher(world, login):

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
+from partnerships.actions import extend_agreement
 from partnerships.deadlines import deadlines_for_user
-from partnerships.lifecycle import extend_agreement
 from partnerships.models import Agreement, Meeting, required_followups
 from tests.factories.partnerships import (
     ActionItemFactory,

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from icalendar import Calendar
 
+from partnerships.actions import create_calendar_token
 from partnerships.deadlines import deadlines_for_user
-from partnerships.feeds import create_calendar_token
 from partnerships.models import CalendarToken
 from tests.factories.partnerships import ActionItemFactory, MeetingFactory
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from partnerships.access import access_meeting_by_id
-from partnerships.lifecycle import record_version
+from partnerships.actions import record_version
 from partnerships.models import ActionItem, Attendee, Decision, Meeting
 from tests.factories.partnerships import (
     ActionItemFactory,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from partnerships.lifecycle import record_version
+from partnerships.actions import record_version
 from partnerships.models import ActualCost, AgreementParty, Goal, Indicator, IndicatorTarget
 from tests.factories.partnerships import (
     AgreementFactory,

@@ -264,7 +264,7 @@ def objects(world) -> SimpleNamespace:
     from django.contrib.contenttypes.models import ContentType
 
     from iop.audit import AuditContext
-    from partnerships.lifecycle import record_version
+    from partnerships.actions import record_version
     from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
     from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob

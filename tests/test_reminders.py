@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from partnerships.lifecycle import extend_agreement
+from partnerships.actions import extend_agreement
 from partnerships.models import Role, SentReminder
 from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
 

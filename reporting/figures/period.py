@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from partnerships.lifecycle import latest_version, version_on
 from partnerships.models import Agreement, AgreementVersion
+from partnerships.versions import latest_version, version_on
 
 
 def check_year(agreement: Agreement, year: int) -> None:

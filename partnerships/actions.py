@@ -1,0 +1,452 @@
+"""Partnership verbs: every change to agreements, budgets, meetings, organisations and
+calendar links goes through one function here.
+
+A verb takes keyword arguments only, among them the acting `user` and an `audit`
+context (never the request), owns its transaction, and writes the agreement's new
+version inside it, so a change and its version are saved together or not at all. Every
+change that alters what the agreement says is recorded as an AgreementVersion with a
+full snapshot (see versions.py for reading them).
+
+`audit` defaults to the system context so that demo data, management commands and tests
+can call a verb as they are; views always pass `AuditContext.from_request(request)`.
+Versions record the acting user; the audit context is taken for the shared signature and
+has no column of its own in this app yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Model
+from django.forms import BaseInlineFormSet, ModelForm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from iop.audit import AuditContext
+
+from .forms import (
+    ActualCostForm,
+    AgreementForm,
+    ContactPersonForm,
+    OrganisationForm,
+    OtherFundingForm,
+)
+from .forms_followup import MeetingForm
+from .indexation import indexed
+from .models import (
+    ActionItem,
+    ActualCost,
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    Budget,
+    CalendarToken,
+    ContactPerson,
+    CostLine,
+    Extension,
+    FundingShare,
+    Meeting,
+    Organisation,
+    OtherFunding,
+    User,
+    add_months,
+)
+from .versions import snapshot_agreement
+
+SYSTEM = AuditContext.system()
+
+RowFormSet = BaseInlineFormSet[Any, Any, Any]
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@transaction.atomic
+def record_version(
+    *,
+    agreement: Agreement,
+    user: User | None,
+    audit: AuditContext = SYSTEM,
+    summary: str,
+    valid_from: datetime.date | None = None,
+    approved_on: datetime.date | None = None,
+    approved_by: str = "",
+) -> AgreementVersion | None:
+    """Store the agreement as it now reads, unless nothing changed since the last version."""
+    snapshot = snapshot_agreement(agreement)
+    last = agreement.versions.order_by("-number").first()
+    if last is not None and last.snapshot == snapshot:
+        return None
+    number = (agreement.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return AgreementVersion.objects.create(
+        agreement=agreement,
+        number=number,
+        valid_from=valid_from or timezone.localdate(),
+        summary=summary,
+        approved_on=approved_on,
+        approved_by=approved_by,
+        snapshot=snapshot,
+        created_by=user,
+    )
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+@transaction.atomic
+def create_agreement(*, user: User, audit: AuditContext = SYSTEM, form: AgreementForm) -> Agreement:
+    """A new draft agreement from a valid form; the creator's organisation becomes a party."""
+    agreement = form.save()
+    if user.organisation is not None:
+        # The creating organisation is a party, so its staff can see the new agreement.
+        AgreementParty.objects.create(
+            agreement=agreement,
+            organisation=user.organisation,
+            role=(
+                AgreementParty.PartyRole.OPERATOR
+                if not user.organisation.is_public
+                else AgreementParty.PartyRole.PUBLIC_FUNDER
+            ),
+        )
+    record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=_("Utkast skapat"),
+        valid_from=agreement.start_date,
+    )
+    return agreement
+
+
+@transaction.atomic
+def amend_agreement(
+    *,
+    user: User,
+    audit: AuditContext = SYSTEM,
+    form: AgreementForm,
+    summary: str,
+    valid_from: datetime.date | None = None,
+    approved_on: datetime.date | None = None,
+    approved_by: str = "",
+) -> AgreementVersion | None:
+    """Save the edited agreement as an amendment; None when nothing changed."""
+    agreement = _save_form(form)
+    return record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=summary,
+        valid_from=valid_from,
+        approved_on=approved_on,
+        approved_by=approved_by,
+    )
+
+
+@transaction.atomic
+def change_status(
+    *,
+    agreement: Agreement,
+    new_status: str,
+    user: User,
+    audit: AuditContext = SYSTEM,
+    day: datetime.date | None = None,
+    reason: str = "",
+) -> Agreement:
+    """Move the agreement along its lifecycle; refuses transitions that are not allowed."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if new_status not in agreement.allowed_transitions():
+        raise ValidationError(
+            _("Statusen kan inte ändras från ”%(old)s” till ”%(new)s”.")
+            % {
+                "old": agreement.get_status_display(),
+                "new": dict(Agreement.Status.choices).get(new_status, new_status),
+            },
+            code="forbidden_transition",
+        )
+    day = day or timezone.localdate()
+    if new_status == Agreement.Status.ACTIVE and not agreement.decision_date:
+        raise ValidationError(
+            _("Ange beslutsdatum och diarienummer innan överenskommelsen blir gällande."),
+            code="decision_missing",
+        )
+    if new_status == Agreement.Status.TERMINATED:
+        if not reason:
+            raise ValidationError(_("Ange skälet till uppsägningen."), code="reason_missing")
+        agreement.terminated_on = day
+        agreement.termination_reason = reason
+    agreement.status = new_status
+    agreement.revision += 1
+    agreement.save()
+    record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=_("Status ändrad till %(status)s") % {"status": agreement.get_status_display()},
+        valid_from=day,
+    )
+    return agreement
+
+
+@transaction.atomic
+def extend_agreement(
+    *,
+    agreement: Agreement,
+    user: User,
+    audit: AuditContext = SYSTEM,
+    decided_on: datetime.date,
+    decision_reference: str = "",
+) -> Extension:
+    """Exercise one extension option: the end date moves by the agreed number of months."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.extensions_left() == 0:
+        raise ValidationError(_("Överenskommelsen har inga förlängningsmöjligheter kvar."))
+    if agreement.status in (Agreement.Status.ENDED, Agreement.Status.TERMINATED):
+        raise ValidationError(_("En avslutad överenskommelse kan inte förlängas."))
+    previous = agreement.end_date
+    new_end = add_months(previous, agreement.extension_months)
+    extension = Extension.objects.create(
+        agreement=agreement,
+        decided_on=decided_on,
+        decision_reference=decision_reference,
+        previous_end_date=previous,
+        new_end_date=new_end,
+        recorded_by=user,
+    )
+    agreement.end_date = new_end
+    agreement.revision += 1
+    agreement.save()
+    record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=_("Förlängd till %(end)s") % {"end": new_end.isoformat()},
+        valid_from=decided_on,
+        approved_on=decided_on,
+        approved_by=decision_reference,
+    )
+    return extension
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def _save_form(form: ModelForm[Any], formsets: Sequence[RowFormSet] = ()) -> Any:
+    """Save a validated form and its row formsets; call inside the verb's transaction.
+
+    An existing agreement or budget moves to its next revision, so a form opened on an
+    older revision (RevisionMixin) is refused instead of overwriting this change.
+    """
+    part = form.save(commit=False)
+    if part.pk is not None and isinstance(part, Agreement | Budget):
+        part.revision += 1
+    part.save()
+    form.save_m2m()
+    for formset in formsets:
+        formset.instance = part
+        formset.save()
+    return part
+
+
+@transaction.atomic
+def save_agreement_part(
+    *,
+    user: User,
+    audit: AuditContext = SYSTEM,
+    agreement: Agreement,
+    form: ModelForm[Any],
+    formsets: Sequence[RowFormSet] = (),
+    summary: str,
+) -> Any:
+    """Save a part of the agreement (party, goal, indicator, budget) with its rows from
+    validated forms, and record the agreement's new version: all of it, or nothing."""
+    part = _save_form(form, formsets)
+    record_version(agreement=agreement, user=user, audit=audit, summary=summary)
+    return part
+
+
+@transaction.atomic
+def remove_agreement_part(
+    *, user: User, audit: AuditContext = SYSTEM, agreement: Agreement, part: Model, summary: str
+) -> None:
+    """Delete a part of the agreement and record the change as a new version."""
+    part.delete()
+    record_version(agreement=agreement, user=user, audit=audit, summary=summary)
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+@transaction.atomic
+def index_into_next_year(*, budget: Budget) -> Budget:
+    """Create next year's budget: every cost line indexed, the same funding shares.
+
+    Percent shares carry over as they are; fixed-amount shares are indexed like the cost
+    lines so that the shares still add up to the total. Records no version: for callers
+    that record their own (the demo data records the approved amendment);
+    `derive_next_year` is the verb that does both.
+    """
+    agreement = budget.agreement
+    year = budget.year + 1
+    if not agreement.covers_year(year):
+        raise ValidationError(
+            _("Året %(year)s ligger utanför överenskommelsens period.") % {"year": year}
+        )
+    if Budget.objects.filter(agreement=agreement, year=year).exists():
+        raise ValidationError(_("Det finns redan en budget för %(year)s.") % {"year": year})
+    pct = budget.indexation_percent
+    new = Budget.objects.create(
+        agreement=agreement,
+        year=year,
+        indexation_percent=pct,
+        public_grant=indexed(budget.public_grant, pct) if budget.public_grant is not None else None,
+        derived_from=budget,
+        note=_("Uppräknad från %(year)s med %(pct)s %%.") % {"year": budget.year, "pct": pct},
+    )
+    CostLine.objects.bulk_create(
+        CostLine(
+            budget=new,
+            category=line.category,
+            description=line.description,
+            fte=line.fte,
+            amount=indexed(line.amount, pct),
+            position=line.position,
+        )
+        for line in budget.cost_lines.all()
+    )
+    FundingShare.objects.bulk_create(
+        FundingShare(
+            budget=new,
+            party=share.party,
+            percent=share.percent,
+            amount=indexed(share.amount, pct) if share.amount is not None else None,
+        )
+        for share in budget.shares.all()
+    )
+    return new
+
+
+@transaction.atomic
+def derive_next_year(
+    *, budget: Budget, user: User | None = None, audit: AuditContext = SYSTEM
+) -> Budget:
+    """Next year's budget by the indexation rule, recorded as a new version."""
+    new = index_into_next_year(budget=budget)
+    record_version(
+        agreement=budget.agreement,
+        user=user,
+        audit=audit,
+        summary=_("Budget %(year)s uppräknad från %(prev)s")
+        % {"year": new.year, "prev": budget.year},
+    )
+    return new
+
+
+@transaction.atomic
+def record_actual_cost(
+    *, user: User, audit: AuditContext = SYSTEM, form: ActualCostForm
+) -> ActualCost:
+    """Book an actual cost against a cost line of the budget, from a validated form."""
+    actual = form.save(commit=False)
+    actual.recorded_by = user
+    actual.save()
+    return actual
+
+
+@transaction.atomic
+def add_other_funding(
+    *, user: User, audit: AuditContext = SYSTEM, form: OtherFundingForm
+) -> OtherFunding:
+    """Register funding from outside the agreement on the form's budget."""
+    return form.save()
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+@transaction.atomic
+def save_organisation(
+    *, user: User, audit: AuditContext = SYSTEM, form: OrganisationForm
+) -> Organisation:
+    return form.save()
+
+
+@transaction.atomic
+def add_contact_person(
+    *, user: User, audit: AuditContext = SYSTEM, form: ContactPersonForm
+) -> ContactPerson:
+    return form.save()
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+@transaction.atomic
+def save_meeting(
+    *,
+    form: MeetingForm,
+    attendees: RowFormSet,
+    decisions: RowFormSet,
+    action_items: RowFormSet,
+    user: User,
+    audit: AuditContext = SYSTEM,
+) -> Meeting:
+    """Save a validated meeting form and its three row formsets together, or nothing."""
+    meeting = form.save(commit=False)
+    if meeting.pk is None:
+        meeting.created_by = user
+    meeting.save()
+    for formset in (attendees, decisions, action_items):
+        formset.instance = meeting
+        formset.save()
+    return meeting
+
+
+@transaction.atomic
+def complete_action_item(
+    *,
+    item: ActionItem,
+    user: User,
+    audit: AuditContext = SYSTEM,
+    meeting: Meeting | None = None,
+    day: datetime.date | None = None,
+) -> ActionItem:
+    """Tick an action item off, at a (later) meeting of the same agreement or on a day."""
+    item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if meeting is not None and meeting.agreement_id != item.meeting.agreement_id:
+        raise ValidationError(_("Åtgärden hör till en annan överenskommelse."))
+    if item.done_on is not None:
+        return item
+    item.done_on = day or (meeting.date if meeting is not None else timezone.localdate())
+    item.done_at_meeting = meeting
+    item.save(update_fields=["done_on", "done_at_meeting"])
+    return item
+
+
+@transaction.atomic
+def reopen_action_item(*, item: ActionItem, user: User, audit: AuditContext = SYSTEM) -> ActionItem:
+    item.done_on = None
+    item.done_at_meeting = None
+    item.save(update_fields=["done_on", "done_at_meeting"])
+    return item
+
+
+# --------------------------------------------------------------------------- calendar link
+
+
+@transaction.atomic
+def create_calendar_token(*, user: User, audit: AuditContext = SYSTEM) -> CalendarToken:
+    """A new secret address; the previous one (if any) stops working."""
+    revoke_calendar_token(user=user, audit=audit)
+    return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def revoke_calendar_token(*, user: User, audit: AuditContext = SYSTEM) -> int:
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
