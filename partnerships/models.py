@@ -1,10 +1,14 @@
-"""Organisations, users, partnership agreements and their budgets."""
+"""Organisations, users, partnership agreements and their budgets.
+
+Money helpers (`format_sek`, `round_money`, `MoneyField`) and `Role` live in iop; they are
+imported here, so `from partnerships.models import format_sek` keeps working.
+"""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -15,24 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iop.money import MoneyField, format_sek, round_money
+from iop.roles import Role
+
 from .validators import normalise_org_number, validate_gln, validate_org_number, validate_peppol_id
-
-ORE = Decimal("0.01")
-
-
-def round_money(amount: Decimal) -> Decimal:
-    """Round to whole öre, halves away from zero (the rounding rule used for all money)."""
-    return amount.quantize(ORE, rounding=ROUND_HALF_UP)
-
-
-class MoneyField(models.DecimalField):
-    """SEK amount with öre precision; never a float."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(*args, **kwargs)
-
 
 # --------------------------------------------------------------------------- organisations
 
@@ -124,16 +114,6 @@ class ContactPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
-
-
-class Role(models.TextChoices):
-    """The groups a user can belong to; the group names are these values."""
-
-    COORDINATOR = "coordinator", _("Koordinator")
-    FINANCE = "finance", _("Ekonom")
-    STEERING = "steering", _("Styrgrupp")
-    MANAGER = "manager", _("Partnerskapsansvarig")
-    ADMIN = "admin", _("Administratör")
 
 
 class User(AbstractUser):
@@ -878,6 +858,9 @@ class FundingShare(models.Model):
     def amount_of(self, total: Decimal) -> Decimal:
         if self.amount is not None:
             return self.amount
+        if self.percent is None:
+            # Neither filled in yet (clean() says so): the share covers nothing.
+            return round_money(Decimal("0"))
         # Percent shares are rounded to öre, half up (see round_money).
         return round_money(total * self.percent / Decimal("100"))
 
@@ -942,32 +925,6 @@ class OtherFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder}: {format_sek(self.amount)}"
-
-
-def format_sek(amount: Decimal | int | None, decimals: bool | None = None) -> str:
-    """Format an amount as Swedish kronor: `1 670 400 kr`, `1 691 323,20 kr`.
-
-    Öre are shown only when there are any (or when `decimals` is True). The separator is
-    a plain space, as users type it; templates keep amounts from wrapping with CSS.
-    """
-    if amount is None:
-        return ""
-    value = Decimal(amount)
-    show_ore = decimals if decimals is not None else value != value.to_integral_value()
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if show_ore:
-        whole, frac = f"{round_money(value):.2f}".split(".")
-    else:
-        whole, frac = f"{value.quantize(Decimal('1'), rounding=ROUND_HALF_UP):.0f}", ""
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = " ".join(groups)
-    if frac:
-        text += "," + frac
-    return f"{sign}{text} kr"
 
 
 # --------------------------------------------------------------------------- meetings
@@ -1330,62 +1287,3 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.key} {self.due_date.isoformat()}"
-
-
-# --------------------------------------------------------------------------- import jobs
-# (import/export, issue 7: partnerships/imports.py runs these)
-
-
-class ImportJob(models.Model):
-    """One uploaded file on its way in: preview (dry run), then the confirmed import.
-
-    The uploaded file is deleted as soon as the job is finished or refused; the summary and
-    the row-by-row preview (capped) stay so the user can see what happened.
-    """
-
-    class Status(models.TextChoices):
-        PREVIEWING = "previewing", _("Förhandsgranskas")
-        PREVIEWED = "previewed", _("Klar att bekräfta")
-        IMPORTING = "importing", _("Importeras")
-        DONE = "done", _("Importerad")
-        REFUSED = "refused", _("Avvisad – inget sparades")
-        FAILED = "failed", _("Misslyckades – inget sparades")
-
-    kind = models.CharField(_("vad"), max_length=40)
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("användare")
-    )
-    file = models.FileField(_("fil"), upload_to="imports/%Y/%m/", blank=True)
-    original_name = models.CharField(_("filnamn"), max_length=255)
-    file_format = models.CharField(_("format"), max_length=10)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING
-    )
-    total_rows = models.PositiveIntegerField(_("rader"), default=0)
-    processed_rows = models.PositiveIntegerField(_("behandlade rader"), default=0)
-    summary = models.JSONField(_("sammanfattning"), default=dict, blank=True)
-    rows = models.JSONField(_("rader i förhandsgranskningen"), default=list, blank=True)
-    message = models.TextField(_("meddelande"), blank=True)
-    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("import")
-        verbose_name_plural = _("importer")
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("io_job", args=[self.pk])
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from iop.money import format_sek, round_money
 from partnerships.budgets import derive_next_year, indexed
-from partnerships.models import ActualCost, Budget, FundingShare, format_sek, round_money
+from partnerships.models import ActualCost, Budget, FundingShare
 from tests.factories import BudgetFactory, CostLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,13 @@ def test_format_sek_uses_spaces_and_kr():
 def test_rounding_is_half_up_to_ore():
     assert round_money(Decimal("0.005")) == Decimal("0.01")
     assert round_money(Decimal("2.675")) == Decimal("2.68")
+
+
+def test_share_without_amount_or_percent_covers_nothing():
+    # A share being filled in (no amount, no percent yet) used to raise TypeError
+    # (Decimal × None); model validation reports the missing value, the sum counts it as 0.
+    share = FundingShare(amount=None, percent=None)
+    assert share.amount_of(Decimal("1000")) == Decimal("0.00")
 
 
 def test_bromodellen_indexation_derives_2025_from_2024(world):

@@ -263,8 +263,9 @@ def objects(world) -> SimpleNamespace:
     """The world plus one object of every kind that a URL can point at, all in partnership A."""
     from django.contrib.contenttypes.models import ContentType
 
+    from iop.models import ImportJob
     from partnerships.lifecycle import record_version
-    from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
+    from partnerships.models import Agreement, CalendarToken, Goal, Indicator
     from reporting.invoicing import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
     from tests.factories_meetings import ActionItemFactory, MeetingFactory

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import template
 
-from partnerships.models import format_sek
+from iop.money import format_sek
 
 register = template.Library()
 

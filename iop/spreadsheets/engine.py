@@ -1,4 +1,4 @@
-"""Import and export of spreadsheets (CSV and XLSX), shared by every resource.
+"""The spreadsheet engine: import and export of CSV and XLSX for every registered dataset.
 
 The flow for an import:
 
@@ -22,16 +22,9 @@ mode into a temporary file. Every text cell that starts with =, +, -, @, tab or 
 return is neutralised with a leading apostrophe (`resources.neutralise`), and the
 importer strips that apostrophe again, so export → import changes nothing.
 
-Who may do what (role rule, checked in `require_import`/`require_export`; the row-level
-scope is in each resource):
-
-| data                         | export                           | import                      |
-|------------------------------|----------------------------------|-----------------------------|
-| organisations                | coordinator, finance, manager, admin | manager (own org), admin |
-| contact persons              | coordinator, finance, manager, admin | manager (own org), admin |
-| actual costs (utfall)        | finance, manager, admin          | finance, manager, admin     |
-| participants + enrolments,   | coordinator, manager, admin      | coordinator, manager, admin |
-| contacts, attendance         | (never finance or steering: no participant identities)        |
+Who may do what: each Dataset carries its export and import roles (declared in the owning
+app's datasets.py, see registry.py), checked in `require_import`/`require_export`; the
+row-level scope is in each resource.
 """
 
 from __future__ import annotations
@@ -53,13 +46,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from .models import ImportJob, Role, User
+from iop.models import ImportJob
+
+from .registry import Dataset, datasets
 from .resources import IopResource, neutralise
+from .users import SpreadsheetUser
 
 logger = logging.getLogger(__name__)
 
@@ -96,117 +90,12 @@ PREVIEW_ROWS = 300  # detailed rows kept for the preview; counts always cover th
 EXPORT_CHUNK = 2_000
 
 
-# --------------------------------------------------------------------------- datasets
-
-
-@dataclass(frozen=True)
-class Dataset:
-    key: str
-    label: Any
-    resource_path: str
-    export_roles: tuple[str, ...]
-    import_roles: tuple[str, ...]
-    help: Any = ""
-
-    @property
-    def resource_class(self) -> type[IopResource]:
-        return import_string(self.resource_path)
-
-    def resource(self, user: User) -> IopResource:
-        return self.resource_class(user=user)
-
-    def may_export(self, user: User) -> bool:
-        return user.has_role(*self.export_roles)
-
-    def may_import(self, user: User) -> bool:
-        return user.has_role(*self.import_roles)
-
-
-PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
-
-DATASETS: dict[str, Dataset] = {
-    d.key: d
-    for d in (
-        Dataset(
-            "organisations",
-            gettext_lazy("Organisationer"),
-            "partnerships.resources.OrganisationResource",
-            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy(
-                "Nyckel: organisationsnummer. Partnerskapsansvariga kan uppdatera sin egen "
-                "organisation; bara administratörer lägger upp nya."
-            ),
-        ),
-        Dataset(
-            "contact_persons",
-            gettext_lazy("Kontaktpersoner"),
-            "partnerships.resources.ContactPersonResource",
-            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy("Nyckel: organisationsnummer och namn. Bara din egen organisation."),
-        ),
-        Dataset(
-            "actual_costs",
-            gettext_lazy("Utfall"),
-            "partnerships.resources.ActualCostResource",
-            export_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy(
-                "Nyckel: överenskommelsens kortnamn, budgetår, kostnadspost och verifikation."
-            ),
-        ),
-        Dataset(
-            "participants",
-            gettext_lazy("Deltagare och inskrivningar"),
-            "participants.resources.EnrolmentResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "En rad per inskrivning. Nyckel: deltagarkod, överenskommelse och startdatum. "
-                "En ny deltagarkod skapar en ny deltagare."
-            ),
-        ),
-        Dataset(
-            "contacts",
-            gettext_lazy("Kontakter"),
-            "participants.resources.ContactResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "Nyckel: deltagarkod, överenskommelse, datum, typ och personal (användarnamn)."
-            ),
-        ),
-        Dataset(
-            "attendance",
-            gettext_lazy("Närvaro"),
-            "participants.resources.AttendanceResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "Närvaro per dag. Nyckel: deltagarkod, överenskommelse och datum. "
-                "Närvaro på grupptillfällen registreras på gruppens sida."
-            ),
-        ),
-    )
-}
-
-
-def get_dataset(key: str) -> Dataset:
-    from django.http import Http404
-
-    try:
-        return DATASETS[key]
-    except KeyError as exc:
-        raise Http404 from exc
-
-
-def require_export(user: User, dataset: Dataset) -> None:
+def require_export(user: SpreadsheetUser, dataset: Dataset) -> None:
     if not dataset.may_export(user):
         raise PermissionDenied
 
 
-def require_import(user: User, dataset: Dataset) -> None:
+def require_import(user: SpreadsheetUser, dataset: Dataset) -> None:
     if not dataset.may_import(user):
         raise PermissionDenied
 
@@ -375,7 +264,7 @@ def _row_limit_message() -> str:
 # --------------------------------------------------------------------------- upload → job
 
 
-def store_upload(*, user: User, dataset: Dataset, upload: UploadedFile) -> ImportJob:
+def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFile) -> ImportJob:
     """Check an upload and keep it as an ImportJob; raises FileRefused with the reason."""
     require_import(user, dataset)
     file_format = detect_format(upload.name or "")
@@ -417,7 +306,7 @@ def start_preview(job: ImportJob) -> None:
     _run_or_enqueue(job, commit=False)
 
 
-def confirm_import(*, user: User, job: ImportJob) -> None:
+def confirm_import(*, user: SpreadsheetUser, job: ImportJob) -> None:
     if job.user_id != user.pk or job.status != ImportJob.Status.PREVIEWED:
         raise PermissionDenied
     if job.summary.get("refused") or job.summary.get("errors"):
@@ -614,7 +503,7 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     All or nothing: one transaction around the whole file, rolled back for a preview and
     whenever any row is refused or fails.
     """
-    dataset = DATASETS[job.kind]
+    dataset = datasets()[job.kind]
     user = job.user
     outcome = Outcome()
     progress = _Progress(job)
@@ -736,7 +625,9 @@ def export_filename(dataset: Dataset, extension: str, suffix: str = "") -> str:
     return f"{dataset.key}{suffix}-{stamp}.{extension}"
 
 
-def export_response(*, user: User, dataset: Dataset, file_format: str, params: dict[str, str]):
+def export_response(
+    *, user: SpreadsheetUser, dataset: Dataset, file_format: str, params: dict[str, str]
+):
     require_export(user, dataset)
     resource = dataset.resource(user)
     header = export_headers(resource)
@@ -761,7 +652,7 @@ def export_response(*, user: User, dataset: Dataset, file_format: str, params: d
     return response
 
 
-def template_response(*, user: User, dataset: Dataset, file_format: str):
+def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: str):
     """An empty file with the Swedish headers (XLSX with an instruction sheet)."""
     require_import(user, dataset)
     resource = dataset.resource(user)
@@ -789,14 +680,14 @@ def template_response(*, user: User, dataset: Dataset, file_format: str):
     )
 
 
-def access_import_job_by_id(user: User, job_id: int) -> ImportJob:
+def access_import_job_by_id(user: SpreadsheetUser, job_id: int) -> ImportJob:
     """A user sees only their own import jobs (they can hold personal data)."""
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(ImportJob.objects.filter(user=user), pk=job_id)
 
 
-def recent_jobs(user: User, kind: str | None = None):
+def recent_jobs(user: SpreadsheetUser, kind: str | None = None):
     jobs = ImportJob.objects.filter(user=user)
     if kind:
         jobs = jobs.filter(kind=kind)
