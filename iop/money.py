@@ -40,7 +40,7 @@ def format_sek(amount: Decimal | int | None, decimals: bool | None = None) -> st
         whole, frac = f"{round_money(value):.2f}".split(".")
     else:
         whole, frac = f"{value.quantize(Decimal('1'), rounding=ROUND_HALF_UP):.0f}", ""
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -179,6 +179,8 @@ class ParticipantDataResource(IopResource):
     """Shared scope for participant data: consent flags per participant, access log."""
 
     what = "import"
+    # Built by the engine for the signed-in user, always one of the project's users.
+    user: User
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)

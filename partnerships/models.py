@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from iop.money import MoneyField, format_sek, round_money
@@ -425,11 +426,8 @@ class AgreementParty(models.Model):
             raise ValidationError(
                 {"organisation": _("Organisationen är redan part i överenskommelsen.")}
             )
-        if (
-            self.contact_person_id
-            and self.organisation_id
-            and self.contact_person.organisation_id != self.organisation_id
-        ):
+        contact = self.contact_person if self.contact_person_id and self.organisation_id else None
+        if contact is not None and contact.organisation_id != self.organisation_id:
             raise ValidationError(
                 {"contact_person": _("Kontaktpersonen måste tillhöra partens organisation.")}
             )
@@ -493,9 +491,10 @@ class Goal(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.parent_id and self.parent.agreement_id != self.agreement_id:
+        parent = self.parent if self.parent_id else None
+        if parent is not None and parent.agreement_id != self.agreement_id:
             raise ValidationError({"parent": _("Målet måste höra till samma överenskommelse.")})
-        if self.parent_id and self.parent.parent_id:
+        if parent is not None and parent.parent_id:
             raise ValidationError({"parent": _("Delmål kan inte ha egna delmål.")})
 
 
@@ -1070,7 +1069,7 @@ class Meeting(models.Model):
         return reverse("meeting_detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.agreement_id and self.date:
             agreement = self.agreement
             if not agreement.start_date <= self.date <= agreement.end_date:
@@ -1153,11 +1152,8 @@ class Decision(models.Model):
         return self.text[:80]
 
     def clean(self) -> None:
-        if (
-            self.meeting_id
-            and self.amendment_id
-            and self.amendment.agreement_id != self.meeting.agreement_id
-        ):
+        amendment = self.amendment if self.meeting_id and self.amendment_id else None
+        if amendment is not None and amendment.agreement_id != self.meeting.agreement_id:
             raise ValidationError({"amendment": _("Ändringen hör till en annan överenskommelse.")})
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import logging
 import tempfile
 import zipfile
@@ -45,9 +46,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from iop.models import ImportJob
 
@@ -186,8 +191,6 @@ def iter_csv(path: str) -> Iterator[list[Any]]:
 
 
 def iter_xlsx(path: str) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
     with open(path, "rb") as handle:
         check_xlsx_archive(handle)
     try:
@@ -235,8 +238,6 @@ def map_headers(resource: IopResource, header: list[Any]) -> tuple[list[str | No
 def count_rows(path: str, file_format: str) -> int:
     """Data rows (without the header); refuses a file over the row limit."""
     if file_format == "xlsx":
-        from openpyxl import load_workbook
-
         with open(path, "rb") as handle:
             check_xlsx_archive(handle)
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -273,7 +274,7 @@ def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFil
         check_xlsx_archive(upload.file)
     job = ImportJob.objects.create(
         kind=dataset.key,
-        user=user,
+        user_id=user.pk,
         original_name=(upload.name or "")[:255],
         file_format=file_format,
     )
@@ -393,7 +394,7 @@ class _Progress:
 
 def _reasons(resource: IopResource, row_result) -> list[str]:
     columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
-    reasons = []
+    reasons: list[str] = []
     if row_result.validation_error is not None:
         error = row_result.validation_error
         if hasattr(error, "error_dict"):
@@ -430,30 +431,11 @@ def import_rows(
         processed += len(chunk)
         if processed > limit:
             raise FileRefused(_row_limit_message())
-        data = tablib.Dataset(headers=columns)
-        numbers = []
         chunk_values = [[raw[i] if i < len(raw) else None for i in positions] for raw in chunk]
-        chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
-        resource.prepare_chunk(chunk_rows)
-        for values, row in zip(chunk_values, chunk_rows, strict=True):
-            number += 1
-            key = resource.row_key(row)
-            if key in seen_keys:
-                outcome.add(
-                    number,
-                    resource.row_label(row),
-                    "invalid",
-                    reasons=[
-                        _(
-                            "Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen."
-                        )
-                        % {"row": seen_keys[key]}
-                    ],
-                )
-                continue
-            seen_keys[key] = number
-            numbers.append(number)
-            data.append(values)
+        data, numbers = _unique_rows(
+            resource, columns, chunk_values, seen_keys=seen_keys, first=number + 1, outcome=outcome
+        )
+        number += len(chunk)
         if not numbers:
             continue
         result = resource.import_data(
@@ -463,38 +445,75 @@ def import_rows(
             use_transactions=True,
             rollback_on_validation_errors=True,
         )
-        for number_in_file, row_dict, row_result in zip(
-            numbers, data.dict, result.rows, strict=False
-        ):
-            label = resource.row_label(row_dict)
-            if row_result.import_type in ("invalid", "error"):
-                outcome.add(
-                    number_in_file,
-                    label,
-                    row_result.import_type,
-                    reasons=_reasons(resource, row_result),
-                )
-            else:
-                outcome.add(
-                    number_in_file,
-                    label,
-                    row_result.import_type,
-                    changes=getattr(row_result, "changes", ()),
-                )
-        for error in result.base_errors:
-            logger.warning("Import failed: %s", type(error.error).__name__)
-            outcome.add(
-                0,
-                "",
-                "error",
-                reasons=[
-                    _("Raderna kunde inte sparas (%(kind)s).")
-                    % {"kind": type(error.error).__name__}
-                ],
-            )
+        _record_results(resource, data, numbers, result, outcome)
         if progress is not None:
             progress.report(processed)
     outcome.rows.sort(key=lambda r: r["row"])
+
+
+def _unique_rows(
+    resource: IopResource,
+    columns: list[str],
+    chunk_values: list[list[Any]],
+    *,
+    seen_keys: dict[tuple, int],
+    first: int,
+    outcome: Outcome,
+) -> tuple[tablib.Dataset, list[int]]:
+    """A chunk's rows to import, and their row numbers; a key seen before is refused."""
+    data = tablib.Dataset(headers=columns)
+    numbers = []
+    chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
+    resource.prepare_chunk(chunk_rows)
+    for number, (values, row) in enumerate(zip(chunk_values, chunk_rows, strict=True), first):
+        key = resource.row_key(row)
+        if key in seen_keys:
+            outcome.add(
+                number,
+                resource.row_label(row),
+                "invalid",
+                reasons=[
+                    _("Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen.")
+                    % {"row": seen_keys[key]}
+                ],
+            )
+            continue
+        seen_keys[key] = number
+        numbers.append(number)
+        data.append(values)
+    return data, numbers
+
+
+def _record_results(
+    resource: IopResource, data: tablib.Dataset, numbers: list[int], result, outcome: Outcome
+) -> None:
+    """Each imported row's outcome (with the reasons for a refusal), then whole-chunk errors."""
+    for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
+        label = resource.row_label(row_dict)
+        if row_result.import_type in ("invalid", "error"):
+            outcome.add(
+                number_in_file,
+                label,
+                row_result.import_type,
+                reasons=_reasons(resource, row_result),
+            )
+        else:
+            outcome.add(
+                number_in_file,
+                label,
+                row_result.import_type,
+                changes=getattr(row_result, "changes", ()),
+            )
+    for error in result.base_errors:
+        logger.warning("Import failed: %s", type(error.error).__name__)
+        outcome.add(
+            0,
+            "",
+            "error",
+            reasons=[
+                _("Raderna kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__}
+            ],
+        )
 
 
 def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
@@ -585,12 +604,6 @@ def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 
 def write_xlsx(header: list[str], rows: Iterable[list[Any]], *, sheet_title: str, help_rows=None):
     """An XLSX in openpyxl's write-only mode, saved to a temporary file (constant memory)."""
-    import datetime
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)
@@ -682,13 +695,11 @@ def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: s
 
 def access_import_job_by_id(user: SpreadsheetUser, job_id: int) -> ImportJob:
     """A user sees only their own import jobs (they can hold personal data)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(ImportJob.objects.filter(user=user), pk=job_id)
+    return get_object_or_404(ImportJob.objects.filter(user_id=user.pk), pk=job_id)
 
 
 def recent_jobs(user: SpreadsheetUser, kind: str | None = None):
-    jobs = ImportJob.objects.filter(user=user)
+    jobs = ImportJob.objects.filter(user_id=user.pk)
     if kind:
         jobs = jobs.filter(kind=kind)
     return jobs[:10]

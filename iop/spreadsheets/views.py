@@ -32,7 +32,7 @@ def _format(request: HttpRequest) -> str:
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    return {k: v for k, v in request.GET.items() if k != "format"}
+    return {k: v for k, v in request.GET.dict().items() if k != "format"}
 
 
 def _user(request: HttpRequest) -> SpreadsheetUser:
