@@ -6,9 +6,9 @@ A refused row raises ValidationError with a Swedish message; the engine
 (iop/spreadsheets/engine.py) then rolls the whole file back (all or nothing).
 
 Columns carry the Swedish header from the template; the English field name is accepted as
-an alias (see `IopResource.header_aliases`). Rows are matched on natural keys
-(organisation number, agreement short_id + cost line + voucher, participant code), so that
-importing a file again updates instead of duplicating, and an unchanged row is skipped.
+an alias (see `IopResource.header_aliases`). Rows are matched on natural keys (an
+organisation number, a code, a voucher: `Meta.import_id_fields`), so that importing a file
+again updates instead of duplicating, and an unchanged row is skipped.
 
 The resources themselves live with the data they read, in each app's datasets.py.
 """
@@ -238,7 +238,7 @@ class LookupWidget(widgets.Widget):
 
     `find(key, row)` returns the object or None; `allowed(obj)` says whether the importing
     user may attach rows to it. Missing and not-allowed give the same Swedish refusal, so
-    an import cannot be used to probe other partnerships.
+    an import cannot be used to probe data outside the user's scope.
     """
 
     not_found = gettext_lazy("”%(value)s” hittades inte.")
@@ -302,7 +302,7 @@ class LookupWidget(widgets.Widget):
 
 
 def _unsaved(value: Any) -> bool:
-    """A model instance a lookup created but did not save yet (e.g. a new participant)."""
+    """A model instance a lookup created but did not save yet (e.g. a new person named by a new code)."""
     return hasattr(value, "_meta") and value.pk is None
 
 
@@ -511,7 +511,7 @@ class IopResource(resources.ModelResource):
 
     def get_queryset(self):
         # Instances are looked up among all objects, not only visible ones: a row naming
-        # another partnership's record must be refused, never turned into a duplicate.
+        # a record outside the user's scope must be refused, never turned into a duplicate.
         return self._meta.model._default_manager.all()
 
     def import_instance(self, instance, row, **kwargs):
