@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iop_import_bench \
         .venv/bin/python benchmarks/bench_import.py [--rows 20000] [--big 100000]
 
-Measures, through partnerships/imports.py exactly as the web pages use it:
+Measures, through the spreadsheet engine (iop/spreadsheets/engine.py) exactly as the web pages use it:
 1. contacts import (CSV, all new rows, committed): rows per second (target >= 2 000);
 2. the same file again: every row unchanged (re-import changes nothing);
 3. a `--big`-row contacts file: preview + import, peak Python memory (tracemalloc) and
@@ -40,9 +40,11 @@ from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from iop.models import ImportJob  # noqa: E402
+from iop.spreadsheets import engine as imports  # noqa: E402
+from iop.spreadsheets.registry import get_dataset  # noqa: E402
 from participants.models import Consent, Contact, Enrolment, Participant  # noqa: E402
-from partnerships import imports  # noqa: E402
-from partnerships.models import Agreement, AgreementParty, ImportJob, Organisation, Role, User  # noqa: E402
+from partnerships.models import Agreement, AgreementParty, Organisation, Role, User  # noqa: E402
 
 MiB = 1024 * 1024
 START = datetime.date(2024, 1, 1)
@@ -210,7 +212,7 @@ def main() -> None:
 
     Contact.objects.filter(agreement__short_id="bench").delete()
     job, elapsed, cpu = timed_import(user, big, args.big, commit=True)
-    resource_ = imports.DATASETS["contacts"].resource(user)
+    resource_ = get_dataset("contacts").resource(user)
     count = Contact.objects.filter(agreement__short_id="bench").count()
     header = imports.export_headers(resource_)
 

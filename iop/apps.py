@@ -4,13 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IopConfig(AppConfig):
-    """The project's own app: sessions bound to users, sign-in security and error pages."""
+    """The project's own app: sessions bound to users, sign-in security, error pages, money
+    and roles, and the spreadsheet engine (iop/spreadsheets)."""
 
     name = "iop"
     verbose_name = _("Säkerhet")
 
     def ready(self) -> None:
         from . import security  # noqa: F401 - connects the sign-in and session signals
+        from .spreadsheets.registry import autodiscover
+
+        autodiscover()
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -84,9 +84,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "partnerships.context_processors.roles",
+                "iop.context_processors.roles",
             ],
-            "builtins": ["partnerships.templatetags.iop"],
+            "builtins": ["iop.templatetags.iop"],
         },
     },
 ]

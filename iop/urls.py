@@ -14,5 +14,6 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("reporting/", include("reporting.urls")),
     path("dashboards/", include("reporting.urls_dashboard")),
+    path("", include("iop.spreadsheets.urls")),
     path("", include("partnerships.urls")),
 ]

@@ -94,5 +94,4 @@ urlpatterns = [
         views.contact_person_add,
         name="contact_person_add",
     ),
-    path("", include("partnerships.urls_io")),
 ]

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from partnerships.models import ImportJob
+from iop.models import ImportJob
 
 
 @pytest.fixture(autouse=True)

@@ -4,16 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError
 
+from iop.money import format_sek, round_money
 from partnerships.actions import derive_next_year
 from partnerships.indexation import indexed
-from partnerships.models import (
-    ActualCost,
-    AgreementVersion,
-    Budget,
-    FundingShare,
-    format_sek,
-    round_money,
-)
+from partnerships.models import ActualCost, AgreementVersion, Budget, FundingShare
 from tests.factories.partnerships import BudgetFactory, CostLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +54,13 @@ def test_format_sek_uses_spaces_and_kr():
 def test_rounding_is_half_up_to_ore():
     assert round_money(Decimal("0.005")) == Decimal("0.01")
     assert round_money(Decimal("2.675")) == Decimal("2.68")
+
+
+def test_share_without_amount_or_percent_covers_nothing():
+    # A share being filled in (no amount, no percent yet) used to raise TypeError
+    # (Decimal × None); model validation reports the missing value, the sum counts it as 0.
+    share = FundingShare(amount=None, percent=None)
+    assert share.amount_of(Decimal("1000")) == Decimal("0.00")
 
 
 def test_bromodellen_indexation_derives_2025_from_2024(world):

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum import ean, luhn
 
+from iop.money import format_sek, round_money
+from iop.spreadsheets.resources import DateWidget, DecimalWidget, IntegerWidget, neutralise
 from participants.validators import normalise_personnummer, validate_personnummer
-from partnerships.models import format_sek, round_money
-from partnerships.resources import DateWidget, DecimalWidget, IntegerWidget, neutralise
 from partnerships.validators import (
     normalise_org_number,
     validate_gln,

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from iop.models import ImportJob
 from participants.models import AccessLog, Attendance, Consent, Contact, Enrolment, Participant
-from partnerships.models import ImportJob
 from tests.factories.participants import AttendanceFactory, ContactFactory, enrolled
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
@@ -262,7 +262,8 @@ def test_contact_import_queries_do_not_grow_with_rows(
 ):
     from django.db import transaction
 
-    from partnerships import imports
+    from iop.spreadsheets import engine as imports
+    from iop.spreadsheets.registry import get_dataset
 
     anna, hidden, _other = people
     header = ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"]
@@ -282,7 +283,7 @@ def test_contact_import_queries_do_not_grow_with_rows(
     path.write_bytes(csv_bytes(rows))
     for _round in ("new", "unchanged"):
         outcome = imports.Outcome()
-        resource = imports.DATASETS["contacts"].resource(world.coordinator_a)
+        resource = get_dataset("contacts").resource(world.coordinator_a)
         world.coordinator_a.roles()
         with django_assert_max_num_queries(20), transaction.atomic():
             imports.import_rows(

@@ -6,9 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from partnerships.models import ActualCost, ContactPerson, ImportJob, Organisation
+from iop.models import ImportJob
+from partnerships import datasets
+from partnerships.models import ActualCost, ContactPerson, Organisation
 from tests.factories.partnerships import ContactPersonFactory
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
@@ -376,3 +379,23 @@ def test_preview_page_lists_rows_with_changes_and_reasons(world, login):
     assert "Ort: <del>–</del> → <ins>Lund</ins>" in page
     assert "hör inte till dina partnerskap" in page
     assert "Bekräfta och importera" not in page
+
+
+@pytest.mark.parametrize(
+    ("resource_path", "field"),
+    [
+        ("ContactPersonResource", "organisation"),
+        ("ActualCostResource", "cost_line"),
+    ],
+)
+def test_lookup_declared_on_the_resource_class_looks_nothing_up_until_bound(
+    world, resource_path, field
+):
+    # The widget on the class is only a declaration (it used to be given None as its
+    # resource); each resource built for a user binds its own copy, scoped to that user.
+    resource_class = getattr(datasets, resource_path)
+    declared = resource_class.fields[field].widget
+    with pytest.raises(ImproperlyConfigured):
+        declared.clean("556000-0000", row={"Överenskommelse": "x", "År": "2026"})
+    bound = resource_class(user=world.manager_a).fields[field].widget
+    assert bound is not declared and bound.resource.user == world.manager_a

@@ -9,8 +9,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from partnerships import imports
-from partnerships.models import ContactPerson, ImportJob, Organisation
+from iop.models import ImportJob
+from iop.spreadsheets import engine as imports
+from partnerships.models import ContactPerson, Organisation
 from tests.factories.partnerships import ContactPersonFactory
 from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
     csv_bytes,
@@ -249,7 +250,7 @@ def test_background_import_runs_in_the_database_worker(world, login, settings):
     "value", [1e26, float("inf"), float("nan"), "NaN", "Infinity", "1e400", "1 000 000 000 000"]
 )
 def test_amount_cells_that_are_not_money_are_refused_with_a_message(value):
-    from partnerships.resources import DecimalWidget
+    from iop.spreadsheets.resources import DecimalWidget
 
     with pytest.raises(ValueError, match="(?i)belopp"):
         DecimalWidget().clean(value)
@@ -258,7 +259,7 @@ def test_amount_cells_that_are_not_money_are_refused_with_a_message(value):
 def test_amount_cells_as_typed_in_sweden():
     from decimal import Decimal
 
-    from partnerships.resources import DecimalWidget
+    from iop.spreadsheets.resources import DecimalWidget
 
     widget = DecimalWidget()
     assert widget.clean("1 670 400,50") == Decimal("1670400.50")

@@ -264,8 +264,9 @@ def objects(world) -> SimpleNamespace:
     from django.contrib.contenttypes.models import ContentType
 
     from iop.audit import AuditContext
+    from iop.models import ImportJob
     from partnerships.actions import record_version
-    from partnerships.models import Agreement, CalendarToken, Goal, ImportJob, Indicator
+    from partnerships.models import Agreement, CalendarToken, Goal, Indicator
     from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
     from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled

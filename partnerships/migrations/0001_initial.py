@@ -5,7 +5,7 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import partnerships.models
+import iop.money
 import partnerships.validators
 from decimal import Decimal
 from django.conf import settings
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='år')),
                 ('indexation_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Till exempel 2,00 för +2 % per nytt år.', max_digits=5, verbose_name='uppräkning till nästa år (%)')),
-                ('public_grant', partnerships.models.MoneyField(blank=True, decimal_places=2, help_text='Lämna tomt för att räkna fram bidraget från de offentliga parternas andelar.', max_digits=14, null=True, verbose_name='offentligt bidrag')),
+                ('public_grant', iop.money.MoneyField(blank=True, decimal_places=2, help_text='Lämna tomt för att räkna fram bidraget från de offentliga parternas andelar.', max_digits=14, null=True, verbose_name='offentligt bidrag')),
                 ('note', models.TextField(blank=True, verbose_name='kommentar')),
                 ('revision', models.PositiveIntegerField(default=1, editable=False)),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budgets', to='partnerships.agreement', verbose_name='överenskommelse')),
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(choices=[('personnel', 'Personal'), ('premises', 'Lokaler'), ('materials', 'Material'), ('external', 'Externa tjänster'), ('other', 'Övrigt')], max_length=20, verbose_name='kategori')),
                 ('description', models.CharField(max_length=300, verbose_name='beskrivning')),
                 ('fte', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='årsarbetare')),
-                ('amount', partnerships.models.MoneyField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
+                ('amount', iop.money.MoneyField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('budget', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cost_lines', to='partnerships.budget', verbose_name='budget')),
             ],
@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='datum')),
-                ('amount', partnerships.models.MoneyField(decimal_places=2, max_digits=14, verbose_name='belopp (kr)')),
+                ('amount', iop.money.MoneyField(decimal_places=2, max_digits=14, verbose_name='belopp (kr)')),
                 ('voucher', models.CharField(max_length=60, verbose_name='verifikation')),
                 ('description', models.CharField(blank=True, max_length=300, verbose_name='beskrivning')),
                 ('recorded_at', models.DateTimeField(auto_now_add=True)),
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
             name='FundingShare',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', partnerships.models.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
+                ('amount', iop.money.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
                 ('percent', models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='andel (%)')),
                 ('budget', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='partnerships.budget', verbose_name='budget')),
                 ('party', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='partnerships.agreementparty', verbose_name='part')),
@@ -283,7 +283,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('funder', models.CharField(max_length=200, verbose_name='finansiär')),
-                ('amount', partnerships.models.MoneyField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
+                ('amount', iop.money.MoneyField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='belopp (kr)')),
                 ('purpose', models.CharField(blank=True, max_length=300, verbose_name='avser')),
                 ('budget', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='other_funding', to='partnerships.budget', verbose_name='budget')),
             ],

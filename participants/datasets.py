@@ -1,6 +1,9 @@
-"""django-import-export resources for participants with their enrolments, contacts and
-(day) attendance. The pipeline is partnerships/imports.py; the shared base and widgets are
-in partnerships/resources.py.
+"""The participants' spreadsheets: participants with their enrolments, contacts and (day)
+attendance. Found by the spreadsheet engine (iop/spreadsheets) at start-up; the shared base
+and widgets are in iop/spreadsheets/resources.py.
+
+Who may export and import at all: coordinators, partnership managers and administrators
+(PARTICIPANT_ROLES), never finance or the steering group, who see no participant identities.
 
 Scope follows participants/access.py: a row may only name a participant the user sees
 (enrolled in one of the user's partnerships, with an active consent for the user's
@@ -19,18 +22,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
 
-from partnerships.models import User
-from partnerships.resources import (
-    AgreementWidget,
+from iop.roles import Role
+from iop.spreadsheets.registry import Dataset, register
+from iop.spreadsheets.resources import (
     ChoiceWidget,
     DateWidget,
     IntegerWidget,
     IopResource,
     LookupWidget,
     TextWidget,
-    _int,
-    _text,
+    cell_text,
+    int_param,
 )
+from partnerships.datasets import AgreementWidget
+from partnerships.models import User
 
 from .access import log_access, user_agreements, visible_enrolments, visible_participants
 from .models import (
@@ -57,15 +62,15 @@ class ParticipantWidget(LookupWidget):
     not_found = gettext_lazy("Deltagaren %(value)s finns inte eller syns inte för dig.")
 
     def key(self, value, row):
-        return _text(value).upper()
+        return cell_text(value).upper()
 
     def find(self, key, row):
-        return visible_participants(self.resource.user).filter(code=key).first()
+        return visible_participants(self.user).filter(code=key).first()
 
     missing_is_final = True
 
     def prefetch(self, keys):
-        found = visible_participants(self.resource.user).filter(code__in=keys)
+        found = visible_participants(self.user).filter(code__in=keys)
         for participant in found:
             self.cache[participant.code] = participant
         if self.missing_is_final:
@@ -92,14 +97,14 @@ class NewOrVisibleParticipantWidget(ParticipantWidget):
                 _("Deltagarkoden ”%(value)s” ska ha 3–12 tecken: A–Z, 0–9 och bindestreck.")
                 % {"value": key}
             )
-        return Participant(code=key, created_by=self.resource.user)
+        return Participant(code=key, created_by=self.user)
 
 
 class PartnershipWidget(AgreementWidget):
     """Agreements whose participants the user works with."""
 
     def find(self, key, row):
-        return user_agreements(self.resource.user).filter(short_id=key).first()
+        return user_agreements(self.user).filter(short_id=key).first()
 
 
 class StaffWidget(LookupWidget):
@@ -108,12 +113,12 @@ class StaffWidget(LookupWidget):
     not_found = gettext_lazy("Personalen ”%(value)s” finns inte i dina partnerskap.")
 
     def clean(self, value, row=None, **kwargs):
-        if not _text(value):
-            return self.resource.user
+        if not cell_text(value):
+            return self.user
         return super().clean(value, row, **kwargs)
 
     def find(self, key, row):
-        user = self.resource.user
+        user = self.user
         staff = User.objects.filter(username=key).first()
         if staff is None or user.is_administrator or staff.pk == user.pk:
             return staff
@@ -131,16 +136,16 @@ class PhaseWidget(LookupWidget):
     not_found = gettext_lazy("Fasen ”%(value)s” finns inte i partnerskapet.")
 
     def key(self, value, row):
-        return (_text(row.get("Överenskommelse")), _text(value))
+        return (cell_text(row.get("Överenskommelse")), cell_text(value))
 
     def clean(self, value, row=None, **kwargs):
-        if not _text(value):
+        if not cell_text(value):
             return None
         return super().clean(value, row, **kwargs)
 
     def find(self, key, row):
         short_id, name = key
-        agreement = user_agreements(self.resource.user).filter(short_id=short_id).first()
+        agreement = user_agreements(self.user).filter(short_id=short_id).first()
         if agreement is None:
             return None
         return Phase.for_agreement(agreement).filter(name__iexact=name).first()
@@ -153,7 +158,7 @@ class PersonnummerWidget(TextWidget):
     """Stored as ÅÅÅÅMMDD-NNNN; ten or twelve digits with or without dash are accepted."""
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             return ""
         try:
@@ -166,7 +171,7 @@ class KeepIfBlankField(fields.Field):
     """Sensitive text that the exporter may not have seen: a blank cell keeps the stored value."""
 
     def save(self, instance, row, is_m2m=False, **kwargs):
-        if _text(row.get(self.column_name)):
+        if cell_text(row.get(self.column_name)):
             super().save(instance, row, is_m2m, **kwargs)
 
 
@@ -174,6 +179,8 @@ class ParticipantDataResource(IopResource):
     """Shared scope for participant data: consent flags per participant, access log."""
 
     what = "import"
+    # Built by the engine for the signed-in user, always one of the project's users.
+    user: User
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
@@ -271,11 +278,11 @@ class ParticipantDataResource(IopResource):
 class ContactResource(ParticipantDataResource):
     what = "kontakter"
 
-    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget(None))
-    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget())
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget())
     date = fields.Field("date", "Datum", widget=DateWidget())
     kind = fields.Field("kind", "Typ", widget=ChoiceWidget(Contact.Kind.choices))
-    staff = fields.Field("staff", "Personal", widget=StaffWidget(None))
+    staff = fields.Field("staff", "Personal", widget=StaffWidget())
     duration_minutes = fields.Field("duration_minutes", "Längd (minuter)", widget=IntegerWidget())
     topic = fields.Field("topic", "Ämne", widget=TextWidget())
     referrals = fields.Field("referrals", "Hänvisad till", widget=TextWidget())
@@ -338,9 +345,9 @@ class ContactResource(ParticipantDataResource):
             .order_by("date", "pk")
         )
         if params.get("agreement"):
-            qs = qs.filter(agreement_id=_int(params["agreement"]))
+            qs = qs.filter(agreement_id=int_param(params["agreement"]))
         if params.get("participant"):
-            qs = qs.filter(participant_id=_int(params["participant"]))
+            qs = qs.filter(participant_id=int_param(params["participant"]))
         return qs
 
 
@@ -350,8 +357,8 @@ class ContactResource(ParticipantDataResource):
 class AttendanceResource(ParticipantDataResource):
     what = "närvaro"
 
-    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget(None))
-    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget())
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget())
     date = fields.Field("date", "Datum", widget=DateWidget())
     status = fields.Field("status", "Närvaro", widget=ChoiceWidget(Attendance.Status.choices))
 
@@ -382,7 +389,7 @@ class AttendanceResource(ParticipantDataResource):
             .order_by("date", "pk")
         )
         if params.get("agreement"):
-            qs = qs.filter(agreement_id=_int(params["agreement"]))
+            qs = qs.filter(agreement_id=int_param(params["agreement"]))
         return qs
 
 
@@ -397,10 +404,8 @@ class EnrolmentResource(ParticipantDataResource):
     _current_row: dict = {}
     _old_phase_id: int | None = None
 
-    participant = fields.Field(
-        "participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget(None)
-    )
-    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget(None))
+    participant = fields.Field("participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget())
+    agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget())
     start_date = fields.Field("start_date", "Startdatum", widget=DateWidget())
     name = KeepIfBlankField("participant__name", "Namn", widget=TextWidget())
     personnummer = KeepIfBlankField(
@@ -409,7 +414,7 @@ class EnrolmentResource(ParticipantDataResource):
     gender = fields.Field("participant__gender", "Kön", widget=ChoiceWidget(Gender.choices))
     birth_year = fields.Field("participant__birth_year", "Födelseår", widget=IntegerWidget())
     language = fields.Field("participant__language", "Språk", widget=TextWidget())
-    phase = fields.Field("phase", "Fas", widget=PhaseWidget(None))
+    phase = fields.Field("phase", "Fas", widget=PhaseWidget())
     income_at_start = fields.Field(
         "income_at_start", "Försörjning vid start", widget=ChoiceWidget(IncomeSource.choices)
     )
@@ -476,7 +481,7 @@ class EnrolmentResource(ParticipantDataResource):
 
     def check_write(self, instance, new):
         participant = instance.participant
-        identity_given = _text(self._current_row.get("Namn")) or _text(
+        identity_given = cell_text(self._current_row.get("Namn")) or cell_text(
             self._current_row.get("Personnummer")
         )
         if (
@@ -567,7 +572,47 @@ class EnrolmentResource(ParticipantDataResource):
             .order_by("agreement__short_id", "participant__code", "start_date", "pk")
         )
         if params.get("agreement"):
-            qs = qs.filter(agreement_id=_int(params["agreement"]))
+            qs = qs.filter(agreement_id=int_param(params["agreement"]))
         if params.get("q"):
             qs = qs.filter(participant__code__icontains=params["q"])
         return qs
+
+
+# --------------------------------------------------------------------------- datasets
+
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+
+register(
+    Dataset(
+        "participants",
+        gettext_lazy("Deltagare och inskrivningar"),
+        EnrolmentResource,
+        export_roles=PARTICIPANT_ROLES,
+        import_roles=PARTICIPANT_ROLES,
+        help=gettext_lazy(
+            "En rad per inskrivning. Nyckel: deltagarkod, överenskommelse och startdatum. "
+            "En ny deltagarkod skapar en ny deltagare."
+        ),
+    ),
+    Dataset(
+        "contacts",
+        gettext_lazy("Kontakter"),
+        ContactResource,
+        export_roles=PARTICIPANT_ROLES,
+        import_roles=PARTICIPANT_ROLES,
+        help=gettext_lazy(
+            "Nyckel: deltagarkod, överenskommelse, datum, typ och personal (användarnamn)."
+        ),
+    ),
+    Dataset(
+        "attendance",
+        gettext_lazy("Närvaro"),
+        AttendanceResource,
+        export_roles=PARTICIPANT_ROLES,
+        import_roles=PARTICIPANT_ROLES,
+        help=gettext_lazy(
+            "Närvaro per dag. Nyckel: deltagarkod, överenskommelse och datum. "
+            "Närvaro på grupptillfällen registreras på gruppens sida."
+        ),
+    ),
+)

@@ -4,8 +4,9 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
-from partnerships.models import format_sek
+from iop.money import format_sek
 
 register = template.Library()
 
@@ -28,8 +29,6 @@ def isodate(value: datetime.date | datetime.datetime | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 

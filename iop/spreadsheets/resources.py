@@ -1,15 +1,16 @@
-"""django-import-export resources for organisations, contact persons and actual costs,
-and the shared base every import/export resource builds on.
+"""The shared base of every import/export resource, and the widgets that read cells.
 
 A resource is constructed for one user (`Resource(user=...)`): it exports only what that
 user may see (`export_queryset`) and refuses, row by row, anything the user may not write.
-A refused row raises ValidationError with a Swedish message; the pipeline in
-partnerships/imports.py then rolls the whole file back (all or nothing).
+A refused row raises ValidationError with a Swedish message; the engine
+(iop/spreadsheets/engine.py) then rolls the whole file back (all or nothing).
 
 Columns carry the Swedish header from the template; the English field name is accepted as
-an alias (see `IopResource.header_aliases`). Rows are matched on natural keys
-(organisation number, agreement short_id + cost line + voucher, participant code), so that
-importing a file again updates instead of duplicating, and an unchanged row is skipped.
+an alias (see `IopResource.header_aliases`). Rows are matched on natural keys (an
+organisation number, a code, a voucher: `Meta.import_id_fields`), so that importing a file
+again updates instead of duplicating, and an unchanged row is skipped.
+
+The resources themselves live with the data they read, in each app's datasets.py.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db.models import Q, QuerySet
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ValidationError,
+)
+from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
-from . import access
-from .models import ActualCost, Agreement, ContactPerson, CostLine, Organisation, Role, User
-from .validators import normalise_org_number, validate_org_number
+from .users import SpreadsheetUser
 
 # A cell starting with one of these is a formula to a spreadsheet program.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +56,8 @@ def unneutralise(value: str) -> str:
     return value
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as stripped text: whole floats lose their `.0`, dates are ISO, `neutralise` undone."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -70,21 +75,7 @@ def _text(value: Any) -> str:
 
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
-        return _text(value)
-
-
-class OrgNumberWidget(TextWidget):
-    """Organisation numbers are stored as NNNNNN-NNNN; ten digits without the dash are fine."""
-
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            return ""
-        try:
-            validate_org_number(text)
-        except ValidationError as exc:
-            raise ValueError(exc.messages[0]) from exc
-        return normalise_org_number(text)
+        return cell_text(value)
 
 
 class DateWidget(widgets.Widget):
@@ -191,7 +182,7 @@ class BooleanWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
             return value
-        text = _text(value).lower()
+        text = cell_text(value).lower()
         if text in self.TRUE:
             return True
         if text in self.FALSE:
@@ -211,7 +202,7 @@ class ChoiceWidget(widgets.Widget):
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             if self.blank:
                 return ""
@@ -247,15 +238,30 @@ class LookupWidget(widgets.Widget):
 
     `find(key, row)` returns the object or None; `allowed(obj)` says whether the importing
     user may attach rows to it. Missing and not-allowed give the same Swedish refusal, so
-    an import cannot be used to probe other partnerships.
+    an import cannot be used to probe data outside the user's scope.
     """
 
     not_found = gettext_lazy("”%(value)s” hittades inte.")
 
-    def __init__(self, resource: IopResource, **kwargs):
+    def __init__(self, resource: IopResource | None = None, **kwargs: Any) -> None:
+        # Declared on the resource class without a resource; each IopResource built for a
+        # user binds its own copy (IopResource.__init__), whose lookups use that user.
         self.resource = resource
         self.cache: dict[Any, Any] = {}
         super().__init__(**kwargs)
+
+    def bound_resource(self) -> IopResource:
+        if self.resource is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} is not bound to a resource: build the resource for "
+                "a user and use its fields."
+            )
+        return self.resource
+
+    @property
+    def user(self) -> Any:
+        """The importing user, whose scope every lookup keeps to."""
+        return self.bound_resource().user
 
     def __deepcopy__(self, memo):
         # Resource.__init__ deep-copies its fields; a widget bound to a resource and its
@@ -263,7 +269,7 @@ class LookupWidget(widgets.Widget):
         return self
 
     def key(self, value, row) -> Any:
-        return _text(value)
+        return cell_text(value)
 
     def find(self, key, row):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -279,6 +285,7 @@ class LookupWidget(widgets.Widget):
         if not key or (isinstance(key, tuple) and not all(key)):
             return None
         if key not in self.cache:
+            self.bound_resource()  # an unbound widget looks nothing up, for no one
             obj = self.find(key, row)
             self.cache[key] = obj if obj is not None and self.allowed(obj) else None
         obj = self.cache[key]
@@ -295,7 +302,7 @@ class LookupWidget(widgets.Widget):
 
 
 def _unsaved(value: Any) -> bool:
-    """A model instance a lookup created but did not save yet (e.g. a new participant)."""
+    """A model instance a lookup created but did not save yet (e.g. a new person named by a new code)."""
     return hasattr(value, "_meta") and value.pk is None
 
 
@@ -383,7 +390,7 @@ class NoHtmlDiff:
 class IopResource(resources.ModelResource):
     """Shared behaviour: user scope, Swedish/English headers, change lists, refusals."""
 
-    # Export/import roles live in partnerships/imports.py (DATASETS); the resource
+    # Export/import roles live on the Dataset (each app's datasets.py); the resource
     # enforces the row-level scope.
     label = ""
 
@@ -403,7 +410,7 @@ class IopResource(resources.ModelResource):
     def get_diff_class(cls):
         return NoHtmlDiff
 
-    def __init__(self, user: User | None = None, **kwargs):
+    def __init__(self, user: SpreadsheetUser | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         self._changes: list[tuple[str, str, str]] = []
@@ -452,17 +459,17 @@ class IopResource(resources.ModelResource):
                 value = (
                     field.clean(row)
                     if field is not None and field.attribute
-                    else _text(row.get(column))
+                    else cell_text(row.get(column))
                 )
             except (ValueError, ValidationError):
-                value = _text(row.get(column))
+                value = cell_text(row.get(column))
             if _unsaved(value):
-                value = ("new", _text(row.get(column)))
+                value = ("new", cell_text(row.get(column)))
             key.append(getattr(value, "pk", value))
         return tuple(key)
 
     def row_label(self, row: dict) -> str:
-        return " / ".join(_text(row.get(col)) for col in self.required_columns())
+        return " / ".join(cell_text(row.get(col)) for col in self.required_columns())
 
     column_notes: dict[str, Any] = {}
 
@@ -504,7 +511,7 @@ class IopResource(resources.ModelResource):
 
     def get_queryset(self):
         # Instances are looked up among all objects, not only visible ones: a row naming
-        # another partnership's record must be refused, never turned into a duplicate.
+        # a record outside the user's scope must be refused, never turned into a duplicate.
         return self._meta.model._default_manager.all()
 
     def import_instance(self, instance, row, **kwargs):
@@ -575,235 +582,9 @@ def _display(field, value) -> str:
     return "" if rendered is None else str(rendered)
 
 
-# --------------------------------------------------------------------------- lookups
-
-
-class OrganisationWidget(LookupWidget):
-    """An organisation by organisation number, within what the user may see."""
-
-    not_found = gettext_lazy(
-        "Organisationen %(value)s finns inte eller hör inte till dina partnerskap."
-    )
-
-    def key(self, value, row):
-        text = _text(value)
-        try:
-            return normalise_org_number(text) if text else ""
-        except Exception:  # noqa: BLE001 - stdnum raises several kinds
-            return text
-
-    def find(self, key, row):
-        return access.visible_organisations(self.resource.user).filter(org_number=key).first()
-
-    def render(self, value, obj=None, **kwargs):
-        return value.org_number if value else ""
-
-
-class AgreementWidget(LookupWidget):
-    """An agreement by its short identifier (kortnamn), within the user's partnerships."""
-
-    not_found = gettext_lazy(
-        "Överenskommelsen ”%(value)s” finns inte eller hör inte till dina partnerskap."
-    )
-
-    def find(self, key, row):
-        return access.visible_agreements(self.resource.user).filter(short_id=key).first()
-
-    def render(self, value, obj=None, **kwargs):
-        return value.short_id if value else ""
-
-
-# --------------------------------------------------------------------------- organisations
-
-
-class OrganisationResource(IopResource):
-    label = "organisationer"
-
-    org_number = fields.Field("org_number", "Organisationsnummer", widget=OrgNumberWidget())
-    name = fields.Field("name", "Namn", widget=TextWidget())
-    kind = fields.Field("kind", "Typ", widget=ChoiceWidget(Organisation.Kind.choices))
-    street_address = fields.Field("street_address", "Utdelningsadress", widget=TextWidget())
-    postal_code = fields.Field("postal_code", "Postnummer", widget=TextWidget())
-    city = fields.Field("city", "Ort", widget=TextWidget())
-    gln = fields.Field("gln", "GLN", widget=TextWidget())
-    peppol_id = fields.Field("peppol_id", "PEPPOL-ID", widget=TextWidget())
-    invoice_reference = fields.Field("invoice_reference", "Referenskod", widget=TextWidget())
-    invoice_marking = fields.Field("invoice_marking", "Märkning", widget=TextWidget())
-
-    class Meta(IopResource.Meta):
-        model = Organisation
-        fields = (
-            "org_number",
-            "name",
-            "kind",
-            "street_address",
-            "postal_code",
-            "city",
-            "gln",
-            "peppol_id",
-            "invoice_reference",
-            "invoice_marking",
-        )
-        import_id_fields = ("org_number",)
-
-    def check_write(self, instance, new):
-        user = self.user
-        if new:
-            if not user.is_administrator:
-                self.refuse(_("Bara administratörer kan lägga upp nya organisationer."))
-        elif not user.is_administrator:
-            if not access.visible_organisations(user).filter(pk=instance.pk).exists():
-                self.refuse(_("Organisationen hör inte till dina partnerskap."))
-            if instance.pk != user.organisation_id:
-                self.refuse(_("Du kan bara ändra uppgifterna för din egen organisation."))
-
-    def export_queryset(self, params):
-        qs = access.visible_organisations(self.user).order_by("name", "pk")
-        if params.get("kind"):
-            qs = qs.filter(kind=params["kind"])
-        if params.get("q"):
-            qs = qs.filter(Q(name__icontains=params["q"]) | Q(org_number__icontains=params["q"]))
-        return qs
-
-
-# --------------------------------------------------------------------------- contact persons
-
-
-class ContactPersonResource(IopResource):
-    label = "kontaktpersoner"
-
-    organisation = fields.Field(
-        "organisation", "Organisationsnummer", widget=OrganisationWidget(None)
-    )
-    name = fields.Field("name", "Namn", widget=TextWidget())
-    title = fields.Field("title", "Befattning", widget=TextWidget())
-    email = fields.Field("email", "E-post", widget=TextWidget())
-    phone = fields.Field("phone", "Telefon", widget=TextWidget())
-
-    class Meta(IopResource.Meta):
-        model = ContactPerson
-        fields = ("organisation", "name", "title", "email", "phone")
-        import_id_fields = ("organisation", "name")
-
-    def check_write(self, instance, new):
-        user = self.user
-        if not user.is_administrator and instance.organisation_id != user.organisation_id:
-            self.refuse(_("Du kan bara ändra kontaktpersoner i din egen organisation."))
-
-    def export_queryset(self, params):
-        qs = (
-            ContactPerson.objects.filter(organisation__in=access.visible_organisations(self.user))
-            .select_related("organisation")
-            .order_by("organisation__name", "name", "pk")
-        )
-        if params.get("organisation"):
-            qs = qs.filter(organisation_id=_int(params["organisation"]))
-        if params.get("q"):
-            qs = qs.filter(name__icontains=params["q"])
-        return qs
-
-
-# --------------------------------------------------------------------------- actual costs
-
-
-class CostLineWidget(LookupWidget):
-    """A cost line by agreement short_id + budget year + the line's description."""
-
-    not_found = gettext_lazy("Kostnadsposten ”%(value)s” finns inte i en budget du får bokföra på.")
-
-    def key(self, value, row):
-        agreement = _text(row.get("Överenskommelse"))
-        year = _text(row.get("År"))
-        return (agreement, year, _text(value))
-
-    def find(self, key, row):
-        short_id, year, description = key
-        if not year.isdigit():
-            return None
-        lines = list(
-            CostLine.objects.filter(
-                budget__agreement__in=access.visible_agreements(self.resource.user),
-                budget__agreement__short_id=short_id,
-                budget__year=int(year),
-                description=description,
-            ).select_related("budget__agreement")[:2]
-        )
-        if len(lines) > 1:
-            raise ValueError(
-                _("Budgeten har flera kostnadsposter som heter ”%(value)s”; byt namn på en av dem.")
-                % {"value": description}
-            )
-        return lines[0] if lines else None
-
-    def render(self, value, obj=None, **kwargs):
-        return value.description if value else ""
-
-
-class ActualCostResource(IopResource):
-    label = "utfall"
-
-    agreement = fields.Field(None, "Överenskommelse", widget=TextWidget(), readonly=True)
-    year = fields.Field(None, "År", widget=TextWidget(), readonly=True)
-    cost_line = fields.Field("cost_line", "Kostnadspost", widget=CostLineWidget(None))
-    voucher = fields.Field("voucher", "Verifikation", widget=TextWidget())
-    date = fields.Field("date", "Datum", widget=DateWidget())
-    amount = fields.Field("amount", "Belopp", widget=DecimalWidget())
-    description = fields.Field("description", "Beskrivning", widget=TextWidget())
-
-    class Meta(IopResource.Meta):
-        model = ActualCost
-        fields = ("agreement", "year", "cost_line", "voucher", "date", "amount", "description")
-        import_id_fields = ("cost_line", "voucher")
-
-    column_notes = {
-        "Överenskommelse": gettext_lazy("Överenskommelsens kortnamn, till exempel ”bromodellen”."),
-        "År": gettext_lazy("Budgetåret, till exempel 2026."),
-        "Kostnadspost": gettext_lazy("Kostnadspostens beskrivning exakt som i budgeten."),
-    }
-
-    def required_columns(self):
-        return ["Överenskommelse", "År", "Kostnadspost", "Verifikation"]
-
-    def dehydrate_agreement(self, obj):
-        return obj.cost_line.budget.agreement.short_id
-
-    def dehydrate_year(self, obj):
-        return obj.cost_line.budget.year
-
-    def check_write(self, instance, new):
-        if not self.user.has_role(*access.CAN_EDIT_BUDGET):
-            self.refuse(_("Din roll får inte bokföra utfall."))
-        if new:
-            instance.recorded_by = self.user
-
-    def export_queryset(self, params):
-        qs = (
-            ActualCost.objects.filter(
-                cost_line__budget__agreement__in=access.visible_agreements(self.user)
-            )
-            .select_related("cost_line__budget__agreement")
-            .order_by("date", "pk")
-        )
-        if params.get("agreement"):
-            qs = qs.filter(cost_line__budget__agreement_id=_int(params["agreement"]))
-        if params.get("year"):
-            qs = qs.filter(cost_line__budget__year=_int(params["year"]))
-        return qs
-
-
-def _int(value: str) -> int:
+def int_param(value: str) -> int:
+    """An export filter's integer parameter; 0 (matching nothing) when it is not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-__all__ = [
-    "ActualCostResource",
-    "AgreementWidget",
-    "ContactPersonResource",
-    "IopResource",
-    "OrganisationResource",
-    "Agreement",
-    "Role",
-]

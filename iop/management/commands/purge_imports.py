@@ -10,7 +10,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from partnerships.models import ImportJob
+from iop.models import ImportJob
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """{% io_links "kind" key=value ... %}: export and import links for the data on a page.
 
-Shows only what the user's role allows (partnerships.imports.DATASETS); the export links
+Shows only what the user's role allows (the dataset's roles, iop/spreadsheets/registry.py); the export links
 carry the page's current filters (its query string) plus any given as arguments.
 """
 
@@ -8,7 +8,7 @@ from django import template
 from django.http import QueryDict
 from django.urls import reverse
 
-from partnerships.imports import DATASETS
+from iop.spreadsheets.registry import datasets
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ FILTERS = {"agreement", "year", "q", "kind", "organisation", "participant"}
 
 @register.inclusion_tag("io/_links.html", takes_context=True)
 def io_links(context, kind: str, **filters):
-    dataset = DATASETS[kind]
+    dataset = datasets()[kind]
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -1,4 +1,4 @@
-"""Import and export of spreadsheets (CSV and XLSX), shared by every resource.
+"""The spreadsheet engine: import and export of CSV and XLSX for every registered dataset.
 
 The flow for an import:
 
@@ -22,22 +22,16 @@ mode into a temporary file. Every text cell that starts with =, +, -, @, tab or 
 return is neutralised with a leading apostrophe (`resources.neutralise`), and the
 importer strips that apostrophe again, so export → import changes nothing.
 
-Who may do what (role rule, checked in `require_import`/`require_export`; the row-level
-scope is in each resource):
-
-| data                         | export                           | import                      |
-|------------------------------|----------------------------------|-----------------------------|
-| organisations                | coordinator, finance, manager, admin | manager (own org), admin |
-| contact persons              | coordinator, finance, manager, admin | manager (own org), admin |
-| actual costs (utfall)        | finance, manager, admin          | finance, manager, admin     |
-| participants + enrolments,   | coordinator, manager, admin      | coordinator, manager, admin |
-| contacts, attendance         | (never finance or steering: no participant identities)        |
+Who may do what: each Dataset carries its export and import roles (declared in the owning
+app's datasets.py, see registry.py), checked in `require_import`/`require_export`; the
+row-level scope is in each resource.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import logging
 import tempfile
 import zipfile
@@ -52,14 +46,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
-from .models import ImportJob, Role, User
+from iop.models import ImportJob
+
+from .registry import Dataset, datasets
 from .resources import IopResource, neutralise
+from .users import SpreadsheetUser
 
 logger = logging.getLogger(__name__)
 
@@ -96,117 +95,12 @@ PREVIEW_ROWS = 300  # detailed rows kept for the preview; counts always cover th
 EXPORT_CHUNK = 2_000
 
 
-# --------------------------------------------------------------------------- datasets
-
-
-@dataclass(frozen=True)
-class Dataset:
-    key: str
-    label: Any
-    resource_path: str
-    export_roles: tuple[str, ...]
-    import_roles: tuple[str, ...]
-    help: Any = ""
-
-    @property
-    def resource_class(self) -> type[IopResource]:
-        return import_string(self.resource_path)
-
-    def resource(self, user: User) -> IopResource:
-        return self.resource_class(user=user)
-
-    def may_export(self, user: User) -> bool:
-        return user.has_role(*self.export_roles)
-
-    def may_import(self, user: User) -> bool:
-        return user.has_role(*self.import_roles)
-
-
-PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
-
-DATASETS: dict[str, Dataset] = {
-    d.key: d
-    for d in (
-        Dataset(
-            "organisations",
-            gettext_lazy("Organisationer"),
-            "partnerships.resources.OrganisationResource",
-            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy(
-                "Nyckel: organisationsnummer. Partnerskapsansvariga kan uppdatera sin egen "
-                "organisation; bara administratörer lägger upp nya."
-            ),
-        ),
-        Dataset(
-            "contact_persons",
-            gettext_lazy("Kontaktpersoner"),
-            "partnerships.resources.ContactPersonResource",
-            export_roles=(Role.COORDINATOR, Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy("Nyckel: organisationsnummer och namn. Bara din egen organisation."),
-        ),
-        Dataset(
-            "actual_costs",
-            gettext_lazy("Utfall"),
-            "partnerships.resources.ActualCostResource",
-            export_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            import_roles=(Role.FINANCE, Role.MANAGER, Role.ADMIN),
-            help=gettext_lazy(
-                "Nyckel: överenskommelsens kortnamn, budgetår, kostnadspost och verifikation."
-            ),
-        ),
-        Dataset(
-            "participants",
-            gettext_lazy("Deltagare och inskrivningar"),
-            "participants.resources.EnrolmentResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "En rad per inskrivning. Nyckel: deltagarkod, överenskommelse och startdatum. "
-                "En ny deltagarkod skapar en ny deltagare."
-            ),
-        ),
-        Dataset(
-            "contacts",
-            gettext_lazy("Kontakter"),
-            "participants.resources.ContactResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "Nyckel: deltagarkod, överenskommelse, datum, typ och personal (användarnamn)."
-            ),
-        ),
-        Dataset(
-            "attendance",
-            gettext_lazy("Närvaro"),
-            "participants.resources.AttendanceResource",
-            export_roles=PARTICIPANT_ROLES,
-            import_roles=PARTICIPANT_ROLES,
-            help=gettext_lazy(
-                "Närvaro per dag. Nyckel: deltagarkod, överenskommelse och datum. "
-                "Närvaro på grupptillfällen registreras på gruppens sida."
-            ),
-        ),
-    )
-}
-
-
-def get_dataset(key: str) -> Dataset:
-    from django.http import Http404
-
-    try:
-        return DATASETS[key]
-    except KeyError as exc:
-        raise Http404 from exc
-
-
-def require_export(user: User, dataset: Dataset) -> None:
+def require_export(user: SpreadsheetUser, dataset: Dataset) -> None:
     if not dataset.may_export(user):
         raise PermissionDenied
 
 
-def require_import(user: User, dataset: Dataset) -> None:
+def require_import(user: SpreadsheetUser, dataset: Dataset) -> None:
     if not dataset.may_import(user):
         raise PermissionDenied
 
@@ -297,8 +191,6 @@ def iter_csv(path: str) -> Iterator[list[Any]]:
 
 
 def iter_xlsx(path: str) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
     with open(path, "rb") as handle:
         check_xlsx_archive(handle)
     try:
@@ -346,8 +238,6 @@ def map_headers(resource: IopResource, header: list[Any]) -> tuple[list[str | No
 def count_rows(path: str, file_format: str) -> int:
     """Data rows (without the header); refuses a file over the row limit."""
     if file_format == "xlsx":
-        from openpyxl import load_workbook
-
         with open(path, "rb") as handle:
             check_xlsx_archive(handle)
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -375,7 +265,7 @@ def _row_limit_message() -> str:
 # --------------------------------------------------------------------------- upload → job
 
 
-def store_upload(*, user: User, dataset: Dataset, upload: UploadedFile) -> ImportJob:
+def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFile) -> ImportJob:
     """Check an upload and keep it as an ImportJob; raises FileRefused with the reason."""
     require_import(user, dataset)
     file_format = detect_format(upload.name or "")
@@ -384,7 +274,7 @@ def store_upload(*, user: User, dataset: Dataset, upload: UploadedFile) -> Impor
         check_xlsx_archive(upload.file)
     job = ImportJob.objects.create(
         kind=dataset.key,
-        user=user,
+        user_id=user.pk,
         original_name=(upload.name or "")[:255],
         file_format=file_format,
     )
@@ -417,7 +307,7 @@ def start_preview(job: ImportJob) -> None:
     _run_or_enqueue(job, commit=False)
 
 
-def confirm_import(*, user: User, job: ImportJob) -> None:
+def confirm_import(*, user: SpreadsheetUser, job: ImportJob) -> None:
     if job.user_id != user.pk or job.status != ImportJob.Status.PREVIEWED:
         raise PermissionDenied
     if job.summary.get("refused") or job.summary.get("errors"):
@@ -504,7 +394,7 @@ class _Progress:
 
 def _reasons(resource: IopResource, row_result) -> list[str]:
     columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
-    reasons = []
+    reasons: list[str] = []
     if row_result.validation_error is not None:
         error = row_result.validation_error
         if hasattr(error, "error_dict"):
@@ -541,30 +431,11 @@ def import_rows(
         processed += len(chunk)
         if processed > limit:
             raise FileRefused(_row_limit_message())
-        data = tablib.Dataset(headers=columns)
-        numbers = []
         chunk_values = [[raw[i] if i < len(raw) else None for i in positions] for raw in chunk]
-        chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
-        resource.prepare_chunk(chunk_rows)
-        for values, row in zip(chunk_values, chunk_rows, strict=True):
-            number += 1
-            key = resource.row_key(row)
-            if key in seen_keys:
-                outcome.add(
-                    number,
-                    resource.row_label(row),
-                    "invalid",
-                    reasons=[
-                        _(
-                            "Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen."
-                        )
-                        % {"row": seen_keys[key]}
-                    ],
-                )
-                continue
-            seen_keys[key] = number
-            numbers.append(number)
-            data.append(values)
+        data, numbers = _unique_rows(
+            resource, columns, chunk_values, seen_keys=seen_keys, first=number + 1, outcome=outcome
+        )
+        number += len(chunk)
         if not numbers:
             continue
         result = resource.import_data(
@@ -574,38 +445,75 @@ def import_rows(
             use_transactions=True,
             rollback_on_validation_errors=True,
         )
-        for number_in_file, row_dict, row_result in zip(
-            numbers, data.dict, result.rows, strict=False
-        ):
-            label = resource.row_label(row_dict)
-            if row_result.import_type in ("invalid", "error"):
-                outcome.add(
-                    number_in_file,
-                    label,
-                    row_result.import_type,
-                    reasons=_reasons(resource, row_result),
-                )
-            else:
-                outcome.add(
-                    number_in_file,
-                    label,
-                    row_result.import_type,
-                    changes=getattr(row_result, "changes", ()),
-                )
-        for error in result.base_errors:
-            logger.warning("Import failed: %s", type(error.error).__name__)
-            outcome.add(
-                0,
-                "",
-                "error",
-                reasons=[
-                    _("Raderna kunde inte sparas (%(kind)s).")
-                    % {"kind": type(error.error).__name__}
-                ],
-            )
+        _record_results(resource, data, numbers, result, outcome)
         if progress is not None:
             progress.report(processed)
     outcome.rows.sort(key=lambda r: r["row"])
+
+
+def _unique_rows(
+    resource: IopResource,
+    columns: list[str],
+    chunk_values: list[list[Any]],
+    *,
+    seen_keys: dict[tuple, int],
+    first: int,
+    outcome: Outcome,
+) -> tuple[tablib.Dataset, list[int]]:
+    """A chunk's rows to import, and their row numbers; a key seen before is refused."""
+    data = tablib.Dataset(headers=columns)
+    numbers = []
+    chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
+    resource.prepare_chunk(chunk_rows)
+    for number, (values, row) in enumerate(zip(chunk_values, chunk_rows, strict=True), first):
+        key = resource.row_key(row)
+        if key in seen_keys:
+            outcome.add(
+                number,
+                resource.row_label(row),
+                "invalid",
+                reasons=[
+                    _("Samma nyckel som rad %(row)s; varje post får bara finnas en gång i filen.")
+                    % {"row": seen_keys[key]}
+                ],
+            )
+            continue
+        seen_keys[key] = number
+        numbers.append(number)
+        data.append(values)
+    return data, numbers
+
+
+def _record_results(
+    resource: IopResource, data: tablib.Dataset, numbers: list[int], result, outcome: Outcome
+) -> None:
+    """Each imported row's outcome (with the reasons for a refusal), then whole-chunk errors."""
+    for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
+        label = resource.row_label(row_dict)
+        if row_result.import_type in ("invalid", "error"):
+            outcome.add(
+                number_in_file,
+                label,
+                row_result.import_type,
+                reasons=_reasons(resource, row_result),
+            )
+        else:
+            outcome.add(
+                number_in_file,
+                label,
+                row_result.import_type,
+                changes=getattr(row_result, "changes", ()),
+            )
+    for error in result.base_errors:
+        logger.warning("Import failed: %s", type(error.error).__name__)
+        outcome.add(
+            0,
+            "",
+            "error",
+            reasons=[
+                _("Raderna kunde inte sparas (%(kind)s).") % {"kind": type(error.error).__name__}
+            ],
+        )
 
 
 def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
@@ -614,7 +522,7 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     All or nothing: one transaction around the whole file, rolled back for a preview and
     whenever any row is refused or fails.
     """
-    dataset = DATASETS[job.kind]
+    dataset = datasets()[job.kind]
     user = job.user
     outcome = Outcome()
     progress = _Progress(job)
@@ -696,12 +604,6 @@ def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 
 def write_xlsx(header: list[str], rows: Iterable[list[Any]], *, sheet_title: str, help_rows=None):
     """An XLSX in openpyxl's write-only mode, saved to a temporary file (constant memory)."""
-    import datetime
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)
@@ -736,7 +638,9 @@ def export_filename(dataset: Dataset, extension: str, suffix: str = "") -> str:
     return f"{dataset.key}{suffix}-{stamp}.{extension}"
 
 
-def export_response(*, user: User, dataset: Dataset, file_format: str, params: dict[str, str]):
+def export_response(
+    *, user: SpreadsheetUser, dataset: Dataset, file_format: str, params: dict[str, str]
+):
     require_export(user, dataset)
     resource = dataset.resource(user)
     header = export_headers(resource)
@@ -761,7 +665,7 @@ def export_response(*, user: User, dataset: Dataset, file_format: str, params: d
     return response
 
 
-def template_response(*, user: User, dataset: Dataset, file_format: str):
+def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: str):
     """An empty file with the Swedish headers (XLSX with an instruction sheet)."""
     require_import(user, dataset)
     resource = dataset.resource(user)
@@ -789,15 +693,13 @@ def template_response(*, user: User, dataset: Dataset, file_format: str):
     )
 
 
-def access_import_job_by_id(user: User, job_id: int) -> ImportJob:
+def access_import_job_by_id(user: SpreadsheetUser, job_id: int) -> ImportJob:
     """A user sees only their own import jobs (they can hold personal data)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(ImportJob.objects.filter(user=user), pk=job_id)
+    return get_object_or_404(ImportJob.objects.filter(user_id=user.pk), pk=job_id)
 
 
-def recent_jobs(user: User, kind: str | None = None):
-    jobs = ImportJob.objects.filter(user=user)
+def recent_jobs(user: SpreadsheetUser, kind: str | None = None):
+    jobs = ImportJob.objects.filter(user_id=user.pk)
     if kind:
         jobs = jobs.filter(kind=kind)
     return jobs[:10]

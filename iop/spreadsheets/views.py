@@ -1,6 +1,6 @@
 """Import and export pages: template download, upload → preview → confirm, exports.
 
-Thin views over partnerships/imports.py, which holds the rules (limits, scope, roles).
+Thin views over engine.py, which holds the rules (limits, scope, roles).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import imports
-from .imports import DATASETS, FileRefused, get_dataset
+from . import engine
+from .engine import FileRefused
+from .registry import datasets, get_dataset
+from .users import SpreadsheetUser
 
 
 class UploadForm(forms.Form):
@@ -30,64 +32,70 @@ def _format(request: HttpRequest) -> str:
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    return {k: v for k, v in request.GET.items() if k != "format"}
+    return {k: v for k, v in request.GET.dict().items() if k != "format"}
+
+
+def _user(request: HttpRequest) -> SpreadsheetUser:
+    # Sign-in is required site-wide (LoginRequiredMiddleware); this tells the type checker,
+    # and refuses any user without roles, without the engine naming the project's User.
+    user = request.user
+    if not isinstance(user, SpreadsheetUser):
+        raise PermissionDenied
+    return user
 
 
 def io_index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    datasets = [
+    user = _user(request)
+    shown = [
         {"dataset": d, "may_import": d.may_import(user), "may_export": d.may_export(user)}
-        for d in DATASETS.values()
+        for d in datasets().values()
         if d.may_import(user) or d.may_export(user)
     ]
-    if not datasets:
+    if not shown:
         raise PermissionDenied
-    return render(
-        request, "io/index.html", {"datasets": datasets, "jobs": imports.recent_jobs(user)}
-    )
+    return render(request, "io/index.html", {"datasets": shown, "jobs": engine.recent_jobs(user)})
 
 
 def io_export(request: HttpRequest, kind: str) -> HttpResponse:
     dataset = get_dataset(kind)
-    return imports.export_response(
-        user=request.user, dataset=dataset, file_format=_format(request), params=_params(request)
+    return engine.export_response(
+        user=_user(request), dataset=dataset, file_format=_format(request), params=_params(request)
     )
 
 
 def io_template(request: HttpRequest, kind: str) -> HttpResponse:
     dataset = get_dataset(kind)
-    return imports.template_response(
-        user=request.user, dataset=dataset, file_format=_format(request)
+    return engine.template_response(
+        user=_user(request), dataset=dataset, file_format=_format(request)
     )
 
 
 def io_import(request: HttpRequest, kind: str) -> HttpResponse:
+    user = _user(request)
     dataset = get_dataset(kind)
-    imports.require_import(request.user, dataset)
+    engine.require_import(user, dataset)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = imports.store_upload(
-                user=request.user, dataset=dataset, upload=form.cleaned_data["file"]
-            )
+            job = engine.store_upload(user=user, dataset=dataset, upload=form.cleaned_data["file"])
         except FileRefused as exc:
             form.add_error("file", str(exc))
         else:
-            imports.start_preview(job)
+            engine.start_preview(job)
             return redirect(job)
-    resource = dataset.resource(request.user)
+    resource = dataset.resource(user)
     return render(
         request,
         "io/import.html",
         {
             "dataset": dataset,
             "form": form,
-            "columns": [(c, resource.column_help(c)) for c in imports.export_headers(resource)],
+            "columns": [(c, resource.column_help(c)) for c in engine.export_headers(resource)],
             "required": resource.required_columns(),
-            "jobs": imports.recent_jobs(request.user, dataset.key),
+            "jobs": engine.recent_jobs(user, dataset.key),
             "limits": {
-                "rows": imports.max_rows(),
-                "megabytes": imports.max_upload_bytes() // imports.MiB,
+                "rows": engine.max_rows(),
+                "megabytes": engine.max_upload_bytes() // engine.MiB,
             },
         },
         status=400 if form.errors else 200,
@@ -95,8 +103,8 @@ def io_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _job_context(request: HttpRequest, job_id: int) -> dict:
-    job = imports.access_import_job_by_id(request.user, job_id)
-    return {"job": job, "dataset": DATASETS.get(job.kind)}
+    job = engine.access_import_job_by_id(_user(request), job_id)
+    return {"job": job, "dataset": datasets().get(job.kind)}
 
 
 def io_job(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -114,9 +122,10 @@ def io_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @require_POST
 def io_job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = imports.access_import_job_by_id(request.user, job_id)
-    imports.require_import(request.user, get_dataset(job.kind))
-    imports.confirm_import(user=request.user, job=job)
+    user = _user(request)
+    job = engine.access_import_job_by_id(user, job_id)
+    engine.require_import(user, get_dataset(job.kind))
+    engine.confirm_import(user=user, job=job)
     job.refresh_from_db()
     if job.status == job.Status.DONE:
         messages.success(request, _("Importen är klar."))

@@ -1,0 +1,75 @@
+"""The partnerships' models, by aggregate: organisations and users, agreements, budgets,
+meetings. Every public name is importable from here (`from partnerships.models import X`).
+
+Money helpers (`format_sek`, `round_money`, `MoneyField`) and `Role` live in iop; they are
+imported here too, so older imports of them from partnerships.models keep working.
+"""
+
+from iop.money import MoneyField, format_sek, round_money
+from iop.roles import Role
+
+from .agreements import (
+    Agreement,
+    AgreementParty,
+    AgreementQuerySet,
+    AgreementVersion,
+    Extension,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    Resource,
+    add_months,
+)
+from .budgets import ActualCost, Budget, CostLine, FundingShare, OtherFunding
+from .meetings import (
+    ActionItem,
+    ActionItemQuerySet,
+    Attendee,
+    CalendarToken,
+    Decision,
+    FollowupSummary,
+    Meeting,
+    MeetingQuerySet,
+    SentReminder,
+    covered_quarters,
+    quarter_bounds,
+    required_followups,
+)
+from .organisations import ContactPerson, Organisation, User
+
+__all__ = [
+    "ActionItem",
+    "ActionItemQuerySet",
+    "ActualCost",
+    "Agreement",
+    "AgreementParty",
+    "AgreementQuerySet",
+    "AgreementVersion",
+    "Attendee",
+    "Budget",
+    "CalendarToken",
+    "ContactPerson",
+    "CostLine",
+    "Decision",
+    "Extension",
+    "FollowupSummary",
+    "FundingShare",
+    "Goal",
+    "Indicator",
+    "IndicatorTarget",
+    "Meeting",
+    "MeetingQuerySet",
+    "MoneyField",
+    "Organisation",
+    "OtherFunding",
+    "Resource",
+    "Role",
+    "SentReminder",
+    "User",
+    "add_months",
+    "covered_quarters",
+    "format_sek",
+    "quarter_bounds",
+    "required_followups",
+    "round_money",
+]

@@ -1,0 +1,312 @@
+"""A year's budget of an agreement: cost lines, the parties' funding shares, actual costs
+(utfall) and other funding."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from iop.money import MoneyField, format_sek, round_money
+
+from .agreements import (
+    Agreement,
+    AgreementParty,
+)
+from .organisations import User
+
+
+class Budget(models.Model):
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="budgets",
+        verbose_name=_("överenskommelse"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    indexation_percent = models.DecimalField(
+        _("uppräkning till nästa år (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Till exempel 2,00 för +2 % per nytt år."),
+    )
+    public_grant = MoneyField(
+        _("offentligt bidrag"),
+        null=True,
+        blank=True,
+        help_text=_("Lämna tomt för att räkna fram bidraget från de offentliga parternas andelar."),
+    )
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived",
+        verbose_name=_("uppräknad från"),
+    )
+    note = models.TextField(_("kommentar"), blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["agreement", "year"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgetar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "year"],
+                name="one_budget_per_agreement_year",
+                violation_error_message=_("Det finns redan en budget för det året."),
+            ),
+            models.CheckConstraint(
+                condition=Q(indexation_percent__gte=-100), name="budget_indexation_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget_detail", args=[self.agreement_id, self.year])
+
+    def clean(self) -> None:
+        if self.agreement_id and self.year and not self.agreement.covers_year(self.year):
+            raise ValidationError(
+                {
+                    "year": _(
+                        "Året %(year)s ligger utanför överenskommelsens period %(start)s–%(end)s."
+                    )
+                    % {
+                        "year": self.year,
+                        "start": self.agreement.start_date.year,
+                        "end": self.agreement.end_date.year,
+                    }
+                }
+            )
+        # The form has no agreement field, so Django's unique check would skip this one.
+        if (
+            self.agreement_id
+            and self.year
+            and Budget.objects.filter(agreement_id=self.agreement_id, year=self.year)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"year": _("Det finns redan en budget för det året.")})
+
+    def total(self) -> Decimal:
+        return self.cost_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+    def share_amounts(self, total: Decimal | None = None) -> list[tuple[FundingShare, Decimal]]:
+        total = self.total() if total is None else total
+        return [
+            (share, share.amount_of(total))
+            for share in self.shares.select_related("party__organisation")
+        ]
+
+    def shares_error(
+        self, total: Decimal | None = None, pairs: list[tuple[FundingShare, Decimal]] | None = None
+    ) -> str | None:
+        """Why the funding shares do not cover the total, or None when they do.
+
+        `total` and `pairs` (from share_amounts) may be passed in by a caller that has them.
+        """
+        total = self.total() if total is None else total
+        pairs = self.share_amounts(total) if pairs is None else pairs
+        if not pairs:
+            return None
+        covered = sum((amount for _share, amount in pairs), Decimal("0"))
+        if covered != total:
+            return str(
+                _("Finansieringsandelarna blir %(covered)s men budgeten är %(total)s.")
+                % {"covered": format_sek(covered), "total": format_sek(total)}
+            )
+        return None
+
+    def grant(self, pairs: list[tuple[FundingShare, Decimal]] | None = None) -> Decimal:
+        """The public grant for the year: as stated, or the public funders' shares."""
+        if self.public_grant is not None:
+            return self.public_grant
+        pairs = self.share_amounts() if pairs is None else pairs
+        return sum(
+            (
+                amount
+                for share, amount in pairs
+                if share.party.role == AgreementParty.PartyRole.PUBLIC_FUNDER
+            ),
+            Decimal("0"),
+        )
+
+
+class CostLine(models.Model):
+    class Category(models.TextChoices):
+        PERSONNEL = "personnel", _("Personal")
+        PREMISES = "premises", _("Lokaler")
+        MATERIALS = "materials", _("Material")
+        EXTERNAL = "external", _("Externa tjänster")
+        OTHER = "other", _("Övrigt")
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="cost_lines", verbose_name=_("budget")
+    )
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    description = models.CharField(_("beskrivning"), max_length=300)
+    fte = models.DecimalField(
+        _("årsarbetare"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    amount = MoneyField(_("belopp (kr)"), validators=[MinValueValidator(Decimal("0"))])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("kostnadspost")
+        verbose_name_plural = _("kostnadsposter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="cost_line_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(fte__isnull=True) | Q(fte__gte=0), name="cost_line_fte_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {format_sek(self.amount)}"
+
+
+class FundingShare(models.Model):
+    """A party's share of a year's budget, as a fixed amount or a percentage."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="shares", verbose_name=_("budget")
+    )
+    party = models.ForeignKey(
+        AgreementParty, on_delete=models.CASCADE, related_name="shares", verbose_name=_("part")
+    )
+    amount = MoneyField(
+        _("belopp (kr)"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    percent = models.DecimalField(
+        _("andel (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        ordering = ["-percent", "-amount", "pk"]
+        verbose_name = _("finansieringsandel")
+        verbose_name_plural = _("finansieringsandelar")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=False) & Q(percent__isnull=True))
+                | (Q(amount__isnull=True) & Q(percent__isnull=False)),
+                name="share_amount_xor_percent",
+                violation_error_message=_("Ange antingen belopp eller procent, inte båda."),
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
+                name="share_percent_range",
+                violation_error_message=_("Andelen måste vara mellan 0 och 100 %."),
+            ),
+            models.UniqueConstraint(
+                fields=["budget", "party"],
+                name="one_share_per_party_and_budget",
+                violation_error_message=_("Parten har redan en andel i budgeten."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.party.organisation}: {self.percent}%"
+            if self.percent is not None
+            else (f"{self.party.organisation}: {format_sek(self.amount)}")
+        )
+
+    def clean(self) -> None:
+        if (self.amount is None) == (self.percent is None):
+            raise ValidationError(_("Ange antingen belopp eller procent, inte båda."))
+        if self.budget_id and self.party_id and self.party.agreement_id != self.budget.agreement_id:
+            raise ValidationError({"party": _("Parten hör inte till överenskommelsen.")})
+
+    def amount_of(self, total: Decimal) -> Decimal:
+        if self.amount is not None:
+            return self.amount
+        if self.percent is None:
+            # Neither filled in yet (clean() says so): the share covers nothing.
+            return round_money(Decimal("0"))
+        # Percent shares are rounded to öre, half up (see round_money).
+        return round_money(total * self.percent / Decimal("100"))
+
+
+class ActualCost(models.Model):
+    """Utfall: an actual cost booked against a cost line, with its voucher reference."""
+
+    cost_line = models.ForeignKey(
+        CostLine, on_delete=models.PROTECT, related_name="actuals", verbose_name=_("kostnadspost")
+    )
+    date = models.DateField(_("datum"))
+    amount = MoneyField(_("belopp (kr)"))
+    voucher = models.CharField(_("verifikation"), max_length=60)
+    description = models.CharField(_("beskrivning"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("registrerad av")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("utfall")
+        verbose_name_plural = _("utfall")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cost_line", "voucher"],
+                name="voucher_once_per_cost_line",
+                violation_error_message=_("Verifikationen är redan bokförd på kostnadsposten."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher}: {format_sek(self.amount)}"
+
+    def clean(self) -> None:
+        if self.cost_line_id and self.date and self.date.year != self.cost_line.budget.year:
+            raise ValidationError(
+                {
+                    "date": _("Datumet måste ligga inom budgetåret %(year)s.")
+                    % {"year": self.cost_line.budget.year}
+                }
+            )
+
+
+class OtherFunding(models.Model):
+    """Another funder of the same activity, recorded so that no cost is financed twice."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="other_funding", verbose_name=_("budget")
+    )
+    funder = models.CharField(_("finansiär"), max_length=200)
+    amount = MoneyField(_("belopp (kr)"), validators=[MinValueValidator(Decimal("0"))])
+    purpose = models.CharField(_("avser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["funder"]
+        verbose_name = _("annan finansiering")
+        verbose_name_plural = _("annan finansiering")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="other_funding_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder}: {format_sek(self.amount)}"

@@ -1,0 +1,133 @@
+"""Organisations, their contact persons, and the users who sign in (with their roles)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from iop.roles import Role
+
+from ..validators import normalise_org_number, validate_gln, validate_org_number, validate_peppol_id
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommun")
+        REGION = "region", _("Region")
+        STATE_AGENCY = "state_agency", _("Statlig myndighet")
+        COORDINATION = "coordination", _("Samordningsförbund")
+        NON_PROFIT = "non_profit", _("Idéburen organisation")
+        OTHER = "other", _("Övrig")
+
+    name = models.CharField(_("namn"), max_length=200)
+    org_number = models.CharField(
+        _("organisationsnummer"),
+        max_length=11,
+        unique=True,
+        validators=[validate_org_number],
+        help_text=_("Tio siffror, NNNNNN-NNNN."),
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    street_address = models.CharField(_("utdelningsadress"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postnummer"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3} ?\d{2}$", _("Postnummer skrivs med fem siffror."))],
+    )
+    city = models.CharField(_("ort"), max_length=100, blank=True)
+    gln = models.CharField(
+        _("GLN"),
+        max_length=13,
+        blank=True,
+        validators=[validate_gln],
+        help_text=_("Global Location Number för e-faktura, 13 siffror."),
+    )
+    peppol_id = models.CharField(
+        _("PEPPOL-ID"),
+        max_length=60,
+        blank=True,
+        validators=[validate_peppol_id],
+        help_text=_("Till exempel 0007:2120000449."),
+    )
+    invoice_reference = models.CharField(_("referenskod"), max_length=100, blank=True)
+    invoice_marking = models.CharField(
+        _("märkning"),
+        max_length=200,
+        blank=True,
+        help_text=_("Text som ska stå på fakturan, till exempel ”IOP Bromodellen”."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.org_number:
+            self.org_number = normalise_org_number(self.org_number)
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.NON_PROFIT and self.kind != self.Kind.OTHER
+
+
+class ContactPerson(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    title = models.CharField(_("befattning"), max_length=200, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("kontaktpersoner")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def roles(self) -> set[str]:
+        # Cached per instance: role checks run many times per request.
+        if not hasattr(self, "_role_cache"):
+            names = set(self.groups.values_list("name", flat=True))
+            if self.is_superuser:
+                names.add(Role.ADMIN)
+            self._role_cache = names & set(Role.values)
+        return self._role_cache
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles() & set(roles))
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.has_role(Role.ADMIN)
