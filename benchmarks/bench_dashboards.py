@@ -203,12 +203,13 @@ def build() -> None:
         ),
     )
     span = (END - START).days
-    enrolments = []  # (participant id, agreement id, start, end)
+    # (participant, agreement, start, end)
+    enrolments: list[tuple[int, int, datetime.date, datetime.date | None]] = []
     for i in range(1, PARTICIPANTS + 1):
         start = START + datetime.timedelta(days=rng.randint(0, span - 30))
-        exit_date = start + datetime.timedelta(days=rng.randint(60, 400))
-        if exit_date > min(END, TODAY) or rng.random() < 0.3:
-            exit_date = None
+        exit_day = start + datetime.timedelta(days=rng.randint(60, 400))
+        still_in = exit_day > min(END, TODAY) or rng.random() < 0.3
+        exit_date = None if still_in else exit_day
         enrolments.append((i, agreements[i % PARTNERSHIPS].pk, start, exit_date))
     _copy(
         "participants_enrolment",

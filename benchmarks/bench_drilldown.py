@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -50,12 +51,15 @@ def main() -> None:
 
 def measure() -> None:
     from participants.models import Consent, Participant
+    from partnerships.http import AuthedHttpRequest
     from partnerships.models import Agreement, Role
     from reporting import figures
     from reporting.views import figure_participants
 
     agreement = Agreement.objects.get(short_id="bench")
-    operator = agreement.operator_party().organisation
+    party = agreement.operator_party()
+    assert party is not None, "the bench agreement has an operator"
+    operator = party.organisation
     Consent.objects.bulk_create(
         Consent(
             participant=p,
@@ -85,7 +89,9 @@ def measure() -> None:
                 connection.force_debug_cursor = True
                 reset_queries()
                 started = time.perf_counter()
-                response = figure_participants(request, agreement.pk, YEAR, key)
+                response = figure_participants(
+                    cast(AuthedHttpRequest, request), agreement.pk, YEAR, key
+                )
                 timings.append((time.perf_counter() - started) * 1000)
                 queries = len(connection.queries)
                 connection.force_debug_cursor = False

@@ -179,7 +179,8 @@ def main() -> None:
     settings.IOP_IMPORT_MAX_BYTES = 200 * MiB
 
     load = os.getloadavg()[0]
-    print(f"PostgreSQL {connection.pg_version}; {os.cpu_count()} cores; load average {load:.1f}")
+    version = getattr(connection, "pg_version", "?")  # PostgreSQL backends only
+    print(f"PostgreSQL {version}; {os.cpu_count()} cores; load average {load:.1f}")
     user, _agreement, codes = setup(args.participants)
 
     # 1. The big file first, so that the process's peak RSS is this import's.

@@ -86,6 +86,7 @@ def seed() -> None:
         )
         user.groups.add(group)
     first_phase = Phase.objects.filter(agreement__isnull=True).order_by("position").first()
+    assert first_phase is not None, "the default phases come with the migrations"
     agreement_ids = list(
         Agreement.objects.filter(short_id__startswith=PREFIX)
         .order_by("short_id")

@@ -22,6 +22,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from iop.audit import AuditContext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iop.settings")
 
@@ -95,7 +97,13 @@ def build() -> None:
     for metric in ("share_to_work", "share_to_studies", "step_progression", "contacts"):
         ind = Indicator.objects.create(goal=goal, name=metric, metric=metric)
         IndicatorTarget.objects.create(indicator=ind, year=YEAR, target=Decimal("40"))
-    record_version(agreement=agreement, user=None, summary="Bench", valid_from=agreement.start_date)
+    record_version(
+        audit=AuditContext.system(),
+        agreement=agreement,
+        user=None,
+        summary="Bench",
+        valid_from=agreement.start_date,
+    )
 
     rng = random.Random(7)
     participants = Participant.objects.bulk_create(

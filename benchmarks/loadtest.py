@@ -283,12 +283,12 @@ def build_user_classes(port: int):
         weight = 15
 
         def discover(self) -> None:
-            self.dashboards = self.ids("/dashboards/", r"/dashboards/(\d+)/[?\"]", "dashboards")
+            self.agreements = self.ids("/dashboards/", r"/dashboards/(\d+)/[?\"]", "dashboards")
 
         @task
         def dashboards(self) -> None:
             self.client.get("/dashboards/", name="dashboards")
-            for agreement in self.dashboards[:2]:
+            for agreement in self.agreements[:2]:
                 self.client.get(f"/dashboards/{agreement}/", name="dashboard")
 
     return [Coordinator, Finance, Steering]

@@ -1,5 +1,7 @@
 """Project-wide models: sessions bound to users, and the spreadsheet engine's import jobs."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -25,9 +27,9 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+        # The configured engine (iop.sessions) imports this model; asking the setting
+        # instead of importing it back keeps the two modules out of a circle.
+        return import_module(settings.SESSION_ENGINE).SessionStore
 
 
 class ImportJob(models.Model):
@@ -68,8 +70,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
 
     class Meta:
-        # The table kept its name when the model moved here from partnerships, so existing
-        # jobs stayed where they were (migrations: partnerships 0004, iop 0002).
+        # The table kept its name when the model moved here from the partnerships app, so
+        # existing jobs stayed where they were (migrations: partnerships 0004, iop 0002).
         db_table = "partnerships_importjob"
         ordering = ["-created_at", "-pk"]
         verbose_name = _("import")

@@ -154,9 +154,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _other_sessions(request: HttpRequest):
-    return UserSession.objects.filter(
-        user_id=request.user.pk, expire_date__gt=timezone.now()
-    ).exclude(session_key=request.session.session_key)
+    user_id = request.user.pk
+    assert user_id is not None  # sign-in is required here (LoginRequiredMiddleware)
+    return UserSession.objects.filter(user_id=user_id, expire_date__gt=timezone.now()).exclude(
+        session_key=request.session.session_key
+    )
 
 
 @require_POST

@@ -58,8 +58,6 @@ from .models import (
 )
 from .versions import snapshot_agreement
 
-SYSTEM = AuditContext.system()
-
 RowFormSet = BaseInlineFormSet[Any, Any, Any]
 
 
@@ -71,7 +69,7 @@ def record_version(
     *,
     agreement: Agreement,
     user: User | None,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     summary: str,
     valid_from: datetime.date | None = None,
     approved_on: datetime.date | None = None,
@@ -99,7 +97,7 @@ def record_version(
 
 
 @transaction.atomic
-def create_agreement(*, user: User, audit: AuditContext = SYSTEM, form: AgreementForm) -> Agreement:
+def create_agreement(*, user: User, audit: AuditContext, form: AgreementForm) -> Agreement:
     """A new draft agreement from a valid form; the creator's organisation becomes a party."""
     agreement = form.save()
     if user.organisation is not None:
@@ -127,7 +125,7 @@ def create_agreement(*, user: User, audit: AuditContext = SYSTEM, form: Agreemen
 def amend_agreement(
     *,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     form: AgreementForm,
     summary: str,
     valid_from: datetime.date | None = None,
@@ -153,7 +151,7 @@ def change_status(
     agreement: Agreement,
     new_status: str,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     day: datetime.date | None = None,
     reason: str = "",
 ) -> Agreement:
@@ -197,7 +195,7 @@ def extend_agreement(
     *,
     agreement: Agreement,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     decided_on: datetime.date,
     decision_reference: str = "",
 ) -> Extension:
@@ -256,7 +254,7 @@ def _save_form(form: ModelForm[Any], formsets: Sequence[RowFormSet] = ()) -> Any
 def save_agreement_part(
     *,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     agreement: Agreement,
     form: ModelForm[Any],
     formsets: Sequence[RowFormSet] = (),
@@ -271,7 +269,7 @@ def save_agreement_part(
 
 @transaction.atomic
 def remove_agreement_part(
-    *, user: User, audit: AuditContext = SYSTEM, agreement: Agreement, part: Model, summary: str
+    *, user: User, audit: AuditContext, agreement: Agreement, part: Model, summary: str
 ) -> None:
     """Delete a part of the agreement and record the change as a new version."""
     part.delete()
@@ -331,9 +329,7 @@ def index_into_next_year(*, budget: Budget) -> Budget:
 
 
 @transaction.atomic
-def derive_next_year(
-    *, budget: Budget, user: User | None = None, audit: AuditContext = SYSTEM
-) -> Budget:
+def derive_next_year(*, budget: Budget, user: User | None = None, audit: AuditContext) -> Budget:
     """Next year's budget by the indexation rule, recorded as a new version."""
     new = index_into_next_year(budget=budget)
     record_version(
@@ -347,9 +343,7 @@ def derive_next_year(
 
 
 @transaction.atomic
-def record_actual_cost(
-    *, user: User, audit: AuditContext = SYSTEM, form: ActualCostForm
-) -> ActualCost:
+def record_actual_cost(*, user: User, audit: AuditContext, form: ActualCostForm) -> ActualCost:
     """Book an actual cost against a cost line of the budget, from a validated form."""
     actual = form.save(commit=False)
     actual.recorded_by = user
@@ -358,9 +352,7 @@ def record_actual_cost(
 
 
 @transaction.atomic
-def add_other_funding(
-    *, user: User, audit: AuditContext = SYSTEM, form: OtherFundingForm
-) -> OtherFunding:
+def add_other_funding(*, user: User, audit: AuditContext, form: OtherFundingForm) -> OtherFunding:
     """Register funding from outside the agreement on the form's budget."""
     return form.save()
 
@@ -369,15 +361,13 @@ def add_other_funding(
 
 
 @transaction.atomic
-def save_organisation(
-    *, user: User, audit: AuditContext = SYSTEM, form: OrganisationForm
-) -> Organisation:
+def save_organisation(*, user: User, audit: AuditContext, form: OrganisationForm) -> Organisation:
     return form.save()
 
 
 @transaction.atomic
 def add_contact_person(
-    *, user: User, audit: AuditContext = SYSTEM, form: ContactPersonForm
+    *, user: User, audit: AuditContext, form: ContactPersonForm
 ) -> ContactPerson:
     return form.save()
 
@@ -393,7 +383,7 @@ def save_meeting(
     decisions: RowFormSet,
     action_items: RowFormSet,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
 ) -> Meeting:
     """Save a validated meeting form and its three row formsets together, or nothing."""
     meeting = form.save(commit=False)
@@ -411,7 +401,7 @@ def complete_action_item(
     *,
     item: ActionItem,
     user: User,
-    audit: AuditContext = SYSTEM,
+    audit: AuditContext,
     meeting: Meeting | None = None,
     day: datetime.date | None = None,
 ) -> ActionItem:
@@ -428,7 +418,7 @@ def complete_action_item(
 
 
 @transaction.atomic
-def reopen_action_item(*, item: ActionItem, user: User, audit: AuditContext = SYSTEM) -> ActionItem:
+def reopen_action_item(*, item: ActionItem, user: User, audit: AuditContext) -> ActionItem:
     item.done_on = None
     item.done_at_meeting = None
     item.save(update_fields=["done_on", "done_at_meeting"])
@@ -439,14 +429,14 @@ def reopen_action_item(*, item: ActionItem, user: User, audit: AuditContext = SY
 
 
 @transaction.atomic
-def create_calendar_token(*, user: User, audit: AuditContext = SYSTEM) -> CalendarToken:
+def create_calendar_token(*, user: User, audit: AuditContext) -> CalendarToken:
     """A new secret address; the previous one (if any) stops working."""
     revoke_calendar_token(user=user, audit=audit)
     return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
 
 
 @transaction.atomic
-def revoke_calendar_token(*, user: User, audit: AuditContext = SYSTEM) -> int:
+def revoke_calendar_token(*, user: User, audit: AuditContext) -> int:
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

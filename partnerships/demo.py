@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 
-from .actions import index_into_next_year as derive_next_year
-from .actions import record_version
+from iop.audit import AuditContext
+
+from .actions import index_into_next_year, record_version
 from .models import (
     ActualCost,
     Agreement,
@@ -329,6 +330,7 @@ def _thaiwise(ctx: DemoContext) -> None:
         )
     del operator
     record_version(
+        audit=AuditContext.system(),
         agreement=agreement,
         user=None,
         summary="Överenskommelsen tecknad",
@@ -448,6 +450,7 @@ def _bromodellen(ctx: DemoContext) -> None:
         purpose="Studiecirklar utöver överenskommelsen",
     )
     record_version(
+        audit=AuditContext.system(),
         agreement=agreement,
         user=None,
         summary="Överenskommelsen tecknad",
@@ -455,8 +458,9 @@ def _bromodellen(ctx: DemoContext) -> None:
         approved_on=agreement.signed_on,
         approved_by="Alla tre parter genom undertecknande",
     )
-    derive_next_year(budget=budget)
+    index_into_next_year(budget=budget)
     record_version(
+        audit=AuditContext.system(),
         agreement=agreement,
         user=None,
         summary="Budget 2025 uppräknad med 2 %",
@@ -589,6 +593,7 @@ def _malmokraften(ctx: DemoContext) -> None:
     _book_actuals(agreement, 2024, share_of_budget=Decimal("0.97"), prefix="MK24")
     _book_actuals(agreement, 2025, share_of_budget=Decimal("0.92"), prefix="MK25")
     record_version(
+        audit=AuditContext.system(),
         agreement=agreement,
         user=None,
         summary="Överenskommelsen tecknad",

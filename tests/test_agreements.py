@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError
 
+from iop.audit import AuditContext
 from partnerships.actions import change_status, extend_agreement, record_version
 from partnerships.models import Agreement, AgreementVersion, Goal, add_months
 from partnerships.versions import version_on
@@ -62,7 +63,9 @@ def test_administrator_sees_every_agreement(world, login):
     ],
 )
 def test_non_party_gets_404_on_agreement_budget_and_edit_pages(world, login, path):
-    record_version(agreement=world.agreement_a, user=None, summary="v1")
+    record_version(
+        audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="v1"
+    )
     response = login(world.outsider).get(path.format(a=world.agreement_a.pk))
     assert response.status_code == 404
 
@@ -167,7 +170,13 @@ def test_active_agreement_amendment_needs_approval(world, login):
 
 def test_amendment_is_kept_as_dated_version_with_readable_diff(world, login):
     agreement = world.agreement_a
-    record_version(agreement=agreement, user=None, summary="Tecknad", valid_from=D(2026, 1, 1))
+    record_version(
+        audit=AuditContext.system(),
+        agreement=agreement,
+        user=None,
+        summary="Tecknad",
+        valid_from=D(2026, 1, 1),
+    )
     client = login(world.manager_a)
     response = client.post(
         f"/agreements/{agreement.pk}/edit/", agreement_post_data(agreement, purpose="Nytt syfte")
@@ -214,12 +223,23 @@ def test_status_lifecycle_allows_only_defined_transitions(world, start, target, 
     Agreement.objects.filter(pk=agreement.pk).update(status=start)
     agreement.refresh_from_db()
     if allowed:
-        change_status(agreement=agreement, new_status=target, user=world.manager_a, reason="Skäl")
+        change_status(
+            audit=AuditContext.system(),
+            agreement=agreement,
+            new_status=target,
+            user=world.manager_a,
+            reason="Skäl",
+        )
         agreement.refresh_from_db()
         assert agreement.status == target
     else:
         with pytest.raises(ValidationError):
-            change_status(agreement=agreement, new_status=target, user=world.manager_a)
+            change_status(
+                audit=AuditContext.system(),
+                agreement=agreement,
+                new_status=target,
+                user=world.manager_a,
+            )
         agreement.refresh_from_db()
         assert agreement.status == start
 
@@ -238,7 +258,12 @@ def test_forbidden_transition_through_the_page_shows_swedish_message(world, logi
 def test_activation_needs_a_decision(world):
     agreement = AgreementFactory(status="awaiting_decision", decision_date=None)
     with pytest.raises(ValidationError):
-        change_status(agreement=agreement, new_status="active", user=world.manager_a)
+        change_status(
+            audit=AuditContext.system(),
+            agreement=agreement,
+            new_status="active",
+            user=world.manager_a,
+        )
 
 
 def test_extension_moves_end_date_and_deadline(world, login):
@@ -257,7 +282,12 @@ def test_extension_moves_end_date_and_deadline(world, login):
     assert agreement.extensions_left() == 0
     assert agreement.extension_decision_deadline() is None
     with pytest.raises(ValidationError):
-        extend_agreement(agreement=agreement, user=world.manager_a, decided_on=D(2028, 1, 1))
+        extend_agreement(
+            audit=AuditContext.system(),
+            agreement=agreement,
+            user=world.manager_a,
+            decided_on=D(2028, 1, 1),
+        )
 
 
 def test_report_due_is_31_march_of_following_year():
@@ -320,17 +350,22 @@ def test_goal_tree_with_indicator_targets(world, login):
 
 
 def test_versions_are_numbered_per_agreement(world):
-    record_version(agreement=world.agreement_a, user=None, summary="a")
+    record_version(audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="a")
     world.agreement_a.purpose = "x"
     world.agreement_a.save()
-    record_version(agreement=world.agreement_a, user=None, summary="b")
+    record_version(audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="b")
     assert list(
         AgreementVersion.objects.filter(agreement=world.agreement_a).values_list(
             "number", flat=True
         )
     ) == [1, 2]
     # No change, no new version.
-    assert record_version(agreement=world.agreement_a, user=None, summary="c") is None
+    assert (
+        record_version(
+            audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="c"
+        )
+        is None
+    )
 
 
 def test_party_with_funding_share_cannot_be_removed(world, login):

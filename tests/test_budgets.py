@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError
 
+from iop.audit import AuditContext
 from iop.money import format_sek, round_money
 from partnerships.actions import derive_next_year
 from partnerships.indexation import indexed
@@ -69,7 +70,7 @@ def test_bromodellen_indexation_derives_2025_from_2024(world):
         CostLineFactory(budget=budget, amount=Decimal(amount))
     FundingShare.objects.create(budget=budget, party=world.party_b, percent=Decimal("70"))
     assert budget.total() == Decimal("2368800")
-    new = derive_next_year(budget=budget)
+    new = derive_next_year(audit=AuditContext.system(), budget=budget)
     assert new.year == 2027
     assert new.total() == Decimal("2416176")
     assert new.share_amounts()[0][1] == Decimal("1691323.20")
@@ -83,7 +84,7 @@ def test_indexed_rounds_to_ore():
 def test_derive_refuses_year_outside_agreement(world):
     budget = BudgetFactory(agreement=world.agreement_b, year=2027)
     with pytest.raises(ValidationError):
-        derive_next_year(budget=budget)
+        derive_next_year(audit=AuditContext.system(), budget=budget)
 
 
 def test_finance_creates_budget_whose_shares_add_up(world, login):

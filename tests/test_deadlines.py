@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from iop.audit import AuditContext
 from partnerships.actions import extend_agreement
 from partnerships.deadlines import deadlines_for_user
 from partnerships.models import Agreement, Meeting, required_followups
@@ -57,7 +58,12 @@ def test_extension_moves_every_deadline_with_the_new_end_date(world):
     agreement.extension_count = 1
     agreement.extension_months = 12
     agreement.save()
-    extend_agreement(agreement=agreement, user=world.manager_a, decided_on=D(2027, 6, 1))
+    extend_agreement(
+        audit=AuditContext.system(),
+        agreement=agreement,
+        user=world.manager_a,
+        decided_on=D(2027, 6, 1),
+    )
     today = D(2027, 6, 2)
     found = by_key(deadlines_for_user(world.manager_a, today=today))
     assert found[f"agreement_end:{agreement.pk}:end"].date == D(2028, 12, 31)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from icalendar import Calendar
 
+from iop.audit import AuditContext
 from partnerships.actions import create_calendar_token
 from partnerships.deadlines import deadlines_for_user
 from partnerships.models import CalendarToken
@@ -31,7 +32,7 @@ def parse(response) -> Calendar:
 
 
 def test_feed_is_valid_icalendar_with_one_event_per_deadline(world, client, some_deadlines):
-    token = create_calendar_token(user=world.manager_a)
+    token = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
     cal = parse(client.get(reverse("calendar_feed", args=[token.token])))
     assert str(cal["VERSION"]) == "2.0"
     assert cal["PRODID"]
@@ -56,7 +57,7 @@ def response_lines(client, token):
 
 
 def test_feed_needs_no_session(world, client, some_deadlines):
-    token = create_calendar_token(user=world.manager_a)
+    token = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
     client.logout()
     assert client.get(reverse("calendar_feed", args=[token.token])).status_code == 200
 
@@ -77,22 +78,22 @@ def test_unknown_link_answers_404(client, db):
 
 
 def test_new_link_replaces_the_old_one(world, client):
-    old = create_calendar_token(user=world.manager_a)
-    new = create_calendar_token(user=world.manager_a)
+    old = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
+    new = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
     assert client.get(reverse("calendar_feed", args=[old.token])).status_code == 404
     assert client.get(reverse("calendar_feed", args=[new.token])).status_code == 200
     assert CalendarToken.objects.filter(user=world.manager_a, revoked_at__isnull=True).count() == 1
 
 
 def test_deactivated_users_link_answers_404(world, client):
-    token = create_calendar_token(user=world.manager_a)
+    token = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
     world.manager_a.is_active = False
     world.manager_a.save()
     assert client.get(reverse("calendar_feed", args=[token.token])).status_code == 404
 
 
 def test_feed_shows_only_the_users_partnerships(world, client, some_deadlines):
-    token = create_calendar_token(user=world.coordinator_b)
+    token = create_calendar_token(audit=AuditContext.system(), user=world.coordinator_b)
     cal = parse(client.get(reverse("calendar_feed", args=[token.token])))
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert uids
@@ -117,7 +118,7 @@ def test_start_page_feed_and_reminders_list_the_same_deadlines(
     page = client.get(reverse("home")).content.decode()
     on_page = set(re.findall(r'data-key="([^"]+)"', page))
 
-    token = create_calendar_token(user=world.manager_a)
+    token = create_calendar_token(audit=AuditContext.system(), user=world.manager_a)
     client.logout()
     cal = parse(client.get(reverse("calendar_feed", args=[token.token])))
     in_feed = {str(e["UID"]).removesuffix("@iop") for e in cal.walk("VEVENT")}

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from iop.audit import AuditContext
 from partnerships.access import access_meeting_by_id
 from partnerships.actions import record_version
 from partnerships.models import ActionItem, Attendee, Decision, Meeting
@@ -220,7 +221,9 @@ def test_a_held_meeting_cannot_lie_in_the_future(world, login):
 
 
 def test_decision_links_to_the_amendment_it_led_to(world, login, meeting):
-    version = record_version(agreement=world.agreement_a, user=None, summary="Ny budget")
+    version = record_version(
+        audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="Ny budget"
+    )
     response = login(world.manager_a).post(
         reverse("meeting_create", args=[world.agreement_a.pk]),
         meeting_post(world, **{"decisions-0-amendment": version.pk}),
@@ -233,7 +236,9 @@ def test_decision_links_to_the_amendment_it_led_to(world, login, meeting):
 
 
 def test_decision_cannot_link_to_another_agreements_amendment(world, login):
-    version = record_version(agreement=world.agreement_b, user=None, summary="B:s ändring")
+    version = record_version(
+        audit=AuditContext.system(), agreement=world.agreement_b, user=None, summary="B:s ändring"
+    )
     response = login(world.manager_a).post(
         reverse("meeting_create", args=[world.agreement_a.pk]),
         meeting_post(world, **{"decisions-0-amendment": version.pk}),

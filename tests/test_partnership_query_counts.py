@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from iop.audit import AuditContext
 from partnerships.actions import record_version
 from partnerships.models import ActualCost, AgreementParty, Goal, Indicator, IndicatorTarget
 from tests.factories.partnerships import (
@@ -58,7 +59,12 @@ def grow(world):
     for i in range(5):
         world.agreement_a.purpose = f"Syfte {i}"
         world.agreement_a.save()
-        record_version(agreement=world.agreement_a, user=None, summary=f"Ändring {i}")
+        record_version(
+            audit=AuditContext.system(),
+            agreement=world.agreement_a,
+            user=None,
+            summary=f"Ändring {i}",
+        )
 
 
 @pytest.mark.parametrize("page", sorted(EXPECTED))
@@ -68,7 +74,9 @@ def test_page_query_count_is_fixed(world, login, django_assert_num_queries, page
     sub = Goal.objects.create(agreement=world.agreement_a, parent=top, title="Delmål 0")
     indicator = Indicator.objects.create(goal=sub, name="Indikator 0")
     IndicatorTarget.objects.create(indicator=indicator, year=2026, target=Decimal("10"))
-    record_version(agreement=world.agreement_a, user=None, summary="Tecknad")
+    record_version(
+        audit=AuditContext.system(), agreement=world.agreement_a, user=None, summary="Tecknad"
+    )
     client = login(world.manager_a)
     client.get("/agreements/")  # settle the session before counting
     url = urls(world)[page]

@@ -285,7 +285,9 @@ def objects(world) -> SimpleNamespace:
         world=world,
         goal=goal,
         indicator=Indicator.objects.create(goal=goal, name="Andel i arbete"),
-        version=record_version(agreement=agreement, user=None, summary="Tecknat"),
+        version=record_version(
+            audit=AuditContext.system(), agreement=agreement, user=None, summary="Tecknat"
+        ),
         enrolment=enrolment,
         consent=enrolment.participant.consents.first(),
         activity=activity,

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from iop.audit import AuditContext
 from partnerships.actions import extend_agreement
 from partnerships.models import Role, SentReminder
 from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
@@ -86,7 +87,9 @@ def test_a_moved_deadline_is_reminded_of_again(world, manager):
     agreement.save()
     run("--today", "2027-12-20", "--days", "14")
     assert "2027-12-31" in mail.outbox[0].body
-    extend_agreement(agreement=agreement, user=manager, decided_on=D(2027, 9, 1))
+    extend_agreement(
+        audit=AuditContext.system(), agreement=agreement, user=manager, decided_on=D(2027, 9, 1)
+    )
     run("--today", "2028-12-20", "--days", "14")
     assert "2028-12-31" in mail.outbox[-1].body
 
