@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models
 
+from .forms import AmountField
+
 ORE = Decimal("0.01")
 
 
@@ -22,6 +24,10 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # Every form of a money field reads Swedish amounts the same way (iop.forms).
+        return super().formfield(**{"form_class": AmountField, **kwargs})
 
 
 def format_sek(amount: Decimal | int | None, decimals: bool | None = None) -> str:

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from iop.forms import AmountField
+
 from .models import (
     ActualCost,
     Agreement,
@@ -238,7 +240,12 @@ class IndicatorForm(forms.ModelForm):
 
 
 TargetFormSet = inlineformset_factory(
-    Indicator, IndicatorTarget, fields=["year", "target"], extra=2, can_delete=True
+    Indicator,
+    IndicatorTarget,
+    fields=["year", "target"],
+    field_classes={"target": AmountField},
+    extra=2,
+    can_delete=True,
 )
 
 
@@ -246,6 +253,7 @@ class BudgetForm(RevisionMixin, forms.ModelForm):
     class Meta:
         model = Budget
         fields = ["year", "indexation_percent", "public_grant", "note"]
+        field_classes = {"indexation_percent": AmountField}
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
@@ -284,6 +292,7 @@ CostLineFormSet = cast(
         CostLine,
         formset=CostLineFormSetBase,
         fields=["category", "description", "fte", "amount"],
+        field_classes={"fte": AmountField},
         extra=1,
         can_delete=True,
     ),
@@ -294,6 +303,7 @@ class FundingShareForm(forms.ModelForm):
     class Meta:
         model = FundingShare
         fields = ["party", "percent", "amount"]
+        field_classes = {"percent": AmountField}
 
     def __init__(self, *args, agreement: Agreement | None = None, **kwargs):
         super().__init__(*args, **kwargs)

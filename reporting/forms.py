@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iop.forms import AmountField
 from partnerships.models import AgreementParty, Indicator
 
 from .models import AnnualReport
@@ -27,7 +28,7 @@ class NarrativeForm(forms.ModelForm):
         self.indicator_fields = []
         for ind in manual_indicators:
             name = f"indicator_{ind.pk}"
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = AmountField(
                 label=_("Utfall: %(name)s") % {"name": ind.name},
                 required=False,
                 max_digits=12,

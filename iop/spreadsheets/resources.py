@@ -32,6 +32,7 @@ from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
+from ..forms import parse_amount
 from .users import SpreadsheetUser
 
 # A cell starting with one of these is a formula to a spreadsheet program.
@@ -112,7 +113,10 @@ class DateWidget(widgets.Widget):
 
 
 class DecimalWidget(widgets.Widget):
-    """Amounts as typed in Sweden (1 670 400,50) or with a decimal point; never a float."""
+    """Amounts as typed in Sweden (1 670 400,50) or with a decimal point; never a float.
+
+    Text cells are read by iop.forms.parse_amount, the rule every form uses.
+    """
 
     def __init__(self, *, places: int = 2, max_digits: int = 14, **kwargs):
         self.places = places
@@ -132,12 +136,16 @@ class DecimalWidget(widgets.Widget):
                 # Spreadsheet cells are binary floats: round back to the stored precision.
                 amount = Decimal(repr(value))
             else:
-                text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("kr", "")
-                if not text:
+                # The same rule as every form (iop.forms.parse_amount): 1 250,50 or 1250.50.
+                parsed = parse_amount(value, decimal_places=self.places)
+                if parsed is None:
                     return None
-                if "," in text:
-                    text = text.replace(".", "").replace(",", ".")
-                amount = Decimal(text)
+                amount = parsed
+        except ValidationError as exc:
+            message = _("”%(value)s” är inget belopp.") % {"value": value}
+            if exc.code != "invalid":
+                message += " " + " ".join(exc.messages)
+            raise ValueError(message) from exc
         except (InvalidOperation, ValueError) as exc:
             raise ValueError(_("”%(value)s” är inget belopp.") % {"value": value}) from exc
         if not amount.is_finite():
