@@ -25,10 +25,13 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from iop.audit import AuditContext
+from iop.roles import Role
 
+from .extensions import PartyApproval, extension_errors
 from .forms import (
     ActualCostForm,
     AgreementForm,
@@ -49,6 +52,7 @@ from .models import (
     ContactPerson,
     CostLine,
     Extension,
+    ExtensionApproval,
     FundingShare,
     Meeting,
     Organisation,
@@ -197,15 +201,27 @@ def extend_agreement(
     user: User,
     audit: AuditContext,
     decided_on: datetime.date,
+    approvals: Sequence[PartyApproval],
     decision_reference: str = "",
+    late_reason: str = "",
 ) -> Extension:
-    """Exercise one extension option: the end date moves by the agreed number of months."""
+    """Exercise one extension option: the end date moves by the agreed number of months.
+
+    Refused unless every party has approved it, and after the agreement's end date; a
+    decision after the agreement's deadline needs `late_reason`, which the history shows.
+    """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.extensions_left() == 0:
-        raise ValidationError(_("Överenskommelsen har inga förlängningsmöjligheter kvar."))
-    if agreement.status in (Agreement.Status.ENDED, Agreement.Status.TERMINATED):
-        raise ValidationError(_("En avslutad överenskommelse kan inte förlängas."))
+    errors = extension_errors(
+        agreement=agreement, decided_on=decided_on, approvals=approvals, late_reason=late_reason
+    )
     previous = agreement.end_date
+    deadline = agreement.decision_deadline_for_current_end()
+    if decided_on > deadline and not user.has_role(Role.MANAGER, Role.ADMIN):
+        errors.setdefault("late_reason", []).append(
+            _("Ett sent beslut kan bara registreras av en verksamhetschef, med skäl.")
+        )
+    if errors:
+        raise ValidationError(errors)
     new_end = add_months(previous, agreement.extension_months)
     extension = Extension.objects.create(
         agreement=agreement,
@@ -213,21 +229,71 @@ def extend_agreement(
         decision_reference=decision_reference,
         previous_end_date=previous,
         new_end_date=new_end,
+        decision_deadline=deadline,
+        late_reason=late_reason.strip() if decided_on > deadline else "",
         recorded_by=user,
+    )
+    ExtensionApproval.objects.bulk_create(
+        ExtensionApproval(
+            extension=extension,
+            party=approval.party,
+            approved_on=approval.approved_on,
+            approved_by=approval.approved_by.strip(),
+            recorded_by=user,
+        )
+        for approval in approvals
     )
     agreement.end_date = new_end
     agreement.revision += 1
     agreement.save()
+    summary = _("Förlängd till %(end)s") % {"end": new_end.isoformat()}
+    if extension.is_late:
+        summary += _(" – SENT BESLUT, efter tidsgränsen %(deadline)s: %(reason)s") % {
+            "deadline": deadline.isoformat(),
+            "reason": extension.late_reason,
+        }
     record_version(
         agreement=agreement,
         user=user,
         audit=audit,
-        summary=_("Förlängd till %(end)s") % {"end": new_end.isoformat()},
+        summary=Truncator(summary).chars(300),
         valid_from=decided_on,
         approved_on=decided_on,
-        approved_by=decision_reference,
+        approved_by="\n".join(
+            f"{approval.party.organisation.name}: {approval.approved_by} "
+            f"({approval.approved_on.isoformat()})"
+            for approval in approvals
+        )
+        + (f"\n{decision_reference}" if decision_reference else ""),
     )
     return extension
+
+
+@transaction.atomic
+def end_expired_agreements(
+    *, today: datetime.date, audit: AuditContext, user: User | None = None
+) -> list[Agreement]:
+    """Mark every active agreement whose end date has passed as ended, with a version.
+
+    Run daily (manage.py end_expired_agreements); running it again changes nothing. Pages
+    already show such an agreement as ended (Agreement.status_on); this makes it durable,
+    so that the status column, the admin and exports say the same.
+    """
+    ended = []
+    for agreement in Agreement.objects.select_for_update().past_end(today).order_by("pk"):
+        agreement.status = Agreement.Status.ENDED
+        agreement.revision += 1
+        agreement.save(update_fields=["status", "revision", "updated_at"])
+        record_version(
+            agreement=agreement,
+            user=user,
+            audit=audit,
+            summary=_("Avslutad: slutdatum %(end)s har passerats")
+            % {"end": agreement.end_date.isoformat()},
+            valid_from=agreement.end_date + datetime.timedelta(days=1),
+        )
+        ended.append(agreement)
+    return ended
 
 
 # --------------------------------------------------------------------------- parts

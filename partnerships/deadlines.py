@@ -26,6 +26,7 @@ from .models import (
     Extension,
     Meeting,
     User,
+    add_months,
     covered_quarters,
     quarter_bounds,
     required_followups,
@@ -33,12 +34,16 @@ from .models import (
 
 EXTENSION_DECISION = "extension_decision"
 AGREEMENT_END = "agreement_end"
+AGREEMENT_END_WARNING = "agreement_end_warning"
+# The start page warns this many months before an agreement's end date.
+END_WARNING_MONTHS = (6, 3)
 ACTION_ITEM = "action_item"
 FOLLOWUP = "followup"
 
 KIND_LABELS = {
     EXTENSION_DECISION: gettext_lazy("Beslut om förlängning"),
     AGREEMENT_END: gettext_lazy("Överenskommelsen löper ut"),
+    AGREEMENT_END_WARNING: gettext_lazy("Överenskommelsen löper snart ut"),
     ACTION_ITEM: gettext_lazy("Åtgärd"),
     FOLLOWUP: gettext_lazy("Uppföljningsmöte"),
 }
@@ -56,6 +61,8 @@ class Deadline:
     url: str
     overdue: bool = False
     detail: str = ""
+    # A warning is a date from which to act, never overdue: "six months left".
+    warning: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -65,6 +72,17 @@ class Deadline:
 
     def days_left(self, today: datetime.date) -> int:
         return (self.date - today).days
+
+
+def current_warnings(deadlines: list[Deadline], today: datetime.date) -> list[Deadline]:
+    """The warnings in force on `today`, the most pressing one per agreement."""
+    latest: dict[int, Deadline] = {}
+    for d in deadlines:
+        if not d.warning or d.date > today:
+            continue
+        if d.agreement_id not in latest or d.date > latest[d.agreement_id].date:
+            latest[d.agreement_id] = d
+    return sorted(latest.values(), key=lambda d: (d.date, d.agreement_title))
 
 
 def deadlines_for_user(
@@ -150,12 +168,36 @@ def _agreement_deadlines(agreement: Agreement, today: datetime.date) -> list[Dea
             agreement_id=agreement.pk,
             agreement_title=agreement.title,
             url=url,
-            overdue=day < today,
+            overdue=day < today and not extra.get("warning"),
             **extra,
         )
 
-    if agreement.status != Agreement.Status.ACTIVE:
+    # An agreement past its end date has ended, even before end_expired_agreements ran.
+    if agreement.status_on(today) != Agreement.Status.ACTIVE:
         return found
+    for months in END_WARNING_MONTHS:
+        warn_from = add_months(agreement.end_date, -months)
+        if warn_from < agreement.start_date:
+            continue
+        found.append(
+            deadline(
+                f"{months}m",
+                AGREEMENT_END_WARNING,
+                warn_from,
+                ngettext(
+                    "%(n)s månad kvar till slutdatum %(end)s",
+                    "%(n)s månader kvar till slutdatum %(end)s",
+                    months,
+                )
+                % {"n": months, "end": agreement.end_date.isoformat()},
+                warning=True,
+                detail=(
+                    _("Besluta om förlängning, eller förbered en ny överenskommelse.")
+                    if agreement.extensions_left()
+                    else _("Inga förlängningar kvar: förbered en ny överenskommelse.")
+                ),
+            )
+        )
     decide_by = agreement.extension_decision_deadline()
     if decide_by is not None and agreement.end_date >= today:
         found.append(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iop.forms import AmountField
 
+from .extensions import PartyApproval, extension_errors
 from .models import (
     ActualCost,
     Agreement,
@@ -190,8 +191,69 @@ class StatusForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Beslutsdatum"), widget=DateInput())
+    """Extending an agreement: the decision, each party's approval, and a reason when the
+    decision came after the agreement's deadline (rules in partnerships/extensions.py)."""
+
+    decided_on = forms.DateField(
+        label=_("Beslutsdatum"),
+        widget=DateInput(),
+        help_text=_("Dagen då förlängningen var beslutad, när alla parter hade godkänt den."),
+    )
     decision_reference = forms.CharField(label=_("Diarienummer"), max_length=100, required=False)
+    late_reason = forms.CharField(
+        label=_("Skäl till sent beslut"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Bara om beslutet fattades efter tidsgränsen. Skälet visas i historiken; "
+            "ett sent beslut kan bara registreras av en verksamhetschef."
+        ),
+    )
+
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.parties = list(agreement.parties.select_related("organisation"))
+        self.party_rows = []
+        for party in self.parties:
+            on, by = f"approved_on_{party.pk}", f"approved_by_{party.pk}"
+            name = party.organisation.name
+            self.fields[on] = forms.DateField(
+                label=_("%(party)s godkände") % {"party": name}, required=False, widget=DateInput()
+            )
+            self.fields[by] = forms.CharField(
+                label=_("Godkänd av (%(party)s)") % {"party": name},
+                max_length=300,
+                required=False,
+                help_text=_("Namn och befattning, eller organ och beslut."),
+            )
+            self.party_rows.append((party, self[on], self[by]))
+
+    def approvals(self) -> list[PartyApproval]:
+        data = self.cleaned_data
+        return [
+            PartyApproval(
+                party=party,
+                approved_on=data[f"approved_on_{party.pk}"],
+                approved_by=data.get(f"approved_by_{party.pk}") or "",
+            )
+            for party in self.parties
+            if data.get(f"approved_on_{party.pk}")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors or not cleaned.get("decided_on"):
+            return cleaned
+        errors = extension_errors(
+            agreement=self.agreement,
+            decided_on=cleaned["decided_on"],
+            approvals=self.approvals(),
+            late_reason=cleaned.get("late_reason", ""),
+        )
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
 
 class PartyForm(forms.ModelForm):

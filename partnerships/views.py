@@ -52,8 +52,10 @@ from .models import (
     AgreementParty,
     AgreementVersion,
     Budget,
+    ExtensionApproval,
     Goal,
     Indicator,
+    add_months,
 )
 from .versions import diff_snapshots, version_on
 
@@ -75,7 +77,7 @@ def agreement_list(request: AuthedHttpRequest) -> HttpResponse:
     )
     status = request.GET.get("status", "")
     if status in Agreement.Status.values:
-        agreements = agreements.filter(status=status)
+        agreements = agreements.with_current_status(status, timezone.localdate())
     return render(
         request,
         "partnerships/agreement_list.html",
@@ -127,7 +129,12 @@ def agreement_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpRespo
             "goals": goals,
             "budgets": budgets,
             "versions": agreement.versions.select_related("created_by").order_by("-number")[:5],
-            "extensions": agreement.extensions.all(),
+            "extensions": agreement.extensions.prefetch_related(
+                Prefetch(
+                    "approvals",
+                    queryset=ExtensionApproval.objects.select_related("party__organisation"),
+                )
+            ),
             "extension_deadline": agreement.extension_decision_deadline(),
             "report_year": min(
                 max(today.year - 1, agreement.start_date.year), agreement.end_date.year
@@ -135,7 +142,6 @@ def agreement_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpRespo
             "can_edit": request.user.has_role(*CAN_EDIT_AGREEMENT),
             "can_edit_budget": request.user.has_role(*CAN_EDIT_BUDGET),
             "status_form": StatusForm(initial={"day": today}),
-            "extension_form": ExtensionForm(initial={"decided_on": today}),
             "missing_years": [y for y in agreement.years if y not in {b.year for b in budgets}],
         },
     )
@@ -195,29 +201,46 @@ def agreement_status(request: AuthedHttpRequest, agreement_id: int) -> HttpRespo
     return redirect(agreement)
 
 
-@require_POST
 def agreement_extend(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    """Record an extension: the decision and every party's approval, on a page of its own
+    so that each refusal stands next to its field."""
     agreement = access.access_agreement_by_id(request.user, agreement_id, for_edit=True)
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Ange beslutsdatum för förlängningen."))
-        return redirect(agreement)
-    try:
-        extension = actions.extend_agreement(
-            agreement=agreement,
-            user=request.user,
-            audit=AuditContext.from_request(request),
-            **form.cleaned_data,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Överenskommelsen är förlängd till %(end)s.")
-            % {"end": extension.new_end_date.isoformat()},
-        )
-    return redirect(agreement)
+    form = ExtensionForm(
+        request.POST or None,
+        agreement=agreement,
+        initial={"decided_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = actions.extend_agreement(
+                agreement=agreement,
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                decided_on=form.cleaned_data["decided_on"],
+                decision_reference=form.cleaned_data["decision_reference"],
+                late_reason=form.cleaned_data["late_reason"],
+                approvals=form.approvals(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Överenskommelsen är förlängd till %(end)s.")
+                % {"end": extension.new_end_date.isoformat()},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "partnerships/agreement_extend.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "deadline": agreement.decision_deadline_for_current_end(),
+            "new_end": add_months(agreement.end_date, agreement.extension_months),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def agreement_history(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:

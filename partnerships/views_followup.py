@@ -22,7 +22,7 @@ from iop.audit import AuditContext
 
 from . import access, actions
 from .access import CAN_EDIT_MEETING, require_role
-from .deadlines import deadlines_for_user
+from .deadlines import current_warnings, deadlines_for_user
 from .feeds import active_calendar_token
 from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
 from .http import AuthedHttpRequest
@@ -39,8 +39,11 @@ def todo(request: AuthedHttpRequest) -> HttpResponse:
         "partnerships/todo.html",
         {
             "deadlines": deadlines,
+            "warnings": current_warnings(deadlines, today),
             "overdue": [d for d in deadlines if d.overdue],
-            "upcoming": [d for d in deadlines if not d.overdue],
+            "upcoming": [
+                d for d in deadlines if not d.overdue and not (d.warning and d.date <= today)
+            ],
             "today": today,
         },
     )

@@ -8,7 +8,7 @@ from iop.audit import AuditContext
 from partnerships.actions import change_status, extend_agreement, record_version
 from partnerships.models import Agreement, AgreementVersion, Goal, add_months
 from partnerships.versions import version_on
-from tests.factories.partnerships import AgreementFactory, PartyFactory
+from tests.factories.partnerships import AgreementFactory, PartyFactory, every_party_approves
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +274,12 @@ def test_extension_moves_end_date_and_deadline(world, login):
     assert agreement.extension_decision_deadline() == D(2027, 9, 30)
     response = login(world.manager_a).post(
         f"/agreements/{agreement.pk}/extend/",
-        {"decided_on": "2027-06-01", "decision_reference": "Dnr 1"},
+        {
+            "decided_on": "2027-06-01",
+            "decision_reference": "Dnr 1",
+            **{f"approved_on_{p.pk}": "2027-05-20" for p in agreement.parties.all()},
+            **{f"approved_by_{p.pk}": "Styrelsen" for p in agreement.parties.all()},
+        },
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
@@ -287,6 +292,7 @@ def test_extension_moves_end_date_and_deadline(world, login):
             agreement=agreement,
             user=world.manager_a,
             decided_on=D(2028, 1, 1),
+            approvals=every_party_approves(agreement, D(2028, 1, 1)),
         )
 
 

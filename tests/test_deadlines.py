@@ -14,6 +14,7 @@ from tests.factories.partnerships import (
     AgreementFactory,
     MeetingFactory,
     PartyFactory,
+    every_party_approves,
 )
 
 D = datetime.date
@@ -63,6 +64,7 @@ def test_extension_moves_every_deadline_with_the_new_end_date(world):
         agreement=agreement,
         user=world.manager_a,
         decided_on=D(2027, 6, 1),
+        approvals=every_party_approves(agreement, D(2027, 6, 1)),
     )
     today = D(2027, 6, 2)
     found = by_key(deadlines_for_user(world.manager_a, today=today))

@@ -45,7 +45,7 @@ agreement_create                        302  403     403     403     403      20
 agreement_detail                        302  200     404     200     200      200     200
 agreement_edit                          302  403     404     403     403      200     200
 agreement_status                        302  405     405     405     405      405     405
-agreement_extend                        302  405     405     405     405      405     405
+agreement_extend                        302  403     404     403     403      200     200
 agreement_history                       302  200     404     200     200      200     200
 agreement_version                       302  200     404     200     200      200     200
 party_create                            302  403     404     403     403      200     200

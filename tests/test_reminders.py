@@ -10,7 +10,12 @@ from django.core.management import call_command
 from iop.audit import AuditContext
 from partnerships.actions import extend_agreement
 from partnerships.models import Role, SentReminder
-from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
+from tests.factories.partnerships import (
+    ActionItemFactory,
+    MeetingFactory,
+    UserFactory,
+    every_party_approves,
+)
 
 D = datetime.date
 
@@ -88,7 +93,11 @@ def test_a_moved_deadline_is_reminded_of_again(world, manager):
     run("--today", "2027-12-20", "--days", "14")
     assert "2027-12-31" in mail.outbox[0].body
     extend_agreement(
-        audit=AuditContext.system(), agreement=agreement, user=manager, decided_on=D(2027, 9, 1)
+        audit=AuditContext.system(),
+        agreement=agreement,
+        user=manager,
+        decided_on=D(2027, 9, 1),
+        approvals=every_party_approves(agreement, D(2027, 9, 1)),
     )
     run("--today", "2028-12-20", "--days", "14")
     assert "2028-12-31" in mail.outbox[-1].body

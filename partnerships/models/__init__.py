@@ -14,11 +14,13 @@ from .agreements import (
     AgreementQuerySet,
     AgreementVersion,
     Extension,
+    ExtensionApproval,
     Goal,
     Indicator,
     IndicatorTarget,
     Resource,
     add_months,
+    too_late_to_extend,
 )
 from .budgets import ActualCost, Budget, CostLine, FundingShare, OtherFunding
 from .meetings import (
@@ -52,6 +54,7 @@ __all__ = [
     "CostLine",
     "Decision",
     "Extension",
+    "ExtensionApproval",
     "FollowupSummary",
     "FundingShare",
     "Goal",
@@ -67,6 +70,7 @@ __all__ = [
     "SentReminder",
     "User",
     "add_months",
+    "too_late_to_extend",
     "covered_quarters",
     "format_sek",
     "quarter_bounds",

@@ -34,6 +34,21 @@ class AgreementQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> AgreementQuerySet:
         return self.filter(status=Agreement.Status.ACTIVE, start_date__lte=day, end_date__gte=day)
 
+    def with_current_status(self, status: str, day: datetime.date) -> AgreementQuerySet:
+        """Agreements whose status, as shown on `day`, is `status`: an active agreement
+        past its end date counts as ended even before end_expired_agreements has run."""
+        if status == Agreement.Status.ACTIVE:
+            return self.filter(status=status, end_date__gte=day)
+        if status == Agreement.Status.ENDED:
+            return self.filter(
+                Q(status=status) | Q(status=Agreement.Status.ACTIVE, end_date__lt=day)
+            )
+        return self.filter(status=status)
+
+    def past_end(self, day: datetime.date) -> AgreementQuerySet:
+        """Still marked active although their end date has passed."""
+        return self.filter(status=Agreement.Status.ACTIVE, end_date__lt=day)
+
 
 class Agreement(models.Model):
     class Status(models.TextChoices):
@@ -170,6 +185,21 @@ class Agreement(models.Model):
 
     # --- dates
 
+    def status_on(self, day: datetime.date) -> str:
+        """The status as it stands on `day`: an agreement past its end date has ended,
+        whether or not the daily end_expired_agreements has recorded it yet."""
+        if self.status == self.Status.ACTIVE and self.end_date < day:
+            return self.Status.ENDED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def current_status_label(self) -> str:
+        return str(self.Status(self.current_status).label)
+
     @property
     def years(self) -> list[int]:
         return list(range(self.start_date.year, self.end_date.year + 1))
@@ -201,6 +231,10 @@ class Agreement(models.Model):
             self.Status.TERMINATED,
         ):
             return None
+        return self.decision_deadline_for_current_end()
+
+    def decision_deadline_for_current_end(self) -> datetime.date:
+        """The agreed latest day to decide on extending beyond the present end date."""
         return add_months(self.end_date, -self.extension_notice_months)
 
     def focus_area_list(self) -> list[str]:
@@ -422,7 +456,13 @@ class IndicatorTarget(models.Model):
 
 
 class Extension(models.Model):
-    """An exercised extension option: moves the agreement's end date."""
+    """An exercised extension option: moves the agreement's end date.
+
+    Every party approves it (ExtensionApproval, one row per party), and it is decided no
+    later than the agreement's extension-decision deadline; a later decision stands only
+    with a manager's written reason, kept here and shown in the agreement's history. After
+    the end date nothing can be extended: a new agreement is needed.
+    """
 
     agreement = models.ForeignKey(
         Agreement,
@@ -434,6 +474,16 @@ class Extension(models.Model):
     decision_reference = models.CharField(_("diarienummer"), max_length=100, blank=True)
     previous_end_date = models.DateField(_("tidigare slutdatum"))
     new_end_date = models.DateField(_("nytt slutdatum"))
+    # The deadline as it stood when the extension was decided (null for older rows).
+    decision_deadline = models.DateField(_("beslut senast"), null=True, blank=True)
+    late_reason = models.TextField(
+        _("skäl till sent beslut"),
+        blank=True,
+        help_text=_(
+            "Krävs när beslutet fattades efter tidsgränsen i överenskommelsen. "
+            "Skälet visas i överenskommelsens historik."
+        ),
+    )
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("registrerad av")
     )
@@ -447,11 +497,95 @@ class Extension(models.Model):
             models.CheckConstraint(
                 condition=Q(new_end_date__gt=models.F("previous_end_date")),
                 name="extension_moves_end_forward",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__lte=models.F("previous_end_date")),
+                name="extension_decided_before_end",
+                violation_error_message=_(
+                    "Överenskommelsen hade redan upphört. Den kan inte förlängas; "
+                    "en ny överenskommelse behövs."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_deadline__isnull=True)
+                | Q(decided_on__lte=models.F("decision_deadline"))
+                | ~Q(late_reason=""),
+                name="extension_late_needs_reason",
+                violation_error_message=_(
+                    "Beslutet fattades efter tidsgränsen. Ange skälet till det sena beslutet."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} → {self.new_end_date}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.decided_on and self.previous_end_date and self.decided_on > self.previous_end_date:
+            errors["decided_on"] = str(too_late_to_extend(self.previous_end_date))
+        elif (
+            self.decided_on
+            and self.decision_deadline
+            and self.decided_on > self.decision_deadline
+            and not self.late_reason.strip()
+        ):
+            errors["late_reason"] = _(
+                "Beslutet fattades efter tidsgränsen %(deadline)s. Ange skälet till det sena "
+                "beslutet."
+            ) % {"deadline": self.decision_deadline.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_late(self) -> bool:
+        return self.decision_deadline is not None and self.decided_on > self.decision_deadline
+
+
+def too_late_to_extend(end_date: datetime.date) -> str:
+    return _(
+        "Överenskommelsen upphörde %(end)s och kan inte längre förlängas. "
+        "En ny överenskommelse behövs."
+    ) % {"end": end_date.isoformat()}
+
+
+class ExtensionApproval(models.Model):
+    """One party's recorded approval of an extension: who approved it and when."""
+
+    extension = models.ForeignKey(
+        Extension, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("förlängning")
+    )
+    party = models.ForeignKey(
+        AgreementParty,
+        on_delete=models.PROTECT,
+        related_name="extension_approvals",
+        verbose_name=_("part"),
+    )
+    approved_on = models.DateField(_("godkänd"))
+    approved_by = models.CharField(
+        _("godkänd av"),
+        max_length=300,
+        help_text=_("Vem som godkände för parten: namn och befattning, eller organ och beslut."),
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("registrerad av")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party__role", "party__organisation__name"]
+        verbose_name = _("godkännande av förlängning")
+        verbose_name_plural = _("godkännanden av förlängning")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extension", "party"],
+                name="one_approval_per_party_and_extension",
+                violation_error_message=_("Parten har redan godkänt förlängningen."),
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement}: {self.previous_end_date} → {self.new_end_date}"
+        return f"{self.party}: {self.approved_on}"
 
 
 class AgreementVersion(models.Model):

@@ -9,6 +9,7 @@ import factory
 from django.contrib.auth.models import Group
 from stdnum import luhn
 
+from partnerships.extensions import PartyApproval
 from partnerships.models import (
     ActionItem,
     ActualCost,
@@ -189,3 +190,11 @@ class ActionItemFactory(factory.django.DjangoModelFactory[ActionItem]):
     description = factory.Sequence(lambda n: f"Åtgärd {n}")
     owner = "Påhittad Ansvarig"
     due_date = datetime.date(2026, 12, 1)
+
+
+def every_party_approves(agreement: Agreement, day: datetime.date) -> list[PartyApproval]:
+    """Each party's approval of an extension on `day`, as the extension form records it."""
+    return [
+        PartyApproval(party=party, approved_on=day, approved_by=f"Styrelsen, {party.organisation}")
+        for party in agreement.parties.select_related("organisation")
+    ]
