@@ -321,7 +321,12 @@ def participant_timeline(request: AuthedHttpRequest, participant_id: int) -> Htt
 
 
 def _enrollable_agreements(user: User):
-    return user_agreements(user).filter(status="active").order_by("title")
+    # Past its end date an agreement has ended, even before end_expired_agreements ran.
+    return (
+        user_agreements(user)
+        .filter(status="active", end_date__gte=timezone.localdate())
+        .order_by("title")
+    )
 
 
 def _own_consent(user: User) -> Consent:
@@ -693,7 +698,10 @@ def group_list(request: AuthedHttpRequest) -> HttpResponse:
         .annotate(session_count=Count("sessions"))
         .order_by("agreement__title", "name")
     )
-    form = GroupActivityForm(request.POST or None, agreements=agreements.filter(status="active"))
+    form = GroupActivityForm(
+        request.POST or None,
+        agreements=agreements.filter(status="active", end_date__gte=timezone.localdate()),
+    )
     if request.method == "POST" and form.is_valid():
         activity = actions.create_group_activity(
             user=request.user,
