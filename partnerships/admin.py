@@ -78,6 +78,8 @@ class ExtensionInline(admin.TabularInline):
         "decision_reference",
         "previous_end_date",
         "new_end_date",
+        "decision_deadline",
+        "late_reason",
         "recorded_by",
     ]
 

@@ -272,8 +272,11 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         if figure is not None:
             result["figures"].append(figure)
     ids = {a.pk for a in scope.agreements}
+    # A warning date that has passed ("six months left") is no longer a coming deadline.
     result["deadlines"] = [
-        d for d in deadlines_for_user(user, today=scope.today) if d.agreement_id in ids
+        d
+        for d in deadlines_for_user(user, today=scope.today)
+        if d.agreement_id in ids and not (d.warning and d.date < scope.today)
     ][:NEXT_DEADLINES]
     result["threshold"] = threshold()
     result["suppressor"] = s

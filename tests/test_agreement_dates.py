@@ -306,3 +306,9 @@ def test_no_warning_more_than_six_months_before_the_end(world, login):
     assert "Löper snart ut" not in page
     # The coming warning dates are listed like any other deadline.
     assert "6 månader kvar till slutdatum" in page
+
+
+def test_dashboard_lists_an_agreement_past_its_end_as_ended(world, login, expired):
+    page = login(world.manager_a).get("/dashboards/").content.decode()
+    assert 'Utgången IOP</a> <span class="badge ended">Avslutad</span>' in page
+    assert 'IOP A</a> <span class="badge active">Gällande</span>' in page
