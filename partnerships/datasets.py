@@ -22,9 +22,11 @@ from import_export import fields
 from iop.roles import Role
 from iop.spreadsheets.registry import Dataset, register
 from iop.spreadsheets.resources import (
+    BooleanWidget,
     ChoiceWidget,
     DateWidget,
     DecimalWidget,
+    IntegerWidget,
     IopResource,
     LookupWidget,
     TextWidget,
@@ -105,6 +107,15 @@ class OrganisationResource(IopResource):
     peppol_id = fields.Field("peppol_id", "PEPPOL-ID", widget=TextWidget())
     invoice_reference = fields.Field("invoice_reference", "Referenskod", widget=TextWidget())
     invoice_marking = fields.Field("invoice_marking", "Märkning", widget=TextWidget())
+    bankgiro = fields.Field("bankgiro", "Bankgiro", widget=TextWidget())
+    plusgiro = fields.Field("plusgiro", "Plusgiro", widget=TextWidget())
+    iban = fields.Field("iban", "IBAN", widget=TextWidget())
+    bic = fields.Field("bic", "BIC", widget=TextWidget())
+    payment_terms_days = fields.Field(
+        "payment_terms_days", "Betalningsvillkor (dagar)", widget=IntegerWidget()
+    )
+    ocr_reference = fields.Field("ocr_reference", "OCR-nummer som referens", widget=BooleanWidget())
+    f_skatt = fields.Field("f_skatt", "Godkänd för F-skatt", widget=BooleanWidget())
 
     class Meta(IopResource.Meta):
         model = Organisation
@@ -119,6 +130,13 @@ class OrganisationResource(IopResource):
             "peppol_id",
             "invoice_reference",
             "invoice_marking",
+            "bankgiro",
+            "plusgiro",
+            "iban",
+            "bic",
+            "payment_terms_days",
+            "ocr_reference",
+            "f_skatt",
         )
         import_id_fields = ("org_number",)
 

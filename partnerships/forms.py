@@ -93,6 +93,13 @@ class OrganisationForm(forms.ModelForm):
             "peppol_id",
             "invoice_reference",
             "invoice_marking",
+            "bankgiro",
+            "plusgiro",
+            "iban",
+            "bic",
+            "payment_terms_days",
+            "ocr_reference",
+            "f_skatt",
         ]
 
 

@@ -65,6 +65,20 @@ def _address(org: Organisation) -> dict[str, str]:
     }
 
 
+def _seller(org: Organisation) -> dict[str, Any]:
+    """The seller's address and how it is paid, frozen with the basis."""
+    return {
+        **_address(org),
+        "bankgiro": org.bankgiro,
+        "plusgiro": org.plusgiro,
+        "iban": org.iban,
+        "bic": org.bic,
+        "payment_terms_days": org.payment_terms_days,
+        "ocr_reference": org.ocr_reference,
+        "f_skatt": org.f_skatt,
+    }
+
+
 def invoice_figures(
     agreement: Agreement, year: int, party: AgreementParty | None = None
 ) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def invoice_figures(
         "period_end": end.isoformat(),
         "period_label": period_label(agreement, year),
         "marking": f"{marking_base}, {period_label(agreement, year)}",
-        "seller": _address(operator.organisation),
+        "seller": _seller(operator.organisation),
         "buyer": buyer,
         "buyer_reference": buyer["invoice_reference"] or agreement.short_id,
         "party_id": party.pk,
