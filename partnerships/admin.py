@@ -190,7 +190,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 @admin.register(ActualCost)
 class ActualCostAdmin(admin.ModelAdmin):
-    list_display = ["voucher", "date", "cost_line", "amount"]
+    list_display = ["voucher", "date", "cost_line", "amount", "reason"]
     search_fields = ["voucher"]
 
 

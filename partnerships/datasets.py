@@ -241,16 +241,29 @@ class ActualCostResource(IopResource):
     date = fields.Field("date", "Datum", widget=DateWidget())
     amount = fields.Field("amount", "Belopp", widget=DecimalWidget())
     description = fields.Field("description", "Beskrivning", widget=TextWidget())
+    reason = fields.Field("reason", "Orsak (negativt belopp)", widget=TextWidget())
 
     class Meta(IopResource.Meta):
         model = ActualCost
-        fields = ("agreement", "year", "cost_line", "voucher", "date", "amount", "description")
+        fields = (
+            "agreement",
+            "year",
+            "cost_line",
+            "voucher",
+            "date",
+            "amount",
+            "description",
+            "reason",
+        )
         import_id_fields = ("cost_line", "voucher")
 
     column_notes = {
         "Överenskommelse": gettext_lazy("Överenskommelsens kortnamn, till exempel ”bromodellen”."),
         "År": gettext_lazy("Budgetåret, till exempel 2026."),
         "Kostnadspost": gettext_lazy("Kostnadspostens beskrivning exakt som i budgeten."),
+        "Orsak (negativt belopp)": gettext_lazy(
+            "Krävs när beloppet är negativt (återbetalning eller rättelse)."
+        ),
     }
 
     def required_columns(self):

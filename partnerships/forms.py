@@ -370,7 +370,7 @@ FundingShareFormSet = cast(
 class ActualCostForm(forms.ModelForm):
     class Meta:
         model = ActualCost
-        fields = ["cost_line", "date", "amount", "voucher", "description"]
+        fields = ["cost_line", "date", "amount", "voucher", "description", "reason"]
         widgets = {"date": DateInput()}
 
     def __init__(self, *args, budget: Budget, **kwargs):

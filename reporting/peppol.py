@@ -80,9 +80,7 @@ def _processor() -> Any:
 @functools.cache
 def _stylesheet(name: str) -> Any:
     compiler = _processor().new_xslt30_processor()
-    return compiler.compile_stylesheet(
-        stylesheet_file=str(schemas_dir() / "peppol-bis-3" / name)
-    )
+    return compiler.compile_stylesheet(stylesheet_file=str(schemas_dir() / "peppol-bis-3" / name))
 
 
 def _schema_findings(document: etree._Element) -> list[Finding]:

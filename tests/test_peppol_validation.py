@@ -8,7 +8,6 @@ import datetime
 import io
 import re
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -87,7 +86,10 @@ def test_the_validator_catches_a_missing_buyer_reference(demo):
 
 def test_the_validator_catches_a_negative_unit_price(demo):
     broken = re.sub(
-        rb'<cbc:PriceAmount currencyID="SEK">', b'<cbc:PriceAmount currencyID="SEK">-', _first_demo_invoice(), count=1
+        rb'<cbc:PriceAmount currencyID="SEK">',
+        b'<cbc:PriceAmount currencyID="SEK">-',
+        _first_demo_invoice(),
+        count=1,
     )
     assert "BR-27" in {f.rule for f in peppol.validate(broken).fatal}
 
@@ -98,8 +100,10 @@ def test_the_validator_catches_an_unknown_identifier_scheme(demo):
 
 
 def test_the_validator_catches_a_schema_error(demo):
-    broken = _first_demo_invoice().replace(b"<cbc:IssueDate>", b"<cbc:IssueDay>").replace(
-        b"</cbc:IssueDate>", b"</cbc:IssueDay>"
+    broken = (
+        _first_demo_invoice()
+        .replace(b"<cbc:IssueDate>", b"<cbc:IssueDay>")
+        .replace(b"</cbc:IssueDate>", b"</cbc:IssueDay>")
     )
     report = peppol.validate(broken)
     assert report.fatal and {f.rule for f in report.fatal} == {"XSD"}

@@ -6,45 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0004_importjob_moves_to_iop'),
+        ("partnerships", "0004_importjob_moves_to_iop"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='bankgiro',
-            field=models.CharField(blank=True, help_text='Sju eller åtta siffror, till exempel 5050-1055.', max_length=9, validators=[partnerships.validators.validate_bankgiro], verbose_name='bankgiro'),
+            model_name="organisation",
+            name="bankgiro",
+            field=models.CharField(
+                blank=True,
+                help_text="Sju eller åtta siffror, till exempel 5050-1055.",
+                max_length=9,
+                validators=[partnerships.validators.validate_bankgiro],
+                verbose_name="bankgiro",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='bic',
-            field=models.CharField(blank=True, help_text='Hör till IBAN.', max_length=11, validators=[partnerships.validators.validate_bic], verbose_name='BIC'),
+            model_name="organisation",
+            name="bic",
+            field=models.CharField(
+                blank=True,
+                help_text="Hör till IBAN.",
+                max_length=11,
+                validators=[partnerships.validators.validate_bic],
+                verbose_name="BIC",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='f_skatt',
-            field=models.BooleanField(default=False, help_text='”Godkänd för F-skatt” står på fakturan bara när rutan är ikryssad.', verbose_name='godkänd för F-skatt'),
+            model_name="organisation",
+            name="f_skatt",
+            field=models.BooleanField(
+                default=False,
+                help_text="”Godkänd för F-skatt” står på fakturan bara när rutan är ikryssad.",
+                verbose_name="godkänd för F-skatt",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='iban',
-            field=models.CharField(blank=True, help_text='Frivilligt, för betalning från utlandet.', max_length=42, validators=[partnerships.validators.validate_iban], verbose_name='IBAN'),
+            model_name="organisation",
+            name="iban",
+            field=models.CharField(
+                blank=True,
+                help_text="Frivilligt, för betalning från utlandet.",
+                max_length=42,
+                validators=[partnerships.validators.validate_iban],
+                verbose_name="IBAN",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='ocr_reference',
-            field=models.BooleanField(default=False, help_text='Bankgirot läser OCR-nummer på inbetalningar (kräver avtal med Bankgirot). Annars är fakturaunderlagets nummer betalningsreferensen.', verbose_name='OCR-nummer som referens'),
+            model_name="organisation",
+            name="ocr_reference",
+            field=models.BooleanField(
+                default=False,
+                help_text="Bankgirot läser OCR-nummer på inbetalningar (kräver avtal med Bankgirot). Annars är fakturaunderlagets nummer betalningsreferensen.",
+                verbose_name="OCR-nummer som referens",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='payment_terms_days',
-            field=models.PositiveSmallIntegerField(default=30, help_text='Antal dagar från fakturadatum till förfallodag.', validators=[django.core.validators.MaxValueValidator(120)], verbose_name='betalningsvillkor (dagar)'),
+            model_name="organisation",
+            name="payment_terms_days",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="Antal dagar från fakturadatum till förfallodag.",
+                validators=[django.core.validators.MaxValueValidator(120)],
+                verbose_name="betalningsvillkor (dagar)",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='plusgiro',
-            field=models.CharField(blank=True, help_text='Två till åtta siffror, till exempel 90 20 90-0.', max_length=11, validators=[partnerships.validators.validate_plusgiro], verbose_name='plusgiro'),
+            model_name="organisation",
+            name="plusgiro",
+            field=models.CharField(
+                blank=True,
+                help_text="Två till åtta siffror, till exempel 90 20 90-0.",
+                max_length=11,
+                validators=[partnerships.validators.validate_plusgiro],
+                verbose_name="plusgiro",
+            ),
         ),
     ]

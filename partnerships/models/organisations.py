@@ -95,7 +95,11 @@ class Organisation(models.Model):
         help_text=_("Frivilligt, för betalning från utlandet."),
     )
     bic = models.CharField(
-        _("BIC"), max_length=11, blank=True, validators=[validate_bic], help_text=_("Hör till IBAN.")
+        _("BIC"),
+        max_length=11,
+        blank=True,
+        validators=[validate_bic],
+        help_text=_("Hör till IBAN."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(
         _("betalningsvillkor (dagar)"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,7 +35,8 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
         return [amount] + [ZERO] * (len(weights) - 1)
     cents = int((amount * 100).to_integral_value())
     exact = [Decimal(cents) * w / total for w in weights]
-    parts = [int(e) for e in exact]
+    # Floor, not truncation: a refund's negative weight must not push the sum past `amount`.
+    parts = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
     remainder = cents - sum(parts)
     order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:remainder]:
@@ -185,6 +186,7 @@ def _charge(
             "date": a.date.isoformat(),
             "voucher": a.voucher,
             "description": a.description,
+            "reason": a.reason,
             "amount": a.amount,
         }
         for a in ActualCost.objects.filter(cost_line__budget=budget)
