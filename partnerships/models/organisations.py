@@ -148,10 +148,6 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
     @property
-    def giro(self) -> str:
-        return self.bankgiro or self.plusgiro
-
-    @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.NON_PROFIT and self.kind != self.Kind.OTHER
 
