@@ -34,11 +34,12 @@ def payment_details(
 ) -> dict[str, Any]:
     seller = data["seller"]
     terms = seller.get("payment_terms_days", DEFAULT_TERMS_DAYS)
+    reference = payment_reference(data, number) if number else None
     return {
         "terms_days": terms,
         "due_on": issued_on + datetime.timedelta(days=terms) if issued_on else None,
-        "reference": payment_reference(data, number) if number else None,
-        "is_ocr": bool(number) and payment_reference(data, number) != number,
+        "reference": reference,
+        "is_ocr": reference is not None and reference != number,
         "bankgiro": seller.get("bankgiro", ""),
         "plusgiro": seller.get("plusgiro", ""),
         "iban": seller.get("iban", ""),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -302,7 +303,7 @@ class ActualCost(models.Model):
         return f"{self.voucher}: {format_sek(self.amount)}"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, Any] = {}
         if self.cost_line_id and self.date and self.date.year != self.cost_line.budget.year:
             errors["date"] = _("Datumet måste ligga inom budgetåret %(year)s.") % {
                 "year": self.cost_line.budget.year

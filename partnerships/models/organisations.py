@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -139,7 +141,7 @@ class Organisation(models.Model):
         self.plusgiro = normalise_plusgiro(self.plusgiro)
         self.iban = self.iban.replace(" ", "").upper()
         self.bic = self.bic.replace(" ", "").upper()
-        errors = {}
+        errors: dict[str, Any] = {}
         if self.bic and not self.iban:
             errors["iban"] = _("Ange IBAN när BIC är ifylld.")
         if self.ocr_reference and not (self.bankgiro or self.plusgiro):
