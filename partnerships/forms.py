@@ -102,6 +102,15 @@ class OrganisationForm(forms.ModelForm):
             "f_skatt",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the terms are the usual 30 days.
+        self.fields["payment_terms_days"].required = False
+
+    def clean_payment_terms_days(self) -> int:
+        days = self.cleaned_data.get("payment_terms_days")
+        return Organisation.payment_terms_days.field.default if days is None else days
+
 
 class ContactPersonForm(forms.ModelForm):
     class Meta:
