@@ -108,7 +108,8 @@ def _rule_findings(xml: bytes, stylesheet: str) -> list[Finding]:
             location=failed.get("location", ""),
             text=" ".join((failed.findtext(f"{{{SVRL}}}text") or "").split()),
         )
-        for failed in output.iter(f"{{{SVRL}}}failed-assert")
+        # Today's rule sets only assert; a Schematron report with a flag counts the same.
+        for failed in output.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report")
     ]
 
 
