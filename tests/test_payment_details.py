@@ -282,3 +282,19 @@ def test_a_refund_never_becomes_a_negative_unit_price(world, login):
     assert "Återbetald hyra för 2025" in _pdf_text(client, basis)
     report = peppol.validate(xml)
     assert report.is_clean, str(report)
+
+
+def test_a_basis_frozen_before_payment_details_existed_still_gives_a_valid_ubl(world, login):
+    client = login(world.finance_a)
+    basis = _issue(client, world)
+    for key in ("bankgiro", "plusgiro", "iban", "bic", "payment_terms_days", "ocr_reference"):
+        basis.figures["seller"].pop(key)
+    basis.figures["seller"].pop("f_skatt")
+    basis.save()
+    doc = etree.fromstring(_ubl(client, basis))
+    assert (
+        doc.findtext("cbc:DueDate", namespaces=NS)
+        == (basis.issued_on + datetime.timedelta(days=30)).isoformat()
+    )
+    assert doc.find("cac:PaymentMeans", NS) is None
+    assert peppol.validate(etree.tostring(doc)).is_clean
