@@ -270,3 +270,7 @@ IOP_ROLE_NAMES = {
 # Participants whose last exit is older than this are pseudonymised by
 # `manage.py pseudonymise_participants --apply` (name, personnummer and notes removed).
 PARTICIPANT_RETENTION_YEARS = env.int("PARTICIPANT_RETENTION_YEARS", default=5)
+
+# The UBL 2.1 schemas and the PEPPOL BIS 3.0 rules (reporting/peppol.py validates every
+# e-invoice against them, offline).
+SCHEMAS_DIR = Path(env("IOP_SCHEMAS_DIR", default=str(BASE_DIR.parent / "shared" / "schemas")))

@@ -43,6 +43,28 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "org_number"]
     inlines = [ContactPersonInline]
+    fieldsets = (
+        (None, {"fields": ("name", "org_number", "kind")}),
+        (_("Adress"), {"fields": ("street_address", "postal_code", "city")}),
+        (
+            _("E-faktura"),
+            {"fields": ("gln", "peppol_id", "invoice_reference", "invoice_marking")},
+        ),
+        (
+            _("Betalning"),
+            {
+                "fields": (
+                    "bankgiro",
+                    "plusgiro",
+                    "iban",
+                    "bic",
+                    "payment_terms_days",
+                    "ocr_reference",
+                    "f_skatt",
+                )
+            },
+        ),
+    )
 
 
 @admin.register(User)
@@ -170,7 +192,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 @admin.register(ActualCost)
 class ActualCostAdmin(admin.ModelAdmin):
-    list_display = ["voucher", "date", "cost_line", "amount"]
+    list_display = ["voucher", "date", "cost_line", "amount", "reason"]
     search_fields = ["voucher"]
 
 

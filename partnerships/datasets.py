@@ -22,9 +22,11 @@ from import_export import fields
 from iop.roles import Role
 from iop.spreadsheets.registry import Dataset, register
 from iop.spreadsheets.resources import (
+    BooleanWidget,
     ChoiceWidget,
     DateWidget,
     DecimalWidget,
+    IntegerWidget,
     IopResource,
     LookupWidget,
     TextWidget,
@@ -105,6 +107,15 @@ class OrganisationResource(IopResource):
     peppol_id = fields.Field("peppol_id", "PEPPOL-ID", widget=TextWidget())
     invoice_reference = fields.Field("invoice_reference", "Referenskod", widget=TextWidget())
     invoice_marking = fields.Field("invoice_marking", "Märkning", widget=TextWidget())
+    bankgiro = fields.Field("bankgiro", "Bankgiro", widget=TextWidget())
+    plusgiro = fields.Field("plusgiro", "Plusgiro", widget=TextWidget())
+    iban = fields.Field("iban", "IBAN", widget=TextWidget())
+    bic = fields.Field("bic", "BIC", widget=TextWidget())
+    payment_terms_days = fields.Field(
+        "payment_terms_days", "Betalningsvillkor (dagar)", widget=IntegerWidget()
+    )
+    ocr_reference = fields.Field("ocr_reference", "OCR-nummer som referens", widget=BooleanWidget())
+    f_skatt = fields.Field("f_skatt", "Godkänd för F-skatt", widget=BooleanWidget())
 
     class Meta(IopResource.Meta):
         model = Organisation
@@ -119,6 +130,13 @@ class OrganisationResource(IopResource):
             "peppol_id",
             "invoice_reference",
             "invoice_marking",
+            "bankgiro",
+            "plusgiro",
+            "iban",
+            "bic",
+            "payment_terms_days",
+            "ocr_reference",
+            "f_skatt",
         )
         import_id_fields = ("org_number",)
 
@@ -223,16 +241,29 @@ class ActualCostResource(IopResource):
     date = fields.Field("date", "Datum", widget=DateWidget())
     amount = fields.Field("amount", "Belopp", widget=DecimalWidget())
     description = fields.Field("description", "Beskrivning", widget=TextWidget())
+    reason = fields.Field("reason", "Orsak (negativt belopp)", widget=TextWidget())
 
     class Meta(IopResource.Meta):
         model = ActualCost
-        fields = ("agreement", "year", "cost_line", "voucher", "date", "amount", "description")
+        fields = (
+            "agreement",
+            "year",
+            "cost_line",
+            "voucher",
+            "date",
+            "amount",
+            "description",
+            "reason",
+        )
         import_id_fields = ("cost_line", "voucher")
 
     column_notes = {
         "Överenskommelse": gettext_lazy("Överenskommelsens kortnamn, till exempel ”bromodellen”."),
         "År": gettext_lazy("Budgetåret, till exempel 2026."),
         "Kostnadspost": gettext_lazy("Kostnadspostens beskrivning exakt som i budgeten."),
+        "Orsak (negativt belopp)": gettext_lazy(
+            "Krävs när beloppet är negativt (återbetalning eller rättelse)."
+        ),
     }
 
     def required_columns(self):

@@ -48,6 +48,11 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
 
 
+# The seeds give no payment details. The operators get Bankgirot's own example number
+# (5050-1055, from its published specifications), never a real organisation's account.
+DEMO_PAYMENT = {"bankgiro": "5050-1055", "payment_terms_days": 30, "ocr_reference": True}
+
+
 def _org(key: str, ctx: DemoContext, **fields) -> Organisation:
     org, _ = Organisation.objects.update_or_create(
         org_number=fields.pop("org_number"), defaults=fields
@@ -91,6 +96,7 @@ def _organisations(ctx: DemoContext) -> None:
     _org(
         "helamanniskan",
         ctx,
+        **DEMO_PAYMENT,
         org_number="802438-1355",
         name="Föreningen Hela Människan i Malmö",
         kind=Organisation.Kind.NON_PROFIT,
@@ -115,6 +121,7 @@ def _organisations(ctx: DemoContext) -> None:
     _org(
         "bilda",
         ctx,
+        **DEMO_PAYMENT,
         org_number="802002-1237",
         name="Studieförbundet Bilda Sydost",
         kind=Organisation.Kind.NON_PROFIT,
@@ -125,6 +132,7 @@ def _organisations(ctx: DemoContext) -> None:
     _org(
         "erikshjalpen",
         ctx,
+        **DEMO_PAYMENT,
         org_number="802400-7653",
         name="Erikshjälpen Second Hand Linköping",
         kind=Organisation.Kind.NON_PROFIT,

@@ -96,7 +96,23 @@ class OrganisationForm(forms.ModelForm):
             "peppol_id",
             "invoice_reference",
             "invoice_marking",
+            "bankgiro",
+            "plusgiro",
+            "iban",
+            "bic",
+            "payment_terms_days",
+            "ocr_reference",
+            "f_skatt",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the terms are the usual 30 days.
+        self.fields["payment_terms_days"].required = False
+
+    def clean_payment_terms_days(self) -> int:
+        days = self.cleaned_data.get("payment_terms_days")
+        return Organisation.payment_terms_days.field.default if days is None else days
 
 
 class ContactPersonForm(forms.ModelForm):
@@ -435,7 +451,7 @@ FundingShareFormSet = cast(
 class ActualCostForm(forms.ModelForm):
     class Meta:
         model = ActualCost
-        fields = ["cost_line", "date", "amount", "voucher", "description"]
+        fields = ["cost_line", "date", "amount", "voucher", "description", "reason"]
         widgets = {"date": DateInput()}
 
     def __init__(self, *args, budget: Budget, **kwargs):

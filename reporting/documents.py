@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .annual import report_figures
 from .charts import bar_chart
 from .models import AnnualReport
+from .payment import payment_details
 from .pdf import render_pdf
 
 
@@ -77,6 +78,7 @@ def invoice_basis_context(
         "number": number,
         "issued_on": issued_on,
         "is_draft": number is None,
+        "payment": payment_details(data, number=number, issued_on=issued_on),
         "document_title": _("Fakturaunderlag"),
         "header_text": f"{data['agreement']['title']} · {_('Fakturaunderlag')} {data['year']}",
     }

@@ -3,6 +3,11 @@
 IOP funding is a grant, outside the scope of VAT: every line and the tax total use VAT
 category "O" with no tax amount. The buyer's reference code goes in BuyerReference (BT-10,
 mandatory in PEPPOL), the marking text with the period in the note.
+
+Payment follows the Swedish PEPPOL rules (SE-R-007…012): credit transfer (code 30) to the
+seller's Bankgiro or Plusgiro, the account as digits with `SE:BANKGIRO`/`SE:PLUSGIRO` as
+the branch id, the OCR number or basis number as the payment id. No price is ever negative
+(BR-27): a line that gives money back is a negative quantity at a positive price.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any
 
 from lxml import etree
 
+from .payment import payment_details
+
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -22,7 +29,8 @@ NSMAP = {None: INVOICE_NS, "cac": CAC, "cbc": CBC}
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 CURRENCY = "SEK"
-PAYMENT_DAYS = 30
+PAYMENT_MEANS_CREDIT_TRANSFER = "30"
+F_SKATT = "Godkänd för F-skatt"
 # ISO 6523 scheme for Swedish organisation numbers, and for GLN.
 SCHEME_ORG_NUMBER = "0007"
 SCHEME_GLN = "0088"
@@ -55,7 +63,7 @@ def _endpoint(org: dict[str, str]) -> tuple[str, str]:
     return SCHEME_ORG_NUMBER, _digits(org["org_number"])
 
 
-def _party(parent: etree._Element, org: dict[str, str]) -> None:
+def _party(parent: etree._Element, org: dict[str, Any], *, f_skatt: bool = False) -> None:
     party = _cac(parent, "Party")
     scheme, value = _endpoint(org)
     _cbc(party, "EndpointID", value, schemeID=scheme)
@@ -73,6 +81,11 @@ def _party(parent: etree._Element, org: dict[str, str]) -> None:
         _cbc(address, "PostalZone", org["postal_code"].replace(" ", ""))
     country = _cac(address, "Country")
     _cbc(country, "IdentificationCode", "SE")
+    if f_skatt:
+        # The seller's tax registration (BT-32), not a VAT number: SE-R-005.
+        tax = _cac(party, "PartyTaxScheme")
+        _cbc(tax, "CompanyID", F_SKATT)
+        _cbc(_cac(tax, "TaxScheme"), "ID", "TAX")
     legal = _cac(party, "PartyLegalEntity")
     _cbc(legal, "RegistrationName", org["name"])
     _cbc(legal, "CompanyID", _digits(org["org_number"]), schemeID=SCHEME_ORG_NUMBER)
@@ -88,15 +101,51 @@ def _tax_category(parent: etree._Element, name: str, *, with_reason: bool) -> No
     _cbc(scheme, "ID", "VAT")
 
 
+def _payment_means(parent: etree._Element, payment: dict[str, Any]) -> None:
+    """One credit transfer per account the seller has: Bankgiro or Plusgiro, then IBAN."""
+    accounts = []
+    if payment["bankgiro"]:
+        accounts.append((_digits(payment["bankgiro"]), "SE:BANKGIRO"))
+    elif payment["plusgiro"]:
+        accounts.append((_digits(payment["plusgiro"]), "SE:PLUSGIRO"))
+    if payment["iban"]:
+        accounts.append((payment["iban"], payment["bic"]))
+    for account, branch in accounts:
+        means = _cac(parent, "PaymentMeans")
+        _cbc(means, "PaymentMeansCode", PAYMENT_MEANS_CREDIT_TRANSFER)
+        if payment["reference"]:
+            _cbc(means, "PaymentID", payment["reference"])
+        financial_account = _cac(means, "PayeeFinancialAccount")
+        _cbc(financial_account, "ID", account)
+        if branch:
+            _cbc(_cac(financial_account, "FinancialInstitutionBranch"), "ID", branch)
+
+
+def _invoice_line(root: etree._Element, position: int, line: dict[str, Any], marking: str) -> None:
+    amount = Decimal(str(line["party_share"]))
+    element = _cac(root, "InvoiceLine")
+    _cbc(element, "ID", position)
+    # A refund or correction gives a negative line: a negative quantity, never a negative
+    # price (BR-27).
+    _cbc(element, "InvoicedQuantity", "-1" if amount < 0 else "1", unitCode="C62")
+    _money(element, "LineExtensionAmount", amount)
+    item = _cac(element, "Item")
+    _cbc(item, "Name", f"{line['description']} ({marking})"[:200])
+    _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
+    price = _cac(element, "Price")
+    _money(price, "PriceAmount", abs(amount))
+
+
 def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.date) -> bytes:
     """The UBL 2.1 invoice for a (frozen) invoice basis."""
     amount = Decimal(str(figures["amount"]))
+    payment = payment_details(figures, number=number, issued_on=issued_on)
     root = etree.Element(f"{{{INVOICE_NS}}}Invoice", nsmap=NSMAP)
     _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
     _cbc(root, "ProfileID", PROFILE_ID)
     _cbc(root, "ID", number)
     _cbc(root, "IssueDate", issued_on.isoformat())
-    _cbc(root, "DueDate", (issued_on + datetime.timedelta(days=PAYMENT_DAYS)).isoformat())
+    _cbc(root, "DueDate", payment["due_on"].isoformat())
     _cbc(root, "InvoiceTypeCode", "380")
     _cbc(root, "Note", figures["marking"])
     _cbc(root, "DocumentCurrencyCode", CURRENCY)
@@ -107,10 +156,11 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     if figures["agreement"].get("decision_reference"):
         contract = _cac(root, "ContractDocumentReference")
         _cbc(contract, "ID", figures["agreement"]["decision_reference"])
-    _party(_cac(root, "AccountingSupplierParty"), figures["seller"])
+    _party(_cac(root, "AccountingSupplierParty"), figures["seller"], f_skatt=payment["f_skatt"])
     _party(_cac(root, "AccountingCustomerParty"), figures["buyer"])
+    _payment_means(root, payment)
     terms = _cac(root, "PaymentTerms")
-    _cbc(terms, "Note", f"{PAYMENT_DAYS} dagar netto")
+    _cbc(terms, "Note", f"{payment['terms_days']} dagar netto")
 
     tax_total = _cac(root, "TaxTotal")
     _money(tax_total, "TaxAmount", "0")
@@ -129,14 +179,6 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     _money(totals, "TaxInclusiveAmount", amount)
     _money(totals, "PayableAmount", amount)
 
-    for number_in_order, line in enumerate(lines, start=1):
-        element = _cac(root, "InvoiceLine")
-        _cbc(element, "ID", number_in_order)
-        _cbc(element, "InvoicedQuantity", "1", unitCode="C62")
-        _money(element, "LineExtensionAmount", line["party_share"])
-        item = _cac(element, "Item")
-        _cbc(item, "Name", f"{line['description']} ({figures['marking']})"[:200])
-        _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
-        price = _cac(element, "Price")
-        _money(price, "PriceAmount", line["party_share"])
+    for position, line in enumerate(lines, start=1):
+        _invoice_line(root, position, line, figures["marking"])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

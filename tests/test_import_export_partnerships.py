@@ -37,6 +37,13 @@ ORG_HEADER = [
     "PEPPOL-ID",
     "Referenskod",
     "Märkning",
+    "Bankgiro",
+    "Plusgiro",
+    "IBAN",
+    "BIC",
+    "Betalningsvillkor (dagar)",
+    "OCR-nummer som referens",
+    "Godkänd för F-skatt",
 ]
 
 
@@ -212,8 +219,17 @@ def test_contact_person_for_other_organisation_is_refused(world, login):
 
 def _actual_rows(world, voucher="V-1", amount="1 500,50", short_id="iop-a"):
     return [
-        ["Överenskommelse", "År", "Kostnadspost", "Verifikation", "Datum", "Belopp", "Beskrivning"],
-        [short_id, "2026", "Personal", voucher, "2026-02-01", amount, "Lön januari"],
+        [
+            "Överenskommelse",
+            "År",
+            "Kostnadspost",
+            "Verifikation",
+            "Datum",
+            "Belopp",
+            "Beskrivning",
+            "Orsak (negativt belopp)",
+        ],
+        [short_id, "2026", "Personal", voucher, "2026-02-01", amount, "Lön januari", ""],
     ]
 
 
@@ -239,6 +255,7 @@ def test_finance_imports_actual_costs_and_round_trips(world, login):
         "2026-02-01",
         "1500,50",
         "Lön januari",
+        "",
     ]
     again = import_file(client, "actual_costs", csv_bytes(exported))
     assert again.summary["skip"] == 1 and ActualCost.objects.count() == 1

@@ -29,14 +29,7 @@ from tests.factories.participants import (
 )
 from tests.factories.partnerships import CostLineFactory
 
-SCHEMA = (
-    Path(settings.BASE_DIR).parent
-    / "shared"
-    / "schemas"
-    / "ubl-2.1"
-    / "maindoc"
-    / "UBL-Invoice-2.1.xsd"
-)
+SCHEMA = Path(settings.SCHEMAS_DIR) / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
 NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",

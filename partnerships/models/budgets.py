@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -250,6 +251,12 @@ class FundingShare(models.Model):
         return round_money(total * self.percent / Decimal("100"))
 
 
+NEGATIVE_NEEDS_REASON = _(
+    "Ett negativt belopp är en återbetalning eller rättelse: ange orsaken och "
+    "verifikationen den bygger på."
+)
+
+
 class ActualCost(models.Model):
     """Utfall: an actual cost booked against a cost line, with its voucher reference."""
 
@@ -260,6 +267,15 @@ class ActualCost(models.Model):
     amount = MoneyField(_("belopp (kr)"))
     voucher = models.CharField(_("verifikation"), max_length=60)
     description = models.CharField(_("beskrivning"), max_length=300, blank=True)
+    reason = models.CharField(
+        _("orsak till återbetalning eller rättelse"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Krävs för ett negativt belopp, till exempel ”återbetald hyra för mars” eller "
+            "”rättelse av verifikation 1043”."
+        ),
+    )
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("registrerad av")
     )
@@ -274,20 +290,28 @@ class ActualCost(models.Model):
                 fields=["cost_line", "voucher"],
                 name="voucher_once_per_cost_line",
                 violation_error_message=_("Verifikationen är redan bokförd på kostnadsposten."),
-            )
+            ),
+            # A refund or correction lowers what the public parties pay: it must be traceable.
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | (~Q(voucher="") & ~Q(reason="")),
+                name="negative_actual_cost_explained",
+                violation_error_message=NEGATIVE_NEEDS_REASON,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.voucher}: {format_sek(self.amount)}"
 
     def clean(self) -> None:
+        errors: dict[str, Any] = {}
         if self.cost_line_id and self.date and self.date.year != self.cost_line.budget.year:
-            raise ValidationError(
-                {
-                    "date": _("Datumet måste ligga inom budgetåret %(year)s.")
-                    % {"year": self.cost_line.budget.year}
-                }
-            )
+            errors["date"] = _("Datumet måste ligga inom budgetåret %(year)s.") % {
+                "year": self.cost_line.budget.year
+            }
+        if self.amount is not None and self.amount < 0 and not self.reason.strip():
+            errors["reason"] = NEGATIVE_NEEDS_REASON
+        if errors:
+            raise ValidationError(errors)
 
 
 class OtherFunding(models.Model):

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from iop.roles import Role
 
-from ..validators import normalise_org_number, validate_gln, validate_org_number, validate_peppol_id
+from ..validators import (
+    normalise_bankgiro,
+    normalise_org_number,
+    normalise_plusgiro,
+    validate_bankgiro,
+    validate_bic,
+    validate_gln,
+    validate_iban,
+    validate_org_number,
+    validate_peppol_id,
+    validate_plusgiro,
+)
 
 
 class Organisation(models.Model):
@@ -60,6 +74,54 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Text som ska stå på fakturan, till exempel ”IOP Bromodellen”."),
     )
+    # How the organisation is paid when it invoices (as the seller of an invoice basis).
+    bankgiro = models.CharField(
+        _("bankgiro"),
+        max_length=9,
+        blank=True,
+        validators=[validate_bankgiro],
+        help_text=_("Sju eller åtta siffror, till exempel 5050-1055."),
+    )
+    plusgiro = models.CharField(
+        _("plusgiro"),
+        max_length=11,
+        blank=True,
+        validators=[validate_plusgiro],
+        help_text=_("Två till åtta siffror, till exempel 90 20 90-0."),
+    )
+    iban = models.CharField(
+        _("IBAN"),
+        max_length=42,
+        blank=True,
+        validators=[validate_iban],
+        help_text=_("Frivilligt, för betalning från utlandet."),
+    )
+    bic = models.CharField(
+        _("BIC"),
+        max_length=11,
+        blank=True,
+        validators=[validate_bic],
+        help_text=_("Hör till IBAN."),
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("betalningsvillkor (dagar)"),
+        default=30,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Antal dagar från fakturadatum till förfallodag."),
+    )
+    ocr_reference = models.BooleanField(
+        _("OCR-nummer som referens"),
+        default=False,
+        help_text=_(
+            "Bankgirot läser OCR-nummer på inbetalningar (kräver avtal med Bankgirot). "
+            "Annars är fakturaunderlagets nummer betalningsreferensen."
+        ),
+    )
+    f_skatt = models.BooleanField(
+        _("godkänd för F-skatt"),
+        default=False,
+        help_text=_("”Godkänd för F-skatt” står på fakturan bara när rutan är ikryssad."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -75,6 +137,17 @@ class Organisation(models.Model):
     def clean(self) -> None:
         if self.org_number:
             self.org_number = normalise_org_number(self.org_number)
+        self.bankgiro = normalise_bankgiro(self.bankgiro)
+        self.plusgiro = normalise_plusgiro(self.plusgiro)
+        self.iban = self.iban.replace(" ", "").upper()
+        self.bic = self.bic.replace(" ", "").upper()
+        errors: dict[str, Any] = {}
+        if self.bic and not self.iban:
+            errors["iban"] = _("Ange IBAN när BIC är ifylld.")
+        if self.ocr_reference and not (self.bankgiro or self.plusgiro):
+            errors["ocr_reference"] = _("OCR-nummer kräver ett bankgiro- eller plusgironummer.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self) -> bool:

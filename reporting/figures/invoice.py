@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,7 +35,8 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
         return [amount] + [ZERO] * (len(weights) - 1)
     cents = int((amount * 100).to_integral_value())
     exact = [Decimal(cents) * w / total for w in weights]
-    parts = [int(e) for e in exact]
+    # Floor, not truncation: a refund's negative weight must not push the sum past `amount`.
+    parts = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
     remainder = cents - sum(parts)
     order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:remainder]:
@@ -62,6 +63,20 @@ def _address(org: Organisation) -> dict[str, str]:
         "peppol_id": org.peppol_id,
         "invoice_reference": org.invoice_reference,
         "invoice_marking": org.invoice_marking,
+    }
+
+
+def _seller(org: Organisation) -> dict[str, Any]:
+    """The seller's address and how it is paid, frozen with the basis."""
+    return {
+        **_address(org),
+        "bankgiro": org.bankgiro,
+        "plusgiro": org.plusgiro,
+        "iban": org.iban,
+        "bic": org.bic,
+        "payment_terms_days": org.payment_terms_days,
+        "ocr_reference": org.ocr_reference,
+        "f_skatt": org.f_skatt,
     }
 
 
@@ -110,7 +125,7 @@ def invoice_figures(
         "period_end": end.isoformat(),
         "period_label": period_label(agreement, year),
         "marking": f"{marking_base}, {period_label(agreement, year)}",
-        "seller": _address(operator.organisation),
+        "seller": _seller(operator.organisation),
         "buyer": buyer,
         "buyer_reference": buyer["invoice_reference"] or agreement.short_id,
         "party_id": party.pk,
@@ -171,6 +186,7 @@ def _charge(
             "date": a.date.isoformat(),
             "voucher": a.voucher,
             "description": a.description,
+            "reason": a.reason,
             "amount": a.amount,
         }
         for a in ActualCost.objects.filter(cost_line__budget=budget)
