@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0004_importjob_moves_to_iop"),
+        ("partnerships", "0005_extension_approvals"),
     ]
 
     operations = [

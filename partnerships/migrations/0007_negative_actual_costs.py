@@ -13,7 +13,7 @@ def explain_earlier_negative_costs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0005_payment_details"),
+        ("partnerships", "0006_payment_details"),
     ]
 
     operations = [
