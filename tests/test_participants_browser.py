@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from participants.models import Contact
 from tests.conftest import browser_login
@@ -38,7 +39,7 @@ def test_coordinator_logs_a_contact_from_the_list_in_place(page, world):
     form.wait_for(state="detached")
     row.get_by_role("link", name="Logga kontakt").click()
     form.wait_for()
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()  # the server's date (Europe/Stockholm), not UTC
     assert form.locator("#id_date").input_value() == today
     assert form.locator("#id_kind").input_value() == "phone"
     assert form.locator("#id_duration_minutes").input_value() == "20"
