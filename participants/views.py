@@ -42,6 +42,7 @@ from .forms import (
     ExitForm,
     GroupActivityForm,
     GroupSessionForm,
+    SessionAttendanceForm,
     ParticipantEditForm,
     ParticipantForm,
     PhaseForm,
@@ -717,10 +718,11 @@ def group_detail(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
             session=form.save(commit=False),
         )
         return redirect("participants:session_attendance", session.pk)
+    # Newest first: an explicit order, since Meta.ordering is dropped from GROUP BY queries.
     sessions = activity.sessions.annotate(
         present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
         marked=Count("attendance"),
-    )
+    ).order_by("-date", "-start_time", "-pk")
     candidates = _member_candidates(activity, request.user)
     members = set(activity.members.values_list("pk", flat=True))
     return render(
@@ -741,7 +743,8 @@ def _member_candidates(activity: GroupActivity, user: User) -> list[Enrolment]:
         .open()
         .filter(agreement_id=activity.agreement_id)
         .select_related("participant")
-        .order_by("participant__code")
+        .annotate(shown_name=access.shown_name(user))
+        .order_by("shown_name", "participant__code")
     )
 
 
@@ -771,7 +774,8 @@ def _roster(session: GroupSession, user: User) -> list[Enrolment]:
         .filter(agreement_id=session.activity.agreement_id)
         .active_on(session.date)
         .select_related("participant")
-        .order_by("participant__code")
+        .annotate(shown_name=access.shown_name(user))
+        .order_by("shown_name", "participant__code")
     )
     members = session.activity.members.values("pk")
     if session.activity.members.exists():
@@ -783,46 +787,32 @@ def session_attendance(request: AuthedHttpRequest, session_id: int) -> HttpRespo
     session = access.access_session_by_id(request.user, session_id)
     roster = _roster(session, request.user)
     current = dict(session.attendance.values_list("participant_id", "status"))
+    form = SessionAttendanceForm(request.POST or None, roster=roster, current=current)
     error = None
-    if request.method == "POST":
-        statuses: dict[int, str] = {}
-        for enrolment in roster:
-            pid = enrolment.participant_id
-            if request.POST.get(f"present_{pid}"):
-                statuses[pid] = Attendance.Status.PRESENT
-            elif request.POST.get(f"excused_{pid}"):
-                statuses[pid] = Attendance.Status.EXCUSED
-            else:
-                statuses[pid] = Attendance.Status.ABSENT
+    if request.method == "POST" and form.is_valid():
         try:
             actions.record_session_attendance(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 session=session,
-                statuses=statuses,
+                statuses=form.statuses(),
             )
         except ValidationError as exc:
             error = exc.messages[0]
         else:
             messages.success(request, _("Närvaron är sparad."))
             return redirect("participants:group_detail", session.activity_id)
-    else:
+    elif request.method != "POST":
         log_access(
             request,
             [e.participant_id for e in roster],
             action=AccessLog.Action.VIEW,
             what="närvarolista",
         )
-    rows = [(e, current.get(e.participant_id)) for e in roster]
     return render(
         request,
         "participants/session_attendance.html",
-        {
-            "session": session,
-            "rows": rows,
-            "error": error,
-            "Status": Attendance.Status,
-        },
+        {"session": session, "form": form, "error": error},
     )
 
 
