@@ -254,9 +254,7 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The instance's empty date would win over a field initial: set the form's own.
-        if not self.initial.get("date"):
-            self.initial["date"] = timezone.localdate()
+        self.fields["date"].initial = timezone.localdate()
 
     def clean_date(self):
         day = _not_in_future(self.cleaned_data["date"])
@@ -319,7 +317,9 @@ class GroupSessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        # The instance's empty date would win over a field initial: set the form's own.
+        if not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
 
 
 class AnonymousCountForm(forms.Form):
