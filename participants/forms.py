@@ -412,7 +412,10 @@ class SessionAttendanceForm(forms.Form):
         return data
 
     def rows(self) -> list[tuple[Enrolment, forms.BoundField, forms.BoundField]]:
-        return [(e, self[f"present_{e.participant_id}"], self[f"excused_{e.participant_id}"]) for e in self.roster]
+        return [
+            (e, self[f"present_{e.participant_id}"], self[f"excused_{e.participant_id}"])
+            for e in self.roster
+        ]
 
     def statuses(self) -> dict[int, str]:
         statuses = {}

@@ -525,7 +525,7 @@ class Enrolment(models.Model):
         return self.start_date <= day and (self.exit_date is None or day <= self.exit_date)
 
     def time_status(self, today: datetime.date | None = None) -> str:
-        """"over" past the planned maximum, "under" short of the planned minimum, else ""."""
+        """ "over" past the planned maximum, "under" short of the planned minimum, else ""."""
         days = self.days_enrolled(today)
         if self.planned_max_days and days > self.planned_max_days:
             return "over"

@@ -82,7 +82,6 @@ def test_names_where_consent_shares_identity_codes_otherwise(world, login):
         assert hidden.participant.code in page
 
 
-
 def test_present_and_excused_both_ticked_is_refused_at_the_row_and_nothing_saved(world, login):
     e1 = enrolled(world.agreement_a, world.org_a)
     e2 = enrolled(world.agreement_a, world.org_a)
