@@ -3,7 +3,7 @@ constraints run too (ModelForm validation), so the same rules hold for every doo
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -403,8 +403,8 @@ class SessionAttendanceForm(forms.Form):
                 initial=status == Attendance.Status.EXCUSED,
             )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for e in self.roster:
             pid = e.participant_id
             if data.get(f"present_{pid}") and data.get(f"excused_{pid}"):
@@ -418,7 +418,7 @@ class SessionAttendanceForm(forms.Form):
         ]
 
     def statuses(self) -> dict[int, str]:
-        statuses = {}
+        statuses: dict[int, str] = {}
         for e in self.roster:
             pid = e.participant_id
             if self.cleaned_data[f"present_{pid}"]:

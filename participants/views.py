@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,11 +44,11 @@ from .forms import (
     ExitForm,
     GroupActivityForm,
     GroupSessionForm,
-    SessionAttendanceForm,
     ParticipantEditForm,
     ParticipantForm,
     PhaseForm,
     ReferralForm,
+    SessionAttendanceForm,
 )
 from .models import (
     AccessLog,
@@ -124,7 +124,7 @@ def _agreements_with_occupancy(user: User) -> list:
 
 # Sort and filter choices: the query string carries these codes and numbers only, never
 # anything typed about a person.
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "": ("agreement__title", "-start_date", "-pk"),
     "contact": (F("last_contact").asc(nulls_first=True), "agreement__title", "-pk"),
     "days": ("start_date", "-pk"),
