@@ -21,6 +21,16 @@ def test_all_present_from_the_keyboard_with_large_targets(page, world):
     for label in page.locator("table.attendance-table label.tick").all():
         box = label.bounding_box()
         assert box and box["width"] >= 44 and box["height"] >= 44
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for label in page.locator("table.attendance-table label.tick").all():
+            box = label.bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44
+        page.goto(f"/participants/groups/{session.activity_id}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(f"/participants/sessions/{session.pk}/")
+    page.set_viewport_size({"width": 1366, "height": 800})
     button = page.get_by_role("button", name="Alla närvarande")
     button.focus()
     page.keyboard.press("Enter")

@@ -4,9 +4,8 @@ kontakt" on screen, focus comes back to the row after saving or cancelling, and 
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from tests.conftest import browser_login
 from tests.factories.participants import enrolled
@@ -72,7 +71,7 @@ def test_focus_returns_to_the_row_after_cancelling_and_after_saving(page, world)
     page.keyboard.press("Enter")
     page.locator(f"{row} .last-contact .ok").wait_for()
     _wait_until(page, focused_here)
-    assert datetime.date.today().isoformat() in page.locator(row).inner_text()
+    assert timezone.localdate().isoformat() in page.locator(row).inner_text()
 
 
 def test_first_log_contact_is_a_few_tabs_away(page, world):
