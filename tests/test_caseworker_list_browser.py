@@ -44,6 +44,10 @@ def test_list_fits_a_phone_with_log_contact_on_screen(page, world):
     box = button.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert box["height"] >= 44
+    # The contact form that opens in the card fits as well.
+    button.click()
+    page.locator("form.contact-form").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_focus_returns_to_the_row_after_cancelling_and_after_saving(page, world):
