@@ -17,7 +17,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -139,6 +140,18 @@ def shows_identity(user: User, participant_field: str = "participant_id") -> Val
             organisation_id=user.organisation_id,
             share_identity=True,
         )
+    )
+
+
+def shown_name(user: User, participant: str = "participant") -> Case | Coalesce:
+    """An annotation for enrolment rows: the participant's name where the consent lets the
+    user see identity (the code when no name is recorded), otherwise the code."""
+    name = Coalesce(NullIf(F(f"{participant}__name"), Value("")), F(f"{participant}__code"))
+    if user.is_administrator:
+        return name
+    return Case(
+        When(shows_identity(user, f"{participant}_id"), then=name),
+        default=F(f"{participant}__code"),
     )
 
 

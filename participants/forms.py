@@ -3,7 +3,7 @@ constraints run too (ModelForm validation), so the same rules hold for every doo
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -317,7 +317,9 @@ class GroupSessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        # The instance's empty date would win over a field initial: set the form's own.
+        if not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
 
 
 class AnonymousCountForm(forms.Form):
@@ -374,3 +376,55 @@ class AnonymousCountForm(forms.Form):
                 n = self.cleaned_data.get(self.cell_name(gender, band))
                 if n:
                     yield gender, band, n
+
+
+class SessionAttendanceForm(forms.Form):
+    """One row per participant on a group session's list: "närvarande" and "anmäld
+    frånvaro" tick boxes; unticked is absent. Both ticked is a contradiction and refused at
+    the row (the model stores one status, so it could only have guessed)."""
+
+    CONTRADICTION = _("Välj antingen närvarande eller anmäld frånvaro, inte båda.")
+
+    def __init__(self, *args, roster: list[Enrolment], current: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        for e in roster:
+            pid = e.participant_id
+            status = current.get(pid)
+            self.fields[f"present_{pid}"] = forms.BooleanField(
+                label=_("Närvarande"),
+                required=False,
+                initial=status == Attendance.Status.PRESENT,
+                widget=forms.CheckboxInput(attrs={"class": "present"}),
+            )
+            self.fields[f"excused_{pid}"] = forms.BooleanField(
+                label=_("Anmäld frånvaro"),
+                required=False,
+                initial=status == Attendance.Status.EXCUSED,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for e in self.roster:
+            pid = e.participant_id
+            if data.get(f"present_{pid}") and data.get(f"excused_{pid}"):
+                self.add_error(f"excused_{pid}", self.CONTRADICTION)
+        return data
+
+    def rows(self) -> list[tuple[Enrolment, forms.BoundField, forms.BoundField]]:
+        return [
+            (e, self[f"present_{e.participant_id}"], self[f"excused_{e.participant_id}"])
+            for e in self.roster
+        ]
+
+    def statuses(self) -> dict[int, str]:
+        statuses: dict[int, str] = {}
+        for e in self.roster:
+            pid = e.participant_id
+            if self.cleaned_data[f"present_{pid}"]:
+                statuses[pid] = Attendance.Status.PRESENT
+            elif self.cleaned_data[f"excused_{pid}"]:
+                statuses[pid] = Attendance.Status.EXCUSED
+            else:
+                statuses[pid] = Attendance.Status.ABSENT
+        return statuses

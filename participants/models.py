@@ -327,6 +327,27 @@ class Phase(models.Model):
         return own if agreement_id and own.exists() else cls.objects.filter(agreement__isnull=True)
 
 
+class DaysSince(models.Func):
+    """Whole days from a date column to `day`: PostgreSQL subtracts dates to an integer,
+    SQLite needs julianday()."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()
+
+    def __init__(self, column: str, day: datetime.date) -> None:
+        super().__init__(models.Value(day, output_field=models.DateField()), F(column))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def for_agreement(self, agreement: Agreement | int) -> EnrolmentQuerySet:
         return self.filter(agreement=agreement)
@@ -338,6 +359,13 @@ class EnrolmentQuerySet(models.QuerySet):
         """Enrolled on `day`: started on or before it and not exited before it."""
         return self.filter(
             Q(start_date__lte=day), Q(exit_date__isnull=True) | Q(exit_date__gte=day)
+        )
+
+    def over_max_on(self, day: datetime.date) -> EnrolmentQuerySet:
+        """Enrolled longer than the planned maximum on `day` (counting the start day, as
+        Enrolment.days_enrolled does)."""
+        return self.filter(
+            planned_max_days__isnull=False, planned_max_days__lt=DaysSince("start_date", day) + 1
         )
 
     def active_between(self, start: datetime.date, end: datetime.date) -> EnrolmentQuerySet:
@@ -495,6 +523,15 @@ class Enrolment(models.Model):
 
     def covers(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.exit_date is None or day <= self.exit_date)
+
+    def time_status(self, today: datetime.date | None = None) -> str:
+        """ "over" past the planned maximum, "under" short of the planned minimum, else ""."""
+        days = self.days_enrolled(today)
+        if self.planned_max_days and days > self.planned_max_days:
+            return "over"
+        if self.planned_min_days and days < self.planned_min_days:
+            return "under"
+        return ""
 
 
 class PhaseChange(models.Model):
@@ -839,6 +876,11 @@ class Attendance(models.Model):
             models.Index(fields=["participant", "date"]),
         ]
         constraints = [
+            # One status per row: a participant cannot be both present and excused.
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "absent", "excused"]),
+                name="attendance_status_known",
+            ),
             models.UniqueConstraint(
                 fields=["participant", "session"],
                 condition=Q(session__isnull=False),

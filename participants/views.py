@@ -14,12 +14,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iop.audit import AuditContext
@@ -46,6 +48,7 @@ from .forms import (
     ParticipantForm,
     PhaseForm,
     ReferralForm,
+    SessionAttendanceForm,
 )
 from .models import (
     AccessLog,
@@ -59,6 +62,7 @@ from .models import (
     GroupActivity,
     GroupSession,
     Participant,
+    Phase,
     PhaseChange,
     ProgressAssessment,
     Referral,
@@ -118,18 +122,68 @@ def _agreements_with_occupancy(user: User) -> list:
     )
 
 
+# Sort and filter choices: the query string carries these codes and numbers only, never
+# anything typed about a person.
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "": ("agreement__title", "-start_date", "-pk"),
+    "contact": (F("last_contact").asc(nulls_first=True), "agreement__title", "-pk"),
+    "days": ("start_date", "-pk"),
+    "phase": (F("phase__position").asc(nulls_last=True), "agreement__title", "-start_date", "-pk"),
+}
+CONTACT_DAYS = ("14", "30", "60", "90")
+SORT_LABELS = {
+    "": gettext_lazy("Partnerskap, nyast först"),
+    "contact": gettext_lazy("Längst sedan kontakt"),
+    "days": gettext_lazy("Flest dagar"),
+    "phase": gettext_lazy("Fas"),
+}
+
+
+def _list_filters(request: AuthedHttpRequest) -> dict[str, str]:
+    """The list's filters from the query string, each kept only if it is a known code."""
+    get = request.GET
+    filters = {
+        "agreement": get.get("agreement", ""),
+        "phase": get.get("phase", ""),
+        "contact": get.get("contact", ""),
+        "over_max": get.get("over_max", ""),
+        "sort": get.get("sort", ""),
+    }
+    valid = {
+        "agreement": filters["agreement"].isdigit(),
+        "phase": filters["phase"].isdigit(),
+        "contact": filters["contact"] in CONTACT_DAYS,
+        "over_max": filters["over_max"] == "1",
+        "sort": filters["sort"] in SORTS,
+    }
+    return {key: value for key, value in filters.items() if valid[key] and value}
+
+
+def _filtered_rows(rows: EnrolmentQuerySet, filters: dict[str, str]) -> EnrolmentQuerySet:
+    today = timezone.localdate()
+    if "agreement" in filters:
+        rows = rows.filter(agreement_id=int(filters["agreement"]))
+    if "phase" in filters:
+        rows = rows.filter(phase_id=int(filters["phase"]))
+    if "contact" in filters:
+        since = today - datetime.timedelta(days=int(filters["contact"]))
+        rows = rows.filter(Q(last_contact__isnull=True) | Q(last_contact__lte=since))
+    if "over_max" in filters:
+        rows = rows.over_max_on(today)
+    return rows.order_by(*SORTS[filters.get("sort", "")])
+
+
 @require_http_methods(["GET", "POST"])
 def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     """Mina deltagare. The free-text search is POSTed and the page rendered in reply, so
     a name typed into it never reaches a URL (address bar, history, proxy and server
-    logs, Referer). Partnership and page, which are codes, stay in the query string."""
+    logs, Referer). Partnership, phase, filters, sort and page, which are codes and
+    numbers, stay in the query string."""
     user = request.user
     require_participant_role(user)
     agreements = _agreements_with_occupancy(user)
-    rows = _list_rows(user, agreements)
-    agreement_id = request.GET.get("agreement", "")
-    if agreement_id.isdigit():
-        rows = rows.filter(agreement_id=int(agreement_id))
+    filters = _list_filters(request)
+    rows = _filtered_rows(_list_rows(user, agreements), filters)
     # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
     # that links carrying a name stop working instead of spreading.
     query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
@@ -138,9 +192,6 @@ def participant_list(request: AuthedHttpRequest) -> HttpResponse:
             Q(participant__code__icontains=query)
             | Q(participant__name__icontains=query, show_identity=True)
         )
-    # Newest first within each partnership; sorting on enrolment columns lets the
-    # database join participants for the shown page only.
-    rows = rows.order_by("agreement__title", "-start_date", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     log_access(
         request, [e.participant_id for e in page], action=AccessLog.Action.VIEW, what="lista"
@@ -152,7 +203,16 @@ def participant_list(request: AuthedHttpRequest) -> HttpResponse:
             "page": page,
             "capacity": [a for a in agreements if a.status == "active"],
             "query": query,
-            "agreement_filter": agreement_id if agreement_id.isdigit() else "",
+            "filters": filters,
+            "filter_query": urlencode(filters),
+            "agreement_filter": filters.get("agreement", ""),
+            "phases": Phase.objects.filter(
+                Q(agreement__isnull=True) | Q(agreement__in=[a.pk for a in agreements])
+            )
+            .select_related("agreement")
+            .order_by("agreement__title", "position", "pk"),
+            "contact_days": CONTACT_DAYS,
+            "sorts": SORT_LABELS,
             "today": timezone.localdate(),
         },
     )
@@ -725,10 +785,11 @@ def group_detail(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
             session=form.save(commit=False),
         )
         return redirect("participants:session_attendance", session.pk)
+    # Newest first: an explicit order, since Meta.ordering is dropped from GROUP BY queries.
     sessions = activity.sessions.annotate(
         present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
         marked=Count("attendance"),
-    )
+    ).order_by("-date", "-start_time", "-pk")
     candidates = _member_candidates(activity, request.user)
     members = set(activity.members.values_list("pk", flat=True))
     return render(
@@ -749,7 +810,8 @@ def _member_candidates(activity: GroupActivity, user: User) -> list[Enrolment]:
         .open()
         .filter(agreement_id=activity.agreement_id)
         .select_related("participant")
-        .order_by("participant__code")
+        .annotate(shown_name=access.shown_name(user))
+        .order_by("shown_name", "participant__code")
     )
 
 
@@ -779,7 +841,8 @@ def _roster(session: GroupSession, user: User) -> list[Enrolment]:
         .filter(agreement_id=session.activity.agreement_id)
         .active_on(session.date)
         .select_related("participant")
-        .order_by("participant__code")
+        .annotate(shown_name=access.shown_name(user))
+        .order_by("shown_name", "participant__code")
     )
     members = session.activity.members.values("pk")
     if session.activity.members.exists():
@@ -791,46 +854,32 @@ def session_attendance(request: AuthedHttpRequest, session_id: int) -> HttpRespo
     session = access.access_session_by_id(request.user, session_id)
     roster = _roster(session, request.user)
     current = dict(session.attendance.values_list("participant_id", "status"))
+    form = SessionAttendanceForm(request.POST or None, roster=roster, current=current)
     error = None
-    if request.method == "POST":
-        statuses: dict[int, str] = {}
-        for enrolment in roster:
-            pid = enrolment.participant_id
-            if request.POST.get(f"present_{pid}"):
-                statuses[pid] = Attendance.Status.PRESENT
-            elif request.POST.get(f"excused_{pid}"):
-                statuses[pid] = Attendance.Status.EXCUSED
-            else:
-                statuses[pid] = Attendance.Status.ABSENT
+    if request.method == "POST" and form.is_valid():
         try:
             actions.record_session_attendance(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 session=session,
-                statuses=statuses,
+                statuses=form.statuses(),
             )
         except ValidationError as exc:
             error = exc.messages[0]
         else:
             messages.success(request, _("Närvaron är sparad."))
             return redirect("participants:group_detail", session.activity_id)
-    else:
+    elif request.method != "POST":
         log_access(
             request,
             [e.participant_id for e in roster],
             action=AccessLog.Action.VIEW,
             what="närvarolista",
         )
-    rows = [(e, current.get(e.participant_id)) for e in roster]
     return render(
         request,
         "participants/session_attendance.html",
-        {
-            "session": session,
-            "rows": rows,
-            "error": error,
-            "Status": Attendance.Status,
-        },
+        {"session": session, "form": form, "error": error},
     )
 
 

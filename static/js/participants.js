@@ -16,3 +16,16 @@ document.addEventListener("keydown", function (event) {
     cancel.click();
   }
 });
+
+// After a row comes back (saved, or the form cancelled with "Avbryt" or Escape), focus goes
+// to that row's "Logga kontakt" instead of dropping to the page body.
+document.addEventListener("htmx:load", function (event) {
+  var row = event.target;
+  if (!row.matches || !row.matches("tr.participant-row:not(.editing)")) {
+    return;
+  }
+  var button = row.querySelector(".log-contact");
+  if (button) {
+    button.focus();
+  }
+});
