@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -13,6 +14,30 @@ ORE = Decimal("0.01")
 def round_money(amount: Decimal) -> Decimal:
     """Round to whole öre, halves away from zero (the rounding rule used for all money)."""
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split `amount` in proportion to `weights`, in whole öre, adding up exactly.
+
+    The one rule for splitting money (largest remainder): every part is first rounded
+    down to whole öre, then the öre left over go one each to the parts with the largest
+    remainders; equal remainders go to the part listed first. Funding shares, invoice
+    lines and everything else that splits an amount use this function.
+    """
+    if not weights:
+        return []
+    total = sum(weights, Decimal("0"))
+    if not total:
+        return [round_money(amount)] + [round_money(Decimal("0"))] * (len(weights) - 1)
+    sign = -1 if amount < 0 else 1
+    cents = int(round_money(abs(amount)) * 100)
+    exact = [Decimal(cents) * w / total for w in weights]
+    parts = [int(e) for e in exact]
+    left_over = cents - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left_over]:
+        parts[i] += 1
+    return [(sign * Decimal(p) / 100).quantize(ORE) for p in parts]
 
 
 class MoneyField(models.DecimalField):

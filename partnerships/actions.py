@@ -296,14 +296,26 @@ def index_into_next_year(*, budget: Budget) -> Budget:
         )
     if Budget.objects.filter(agreement=agreement, year=year).exists():
         raise ValidationError(_("Det finns redan en budget för %(year)s.") % {"year": year})
-    pct = budget.indexation_percent
+    # The index series' value for the new year, or the fixed percentage; refused (before
+    # anything is written) when the series has no value for that year yet.
+    pct = budget.indexation_percent_into_next_year()
+    series = budget.index_series
+    note = _("Uppräknad från %(year)s med %(pct)s %%.") % {"year": budget.year, "pct": pct}
+    if series is not None:
+        note = _("Uppräknad från %(year)s med %(series)s, %(pct)s %%.") % {
+            "year": budget.year,
+            "series": series.name,
+            "pct": pct,
+        }
     new = Budget.objects.create(
         agreement=agreement,
         year=year,
-        indexation_percent=pct,
+        indexation_percent=budget.indexation_percent,
+        index_series=series,
+        applied_index_percent=pct if series is not None else None,
         public_grant=indexed(budget.public_grant, pct) if budget.public_grant is not None else None,
         derived_from=budget,
-        note=_("Uppräknad från %(year)s med %(pct)s %%.") % {"year": budget.year, "pct": pct},
+        note=note,
     )
     CostLine.objects.bulk_create(
         CostLine(

@@ -30,6 +30,7 @@ from .models import (
     OtherFunding,
     Resource,
     format_sek,
+    split_shares,
 )
 
 
@@ -245,7 +246,7 @@ TargetFormSet = inlineformset_factory(
 class BudgetForm(RevisionMixin, forms.ModelForm):
     class Meta:
         model = Budget
-        fields = ["year", "indexation_percent", "public_grant", "note"]
+        fields = ["year", "indexation_percent", "index_series", "public_grant", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
@@ -324,8 +325,7 @@ class FundingShareFormSetBase(BaseInlineFormSet):
         super().clean()
         if any(self.errors) or self.budget_total is None:
             return
-        covered = Decimal("0")
-        any_share = False
+        shares: list[FundingShare] = []
         parties = set()
         for form in self.forms:
             data = form.cleaned_data
@@ -334,10 +334,10 @@ class FundingShareFormSetBase(BaseInlineFormSet):
             if data["party"].pk in parties:
                 raise ValidationError(_("Varje part kan bara ha en andel."))
             parties.add(data["party"].pk)
-            any_share = True
-            share = FundingShare(amount=data.get("amount"), percent=data.get("percent"))
-            covered += share.amount_of(self.budget_total)
-        if any_share and covered != self.budget_total:
+            shares.append(FundingShare(amount=data.get("amount"), percent=data.get("percent")))
+        # The same rule as the saved budget, so that what is accepted here adds up there.
+        covered = sum(split_shares(shares, self.budget_total), Decimal("0"))
+        if shares and covered != self.budget_total:
             raise ValidationError(
                 _(
                     "Finansieringsandelarna blir %(covered)s men kostnaderna är %(total)s. Andelarna måste gå jämnt upp."

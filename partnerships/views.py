@@ -418,13 +418,15 @@ def budget_edit(
         budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
         agreement = budget.agreement
     data = request.POST or None
-    form = BudgetForm(
-        data, instance=budget, agreement=agreement, initial={"year": request.GET.get("year")}
-    )
-    lines = CostLineFormSet(data, instance=form.instance, prefix="lines")
-    shares = FundingShareFormSet(
-        data, instance=form.instance, prefix="shares", form_kwargs={"agreement": agreement}
-    )
+    # A new budget may take its year from the address; an existing one keeps its own (an
+    # initial value would replace the instance's year in the disabled field).
+    initial = {"year": request.GET.get("year")} if budget is None else {}
+    form = BudgetForm(data, instance=budget, agreement=agreement, initial=initial)
+    lines, shares = _budget_rows(data, form.instance, agreement)
+    if data is not None and data.get("more_rows"):
+        # Without JavaScript "Fler rader" posts the form: show it again with more empty
+        # rows, what was typed kept, nothing saved.
+        return _budget_form_page(request, agreement, budget, form, lines, shares)
     saved = _save_part(
         request,
         agreement,
@@ -436,6 +438,39 @@ def budget_edit(
     )
     if saved:
         return redirect(saved)
+    return _budget_form_page(request, agreement, budget, form, lines, shares)
+
+
+MORE_ROWS = 3
+
+
+def _budget_rows(
+    data: Any, budget: Budget, agreement: Agreement
+) -> tuple[CostLineFormSetBase, FundingShareFormSetBase]:
+    """The cost-line and share row formsets of the budget form; for "Fler rader" (the form
+    posted without JavaScript) each gets MORE_ROWS extra empty rows."""
+    more = data is not None and bool(data.get("more_rows"))
+    if more:
+        data = data.copy()
+        for prefix in ("lines", "shares"):
+            count = data.get(f"{prefix}-TOTAL_FORMS", "")
+            if count.isdigit():
+                data[f"{prefix}-TOTAL_FORMS"] = str(int(count) + MORE_ROWS)
+    lines = CostLineFormSet(data, instance=budget, prefix="lines")
+    shares = FundingShareFormSet(
+        data, instance=budget, prefix="shares", form_kwargs={"agreement": agreement}
+    )
+    return lines, shares
+
+
+def _budget_form_page(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    budget: Budget | None,
+    form: BudgetForm,
+    lines: CostLineFormSetBase,
+    shares: FundingShareFormSetBase,
+) -> HttpResponse:
     return render(
         request,
         "partnerships/budget_form.html",

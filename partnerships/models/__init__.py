@@ -20,7 +20,16 @@ from .agreements import (
     Resource,
     add_months,
 )
-from .budgets import ActualCost, Budget, CostLine, FundingShare, OtherFunding
+from .budgets import (
+    ActualCost,
+    Budget,
+    CostLine,
+    FundingShare,
+    IndexSeries,
+    IndexValue,
+    OtherFunding,
+    split_shares,
+)
 from .meetings import (
     ActionItem,
     ActionItemQuerySet,
@@ -55,6 +64,8 @@ __all__ = [
     "FollowupSummary",
     "FundingShare",
     "Goal",
+    "IndexSeries",
+    "IndexValue",
     "Indicator",
     "IndicatorTarget",
     "Meeting",
@@ -72,4 +83,5 @@ __all__ = [
     "quarter_bounds",
     "required_followups",
     "round_money",
+    "split_shares",
 ]

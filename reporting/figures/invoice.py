@@ -17,30 +17,11 @@ from partnerships.models import (
     round_money,
 )
 
+from iop.money import allocate
+
 from .common import ZERO
 from .money import budget_for, financial_account
 from .period import period, period_label, version_for_year, version_info
-
-
-def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Split `amount` in proportion to `weights`, in whole öre, adding up exactly.
-
-    Rounding differences go to the largest remainders (then the first lines), so that the
-    parts always sum to `amount`.
-    """
-    total = sum(weights, ZERO)
-    if not weights:
-        return []
-    if not total:
-        return [amount] + [ZERO] * (len(weights) - 1)
-    cents = int((amount * 100).to_integral_value())
-    exact = [Decimal(cents) * w / total for w in weights]
-    parts = [int(e) for e in exact]
-    remainder = cents - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[:remainder]:
-        parts[i] += 1
-    return [Decimal(p) / 100 for p in parts]
 
 
 def public_parties(agreement: Agreement) -> list[AgreementParty]:
