@@ -54,6 +54,7 @@ from .models import (
     Budget,
     Goal,
     Indicator,
+    describe_deviation,
 )
 from .versions import diff_snapshots, version_on
 
@@ -376,12 +377,16 @@ def _budget_context(request: AuthedHttpRequest, budget: Budget, **forms) -> dict
     total = sum((line.amount for line in lines), Decimal("0"))
     can_edit = request.user.has_role(*CAN_EDIT_BUDGET)
     shares = budget.share_amounts(total)
+    booked = [line.actual for line in lines if line.actual is not None]
+    actual_total = sum(booked, Decimal("0")) if booked else None
     return {
         "agreement": budget.agreement,
         "budget": budget,
-        "lines": lines,
+        "lines": [(line, describe_deviation(line.amount, line.actual)) for line in lines],
         "total": total,
-        "actual_total": sum((line.actual or Decimal("0") for line in lines), Decimal("0")),
+        "actual_total": actual_total,
+        "total_deviation": describe_deviation(total, actual_total),
+        "indexation_adjustment": budget.indexation_adjustment(),
         "shares": shares,
         "shares_error": budget.shares_error(total, shares),
         "grant": budget.grant(shares),

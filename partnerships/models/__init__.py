@@ -28,6 +28,7 @@ from .budgets import (
     IndexSeries,
     IndexValue,
     OtherFunding,
+    describe_deviation,
     split_shares,
 )
 from .meetings import (
@@ -79,6 +80,7 @@ __all__ = [
     "User",
     "add_months",
     "covered_quarters",
+    "describe_deviation",
     "format_sek",
     "quarter_bounds",
     "required_followups",

@@ -295,6 +295,21 @@ def split_shares(shares: Sequence[FundingShare], total: Decimal) -> list[Decimal
     return amounts
 
 
+def describe_deviation(budgeted: Decimal, actual: Decimal | None) -> str:
+    """Actual against budget in words for the budget page: "+10 000 kr (+5,0 %)" over,
+    "-2 000 kr (-1,0 %)" under, and "inget utfall bokfört" where nothing is booked (not
+    "within budget": nothing booked says nothing about the budget yet)."""
+    if actual is None:
+        return str(_("inget utfall bokfört"))
+    deviation = actual - budgeted
+    sign = "+" if deviation > 0 else ""
+    text = f"{sign}{format_sek(deviation)}"
+    if budgeted:
+        pct = (deviation * Decimal("100") / budgeted).quantize(Decimal("0.1"))
+        text += f" ({sign}{pct} %)".replace(".", ",")
+    return text
+
+
 class CostLine(models.Model):
     class Category(models.TextChoices):
         PERSONNEL = "personnel", _("Personal")
