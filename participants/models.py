@@ -845,13 +845,17 @@ class Attendance(models.Model):
                 fields=["participant", "session"],
                 condition=Q(session__isnull=False),
                 name="attendance_once_per_session",
-                violation_error_message=_("Närvaron för deltagaren på tillfället är redan registrerad."),
+                violation_error_message=_(
+                    "Närvaron för deltagaren på tillfället är redan registrerad."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["participant", "agreement", "date"],
                 condition=Q(session__isnull=True),
                 name="attendance_once_per_day",
-                violation_error_message=_("Närvaron för deltagaren den dagen är redan registrerad."),
+                violation_error_message=_(
+                    "Närvaron för deltagaren den dagen är redan registrerad."
+                ),
             ),
         ]
 

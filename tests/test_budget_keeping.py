@@ -50,7 +50,7 @@ def test_finance_edits_budget_from_its_page_without_a_year_in_the_address(world,
     assert 'value="2026"' in page
     budget = Budget.objects.get(agreement=world.agreement_a, year=2026)
     line = budget.cost_lines.get()
-    public, own = [s for s in budget.shares.order_by("-percent")]
+    public, own = list(budget.shares.order_by("-percent"))
     data = {
         "year": "",  # a disabled field is not posted; the year stays the budget's
         "revision": budget.revision,
@@ -80,9 +80,7 @@ def test_finance_edits_budget_from_its_page_without_a_year_in_the_address(world,
 
 
 def test_new_budget_takes_its_year_from_the_address(world, login):
-    page = login(world.finance_a).get(
-        f"/agreements/{world.agreement_a.pk}/budgets/new/?year=2027"
-    )
+    page = login(world.finance_a).get(f"/agreements/{world.agreement_a.pk}/budgets/new/?year=2027")
     assert 'value="2027"' in page.content.decode()
 
 
@@ -185,9 +183,7 @@ def test_three_shares_after_two_indexations_add_up_to_the_ore(world, login):
 
 def test_negative_indexation_is_refused_at_the_field_in_swedish(world, login):
     data = budget_post(2027, [("personnel", "Personal", "1000000")], [], indexation_percent="-200")
-    response = login(world.finance_a).post(
-        f"/agreements/{world.agreement_a.pk}/budgets/new/", data
-    )
+    response = login(world.finance_a).post(f"/agreements/{world.agreement_a.pk}/budgets/new/", data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "budget_indexation_sane" not in page

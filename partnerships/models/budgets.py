@@ -243,7 +243,6 @@ class Budget(models.Model):
             Decimal("0"),
         )
 
-
     def indexation_percent_into_next_year(self) -> Decimal:
         """By how much next year follows from this one: the index series' value for the next
         year when the budget follows one (refused when the series has none yet), otherwise

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from iop.money import allocate
 from partnerships.models import (
     ActualCost,
     Agreement,
@@ -16,8 +17,6 @@ from partnerships.models import (
     Organisation,
     round_money,
 )
-
-from iop.money import allocate
 
 from .common import ZERO
 from .money import budget_for, financial_account
