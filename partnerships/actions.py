@@ -33,6 +33,8 @@ from .forms import (
     ActualCostForm,
     AgreementForm,
     ContactPersonForm,
+    IndexSeriesForm,
+    IndexValueForm,
     OrganisationForm,
     OtherFundingForm,
 )
@@ -50,6 +52,8 @@ from .models import (
     CostLine,
     Extension,
     FundingShare,
+    IndexSeries,
+    IndexValue,
     Meeting,
     Organisation,
     OtherFunding,
@@ -352,6 +356,20 @@ def derive_next_year(*, budget: Budget, user: User | None = None, audit: AuditCo
         % {"year": new.year, "prev": budget.year},
     )
     return new
+
+
+@transaction.atomic
+def add_index_series(*, user: User, audit: AuditContext, form: IndexSeriesForm) -> IndexSeries:
+    """Add an index series (such as OPI) that budgets can be indexed by."""
+    return form.save()
+
+
+@transaction.atomic
+def record_index_value(*, user: User, audit: AuditContext, form: IndexValueForm) -> IndexValue:
+    """Record a series' value for a year, or its final value over the provisional one.
+    Budgets already indexed with the provisional value show the adjustment
+    (Budget.indexation_adjustment)."""
+    return form.save()
 
 
 @transaction.atomic

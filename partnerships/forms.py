@@ -24,6 +24,8 @@ from .models import (
     CostLine,
     FundingShare,
     Goal,
+    IndexSeries,
+    IndexValue,
     Indicator,
     IndicatorTarget,
     Organisation,
@@ -375,3 +377,29 @@ class OtherFundingForm(forms.ModelForm):
     class Meta:
         model = OtherFunding
         fields = ["funder", "amount", "purpose"]
+
+
+class IndexSeriesForm(forms.ModelForm):
+    class Meta:
+        model = IndexSeries
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class IndexValueForm(forms.ModelForm):
+    """A series' value for a year. Posting a year the series already has updates that
+    value: the provisional value first, the final one when it is published."""
+
+    class Meta:
+        model = IndexValue
+        fields = ["series", "year", "provisional_percent", "final_percent"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and "instance" not in kwargs:
+            prefix = f"{kwargs['prefix']}-" if kwargs.get("prefix") else ""
+            series, year = data.get(f"{prefix}series", ""), data.get(f"{prefix}year", "")
+            if series.isdigit() and year.isdigit():
+                kwargs["instance"] = IndexValue.objects.filter(
+                    series_id=int(series), year=int(year)
+                ).first()
+        super().__init__(data, *args, **kwargs)

@@ -37,6 +37,8 @@ from .forms import (
     FundingShareFormSet,
     FundingShareFormSetBase,
     GoalForm,
+    IndexSeriesForm,
+    IndexValueForm,
     IndicatorForm,
     OrganisationForm,
     OtherFundingForm,
@@ -53,6 +55,7 @@ from .models import (
     AgreementVersion,
     Budget,
     Goal,
+    IndexSeries,
     Indicator,
     describe_deviation,
 )
@@ -543,6 +546,35 @@ def _budget_with_form_errors(request: AuthedHttpRequest, budget: Budget, **forms
         "partnerships/budget_detail.html",
         _budget_context(request, budget, **forms),
         status=400,
+    )
+
+
+def index_series(request: AuthedHttpRequest) -> HttpResponse:
+    """The index series that budgets can follow, with their yearly values; finance adds a
+    series or a value (the provisional one, later the final one) here."""
+    require_role(request.user, CAN_EDIT_BUDGET)
+    data = request.POST or None
+    kind = data.get("kind") if data is not None else None
+    series_form = IndexSeriesForm(data if kind == "series" else None, prefix="series")
+    value_form = IndexValueForm(data if kind == "value" else None, prefix="value")
+    audit = AuditContext.from_request(request)
+    if kind == "series" and series_form.is_valid():
+        actions.add_index_series(user=request.user, audit=audit, form=series_form)
+        messages.success(request, _("Indexserien är sparad."))
+        return redirect("index_series")
+    if kind == "value" and value_form.is_valid():
+        actions.record_index_value(user=request.user, audit=audit, form=value_form)
+        messages.success(request, _("Indexvärdet är sparat."))
+        return redirect("index_series")
+    return render(
+        request,
+        "partnerships/budget_index_series.html",
+        {
+            "series_list": IndexSeries.objects.prefetch_related("values"),
+            "series_form": series_form,
+            "value_form": value_form,
+        },
+        status=400 if data is not None else 200,
     )
 
 

@@ -262,3 +262,29 @@ def test_budget_page_says_no_actual_cost_booked_instead_of_within_budget(world, 
     page = login(world.finance_a).get(budget.get_absolute_url()).content.decode()
     assert "inget utfall bokfört" in page
     assert "+10 000 kr" in page and "+5,0 %" in page
+
+
+def test_finance_enters_provisional_then_final_index_value_in_the_app(world, login):
+    budget, series = index_budget(world)
+    new = derive_next_year(budget=budget, audit=AuditContext.system())
+    client = login(world.finance_a)
+    response = client.post(
+        "/budgets/index-series/",
+        {
+            "kind": "value",
+            "value-series": series.pk,
+            "value-year": "2027",
+            "value-provisional_percent": "3.0",
+            "value-final_percent": "3.4",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert series.values.get(year=2027).final_percent == Decimal("3.4")
+    assert new.indexation_adjustment() == Decimal("9475.20")
+    page = client.get("/budgets/index-series/").content.decode()
+    assert "OPI kommunal sektor" in page and "3,40 %" in page
+
+
+def test_steering_group_cannot_enter_index_values(world, login):
+    response = login(world.steering_a).get("/budgets/index-series/")
+    assert response.status_code == 403
