@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
@@ -15,6 +16,31 @@ ORE = Decimal("0.01")
 def round_money(amount: Decimal) -> Decimal:
     """Round to whole öre, halves away from zero (the rounding rule used for all money)."""
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split `amount` in proportion to `weights`, in whole öre, adding up exactly.
+
+    The one rule for splitting money (largest remainder): every part is first rounded
+    down to whole öre, then the öre left over go one each to the parts with the largest
+    remainders; equal remainders go to the part listed first. Funding shares, invoice
+    lines and everything else that splits an amount use this function.
+    """
+    if not weights:
+        return []
+    total = sum(weights, Decimal("0"))
+    if not total:
+        return [round_money(amount)] + [round_money(Decimal("0"))] * (len(weights) - 1)
+    sign = -1 if amount < 0 else 1
+    cents = int(round_money(abs(amount)) * 100)
+    exact = [Decimal(cents) * w / total for w in weights]
+    # Floor, not truncation: a refund's negative weight must not push the sum past `amount`.
+    parts = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    left_over = cents - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left_over]:
+        parts[i] += 1
+    return [(sign * Decimal(p) / 100).quantize(ORE) for p in parts]
 
 
 class MoneyField(models.DecimalField):

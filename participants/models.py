@@ -313,7 +313,9 @@ class Phase(models.Model):
         verbose_name_plural = _("faser")
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "name"], name="phase_name_unique_per_agreement"
+                fields=["agreement", "name"],
+                name="phase_name_unique_per_agreement",
+                violation_error_message=_("Överenskommelsen har redan en fas med det namnet."),
             ),
         ]
 
@@ -885,11 +887,17 @@ class Attendance(models.Model):
                 fields=["participant", "session"],
                 condition=Q(session__isnull=False),
                 name="attendance_once_per_session",
+                violation_error_message=_(
+                    "Närvaron för deltagaren på tillfället är redan registrerad."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["participant", "agreement", "date"],
                 condition=Q(session__isnull=True),
                 name="attendance_once_per_day",
+                violation_error_message=_(
+                    "Närvaron för deltagaren den dagen är redan registrerad."
+                ),
             ),
         ]
 
@@ -947,7 +955,12 @@ class AnonymousContactCount(models.Model):
         verbose_name_plural = _("anonyma kontakter")
         indexes = [models.Index(fields=["agreement", "date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(count__gte=1), name="anonymous_count_positive"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="anonymous_count_positive",
+                violation_error_message=_("Antalet personer måste vara minst 1."),
+                violation_error_code="min_value",
+            ),
         ]
 
     def __str__(self) -> str:

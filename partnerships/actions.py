@@ -36,6 +36,8 @@ from .forms import (
     ActualCostForm,
     AgreementForm,
     ContactPersonForm,
+    IndexSeriesForm,
+    IndexValueForm,
     OrganisationForm,
     OtherFundingForm,
 )
@@ -54,6 +56,8 @@ from .models import (
     Extension,
     ExtensionApproval,
     FundingShare,
+    IndexSeries,
+    IndexValue,
     Meeting,
     Organisation,
     OtherFunding,
@@ -362,14 +366,26 @@ def index_into_next_year(*, budget: Budget) -> Budget:
         )
     if Budget.objects.filter(agreement=agreement, year=year).exists():
         raise ValidationError(_("Det finns redan en budget för %(year)s.") % {"year": year})
-    pct = budget.indexation_percent
+    # The index series' value for the new year, or the fixed percentage; refused (before
+    # anything is written) when the series has no value for that year yet.
+    pct = budget.indexation_percent_into_next_year()
+    series = budget.index_series
+    note = _("Uppräknad från %(year)s med %(pct)s %%.") % {"year": budget.year, "pct": pct}
+    if series is not None:
+        note = _("Uppräknad från %(year)s med %(series)s, %(pct)s %%.") % {
+            "year": budget.year,
+            "series": series.name,
+            "pct": pct,
+        }
     new = Budget.objects.create(
         agreement=agreement,
         year=year,
-        indexation_percent=pct,
+        indexation_percent=budget.indexation_percent,
+        index_series=series,
+        applied_index_percent=pct if series is not None else None,
         public_grant=indexed(budget.public_grant, pct) if budget.public_grant is not None else None,
         derived_from=budget,
-        note=_("Uppräknad från %(year)s med %(pct)s %%.") % {"year": budget.year, "pct": pct},
+        note=note,
     )
     CostLine.objects.bulk_create(
         CostLine(
@@ -406,6 +422,20 @@ def derive_next_year(*, budget: Budget, user: User | None = None, audit: AuditCo
         % {"year": new.year, "prev": budget.year},
     )
     return new
+
+
+@transaction.atomic
+def add_index_series(*, user: User, audit: AuditContext, form: IndexSeriesForm) -> IndexSeries:
+    """Add an index series (such as OPI) that budgets can be indexed by."""
+    return form.save()
+
+
+@transaction.atomic
+def record_index_value(*, user: User, audit: AuditContext, form: IndexValueForm) -> IndexValue:
+    """Record a series' value for a year, or its final value over the provisional one.
+    Budgets already indexed with the provisional value show the adjustment
+    (Budget.indexation_adjustment)."""
+    return form.save()
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ from .models import (
     Extension,
     FundingShare,
     Goal,
+    IndexSeries,
+    IndexValue,
     Indicator,
     IndicatorTarget,
     Meeting,
@@ -181,13 +183,24 @@ class FundingShareInline(admin.TabularInline):
 
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
-    list_display = ["agreement", "year", "indexation_percent", "shares_status"]
+    list_display = ["agreement", "year", "indexation_percent", "index_series", "shares_status"]
     list_filter = ["year"]
     inlines = [CostLineInline, FundingShareInline]
 
     @admin.display(description=_("Andelar"))
     def shares_status(self, obj: Budget) -> str:
         return obj.shares_error() or str(_("går jämnt upp"))
+
+
+class IndexValueInline(admin.TabularInline):
+    model = IndexValue
+    extra = 1
+
+
+@admin.register(IndexSeries)
+class IndexSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    inlines = [IndexValueInline]
 
 
 @admin.register(ActualCost)

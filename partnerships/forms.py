@@ -27,12 +27,15 @@ from .models import (
     CostLine,
     FundingShare,
     Goal,
+    IndexSeries,
+    IndexValue,
     Indicator,
     IndicatorTarget,
     Organisation,
     OtherFunding,
     Resource,
     format_sek,
+    split_shares,
 )
 
 
@@ -330,7 +333,7 @@ TargetFormSet = inlineformset_factory(
 class BudgetForm(RevisionMixin, forms.ModelForm):
     class Meta:
         model = Budget
-        fields = ["year", "indexation_percent", "public_grant", "note"]
+        fields = ["year", "indexation_percent", "index_series", "public_grant", "note"]
         field_classes = {"indexation_percent": AmountField}
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
@@ -412,8 +415,7 @@ class FundingShareFormSetBase(BaseInlineFormSet):
         super().clean()
         if any(self.errors) or self.budget_total is None:
             return
-        covered = Decimal("0")
-        any_share = False
+        shares: list[FundingShare] = []
         parties = set()
         for form in self.forms:
             data = form.cleaned_data
@@ -422,10 +424,10 @@ class FundingShareFormSetBase(BaseInlineFormSet):
             if data["party"].pk in parties:
                 raise ValidationError(_("Varje part kan bara ha en andel."))
             parties.add(data["party"].pk)
-            any_share = True
-            share = FundingShare(amount=data.get("amount"), percent=data.get("percent"))
-            covered += share.amount_of(self.budget_total)
-        if any_share and covered != self.budget_total:
+            shares.append(FundingShare(amount=data.get("amount"), percent=data.get("percent")))
+        # The same rule as the saved budget, so that what is accepted here adds up there.
+        covered = sum(split_shares(shares, self.budget_total), Decimal("0"))
+        if shares and covered != self.budget_total:
             raise ValidationError(
                 _(
                     "Finansieringsandelarna blir %(covered)s men kostnaderna är %(total)s. Andelarna måste gå jämnt upp."
@@ -463,3 +465,29 @@ class OtherFundingForm(forms.ModelForm):
     class Meta:
         model = OtherFunding
         fields = ["funder", "amount", "purpose"]
+
+
+class IndexSeriesForm(forms.ModelForm):
+    class Meta:
+        model = IndexSeries
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class IndexValueForm(forms.ModelForm):
+    """A series' value for a year. Posting a year the series already has updates that
+    value: the provisional value first, the final one when it is published."""
+
+    class Meta:
+        model = IndexValue
+        fields = ["series", "year", "provisional_percent", "final_percent"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and "instance" not in kwargs:
+            prefix = f"{kwargs['prefix']}-" if kwargs.get("prefix") else ""
+            series, year = data.get(f"{prefix}series", ""), data.get(f"{prefix}year", "")
+            if series.isdigit() and year.isdigit():
+                kwargs["instance"] = IndexValue.objects.filter(
+                    series_id=int(series), year=int(year)
+                ).first()
+        super().__init__(data, *args, **kwargs)

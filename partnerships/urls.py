@@ -52,6 +52,7 @@ urlpatterns = [
         name="indicator_edit",
     ),
     path("agreements/<int:agreement_id>/budgets/new/", views.budget_edit, name="budget_create"),
+    path("budgets/index-series/", views.index_series, name="index_series"),
     path(
         "agreements/<int:agreement_id>/budgets/<int:year>/",
         views.budget_detail,

@@ -37,6 +37,8 @@ from .forms import (
     FundingShareFormSet,
     FundingShareFormSetBase,
     GoalForm,
+    IndexSeriesForm,
+    IndexValueForm,
     IndicatorForm,
     OrganisationForm,
     OtherFundingForm,
@@ -54,8 +56,10 @@ from .models import (
     Budget,
     ExtensionApproval,
     Goal,
+    IndexSeries,
     Indicator,
     add_months,
+    describe_deviation,
 )
 from .versions import diff_snapshots, version_on
 
@@ -399,12 +403,16 @@ def _budget_context(request: AuthedHttpRequest, budget: Budget, **forms) -> dict
     total = sum((line.amount for line in lines), Decimal("0"))
     can_edit = request.user.has_role(*CAN_EDIT_BUDGET)
     shares = budget.share_amounts(total)
+    booked = [line.actual for line in lines if line.actual is not None]
+    actual_total = sum(booked, Decimal("0")) if booked else None
     return {
         "agreement": budget.agreement,
         "budget": budget,
-        "lines": lines,
+        "lines": [(line, describe_deviation(line.amount, line.actual)) for line in lines],
         "total": total,
-        "actual_total": sum((line.actual or Decimal("0") for line in lines), Decimal("0")),
+        "actual_total": actual_total,
+        "total_deviation": describe_deviation(total, actual_total),
+        "indexation_adjustment": budget.indexation_adjustment(),
         "shares": shares,
         "shares_error": budget.shares_error(total, shares),
         "grant": budget.grant(shares),
@@ -441,13 +449,15 @@ def budget_edit(
         budget = access.access_budget_by_year(request.user, agreement_id, year, for_edit=True)
         agreement = budget.agreement
     data = request.POST or None
-    form = BudgetForm(
-        data, instance=budget, agreement=agreement, initial={"year": request.GET.get("year")}
-    )
-    lines = CostLineFormSet(data, instance=form.instance, prefix="lines")
-    shares = FundingShareFormSet(
-        data, instance=form.instance, prefix="shares", form_kwargs={"agreement": agreement}
-    )
+    # A new budget may take its year from the address; an existing one keeps its own (an
+    # initial value would replace the instance's year in the disabled field).
+    initial = {"year": request.GET.get("year")} if budget is None else {}
+    form = BudgetForm(data, instance=budget, agreement=agreement, initial=initial)
+    lines, shares = _budget_rows(data, form.instance, agreement)
+    if data is not None and data.get("more_rows"):
+        # Without JavaScript "Fler rader" posts the form: show it again with more empty
+        # rows, what was typed kept, nothing saved.
+        return _budget_form_page(request, agreement, budget, form, lines, shares)
     saved = _save_part(
         request,
         agreement,
@@ -459,6 +469,39 @@ def budget_edit(
     )
     if saved:
         return redirect(saved)
+    return _budget_form_page(request, agreement, budget, form, lines, shares)
+
+
+MORE_ROWS = 3
+
+
+def _budget_rows(
+    data: Any, budget: Budget, agreement: Agreement
+) -> tuple[CostLineFormSetBase, FundingShareFormSetBase]:
+    """The cost-line and share row formsets of the budget form; for "Fler rader" (the form
+    posted without JavaScript) each gets MORE_ROWS extra empty rows."""
+    more = data is not None and bool(data.get("more_rows"))
+    if more:
+        data = data.copy()
+        for prefix in ("lines", "shares"):
+            count = data.get(f"{prefix}-TOTAL_FORMS", "")
+            if count.isdigit():
+                data[f"{prefix}-TOTAL_FORMS"] = str(int(count) + MORE_ROWS)
+    lines = CostLineFormSet(data, instance=budget, prefix="lines")
+    shares = FundingShareFormSet(
+        data, instance=budget, prefix="shares", form_kwargs={"agreement": agreement}
+    )
+    return lines, shares
+
+
+def _budget_form_page(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    budget: Budget | None,
+    form: BudgetForm,
+    lines: CostLineFormSetBase,
+    shares: FundingShareFormSetBase,
+) -> HttpResponse:
     return render(
         request,
         "partnerships/budget_form.html",
@@ -526,6 +569,35 @@ def _budget_with_form_errors(request: AuthedHttpRequest, budget: Budget, **forms
         "partnerships/budget_detail.html",
         _budget_context(request, budget, **forms),
         status=400,
+    )
+
+
+def index_series(request: AuthedHttpRequest) -> HttpResponse:
+    """The index series that budgets can follow, with their yearly values; finance adds a
+    series or a value (the provisional one, later the final one) here."""
+    require_role(request.user, CAN_EDIT_BUDGET)
+    data = request.POST or None
+    kind = data.get("kind") if data is not None else None
+    series_form = IndexSeriesForm(data if kind == "series" else None, prefix="series")
+    value_form = IndexValueForm(data if kind == "value" else None, prefix="value")
+    audit = AuditContext.from_request(request)
+    if kind == "series" and series_form.is_valid():
+        actions.add_index_series(user=request.user, audit=audit, form=series_form)
+        messages.success(request, _("Indexserien är sparad."))
+        return redirect("index_series")
+    if kind == "value" and value_form.is_valid():
+        actions.record_index_value(user=request.user, audit=audit, form=value_form)
+        messages.success(request, _("Indexvärdet är sparat."))
+        return redirect("index_series")
+    return render(
+        request,
+        "partnerships/budget_index_series.html",
+        {
+            "series_list": IndexSeries.objects.prefetch_related("values"),
+            "series_form": series_form,
+            "value_form": value_form,
+        },
+        status=400 if data is not None else 200,
     )
 
 

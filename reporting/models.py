@@ -103,6 +103,9 @@ class AnnualReport(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False, figures__isnull=False),
                 name="submitted_report_is_frozen",
+                violation_error_message=_(
+                    "En inlämnad årsrapport måste ha inlämningstid och frysta siffror."
+                ),
             ),
         ]
 
@@ -244,7 +247,11 @@ class ContactDay(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "day", "gender"], name="contactday_key")
+            models.UniqueConstraint(
+                fields=["agreement", "day", "gender"],
+                name="contactday_key",
+                violation_error_message=_("Dagen är redan summerad för könet."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -268,7 +275,9 @@ class AttendanceDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "day", "status", "gender"], name="attendanceday_key"
+                fields=["agreement", "day", "status", "gender"],
+                name="attendanceday_key",
+                violation_error_message=_("Dagen är redan summerad för närvarostatus och kön."),
             )
         ]
 

@@ -8,7 +8,13 @@ from iop.audit import AuditContext
 from iop.money import format_sek, round_money
 from partnerships.actions import derive_next_year
 from partnerships.indexation import indexed
-from partnerships.models import ActualCost, AgreementVersion, Budget, FundingShare
+from partnerships.models import (
+    ActualCost,
+    AgreementVersion,
+    Budget,
+    FundingShare,
+    split_shares,
+)
 from tests.factories.partnerships import BudgetFactory, CostLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +67,7 @@ def test_share_without_amount_or_percent_covers_nothing():
     # A share being filled in (no amount, no percent yet) used to raise TypeError
     # (Decimal × None); model validation reports the missing value, the sum counts it as 0.
     share = FundingShare(amount=None, percent=None)
-    assert share.amount_of(Decimal("1000")) == Decimal("0.00")
+    assert split_shares([share], Decimal("1000")) == [Decimal("0.00")]
 
 
 def test_bromodellen_indexation_derives_2025_from_2024(world):

@@ -61,6 +61,7 @@ budget_create                           302  403     404     200     403      20
 budget_detail                           302  200     404     200     200      200     200
 budget_edit                             302  403     404     200     403      200     200
 budget_derive                           302  405     405     405     405      405     405
+index_series                            302  403     403     200     403      200     200
 actual_add                              302  405     405     405     405      405     405
 other_funding_add                       302  405     405     405     405      405     405
 

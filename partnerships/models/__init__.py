@@ -22,7 +22,17 @@ from .agreements import (
     add_months,
     too_late_to_extend,
 )
-from .budgets import ActualCost, Budget, CostLine, FundingShare, OtherFunding
+from .budgets import (
+    ActualCost,
+    Budget,
+    CostLine,
+    FundingShare,
+    IndexSeries,
+    IndexValue,
+    OtherFunding,
+    describe_deviation,
+    split_shares,
+)
 from .meetings import (
     ActionItem,
     ActionItemQuerySet,
@@ -58,6 +68,8 @@ __all__ = [
     "FollowupSummary",
     "FundingShare",
     "Goal",
+    "IndexSeries",
+    "IndexValue",
     "Indicator",
     "IndicatorTarget",
     "Meeting",
@@ -72,8 +84,10 @@ __all__ = [
     "add_months",
     "too_late_to_extend",
     "covered_quarters",
+    "describe_deviation",
     "format_sek",
     "quarter_bounds",
     "required_followups",
     "round_money",
+    "split_shares",
 ]

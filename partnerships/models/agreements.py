@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -116,10 +116,12 @@ class Agreement(models.Model):
     report_due_month = models.PositiveSmallIntegerField(
         _("årsrapport senast, månad"),
         default=3,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     report_due_day = models.PositiveSmallIntegerField(
-        _("årsrapport senast, dag"), default=31, validators=[MinValueValidator(1)]
+        _("årsrapport senast, dag"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
     invoicing = models.CharField(
         _("fakturering"),
@@ -163,6 +165,9 @@ class Agreement(models.Model):
                 condition=Q(report_due_month__gte=1, report_due_month__lte=12)
                 & Q(report_due_day__gte=1, report_due_day__lte=31),
                 name="agreement_report_due_valid",
+                violation_error_message=_(
+                    "Årsrapportens sista dag måste vara ett datum: månad 1–12 och dag 1–31."
+                ),
             ),
         ]
 
@@ -497,6 +502,9 @@ class Extension(models.Model):
             models.CheckConstraint(
                 condition=Q(new_end_date__gt=models.F("previous_end_date")),
                 name="extension_moves_end_forward",
+                violation_error_message=_(
+                    "Det nya slutdatumet måste ligga efter det tidigare slutdatumet."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(decided_on__lte=models.F("previous_end_date")),
@@ -620,7 +628,11 @@ class AgreementVersion(models.Model):
         verbose_name = _("version")
         verbose_name_plural = _("versioner")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "number"], name="version_number_unique")
+            models.UniqueConstraint(
+                fields=["agreement", "number"],
+                name="version_number_unique",
+                violation_error_message=_("Överenskommelsen har redan en version med det numret."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -3,23 +3,101 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from iop.money import MoneyField, format_sek, round_money
+from iop.money import MoneyField, allocate, format_sek, round_money
 
 from .agreements import (
     Agreement,
     AgreementParty,
 )
 from .organisations import User
+
+
+class IndexSeries(models.Model):
+    """A published price index that budgets can follow instead of a fixed percentage, such
+    as the municipal sector's OPI: a yearly change, provisional at first, final later."""
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("indexserie")
+        verbose_name_plural = _("indexserier")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def value_for(self, year: int) -> IndexValue:
+        """The series' value for `year`; refuses (Swedish message) a year without one."""
+        value = self.values.filter(year=year).first()
+        if value is None:
+            raise ValidationError(
+                _("Indexserien %(series)s saknar värde för %(year)s. Lägg in värdet först.")
+                % {"series": self.name, "year": year},
+                code="index_value_missing",
+            )
+        return value
+
+
+class IndexValue(models.Model):
+    """The series' change into `year` in per cent: provisional first, final once published."""
+
+    series = models.ForeignKey(
+        IndexSeries, on_delete=models.CASCADE, related_name="values", verbose_name=_("indexserie")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    provisional_percent = models.DecimalField(
+        _("preliminär förändring (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("-100"))],
+    )
+    final_percent = models.DecimalField(
+        _("slutlig förändring (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-100"))],
+        help_text=_("Fylls i när det slutliga värdet är publicerat."),
+    )
+
+    class Meta:
+        ordering = ["series", "year"]
+        verbose_name = _("indexvärde")
+        verbose_name_plural = _("indexvärden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year"],
+                name="one_index_value_per_year",
+                violation_error_message=_("Indexserien har redan ett värde för det året."),
+            ),
+            models.CheckConstraint(
+                condition=Q(provisional_percent__gte=-100)
+                & (Q(final_percent__isnull=True) | Q(final_percent__gte=-100)),
+                name="index_value_sane",
+                violation_error_message=_("En förändring kan inte vara mindre än −100 %."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}"
+
+    @property
+    def percent(self) -> Decimal:
+        """The value to use now: the final one once it is published."""
+        return self.final_percent if self.final_percent is not None else self.provisional_percent
 
 
 class Budget(models.Model):
@@ -35,7 +113,29 @@ class Budget(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("-100"))],
         help_text=_("Till exempel 2,00 för +2 % per nytt år."),
+    )
+    index_series = models.ForeignKey(
+        IndexSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budgets",
+        verbose_name=_("uppräkning efter index"),
+        help_text=_(
+            "Välj en indexserie för att räkna upp nästa år med seriens värde i stället för "
+            "med procentsatsen ovan."
+        ),
+    )
+    applied_index_percent = models.DecimalField(
+        _("använt indexvärde (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Indexvärdet som året räknades upp med från föregående år."),
     )
     public_grant = MoneyField(
         _("offentligt bidrag"),
@@ -65,7 +165,10 @@ class Budget(models.Model):
                 violation_error_message=_("Det finns redan en budget för det året."),
             ),
             models.CheckConstraint(
-                condition=Q(indexation_percent__gte=-100), name="budget_indexation_sane"
+                condition=Q(indexation_percent__gte=-100),
+                name="budget_indexation_sane",
+                violation_error_message=_("Uppräkningen kan inte vara mindre än −100 %."),
+                violation_error_code="min_value",
             ),
         ]
 
@@ -103,11 +206,10 @@ class Budget(models.Model):
         return self.cost_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
 
     def share_amounts(self, total: Decimal | None = None) -> list[tuple[FundingShare, Decimal]]:
+        """Each funding share with its amount of `total`, by the one rule (split_shares)."""
         total = self.total() if total is None else total
-        return [
-            (share, share.amount_of(total))
-            for share in self.shares.select_related("party__organisation")
-        ]
+        shares = list(self.shares.select_related("party__organisation"))
+        return list(zip(shares, split_shares(shares, total), strict=True))
 
     def shares_error(
         self, total: Decimal | None = None, pairs: list[tuple[FundingShare, Decimal]] | None = None
@@ -142,6 +244,71 @@ class Budget(models.Model):
             Decimal("0"),
         )
 
+    def indexation_percent_into_next_year(self) -> Decimal:
+        """By how much next year follows from this one: the index series' value for the next
+        year when the budget follows one (refused when the series has none yet), otherwise
+        the fixed percentage."""
+        if self.index_series_id is None:
+            return self.indexation_percent
+        assert self.index_series is not None
+        return self.index_series.value_for(self.year + 1).percent
+
+    def indexation_adjustment(self) -> Decimal | None:
+        """What this year comes to more (or less) because the index value it was indexed
+        with was provisional and the final one differs: the previous year's total times the
+        difference, in öre. None when the year was not indexed by a series, or nothing
+        differs (yet)."""
+        if (
+            self.applied_index_percent is None
+            or self.derived_from is None
+            or self.index_series is None
+        ):
+            return None
+        value = self.index_series.values.filter(year=self.year).first()
+        if value is None or value.final_percent is None:
+            return None
+        difference = value.final_percent - self.applied_index_percent
+        if not difference:
+            return None
+        return round_money(self.derived_from.total() * difference / Decimal("100"))
+
+
+def split_shares(shares: Sequence[FundingShare], total: Decimal) -> list[Decimal]:
+    """Each share's amount of `total`, in the order given, adding up to the öre.
+
+    The one rule for funding shares, used by the budget page, the budget form, the admin
+    and the invoice basis: a fixed amount is what it says; the percentage shares together
+    are their percentages of the total, split between them by largest remainder
+    (`iop.money.allocate`: rounded down to whole öre, the öre left over to the largest
+    remainders, equal remainders to the share listed first). Percentages adding up to
+    100 % therefore always give the total exactly. A share with neither (being filled in)
+    covers nothing.
+    """
+    amounts = [
+        share.amount if share.amount is not None else round_money(Decimal("0")) for share in shares
+    ]
+    by_percent = [i for i, share in enumerate(shares) if share.amount is None and share.percent]
+    percents = [shares[i].percent or Decimal("0") for i in by_percent]
+    covered = round_money(total * sum(percents, Decimal("0")) / Decimal("100"))
+    for i, amount in zip(by_percent, allocate(covered, percents), strict=True):
+        amounts[i] = amount
+    return amounts
+
+
+def describe_deviation(budgeted: Decimal, actual: Decimal | None) -> str:
+    """Actual against budget in words for the budget page: "+10 000 kr (+5,0 %)" over,
+    "-2 000 kr (-1,0 %)" under, and "inget utfall bokfört" where nothing is booked (not
+    "within budget": nothing booked says nothing about the budget yet)."""
+    if actual is None:
+        return str(_("inget utfall bokfört"))
+    deviation = actual - budgeted
+    sign = "+" if deviation > 0 else ""
+    text = f"{sign}{format_sek(deviation)}"
+    if budgeted:
+        pct = (deviation * Decimal("100") / budgeted).quantize(Decimal("0.1"))
+        text += f" ({sign}{pct} %)".replace(".", ",")
+    return text
+
 
 class CostLine(models.Model):
     class Category(models.TextChoices):
@@ -173,10 +340,16 @@ class CostLine(models.Model):
         verbose_name_plural = _("kostnadsposter")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="cost_line_amount_not_negative"
+                condition=Q(amount__gte=0),
+                name="cost_line_amount_not_negative",
+                violation_error_message=_("Beloppet kan inte vara negativt."),
+                violation_error_code="min_value",
             ),
             models.CheckConstraint(
-                condition=Q(fte__isnull=True) | Q(fte__gte=0), name="cost_line_fte_not_negative"
+                condition=Q(fte__isnull=True) | Q(fte__gte=0),
+                name="cost_line_fte_not_negative",
+                violation_error_message=_("Antalet årsarbetare kan inte vara negativt."),
+                violation_error_code="min_value",
             ),
         ]
 
@@ -202,7 +375,7 @@ class FundingShare(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
 
     class Meta:
@@ -240,15 +413,6 @@ class FundingShare(models.Model):
             raise ValidationError(_("Ange antingen belopp eller procent, inte båda."))
         if self.budget_id and self.party_id and self.party.agreement_id != self.budget.agreement_id:
             raise ValidationError({"party": _("Parten hör inte till överenskommelsen.")})
-
-    def amount_of(self, total: Decimal) -> Decimal:
-        if self.amount is not None:
-            return self.amount
-        if self.percent is None:
-            # Neither filled in yet (clean() says so): the share covers nothing.
-            return round_money(Decimal("0"))
-        # Percent shares are rounded to öre, half up (see round_money).
-        return round_money(total * self.percent / Decimal("100"))
 
 
 NEGATIVE_NEEDS_REASON = _(
@@ -329,7 +493,12 @@ class OtherFunding(models.Model):
         verbose_name = _("annan finansiering")
         verbose_name_plural = _("annan finansiering")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="other_funding_not_negative")
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="other_funding_not_negative",
+                violation_error_message=_("Beloppet kan inte vara negativt."),
+                violation_error_code="min_value",
+            )
         ]
 
     def __str__(self) -> str:

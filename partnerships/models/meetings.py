@@ -345,6 +345,7 @@ class CalendarToken(models.Model):
                 fields=["user"],
                 condition=Q(revoked_at__isnull=True),
                 name="one_active_calendar_token_per_user",
+                violation_error_message=_("Användaren har redan en aktiv kalenderlänk."),
             )
         ]
 
@@ -369,7 +370,9 @@ class SentReminder(models.Model):
         verbose_name_plural = _("skickade påminnelser")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "key", "due_date"], name="remind_once_per_deadline"
+                fields=["user", "key", "due_date"],
+                name="remind_once_per_deadline",
+                violation_error_message=_("Påminnelsen om den här tidsfristen är redan skickad."),
             )
         ]
 

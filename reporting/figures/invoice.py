@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from iop.money import allocate
 from partnerships.models import (
     ActualCost,
     Agreement,
@@ -20,28 +21,6 @@ from partnerships.models import (
 from .common import ZERO
 from .money import budget_for, financial_account
 from .period import period, period_label, version_for_year, version_info
-
-
-def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Split `amount` in proportion to `weights`, in whole öre, adding up exactly.
-
-    Rounding differences go to the largest remainders (then the first lines), so that the
-    parts always sum to `amount`.
-    """
-    total = sum(weights, ZERO)
-    if not weights:
-        return []
-    if not total:
-        return [amount] + [ZERO] * (len(weights) - 1)
-    cents = int((amount * 100).to_integral_value())
-    exact = [Decimal(cents) * w / total for w in weights]
-    # Floor, not truncation: a refund's negative weight must not push the sum past `amount`.
-    parts = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
-    remainder = cents - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[:remainder]:
-        parts[i] += 1
-    return [Decimal(p) / 100 for p in parts]
 
 
 def public_parties(agreement: Agreement) -> list[AgreementParty]:

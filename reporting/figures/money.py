@@ -116,8 +116,7 @@ def _funders(budget: Budget, total: Decimal, actual_total: Decimal) -> dict[str,
     funders = []
     covered = ZERO
     public_shares = ZERO
-    for share in budget.shares.select_related("party__organisation"):
-        amount = share.amount_of(total)
+    for share, amount in budget.share_amounts(total):
         covered += amount
         is_public = share.party.role == AgreementParty.PartyRole.PUBLIC_FUNDER
         if is_public:
