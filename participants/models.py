@@ -882,6 +882,9 @@ class Attendance(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["present", "absent", "excused"]),
                 name="attendance_status_known",
+                violation_error_message=_(
+                    "Välj en närvarostatus: närvarande, frånvarande eller anmäld frånvaro."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["participant", "session"],
