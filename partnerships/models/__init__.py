@@ -17,6 +17,7 @@ from .agreements import (
     Goal,
     Indicator,
     IndicatorTarget,
+    InvoicingPair,
     Resource,
     add_months,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Goal",
     "Indicator",
     "IndicatorTarget",
+    "InvoicingPair",
     "Meeting",
     "MeetingQuerySet",
     "MoneyField",
