@@ -461,10 +461,12 @@ def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
             messages.info(request, exc.messages[0])
             return redirect(exc.basis)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refused = " ".join(exc.messages)
         else:
             messages.success(request, _("Fakturaunderlag %(n)s är utfärdat.") % {"n": basis.number})
             return redirect(basis)
+    else:
+        refused = None
     error = None
     context: dict[str, Any] = {}
     try:
@@ -486,6 +488,7 @@ def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
             "year": year,
             "error": error,
             "form": form,
+            "refused": refused,
             "rows": invoicing.billing_rows(agreement, year, billings, periods),
             "billings": billings,
         }
@@ -494,7 +497,7 @@ def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
         request,
         "reporting/invoice_basis.html",
         context,
-        status=400 if error and request.method == "POST" else 200,
+        status=400 if (error or refused) and request.method == "POST" else 200,
     )
 
 

@@ -319,7 +319,7 @@ class AgreementParty(models.Model):
 
 
 class InvoicingPair(models.Model):
-    """Who invoices whom: a seller (an operator) invoices a buyer (a public funder) a share
+    """Who invoices whom: a seller (an operator, or the project owner) invoices a buyer (a public funder) a share
     of the buyer's funding, in per cent or as a fixed amount a year, with the buyer's
     marking and reference. Without pairs the first operator invoices every funder."""
 
@@ -402,8 +402,8 @@ class InvoicingPair(models.Model):
         errors: dict[str, str] = {}
         if self.seller_id and self.seller.agreement_id != self.agreement_id:
             errors["seller"] = _("Säljaren måste vara part i samma överenskommelse.")
-        elif self.seller_id and self.seller.role != AgreementParty.PartyRole.OPERATOR:
-            errors["seller"] = _("Den som fakturerar ska vara en idéburen utförare.")
+        elif self.seller_id and self.seller.role == AgreementParty.PartyRole.PUBLIC_FUNDER:
+            errors["seller"] = _("Den som fakturerar kan inte vara en offentlig finansiär.")
         if self.buyer_id and self.buyer.agreement_id != self.agreement_id:
             errors["buyer"] = _("Köparen måste vara part i samma överenskommelse.")
         elif self.buyer_id and self.buyer.role != AgreementParty.PartyRole.PUBLIC_FUNDER:

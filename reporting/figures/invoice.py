@@ -127,11 +127,9 @@ def _header(agreement: Agreement, year: int, billing: Billing, period: Period) -
     """Parties, period, marking and reference of the basis."""
     buyer = _address(billing.buyer.organisation)
     pair = billing.pair
-    marking_base = (
-        (pair.marking_text if pair else "")
-        or billing.buyer.organisation.invoice_marking
-        or agreement.title
-    )
+    # The marking belongs to the agreement's pair, never to the buyer alone: the same
+    # committee funds several partnerships.
+    marking_base = (pair.marking_text if pair else "") or agreement.title
     marking = f"{marking_base}, {period.label}"
     marking_code = pair.marking if pair else ""
     reference = (pair.buyer_reference if pair else "") or buyer["invoice_reference"]
