@@ -389,6 +389,9 @@ def _bromodellen(ctx: DemoContext) -> None:
         followups_per_year=4,
         invoicing=Agreement.InvoicingRhythm.YEARLY,
         pays_against_actuals=False,
+        # "I händelse av att överenskommelsen hävs ska reglering av ekonomi ske på sådant
+        # sätt att faktiskt uppkomna kostnader enligt denna överenskommelse ersätts."
+        termination_settlement=Agreement.TerminationSettlement.ACTUAL_COSTS,
         signed_on=D(2023, 12, 15),
         signatories="Per Sandberg, förvaltningschef, Linköpings kommun\n"
         "Eva Dahl, regionchef, Studieförbundet Bilda Sydost\n"

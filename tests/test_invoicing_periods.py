@@ -337,3 +337,84 @@ def test_credit_note_xml_validates_against_the_credit_note_schema(world):
         credit_reason="Test",
     )
     valid(credit_note_xml(data, number="KF-1", issued_on=D(2026, 2, 1)), "UBL-CreditNote-2.1.xsd")
+
+
+@pytest.fixture
+def demo(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_bromodellen_terminated_on_2025_03_31_invoices_january_to_march_and_claims_back(
+    demo, login
+):
+    from partnerships.actions import change_status
+    from partnerships.models import Agreement, Budget, User
+
+    bromodellen = Agreement.objects.get(short_id="bromodellen")
+    finance = User.objects.get(username="ekonom")
+    bilda, eriks = figures.billings(bromodellen)
+    # Both operators invoiced 2025 in advance, a whole year: 1 691 323,20 kr to Linköping.
+    before = [
+        issue_invoice_basis(
+            agreement=bromodellen, year=2025, billing=b, user=None, audit=AuditContext.system()
+        )
+        for b in (bilda, eriks)
+    ]
+    assert [b.amount for b in before] == [Decimal("1226885.85"), Decimal("464437.35")]
+    assert sum(b.amount for b in before) == Decimal("1691323.20")
+    assert before[0].figures["period_label"] == "helår 2025"
+    assert before[0].figures["note"] == "ID 150010, AKTIVITET: 450211; IOP Bromodellen, helår 2025"
+    # Costs actually incurred up to the termination date: three months of each line.
+    budget = Budget.objects.get(agreement=bromodellen, year=2025)
+    for line in budget.cost_lines.all():
+        for month in (1, 2, 3, 4):
+            ActualCost.objects.create(
+                cost_line=line,
+                date=D(2025, month, 25),
+                amount=line.amount / 12,
+                voucher=f"BR25-{line.pk}-{month}",
+            )
+    bromodellen = change_status(
+        agreement=bromodellen,
+        new_status="terminated",
+        day=D(2025, 3, 31),
+        reason="Parterna är överens om att avsluta samarbetet.",
+        user=finance,
+        audit=AuditContext.system(),
+    )
+    data = figures.invoice_figures(bromodellen, 2025, billing=bilda)
+    assert (data["period_start"], data["period_end"]) == ("2025-01-01", "2025-03-31")
+    assert "helår" not in data["marking"]
+    # A quarter of the year's costs (604 044 of 2 416 176 kr), April's vouchers left out.
+    assert data["amount"] == Decimal("306721.46")
+    assert len(data["vouchers"]) == 12
+    client = login(finance)
+    page = client.get(url("invoice_basis", bromodellen.pk, 2025)).content.decode()
+    assert "2025-01-01–2025-03-31" in page and "helår 2025" not in page.split("<h2>")[1]
+    pdf = client.get(url("repayment_claim_pdf", bromodellen.pk, bilda.seller.pk, bilda.buyer.pk))
+    text = pdf_text(pdf.content)
+    assert "Återbetalningskrav" in text and "Faktiska kostnader fram till uppsägningen" in text
+    assert "Att återbetala: 920 164,39 kr" in text  # 1 226 885,85 − 306 721,46
+    # Crediting the whole-year basis and issuing the shortened one leaves nothing to repay.
+    response = client.post(
+        url("invoice_basis_credit", bromodellen.pk, before[0].pk), {"reason": "Uppsägning"}
+    )
+    assert response.status_code == 302
+    client.post(
+        url("invoice_basis", bromodellen.pk, 2025),
+        {"billing": bilda.key, "period": "2025-01-01"},
+    )
+    short = InvoiceBasis.objects.get(seller=bilda.seller.organisation, period_end=D(2025, 3, 31))
+    assert short.amount == Decimal("306721.46")
+    valid(
+        client.get(url("invoice_basis_ubl", bromodellen.pk, short.pk)).content,
+        "UBL-Invoice-2.1.xsd",
+    )
+    text = pdf_text(
+        client.get(
+            url("repayment_claim_pdf", bromodellen.pk, bilda.seller.pk, bilda.buyer.pk)
+        ).content
+    )
+    assert "Ingen återbetalning" in text

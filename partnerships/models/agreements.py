@@ -4,6 +4,7 @@ indicators and targets, extensions, and the version recorded at every change."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -399,7 +400,7 @@ class InvoicingPair(models.Model):
         return f"{self.seller.organisation} → {self.buyer.organisation}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.seller_id and self.seller.agreement_id != self.agreement_id:
             errors["seller"] = _("Säljaren måste vara part i samma överenskommelse.")
         elif self.seller_id and self.seller.role == AgreementParty.PartyRole.PUBLIC_FUNDER:

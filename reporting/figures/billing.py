@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from partnerships.models import Agreement, AgreementParty, InvoicingPair
 
-MONTHS = {
+MONTHS: dict[str, int] = {
     Agreement.InvoicingRhythm.YEARLY: 12,
     Agreement.InvoicingRhythm.HALF_YEARLY: 6,
     Agreement.InvoicingRhythm.QUARTERLY: 3,

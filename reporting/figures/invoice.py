@@ -239,7 +239,7 @@ def _charge(
     whole_year = len(periods(agreement, period.start.year)) == 1 and not period.cut_by_termination
     if not whole_year:
         costs = costs.filter(date__gte=period.start, date__lte=period.end)
-    vouchers = [
+    vouchers: list[dict[str, Any]] = [
         {
             "line": a.cost_line.description,
             "line_id": a.cost_line_id,
@@ -285,8 +285,8 @@ def year_amount(billing: Billing, buyer_share: Decimal, all_billings: list[Billi
         return buyer_share
     pairs = [b.pair for b in all_billings if b.pair and b.buyer.pk == billing.buyer.pk]
     fixed = sum((p.amount for p in pairs if p.amount is not None), ZERO)
-    percent_pairs = [p for p in pairs if p.percent is not None]
-    percent_total = sum((p.percent for p in percent_pairs), ZERO)
+    percents = {p.pk: p.percent for p in pairs if p.percent is not None}
+    percent_total = sum(percents.values(), ZERO)
     if fixed > buyer_share or percent_total > HUNDRED:
         raise ValidationError(
             _(
@@ -304,9 +304,9 @@ def year_amount(billing: Billing, buyer_share: Decimal, all_billings: list[Billi
     if billing.pair.amount is not None:
         return billing.pair.amount
     # What the per cents leave unallocated is a last weight, so each pair gets its share.
-    weights = [p.percent for p in percent_pairs] + [HUNDRED - percent_total]
+    weights = [*percents.values(), HUNDRED - percent_total]
     parts = allocate(buyer_share - fixed, weights)
-    return parts[[p.pk for p in percent_pairs].index(billing.pair.pk)]
+    return parts[list(percents).index(billing.pair.pk)]
 
 
 def period_amounts(
