@@ -363,8 +363,10 @@ class InvoicingPair(models.Model):
         _("märkningstext"),
         max_length=200,
         blank=True,
-        help_text=_("Texten före perioden, till exempel ”IOP Bromodellen” (blir ”IOP "
-                    "Bromodellen, helår 2024”)."),
+        help_text=_(
+            "Texten före perioden, till exempel ”IOP Bromodellen” (blir ”IOP "
+            "Bromodellen, helår 2024”)."
+        ),
     )
     buyer_reference = models.CharField(_("referenskod"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
@@ -413,10 +415,13 @@ class InvoicingPair(models.Model):
             errors["percent"] = _("Ange antingen en andel i procent eller ett belopp.")
         elif self.percent is not None and self.buyer_id and not errors:
             others = (
-                InvoicingPair.objects.filter(buyer_id=self.buyer_id, percent__isnull=False)
-                .exclude(pk=self.pk)
-                .aggregate(total=models.Sum("percent"))["total"]
-            ) or 0
+                (
+                    InvoicingPair.objects.filter(buyer_id=self.buyer_id, percent__isnull=False)
+                    .exclude(pk=self.pk)
+                    .aggregate(total=models.Sum("percent"))["total"]
+                )
+                or 0
+            )
             if others + self.percent > 100:
                 errors["percent"] = _(
                     "Paren mot %(buyer)s får tillsammans högst vara 100 procent; de andra "
