@@ -357,10 +357,18 @@ def credit_invoice_basis(
 
 @transaction.atomic
 def latest_or_issue(
-    *, agreement: Agreement, year: int, user: User | None = None, audit: AuditContext
+    *,
+    agreement: Agreement,
+    year: int,
+    billing: figures.Billing | None = None,
+    user: User | None = None,
+    audit: AuditContext,
 ) -> tuple[InvoiceBasis, bool]:
     """The live basis for the year's first period, or a newly issued one (for the command)."""
     try:
-        return issue_invoice_basis(agreement=agreement, year=year, user=user, audit=audit), True
+        basis = issue_invoice_basis(
+            agreement=agreement, year=year, billing=billing, user=user, audit=audit
+        )
+        return basis, True
     except AlreadyIssued as exc:
         return exc.basis, False

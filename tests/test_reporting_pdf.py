@@ -69,6 +69,18 @@ def test_bromodellen_2024_basis_to_linkoping_is_1_658_160_kr(demo, tmp_path):
     ).values_list("amount", flat=True)
     assert sorted(parts) == [Decimal("455330.74"), Decimal("1202829.26")]
     assert sum(parts) == Decimal("1658160")
+    other = tmp_path / "erikshjalpen.pdf"
+    call_command(
+        "invoice_basis",
+        "bromodellen",
+        "2024",
+        "-o",
+        str(other),
+        "--seller",
+        "802400-7653",
+        stdout=io.StringIO(),
+    )
+    assert "Att fakturera: 455 330,74 kr" in " ".join(pdf_pages(other.read_bytes()))
     assert "Linköpings kommun" in text and "212000-0449" in text
     assert "7332776000001" in text and "0007:2120000449" in text and "150Z" in text
     assert "IOP Bromodellen, helår 2024" in text
