@@ -250,6 +250,7 @@ def issue_invoice_basis(
             code="nothing_to_invoice",
         )
     issued_on = issued_on or timezone.localdate()
+    _refuse_before_period_end(agreement, data, issued_on)
     basis = InvoiceBasis(
         agreement=agreement,
         year=year,
@@ -268,6 +269,22 @@ def issue_invoice_basis(
     basis.pdf = invoice_basis_pdf(data, number=basis.number, issued_on=issued_on)
     basis.save()
     return basis
+
+
+def _refuse_before_period_end(
+    agreement: Agreement, data: dict[str, Any], issued_on: datetime.date
+) -> None:
+    """An agreement invoiced in arrears is invoiced for a period once the period is over."""
+    end = datetime.date.fromisoformat(data["period_end"])
+    if not agreement.invoice_in_advance and issued_on <= end:
+        raise ValidationError(
+            _(
+                "Överenskommelsen faktureras i efterskott: underlaget för %(period)s kan "
+                "utfärdas tidigast %(day)s."
+            )
+            % {"period": data["period_label"], "day": end + datetime.timedelta(days=1)},
+            code="in_arrears",
+        )
 
 
 def _nothing_reason(data: dict[str, Any]) -> str:

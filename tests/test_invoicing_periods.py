@@ -418,3 +418,15 @@ def test_bromodellen_terminated_on_2025_03_31_invoices_january_to_march_and_clai
         ).content
     )
     assert "Ingen återbetalning" in text
+
+
+def test_an_agreement_invoiced_in_arrears_is_invoiced_after_the_period(world):
+    world.agreement_a.invoice_in_advance = False
+    world.agreement_a.invoicing = "half_yearly"
+    world.agreement_a.save()
+    with pytest.raises(ValidationError, match="tidigast 2026-07-01"):
+        issue(world, issued_on=D(2026, 6, 30))
+    assert not InvoiceBasis.objects.exists()
+    basis = issue(world, issued_on=D(2026, 7, 1))
+    assert basis.figures["period_label"] == "halvår 1 2026"
+    assert basis.amount == Decimal("347123.29")  # 700 000 × 181 / 365
