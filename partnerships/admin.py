@@ -26,6 +26,7 @@ from .models import (
     IndexValue,
     Indicator,
     IndicatorTarget,
+    InvoicingPair,
     Meeting,
     Organisation,
     OtherFunding,
@@ -112,12 +113,18 @@ class ExtensionInline(admin.TabularInline):
         return False
 
 
+class InvoicingPairInline(admin.TabularInline):
+    model = InvoicingPair
+    fk_name = "agreement"
+    extra = 0
+
+
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ["title", "short_id", "status", "start_date", "end_date"]
     list_filter = ["status"]
     search_fields = ["title", "short_id"]
-    inlines = [PartyInline, GoalInline, ExtensionInline]
+    inlines = [PartyInline, GoalInline, ExtensionInline, InvoicingPairInline]
     readonly_fields = ["status", "revision"]
 
 

@@ -26,6 +26,7 @@ from .models import (
     Goal,
     Indicator,
     IndicatorTarget,
+    InvoicingPair,
     Organisation,
     OtherFunding,
     Resource,
@@ -90,8 +91,10 @@ def _organisations(ctx: DemoContext) -> None:
         postal_code="205 80",
         city="Malmö",
         peppol_id="0007:2120001124",
-        invoice_reference="ASF-IOP",
-        invoice_marking="IOP ThaiWISE",
+        # Reference and marking are per agreement (the invoicing pairs): a second IOP of
+        # the same committee must not carry ThaiWISE's marking.
+        invoice_reference="",
+        invoice_marking="",
     )
     _org(
         "helamanniskan",
@@ -100,8 +103,8 @@ def _organisations(ctx: DemoContext) -> None:
         org_number="802438-1355",
         name="Föreningen Hela Människan i Malmö",
         kind=Organisation.Kind.NON_PROFIT,
-        street_address="Kyrkogatan 1",
-        postal_code="211 22",
+        street_address="Poststugan 78",
+        postal_code="211 65",
         city="Malmö",
     )
     _org(
@@ -110,13 +113,14 @@ def _organisations(ctx: DemoContext) -> None:
         org_number="212000-0449",
         name="Linköpings kommun, Integrations- och arbetsmarknadsförvaltningen",
         kind=Organisation.Kind.MUNICIPALITY,
-        street_address="Box 354",
-        postal_code="581 03",
+        # The invoice address of the seed ("Elektronisk faktura skickas till").
+        street_address="Skanningcentralen 150Z",
+        postal_code="581 81",
         city="Linköping",
         gln="7332776000001",
         peppol_id="0007:2120000449",
-        invoice_reference="150Z",
-        invoice_marking="IOP Bromodellen",
+        invoice_reference="",
+        invoice_marking="",
     )
     _org(
         "bilda",
@@ -150,8 +154,8 @@ def _organisations(ctx: DemoContext) -> None:
         postal_code="201 21",
         city="Malmö",
         peppol_id="0007:2220001552",
-        invoice_reference="FINSAM-MK",
-        invoice_marking="Malmökraften",
+        invoice_reference="",
+        invoice_marking="",
     )
     _org(
         "arbetsformedlingen",
@@ -227,6 +231,23 @@ def _budget(agreement, year, lines, shares, indexation="0", grant=None) -> Budge
             amount=Decimal(amount) if amount is not None else None,
         )
     return budget
+
+
+def _pairs(agreement: Agreement, rows: list[tuple]) -> None:
+    """Who invoices whom: (seller, buyer, per cent, marking, marking text, reference)."""
+    # Update in place: issued invoice bases keep pointing at their pair.
+    for position, (seller, buyer, percent, marking, text, reference) in enumerate(rows):
+        pair = InvoicingPair.objects.filter(seller=seller, buyer=buyer).first() or InvoicingPair(
+            agreement=agreement, seller=seller, buyer=buyer
+        )
+        pair.percent = Decimal(percent)
+        pair.amount = None
+        pair.marking = marking
+        pair.marking_text = text
+        pair.buyer_reference = reference
+        pair.position = position
+        pair.full_clean()
+        pair.save()
 
 
 def _agreement(short_id: str, **fields) -> Agreement:
@@ -323,20 +344,21 @@ def _thaiwise(ctx: DemoContext) -> None:
             ),
         ],
     )
+    # "Hela beloppet avser lönekostnader för personal som arbetar med ThaiWISE i Malmö."
     for year, amount in ((2026, "670000"), (2027, "688000")):
-        staff = Decimal(amount) - Decimal("150000")
         _budget(
             agreement,
             year,
-            [
-                ("personnel", "Verksamhetsledare och uppsökare", "1.5", staff),
-                ("premises", "Lokal för mötesplats", None, "90000"),
-                ("materials", "Material och tolkning", None, "60000"),
-            ],
+            [("personnel", "Lönekostnader, verksamhetsledare och uppsökare", "1.5", amount)],
             [(public, None, amount)],
             grant=amount,
         )
-    del operator
+    # "Hela Människan i Malmö fakturerar arbetsmarknads- och socialförvaltningen en gång
+    # per år."
+    _pairs(
+        agreement,
+        [(operator, public, "100", "", "IOP ThaiWISE", "ASF-IOP")],
+    )
     record_version(
         audit=AuditContext.system(),
         agreement=agreement,
@@ -375,6 +397,9 @@ def _bromodellen(ctx: DemoContext) -> None:
         followups_per_year=4,
         invoicing=Agreement.InvoicingRhythm.YEARLY,
         pays_against_actuals=False,
+        # "I händelse av att överenskommelsen hävs ska reglering av ekonomi ske på sådant
+        # sätt att faktiskt uppkomna kostnader enligt denna överenskommelse ersätts."
+        termination_settlement=Agreement.TerminationSettlement.ACTUAL_COSTS,
         signed_on=D(2023, 12, 15),
         signatories="Per Sandberg, förvaltningschef, Linköpings kommun\n"
         "Eva Dahl, regionchef, Studieförbundet Bilda Sydost\n"
@@ -396,10 +421,11 @@ def _bromodellen(ctx: DemoContext) -> None:
         "Genomför studiecirklar och följer upp närvaro tillsammans med Erikshjälpen.",
         [("staff", "Cirkelledare", "3 årsarbetare")],
     )
+    # "Aktiviteterna ... planeras och genomförs av personal inom Bilda och Erikshjälpen."
     eriks = _party(
         agreement,
         org["erikshjalpen"],
-        AgreementParty.PartyRole.CO_FINANCIER,
+        AgreementParty.PartyRole.OPERATOR,
         _contact(org["erikshjalpen"], "Amira Hassan", "Butikschef"),
         "Erbjuder arbetsträning i butik, café och lager.",
         [("premises", "Butikslokal och lager", "Hela perioden")],
@@ -451,6 +477,14 @@ def _bromodellen(ctx: DemoContext) -> None:
         indexation="2",
     )
     _book_actuals(budget.agreement, 2024, share_of_budget=Decimal("1.01"), prefix="BR24")
+    # Each operator invoices Linköping its part: Bilda runs the teaching and the material
+    # (1 718 400 kr of 2 368 800 kr, 72,54 %), Erikshjälpen the supervision and the premises
+    # (650 400 kr, 27,46 %). Marking and reference as the seed's e-invoice instructions.
+    bromo = ("ID 150010, AKTIVITET: 450211", "IOP Bromodellen", "150Z")
+    _pairs(
+        agreement,
+        [(bilda, linkoping, "72.54", *bromo), (eriks, linkoping, "27.46", *bromo)],
+    )
     OtherFunding.objects.create(
         budget=budget,
         funder="Folkbildningsrådet (statsbidrag via Bilda)",
@@ -598,6 +632,11 @@ def _malmokraften(ctx: DemoContext) -> None:
             grant="8000000",
         )
     del malmo
+    # The seed: "8 000 000 kr till Arbetsförmedlingen som del av medfinansiering i ett
+    # ESF-projekt"; Arbetsförmedlingen owns the project and invoices FINSAM against the
+    # actual costs.
+    afs = AgreementParty.objects.get(agreement=agreement, organisation=org["arbetsformedlingen"])
+    _pairs(agreement, [(afs, finsam, "100", "", "Malmökraften", "FINSAM-MK")])
     _book_actuals(agreement, 2024, share_of_budget=Decimal("0.97"), prefix="MK24")
     _book_actuals(agreement, 2025, share_of_budget=Decimal("0.92"), prefix="MK25")
     record_version(

@@ -21,7 +21,8 @@ from .models import AnnualReport, InvoiceBasis, RenderJob
 CAN_EDIT_REPORT = (Role.MANAGER, Role.ADMIN)
 CAN_SEE_DRAFT_REPORT = (Role.MANAGER, Role.ADMIN, Role.FINANCE, Role.COORDINATOR)
 CAN_SEE_REPORTS = (*CAN_SEE_DRAFT_REPORT, Role.STEERING)
-CAN_SEE_INVOICE_BASIS = (Role.FINANCE, Role.ADMIN)
+# Finance staff and managers issue, credit and re-issue invoice bases.
+CAN_SEE_INVOICE_BASIS = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
 
 
 def access_agreement_for_reports(user: User, agreement_id: int) -> Agreement:

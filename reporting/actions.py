@@ -12,6 +12,7 @@ figures), invoicing.py (invoice numbers) and figures/.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop.audit import AuditContext
-from partnerships.models import Agreement, AgreementParty, User
+from partnerships.models import Agreement, AgreementParty, Organisation, User
 
 from . import figures
 from .annual import NARRATIVE_FIELDS
 from .documents import invoice_basis_pdf
-from .invoicing import next_number
-from .models import AnnualReport, InvoiceBasis, RenderJob
+from .invoicing import live_basis
+from .models import AnnualReport, InvoiceBasis, InvoiceNumberSeries, RenderJob
 from .tasks import enqueue_render_job
 
 # The audit context is part of every verb's signature so that callers pass it the same
@@ -188,33 +189,79 @@ def _record_render_job(*, report: AnnualReport, user: User) -> RenderJob:
 # --------------------------------------------------------------------------- invoice basis
 
 
+class AlreadyIssued(ValidationError):
+    """Issuing a basis for a seller, buyer and period that already has a live one: the
+    caller shows `basis` instead of billing the party twice."""
+
+    def __init__(self, basis: InvoiceBasis) -> None:
+        super().__init__(
+            _(
+                "Fakturaunderlag %(n)s är redan utfärdat för %(period)s. Vill du ändra det, "
+                "kreditera det först och utfärda sedan ett nytt."
+            )
+            % {"n": basis.number, "period": basis.figures.get("period_label", basis.year)},
+            code="already_issued",
+        )
+        self.basis = basis
+
+
 @transaction.atomic
 def issue_invoice_basis(
     *,
     agreement: Agreement,
     year: int,
     party: AgreementParty | None = None,
+    billing: figures.Billing | None = None,
+    period_start: datetime.date | None = None,
     issued_on: datetime.date | None = None,
     user: User | None,
     audit: AuditContext,
 ) -> InvoiceBasis:
-    """Number, date and freeze the invoice basis to `party` (default: the public funder).
+    """Number, date and freeze the invoice basis from a seller to a public party for one
+    period (defaults: the agreement's first billing to `party`, the year's first period).
 
     Refuses, with a Swedish ValidationError and nothing saved, a year outside the
-    agreement, a year without budget, shares that do not add up, a party without a share.
+    agreement, a year without budget, shares that do not add up, a party without a share,
+    a period with nothing to invoice, and (AlreadyIssued) a period already invoiced.
     `user` is None when a command or the demo data issues it.
     """
-    # Numbers are per agreement and year: lock the agreement so two issues cannot collide.
+    # Serialise issues of the same agreement: two clicks must not both pass.
     Agreement.objects.select_for_update().filter(pk=agreement.pk).get()
-    data = figures.freeze(figures.invoice_figures(agreement, year, party))
+    data = figures.freeze(
+        figures.invoice_figures(agreement, year, party, billing=billing, period_start=period_start)
+    )
+    seller = AgreementParty.objects.select_related("organisation").get(pk=data["seller_party_id"])
+    existing = live_basis(
+        seller_id=seller.organisation_id,
+        party_id=data["party_id"],
+        start=data["period_start"],
+        end=data["period_end"],
+    )
+    if existing is not None:
+        raise AlreadyIssued(existing)
+    amount = Decimal(str(data["amount"]))
+    if amount <= 0:
+        raise ValidationError(
+            _(
+                "Det finns inget att fakturera för %(period)s: beloppet blir 0 kr%(why)s. "
+                "Inget underlag utfärdas."
+            )
+            % {"period": data["period_label"], "why": _nothing_reason(data)},
+            code="nothing_to_invoice",
+        )
     issued_on = issued_on or timezone.localdate()
+    _refuse_before_period_end(agreement, data, issued_on)
     basis = InvoiceBasis(
         agreement=agreement,
         year=year,
         party_id=data["party_id"],
-        number=next_number(agreement, year),
+        seller=seller.organisation,
+        pair_id=data["pair_id"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        number=allocate_number(seller.organisation, InvoiceBasis.Kind.INVOICE),
         issued_on=issued_on,
-        amount=data["amount"],
+        amount=amount,
         agreement_version_id=data["version_id"],
         figures=data,
         created_by=user,
@@ -224,16 +271,121 @@ def issue_invoice_basis(
     return basis
 
 
+def _refuse_before_period_end(
+    agreement: Agreement, data: dict[str, Any], issued_on: datetime.date
+) -> None:
+    """An agreement invoiced in arrears is invoiced for a period once the period is over."""
+    end = datetime.date.fromisoformat(data["period_end"])
+    if not agreement.invoice_in_advance and issued_on <= end:
+        raise ValidationError(
+            _(
+                "Överenskommelsen faktureras i efterskott: underlaget för %(period)s kan "
+                "utfärdas tidigast %(day)s."
+            )
+            % {"period": data["period_label"], "day": end + datetime.timedelta(days=1)},
+            code="in_arrears",
+        )
+
+
+def _nothing_reason(data: dict[str, Any]) -> str:
+    if data["actual_share"] is not None and not data["vouchers"]:
+        return _(" eftersom inga faktiska kostnader är bokförda för perioden")
+    return ""
+
+
+def allocate_number(seller: Organisation, kind: str) -> str:
+    """The seller's next number of the kind, without gaps: the series row is locked until
+    the issuing transaction ends, and rolled back with it if the issue fails."""
+    InvoiceNumberSeries.objects.get_or_create(seller=seller, kind=kind)
+    series = InvoiceNumberSeries.objects.select_for_update().get(seller=seller, kind=kind)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    prefix = "KF" if kind == InvoiceBasis.Kind.CREDIT_NOTE else "FU"
+    return f"{prefix}-{series.last_number:05d}"
+
+
+@transaction.atomic
+def credit_invoice_basis(
+    *,
+    basis: InvoiceBasis,
+    reason: str,
+    amount: Decimal | None = None,
+    issued_on: datetime.date | None = None,
+    user: User | None,
+    audit: AuditContext,
+) -> InvoiceBasis:
+    """Issue a credit note (kreditnota) for `basis`: by default all that is left of it,
+    which makes room for a new basis for the same period.
+
+    Refuses a credit note without a reason, of a credit note, of 0 kr, or larger than what
+    is left of the basis (Swedish message at the field; nothing saved).
+    """
+    original = InvoiceBasis.objects.select_for_update().select_related("seller").get(pk=basis.pk)
+    if original.is_credit_note:
+        raise ValidationError(_("En kreditnota kan inte krediteras."), code="credit_of_credit")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange varför underlaget krediteras.")})
+    left = original.amount - sum(
+        (c.amount for c in original.credit_notes.all()), start=Decimal("0")
+    )
+    amount = left if amount is None else amount
+    if amount <= 0:
+        raise ValidationError({"amount": _("Kreditnotans belopp ska vara större än 0 kr.")})
+    issued_on = issued_on or timezone.localdate()
+    data = dict(original.figures)
+    data["lines"] = [dict(line) for line in original.figures["lines"]]
+    shares = [Decimal(str(line["party_share"])) for line in data["lines"]]
+    for line, part in zip(data["lines"], figures.allocate(amount, shares), strict=True):
+        line["party_share"] = str(part)
+    data.update(
+        {
+            "amount": str(amount),
+            "credit_of": {"number": original.number, "issued_on": original.issued_on.isoformat()},
+            "credit_reason": reason.strip(),
+        }
+    )
+    credit = InvoiceBasis(
+        agreement_id=original.agreement_id,
+        year=original.year,
+        kind=InvoiceBasis.Kind.CREDIT_NOTE,
+        party_id=original.party_id,
+        seller=original.seller,
+        pair_id=original.pair_id,
+        period_start=original.period_start,
+        period_end=original.period_end,
+        original=original,
+        number="",
+        issued_on=issued_on,
+        amount=amount,
+        reason=reason.strip(),
+        agreement_version_id=original.agreement_version_id,
+        figures=data,
+        created_by=user,
+    )
+    credit.full_clean(exclude=["number", "figures", "pdf"], validate_constraints=False)
+    credit.number = allocate_number(original.seller, InvoiceBasis.Kind.CREDIT_NOTE)
+    credit.pdf = invoice_basis_pdf(data, number=credit.number, issued_on=issued_on)
+    credit.save()
+    if amount == left:
+        original.credited = True
+        original.save(update_fields=["credited"])
+    return credit
+
+
 @transaction.atomic
 def latest_or_issue(
-    *, agreement: Agreement, year: int, user: User | None = None, audit: AuditContext
+    *,
+    agreement: Agreement,
+    year: int,
+    billing: figures.Billing | None = None,
+    user: User | None = None,
+    audit: AuditContext,
 ) -> tuple[InvoiceBasis, bool]:
-    """The latest basis issued for the year, or a newly issued one (for the command)."""
-    existing = (
-        InvoiceBasis.objects.filter(agreement=agreement, year=year)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    return issue_invoice_basis(agreement=agreement, year=year, user=user, audit=audit), True
+    """The live basis for the year's first period, or a newly issued one (for the command)."""
+    try:
+        basis = issue_invoice_basis(
+            agreement=agreement, year=year, billing=billing, user=user, audit=audit
+        )
+        return basis, True
+    except AlreadyIssued as exc:
+        return exc.basis, False

@@ -21,6 +21,8 @@ from .models import AnnualReport, InvoiceBasis, RenderJob
 def load(ctx: DemoContext) -> None:
     agreements = list(ctx.agreements.values())
     RenderJob.objects.filter(agreement__in=agreements).delete()
+    # Credit notes point at the basis they credit (PROTECT): delete them first.
+    InvoiceBasis.objects.filter(agreement__in=agreements, original__isnull=False).delete()
     InvoiceBasis.objects.filter(agreement__in=agreements).delete()
     # Corrections point at the version they correct (PROTECT): newest first.
     for report in AnnualReport.objects.filter(agreement__in=agreements).order_by("-version"):
@@ -54,10 +56,13 @@ def load(ctx: DemoContext) -> None:
         year=2025,
         activities="Verksamheten har fortsatt med 40 heltidsplatser.",
     )
-    issue_invoice_basis(
-        agreement=bromodellen,
-        year=2024,
-        issued_on=datetime.date(2025, 1, 15),
-        user=finance,
-        audit=AuditContext.system(),
-    )
+    # Each of Bromodellen's two operators invoices Linköping its part of 2024.
+    for billing in figures.billings(bromodellen):
+        issue_invoice_basis(
+            agreement=bromodellen,
+            year=2024,
+            billing=billing,
+            issued_on=datetime.date(2025, 1, 15),
+            user=finance,
+            audit=AuditContext.system(),
+        )

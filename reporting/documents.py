@@ -73,14 +73,15 @@ def annual_report_pdf(report: AnnualReport) -> bytes:
 def invoice_basis_context(
     data: dict[str, Any], *, number: str | None, issued_on: datetime.date | None
 ) -> dict[str, Any]:
+    title = _("Kreditnota") if data.get("credit_of") else _("Fakturaunderlag")
     return {
         "data": data,
         "number": number,
         "issued_on": issued_on,
         "is_draft": number is None,
         "payment": payment_details(data, number=number, issued_on=issued_on),
-        "document_title": _("Fakturaunderlag"),
-        "header_text": f"{data['agreement']['title']} · {_('Fakturaunderlag')} {data['year']}",
+        "document_title": title,
+        "header_text": f"{data['agreement']['title']} · {title} {data['year']}",
     }
 
 
@@ -90,4 +91,17 @@ def invoice_basis_pdf(
     return render_pdf(
         "reporting/invoice_basis_pdf.html",
         invoice_basis_context(data, number=number, issued_on=issued_on),
+    )
+
+
+def repayment_claim_pdf(data: dict[str, Any]) -> bytes:
+    """The repayment claim (återbetalningskrav) after termination, with its calculation."""
+    title = _("Återbetalningskrav")
+    return render_pdf(
+        "reporting/repayment_claim_pdf.html",
+        {
+            "data": data,
+            "document_title": title,
+            "header_text": f"{data['agreement']['title']} · {title} {data['year']}",
+        },
     )

@@ -7,8 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iop.forms import AmountField
-from partnerships.models import AgreementParty, Indicator
+from partnerships.models import Indicator
 
+from .figures import Billing, Period
 from .models import AnnualReport
 
 
@@ -63,15 +64,54 @@ class CorrectionForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    party = forms.ModelChoiceField(label=_("Mottagare"), queryset=AgreementParty.objects.none())
+    """Which seller invoices which buyer, and for which period of the year."""
 
-    def __init__(self, *args: Any, parties: list[AgreementParty], **kwargs: Any) -> None:
+    billing = forms.ChoiceField(label=_("Säljare och mottagare"))
+    period = forms.ChoiceField(label=_("Period"))
+
+    def __init__(
+        self,
+        *args: Any,
+        billings: Sequence[Billing],
+        periods: Sequence[Period],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["party"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = AgreementParty.objects.filter(
-            pk__in=[p.pk for p in parties]
-        ).select_related("organisation")
-        field.label_from_instance = lambda p: p.organisation.name  # type: ignore[method-assign,assignment]
-        if parties:
-            self.fields["party"].initial = parties[0].pk
+        billing_field = self.fields["billing"]
+        period_field = self.fields["period"]
+        assert isinstance(billing_field, forms.ChoiceField)
+        assert isinstance(period_field, forms.ChoiceField)
+        billing_field.choices = [
+            (b.key, f"{b.seller.organisation.name} → {b.buyer.organisation.name}") for b in billings
+        ]
+        period_field.choices = [(p.start.isoformat(), p.label) for p in periods]
+        self._billings = {b.key: b for b in billings}
+        self._periods = {p.start.isoformat(): p for p in periods}
+        if billings:
+            billing_field.initial = billings[0].key
+        if periods:
+            period_field.initial = periods[0].start.isoformat()
+
+    def selected(self) -> tuple[Billing | None, Period | None]:
+        """The chosen billing and period (the first ones when nothing valid was chosen)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        billing = self._billings.get(data.get("billing", "")) or next(
+            iter(self._billings.values()), None
+        )
+        period = self._periods.get(data.get("period", "")) or next(
+            iter(self._periods.values()), None
+        )
+        return billing, period
+
+
+class CreditForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl till krediteringen"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    amount = forms.DecimalField(
+        label=_("Belopp att kreditera"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Lämna tomt för att kreditera hela underlaget."),
+    )

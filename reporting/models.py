@@ -9,14 +9,25 @@ sent, whatever happens to the underlying data afterwards.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Agreement, AgreementParty, AgreementVersion, MoneyField, User
+from iop.money import format_sek
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    AgreementVersion,
+    InvoicingPair,
+    MoneyField,
+    Organisation,
+    User,
+)
 
 
 class AnnualReportQuerySet(models.QuerySet):
@@ -139,7 +150,16 @@ class AnnualReport(models.Model):
 
 
 class InvoiceBasis(models.Model):
-    """An issued invoice basis (fakturaunderlag) to one public party for one year."""
+    """An issued invoice basis (fakturaunderlag) from one seller to one public party for
+    one period, or a credit note (kreditnota) that cancels all or part of one.
+
+    One live basis per seller, buyer and period (a database constraint): a basis that has
+    been credited in full is no longer live, and a new one may be issued in its place.
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Fakturaunderlag")
+        CREDIT_NOTE = "credit_note", _("Kreditnota")
 
     agreement = models.ForeignKey(
         Agreement,
@@ -148,15 +168,42 @@ class InvoiceBasis(models.Model):
         verbose_name=_("överenskommelse"),
     )
     year = models.PositiveSmallIntegerField(_("år"))
+    kind = models.CharField(_("slag"), max_length=20, choices=Kind.choices, default=Kind.INVOICE)
     party = models.ForeignKey(
         AgreementParty,
         on_delete=models.PROTECT,
         related_name="invoice_bases",
         verbose_name=_("mottagare"),
     )
-    number = models.CharField(_("nummer"), max_length=60, unique=True)
+    seller = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("säljare"),
+    )
+    pair = models.ForeignKey(
+        InvoicingPair,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_bases",
+        verbose_name=_("faktureringspar"),
+    )
+    period_start = models.DateField(_("period från"))
+    period_end = models.DateField(_("period till"))
+    number = models.CharField(_("nummer"), max_length=60)
     issued_on = models.DateField(_("datum"))
     amount = MoneyField(_("att fakturera"))
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("krediterar"),
+    )
+    credited = models.BooleanField(_("krediterat i sin helhet"), default=False)
+    reason = models.TextField(_("skäl"), blank=True)
     agreement_version = models.ForeignKey(
         AgreementVersion,
         on_delete=models.SET_NULL,
@@ -178,15 +225,83 @@ class InvoiceBasis(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["agreement", "year", "created_at"]
+        ordering = ["agreement", "period_start", "created_at"]
         verbose_name = _("fakturaunderlag")
         verbose_name_plural = _("fakturaunderlag")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "party", "period_start", "period_end"],
+                condition=Q(kind="invoice", credited=False),
+                name="one_live_invoice_basis_per_pair_and_period",
+                violation_error_message=_(
+                    "Det finns redan ett utfärdat fakturaunderlag för parten och perioden."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "kind", "number"],
+                name="invoice_number_once_per_seller",
+                violation_error_message=_("Numret är redan använt."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="invoice_basis_period_order",
+                violation_error_message=_("Perioden slutar före den börjar."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", original__isnull=True)
+                | Q(kind="credit_note", original__isnull=False),
+                name="credit_note_has_original",
+                violation_error_message=_("En kreditnota ska hänvisa till sitt fakturaunderlag."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:invoice_basis_issued", args=[self.agreement_id, self.pk])
+
+    def clean(self) -> None:
+        original = self.original if self.original_id else None
+        if original is None or self.amount is None:
+            return
+        already = sum(
+            (c.amount for c in original.credit_notes.exclude(pk=self.pk)), start=Decimal("0")
+        )
+        if self.amount > original.amount - already:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Kreditnotan kan högst vara %(left)s, det som återstår av %(number)s."
+                    )
+                    % {"left": format_sek(original.amount - already), "number": original.number}
+                }
+            )
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+
+class InvoiceNumberSeries(models.Model):
+    """The last number a seller has used for a kind of document: numbers run per seller
+    without gaps, taken under a row lock in the verb that issues the document."""
+
+    seller = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("säljare")
+    )
+    kind = models.CharField(_("slag"), max_length=20, choices=InvoiceBasis.Kind.choices)
+    last_number = models.PositiveIntegerField(_("senaste nummer"), default=0)
+
+    class Meta:
+        verbose_name = _("nummerserie")
+        verbose_name_plural = _("nummerserier")
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "kind"], name="one_number_series_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller} {self.kind} {self.last_number}"
 
 
 class RenderJob(models.Model):

@@ -147,7 +147,7 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     _cbc(root, "IssueDate", issued_on.isoformat())
     _cbc(root, "DueDate", payment["due_on"].isoformat())
     _cbc(root, "InvoiceTypeCode", "380")
-    _cbc(root, "Note", figures["marking"])
+    _cbc(root, "Note", figures.get("note") or figures["marking"])
     _cbc(root, "DocumentCurrencyCode", CURRENCY)
     _cbc(root, "BuyerReference", figures["buyer_reference"])
     period = _cac(root, "InvoicePeriod")
@@ -182,3 +182,75 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     for position, line in enumerate(lines, start=1):
         _invoice_line(root, position, line, figures["marking"])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+
+
+def _lines_to_send(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines with an amount (at least one line: a document needs one)."""
+    return [line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0] or figures[
+        "lines"
+    ][:1]
+
+
+def credit_note_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.date) -> bytes:
+    """The UBL 2.1 credit note (PEPPOL BIS Billing 3.0, type 381) for a frozen credit note:
+    positive amounts, the credited invoice in BillingReference (BT-25, BT-26)."""
+    amount = Decimal(str(figures["amount"]))
+    root = etree.Element(
+        f"{{{CREDIT_NOTE_NS}}}CreditNote", nsmap={None: CREDIT_NOTE_NS, "cac": CAC, "cbc": CBC}
+    )
+    _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+    _cbc(root, "ProfileID", PROFILE_ID)
+    _cbc(root, "ID", number)
+    _cbc(root, "IssueDate", issued_on.isoformat())
+    _cbc(root, "CreditNoteTypeCode", "381")
+    note = figures.get("note") or figures["marking"]
+    _cbc(root, "Note", f"{note} – {figures.get('credit_reason', '')}".strip(" –"))
+    _cbc(root, "DocumentCurrencyCode", CURRENCY)
+    _cbc(root, "BuyerReference", figures["buyer_reference"])
+    period = _cac(root, "InvoicePeriod")
+    _cbc(period, "StartDate", figures["period_start"])
+    _cbc(period, "EndDate", figures["period_end"])
+    billing = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
+    _cbc(billing, "ID", figures["credit_of"]["number"])
+    _cbc(billing, "IssueDate", figures["credit_of"]["issued_on"])
+    if figures["agreement"].get("decision_reference"):
+        contract = _cac(root, "ContractDocumentReference")
+        _cbc(contract, "ID", figures["agreement"]["decision_reference"])
+    _party(_cac(root, "AccountingSupplierParty"), figures["seller"])
+    _party(_cac(root, "AccountingCustomerParty"), figures["buyer"])
+
+    tax_total = _cac(root, "TaxTotal")
+    _money(tax_total, "TaxAmount", "0")
+    subtotal = _cac(tax_total, "TaxSubtotal")
+    _money(subtotal, "TaxableAmount", amount)
+    _money(subtotal, "TaxAmount", "0")
+    _tax_category(subtotal, "TaxCategory", with_reason=True)
+
+    lines = _lines_to_send(figures)
+    line_total = sum((Decimal(str(line["party_share"])) for line in lines), Decimal("0"))
+    totals = _cac(root, "LegalMonetaryTotal")
+    _money(totals, "LineExtensionAmount", line_total)
+    _money(totals, "TaxExclusiveAmount", amount)
+    _money(totals, "TaxInclusiveAmount", amount)
+    _money(totals, "PayableAmount", amount)
+
+    for number_in_order, line in enumerate(lines, start=1):
+        element = _cac(root, "CreditNoteLine")
+        _cbc(element, "ID", number_in_order)
+        _cbc(element, "CreditedQuantity", "1", unitCode="C62")
+        _money(element, "LineExtensionAmount", line["party_share"])
+        item = _cac(element, "Item")
+        _cbc(item, "Name", f"{line['description']} ({figures['marking']})"[:200])
+        _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
+        price = _cac(element, "Price")
+        _money(price, "PriceAmount", line["party_share"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def document_xml(basis: Any) -> bytes:
+    """The UBL document of an issued basis: an invoice, or a credit note."""
+    make = credit_note_xml if basis.figures.get("credit_of") else invoice_xml
+    return make(basis.figures, number=basis.number, issued_on=basis.issued_on)

@@ -65,6 +65,16 @@ urlpatterns = [
         name="invoice_basis_issued_pdf",
     ),
     path(
+        "agreements/<int:agreement_id>/invoice-bases/<int:basis_id>/credit/",
+        views.invoice_basis_credit,
+        name="invoice_basis_credit",
+    ),
+    path(
+        "agreements/<int:agreement_id>/repayment/<int:seller_id>-<int:buyer_id>.pdf",
+        views.repayment_claim_pdf,
+        name="repayment_claim_pdf",
+    ),
+    path(
         "agreements/<int:agreement_id>/invoice-bases/<int:basis_id>/ubl/",
         views.invoice_basis_ubl,
         name="invoice_basis_ubl",

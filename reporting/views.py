@@ -35,23 +35,32 @@ from partnerships.access import require_role, visible_agreements
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Indicator
 
-from . import access, figures
+from . import access, figures, invoicing
 from .access import (
     CAN_EDIT_REPORT,
     CAN_SEE_DRAFT_REPORT,
     CAN_SEE_INVOICE_BASIS,
 )
 from .actions import (
+    AlreadyIssued,
+    credit_invoice_basis,
     issue_invoice_basis,
     request_report_pdf,
     save_narrative,
     start_correction,
     submit_annual_report,
 )
-from .documents import annual_report_context, invoice_basis_context, invoice_basis_pdf
-from .forms import CorrectionForm, IssueForm, NarrativeForm, SubmitForm
+from .documents import (
+    annual_report_context,
+    invoice_basis_context,
+    invoice_basis_pdf,
+)
+from .documents import (
+    repayment_claim_pdf as repayment_claim_pdf_bytes,
+)
+from .forms import CorrectionForm, CreditForm, IssueForm, NarrativeForm, SubmitForm
 from .models import AnnualReport, InvoiceBasis, RenderJob
-from .ubl import invoice_xml
+from .ubl import document_xml
 
 
 def _pdf_response(
@@ -429,30 +438,46 @@ def render_job_pdf(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
 
 
 def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    """Every billing × period of the year with its issued bases and credit notes; a
+    preview of the chosen one, issued from here (issuing twice shows the one issued)."""
     agreement = access.access_invoice_agreement(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
-    parties = figures.public_parties(agreement)
-    form = IssueForm(request.POST or request.GET or None, parties=parties)
-    party = form.cleaned_data["party"] if form.is_bound and form.is_valid() else None
-    if request.method == "POST":
+    billings = figures.billings(agreement)
+    periods = figures.periods(agreement, year)
+    form = IssueForm(request.POST or request.GET or None, billings=billings, periods=periods)
+    billing, period = form.selected()
+    if request.method == "POST" and billing and period:
         try:
             basis = issue_invoice_basis(
                 agreement=agreement,
                 year=year,
-                party=party,
+                billing=billing,
+                period_start=period.start,
                 user=request.user,
                 audit=AuditContext.from_request(request),
             )
+        except AlreadyIssued as exc:
+            messages.info(request, exc.messages[0])
+            return redirect(exc.basis)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            refused = " ".join(exc.messages)
         else:
             messages.success(request, _("Fakturaunderlag %(n)s är utfärdat.") % {"n": basis.number})
             return redirect(basis)
+    else:
+        refused = None
     error = None
-    context = {}
+    context: dict[str, Any] = {}
     try:
-        data = figures.freeze(figures.invoice_figures(agreement, year, party))
+        data = figures.freeze(
+            figures.invoice_figures(
+                agreement,
+                year,
+                billing=billing,
+                period_start=period.start if period else None,
+            )
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
     else:
@@ -463,17 +488,78 @@ def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
             "year": year,
             "error": error,
             "form": form,
-            "issued": InvoiceBasis.objects.filter(agreement=agreement, year=year).select_related(
-                "party__organisation"
-            ),
+            "refused": refused,
+            "rows": invoicing.billing_rows(agreement, year, billings, periods),
+            "billings": billings,
         }
     )
     return render(
         request,
         "reporting/invoice_basis.html",
         context,
-        status=400 if error and request.method == "POST" else 200,
+        status=400 if (error or refused) and request.method == "POST" else 200,
     )
+
+
+@require_POST
+def invoice_basis_credit(
+    request: AuthedHttpRequest, agreement_id: int, basis_id: int
+) -> HttpResponse:
+    basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
+    form = CreditForm(request.POST)
+    if form.is_valid():
+        try:
+            credit = credit_invoice_basis(
+                basis=basis,
+                reason=form.cleaned_data["reason"],
+                amount=form.cleaned_data["amount"],
+                user=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Kreditnota %(n)s är utfärdad.") % {"n": credit.number})
+            return redirect(credit)
+    context = invoice_basis_context(basis.figures, number=basis.number, issued_on=basis.issued_on)
+    context.update(
+        {"agreement": basis.agreement, "basis": basis, "year": basis.year, "credit_form": form}
+    )
+    return render(request, "reporting/invoice_basis_issued.html", context, status=400)
+
+
+def _add_errors(form: CreditForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def repayment_claim_pdf(
+    request: AuthedHttpRequest, agreement_id: int, seller_id: int, buyer_id: int
+) -> HttpResponse:
+    """The repayment claim (återbetalningskrav) of a terminated agreement as PDF, with its
+    basis of calculation."""
+    agreement = access.access_invoice_agreement(request.user, agreement_id)
+    billing = next(
+        (
+            b
+            for b in figures.billings(agreement)
+            if (b.seller.pk, b.buyer.pk) == (seller_id, buyer_id)
+        ),
+        None,
+    )
+    if billing is None:
+        raise Http404
+    try:
+        data = invoicing.repayment_figures(agreement, billing, on=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:index", agreement.pk)
+    pdf = repayment_claim_pdf_bytes(data)
+    return _pdf_response(pdf, f"aterbetalningskrav-{agreement.short_id}-{data['year']}.pdf")
 
 
 def invoice_basis_draft_pdf(
@@ -482,8 +568,18 @@ def invoice_basis_draft_pdf(
     agreement = access.access_invoice_agreement(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
+    form = IssueForm(
+        request.GET or None,
+        billings=figures.billings(agreement),
+        periods=figures.periods(agreement, year),
+    )
+    billing, period = form.selected()
     try:
-        data = figures.freeze(figures.invoice_figures(agreement, year))
+        data = figures.freeze(
+            figures.invoice_figures(
+                agreement, year, billing=billing, period_start=period.start if period else None
+            )
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reporting:invoice_basis", agreement.pk, year)
@@ -496,7 +592,15 @@ def invoice_basis_issued(
 ) -> HttpResponse:
     basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
     context = invoice_basis_context(basis.figures, number=basis.number, issued_on=basis.issued_on)
-    context.update({"agreement": basis.agreement, "basis": basis, "year": basis.year})
+    context.update(
+        {
+            "agreement": basis.agreement,
+            "basis": basis,
+            "year": basis.year,
+            "credit_form": CreditForm(),
+            "credit_notes": list(basis.credit_notes.order_by("pk")),
+        }
+    )
     return render(request, "reporting/invoice_basis_issued.html", context)
 
 
@@ -509,9 +613,6 @@ def invoice_basis_issued_pdf(
 
 def invoice_basis_ubl(request: AuthedHttpRequest, agreement_id: int, basis_id: int) -> HttpResponse:
     basis = access.access_invoice_basis_by_id(request.user, agreement_id, basis_id)
-    response = HttpResponse(
-        invoice_xml(basis.figures, number=basis.number, issued_on=basis.issued_on),
-        content_type="application/xml",
-    )
+    response = HttpResponse(document_xml(basis), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{basis.number}.xml"'
     return response

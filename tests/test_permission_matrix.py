@@ -114,7 +114,7 @@ calendar_token_create                   302  405     405     405     405      40
 calendar_token_revoke                   302  405     405     405     405      405     405
 calendar_feed                           200  200     200     200     200      200     200
 
-# Reporting: annual reports (PDF via a render job), invoice bases (finance)
+# Reporting: annual reports (PDF via a render job), invoice bases (finance, managers)
 reporting:overview                      302  200     200     200     200      200     200
 reporting:index                         302  200     404     200     200      200     200
 reporting:annual_report                 302  200     404     200     403      200     200
@@ -126,11 +126,13 @@ reporting:annual_report_pdf             302  302     404     302     404      30
 reporting:figure_participants           302  200     404     404     404      200     200
 reporting:render_job                    302  404     404     404     404      200     404
 reporting:render_job_pdf                302  404     404     404     404      302     404
-reporting:invoice_basis                 302  403     404     200     403      403     200
-reporting:invoice_basis_draft_pdf       302  403     404     200     403      403     200
-reporting:invoice_basis_issued          302  403     404     200     403      403     200
-reporting:invoice_basis_issued_pdf      302  403     404     200     403      403     200
-reporting:invoice_basis_ubl             302  403     404     200     403      403     200
+reporting:invoice_basis                 302  403     404     200     403      200     200
+reporting:invoice_basis_draft_pdf       302  403     404     200     403      200     200
+reporting:invoice_basis_issued          302  403     404     200     403      200     200
+reporting:invoice_basis_issued_pdf      302  403     404     200     403      200     200
+reporting:invoice_basis_ubl             302  403     404     200     403      200     200
+reporting:invoice_basis_credit          302  405     405     405     405      405     405
+reporting:repayment_claim_pdf           302  403     404     302     403      302     302
 
 # Dashboards
 dashboard_overview                      302  200     200     200     200      200     200
@@ -208,6 +210,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "version": lambda o: o.report.version,
     "job_id": lambda o: o.render_job.pk,
     "basis_id": lambda o: o.basis.pk,
+    "seller_id": lambda o: o.world.party_a.pk,
+    "buyer_id": lambda o: o.world.agreement_a.public_parties().get().pk,
     "meeting_id": lambda o: o.meeting.pk,
     "item_id": lambda o: o.action_item.pk,
     "token": lambda o: o.calendar_token.token,

@@ -20,6 +20,7 @@ from partnerships.models import Agreement, CostLine
 from reporting import figures
 from reporting.annual import current_report
 from reporting.documents import annual_report_pdf, invoice_basis_pdf
+from reporting.models import InvoiceBasis
 from reporting.pdf import SafeURLFetcher, html_to_pdf
 from reporting.ubl import invoice_xml
 from tests.factories.participants import (
@@ -52,7 +53,27 @@ def test_bromodellen_2024_basis_to_linkoping_is_1_658_160_kr(demo, tmp_path):
     call_command("invoice_basis", "bromodellen", "2024", "-o", str(out), stdout=io.StringIO())
     pages = pdf_pages(out.read_bytes())
     text = " ".join(pages)
-    assert "Att fakturera: 1 658 160 kr" in text
+    # Bilda invoices its part (72,54 %) of Linköping's 1 658 160 kr; Erikshjälpen the rest.
+    assert "Att fakturera: 1 202 829,26 kr" in text
+    assert "Andel för Linköpings kommun" in text and "1 658 160 kr" in text
+    assert "ID 150010, AKTIVITET: 450211" in text and "Skanningcentralen 150Z" in text
+    parts = InvoiceBasis.objects.filter(
+        agreement__short_id="bromodellen", year=2024, party__organisation__name__startswith="Link"
+    ).values_list("amount", flat=True)
+    assert sorted(parts) == [Decimal("455330.74"), Decimal("1202829.26")]
+    assert sum(parts) == Decimal("1658160")
+    other = tmp_path / "erikshjalpen.pdf"
+    call_command(
+        "invoice_basis",
+        "bromodellen",
+        "2024",
+        "-o",
+        str(other),
+        "--seller",
+        "802400-7653",
+        stdout=io.StringIO(),
+    )
+    assert "Att fakturera: 455 330,74 kr" in " ".join(pdf_pages(other.read_bytes()))
     assert "Linköpings kommun" in text and "212000-0449" in text
     assert "7332776000001" in text and "0007:2120000449" in text and "150Z" in text
     assert "IOP Bromodellen, helår 2024" in text
@@ -100,12 +121,14 @@ def test_ubl_invoice_validates_against_the_ubl_21_schema_and_carries_buyer_refer
     schema.assertValid(doc)
     assert doc.findtext("cbc:BuyerReference", namespaces=NS) == "150Z"
     assert doc.findtext("cbc:CustomizationID", namespaces=NS).endswith("poacc:billing:3.0")
-    assert doc.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "1658160.00"
-    assert doc.findtext("cbc:Note", namespaces=NS) == "IOP Bromodellen, helår 2024"
+    assert doc.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "1202829.26"
+    assert doc.findtext("cbc:Note", namespaces=NS) == (
+        "ID 150010, AKTIVITET: 450211; IOP Bromodellen, helår 2024"
+    )
     assert {e.text for e in doc.iterfind(".//cac:ClassifiedTaxCategory/cbc:ID", NS)} == {"O"}
     assert doc.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS) == "0.00"
     lines = [Decimal(e.text) for e in doc.iterfind("cac:InvoiceLine/cbc:LineExtensionAmount", NS)]
-    assert sum(lines) == Decimal("1658160.00")
+    assert sum(lines) == Decimal("1202829.26")
     # PEPPOL/EN 16931 rules on top of the schema: category O carries an exemption reason,
     # no VAT identifiers (BR-O-02..04), and the totals agree (BR-CO-10, BR-CO-15).
     assert (
@@ -118,7 +141,7 @@ def test_ubl_invoice_validates_against_the_ubl_21_schema_and_carries_buyer_refer
         totals["LineExtensionAmount"]
         == totals["TaxExclusiveAmount"]
         == totals["TaxInclusiveAmount"]
-        == "1658160.00"
+        == "1202829.26"
     )
     assert doc.findtext("cbc:DueDate", namespaces=NS)
     buyer = doc.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)

@@ -4,6 +4,7 @@ indicators and targets, extensions, and the version recorded at every change."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -71,6 +72,11 @@ class Agreement(models.Model):
         YEARLY = "yearly", _("En gång per år")
         HALF_YEARLY = "half_yearly", _("Två gånger per år")
         QUARTERLY = "quarterly", _("En gång per kvartal")
+        MONTHLY = "monthly", _("En gång per månad")
+
+    class TerminationSettlement(models.TextChoices):
+        PRO_RATA = "pro_rata", _("Bidraget i proportion till dagarna fram till uppsägningen")
+        ACTUAL_COSTS = "actual_costs", _("Faktiska kostnader fram till uppsägningen")
 
     short_id = models.SlugField(
         _("kortnamn"),
@@ -134,6 +140,21 @@ class Agreement(models.Model):
         default=False,
         help_text=_(
             "Kryssa i om den offentliga parten betalar mot redovisat utfall, högst upp till bidraget."
+        ),
+    )
+    invoice_in_advance = models.BooleanField(
+        _("fakturering i förskott"),
+        default=True,
+        help_text=_("Kryssa ur om perioden faktureras i efterskott, när den är slut."),
+    )
+    termination_settlement = models.CharField(
+        _("reglering vid uppsägning"),
+        max_length=20,
+        choices=TerminationSettlement.choices,
+        default=TerminationSettlement.PRO_RATA,
+        help_text=_(
+            "Vad den offentliga parten betalar för perioden då överenskommelsen sägs upp; "
+            "det som betalats utöver det ska återbetalas."
         ),
     )
     signed_on = models.DateField(_("undertecknat"), null=True, blank=True)
@@ -335,6 +356,118 @@ class AgreementParty(models.Model):
             raise ValidationError(
                 {"contact_person": _("Kontaktpersonen måste tillhöra partens organisation.")}
             )
+
+
+class InvoicingPair(models.Model):
+    """Who invoices whom: a seller (an operator, or the project owner) invoices a buyer (a public funder) a share
+    of the buyer's funding, in per cent or as a fixed amount a year, with the buyer's
+    marking and reference. Without pairs the first operator invoices every funder."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="invoicing_pairs",
+        verbose_name=_("överenskommelse"),
+    )
+    seller = models.ForeignKey(
+        AgreementParty,
+        on_delete=models.PROTECT,
+        related_name="pairs_as_seller",
+        verbose_name=_("fakturerar"),
+    )
+    buyer = models.ForeignKey(
+        AgreementParty,
+        on_delete=models.PROTECT,
+        related_name="pairs_as_buyer",
+        verbose_name=_("faktureras"),
+    )
+    percent = models.DecimalField(
+        _("andel (procent)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Säljarens andel av köparens finansiering."),
+    )
+    amount = models.DecimalField(
+        _("fast belopp per år"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    marking = models.CharField(
+        _("märkning"),
+        max_length=200,
+        blank=True,
+        help_text=_("Till exempel ”ID 150010, AKTIVITET: 450211”."),
+    )
+    marking_text = models.CharField(
+        _("märkningstext"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Texten före perioden, till exempel ”IOP Bromodellen” (blir ”IOP "
+            "Bromodellen, helår 2024”)."
+        ),
+    )
+    buyer_reference = models.CharField(_("referenskod"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("faktureringspar")
+        verbose_name_plural = _("faktureringspar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "buyer"],
+                name="invoicing_pair_once",
+                violation_error_message=_("Paret finns redan."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(percent__isnull=True) ^ Q(amount__isnull=True)),
+                name="invoicing_pair_percent_or_amount",
+                violation_error_message=_("Ange antingen en andel i procent eller ett belopp."),
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__gt=0, percent__lte=100),
+                name="invoicing_pair_percent_range",
+                violation_error_message=_("Andelen ska vara större än 0 och högst 100 procent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="invoicing_pair_amount_positive",
+                violation_error_message=_("Beloppet ska vara större än 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller.organisation} → {self.buyer.organisation}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.seller_id and self.seller.agreement_id != self.agreement_id:
+            errors["seller"] = _("Säljaren måste vara part i samma överenskommelse.")
+        elif self.seller_id and self.seller.role == AgreementParty.PartyRole.PUBLIC_FUNDER:
+            errors["seller"] = _("Den som fakturerar kan inte vara en offentlig finansiär.")
+        if self.buyer_id and self.buyer.agreement_id != self.agreement_id:
+            errors["buyer"] = _("Köparen måste vara part i samma överenskommelse.")
+        elif self.buyer_id and self.buyer.role != AgreementParty.PartyRole.PUBLIC_FUNDER:
+            errors["buyer"] = _("Den som faktureras ska vara en offentlig finansiär.")
+        if (self.percent is None) == (self.amount is None):
+            errors["percent"] = _("Ange antingen en andel i procent eller ett belopp.")
+        elif self.percent is not None and self.buyer_id and not errors:
+            others = (
+                (
+                    InvoicingPair.objects.filter(buyer_id=self.buyer_id, percent__isnull=False)
+                    .exclude(pk=self.pk)
+                    .aggregate(total=models.Sum("percent"))["total"]
+                )
+                or 0
+            )
+            if others + self.percent > 100:
+                errors["percent"] = _(
+                    "Paren mot %(buyer)s får tillsammans högst vara 100 procent; de andra "
+                    "paren har redan %(others)s procent."
+                ) % {"buyer": self.buyer.organisation, "others": others}
+        if errors:
+            raise ValidationError(errors)
 
 
 class Resource(models.Model):

@@ -17,9 +17,10 @@ overcompensated, target met) is computed here.
 Callers import the package (`from reporting import figures`; `figures.period(...)`).
 """
 
+from .billing import Billing, Period, billings, find_period, periods
 from .common import HUNDRED, MONEY_ZERO, ZERO, by_agreement, percent_of
 from .goals import goal_fulfilment
-from .invoice import allocate, invoice_figures, public_parties
+from .invoice import allocate, invoice_figures, public_parties, year_amount
 from .meetings import followups_by_agreement, meeting_statistics
 from .money import budget_by_agreement, budget_for, financial_account
 from .participants import (
@@ -63,6 +64,12 @@ __all__ = [
     "freeze",
     "goal_fulfilment",
     "invoice_figures",
+    "Billing",
+    "Period",
+    "billings",
+    "find_period",
+    "periods",
+    "year_amount",
     "meeting_statistics",
     "monthly_activity",
     "monthly_participant_flow",

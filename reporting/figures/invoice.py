@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +16,14 @@ from partnerships.models import (
     AgreementParty,
     Budget,
     Organisation,
+    format_sek,
     round_money,
 )
 
-from .common import ZERO
+from .billing import Billing, Period, billings, find_period, periods
+from .common import HUNDRED, ZERO
 from .money import budget_for, financial_account
-from .period import period, period_label, version_for_year, version_info
+from .period import version_for_year, version_info
 
 
 def public_parties(agreement: Agreement) -> list[AgreementParty]:
@@ -60,39 +63,70 @@ def _seller(org: Organisation) -> dict[str, Any]:
 
 
 def invoice_figures(
-    agreement: Agreement, year: int, party: AgreementParty | None = None
+    agreement: Agreement,
+    year: int,
+    party: AgreementParty | None = None,
+    *,
+    billing: Billing | None = None,
+    period_start: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """What the operator invoices one public party for `year`, line by line.
+    """What a seller invoices one public party for one period of `year`, line by line.
 
-    Refuses (ValidationError, Swedish message) a year outside the agreement, a year without
-    a budget, shares that do not add up, and a party that has no share to invoice.
+    `billing` names seller and buyer (default: the first billing to `party`, or to the
+    first public party with a share); `period_start` the period (default: the year's
+    first). Refuses (ValidationError, Swedish message) a year outside the agreement, a year
+    without a budget, shares that do not add up, a party without a share to invoice, and
+    invoicing pairs that together exceed the party's share.
     """
     budget = budget_for(agreement, year)
     account = financial_account(budget)
     if account["shares_error"]:
         raise ValidationError(account["shares_error"], code="shares_do_not_add_up")
     funders = {f["party_id"]: f for f in account["funders"] if f["is_public"]}
-    party = _party_to_invoice(agreement, year, funders, party)
-    operator = agreement.operator_party()
-    if operator is None:
-        raise ValidationError(
-            _("Överenskommelsen saknar en idéburen utförare som kan fakturera."), code="no_operator"
-        )
-    funder = funders[party.pk]
-    share_amount = funder["amount"]
-    total = account["total"]
-    charge = _charge(agreement, budget, account, share_amount)
-    # The party's share per cost line, so that the lines add up to the amount exactly.
-    weights = [
-        line["actual"] if agreement.pays_against_actuals else line["budget"]
-        for line in account["lines"]
-    ]
-    for line, part in zip(account["lines"], allocate(charge["amount"], weights), strict=True):
+    all_billings = billings(agreement)
+    billing = _billing_to_invoice(agreement, year, funders, party, billing, all_billings)
+    period = find_period(agreement, year, period_start)
+    funder = funders[billing.buyer.pk]
+    amount_for_year = year_amount(billing, funder["amount"], all_billings)
+    charge = _charge(agreement, budget, account, period, amount_for_year)
+    # The seller's share per cost line, so that the lines add up to the amount exactly.
+    for line, part in zip(
+        account["lines"], allocate(charge["amount"], charge["weights"]), strict=True
+    ):
         line["party_share"] = part
     version = version_for_year(agreement, year)
-    buyer = _address(party.organisation)
-    marking_base = party.organisation.invoice_marking or agreement.title
-    start, end = period(agreement, year)
+    return {
+        **_header(agreement, year, billing, period),
+        "version": version_info(version),
+        "version_id": version.pk if version else None,
+        "pays_against_actuals": agreement.pays_against_actuals,
+        "lines": account["lines"],
+        "total": account["total"],
+        "actual_total": account["actual_total"],
+        "share_percent": funder["percent"],
+        "share_amount": funder["amount"],
+        "year_amount": amount_for_year,
+        "seller_has_part": amount_for_year != funder["amount"],
+        "settles_on_actuals": charge["actual_share"] is not None,
+        "planned_amount": charge["planned"],
+        "actual_share": charge["actual_share"],
+        "capped": charge["capped"],
+        "vouchers": charge["vouchers"],
+        "settlement": charge["settlement"],
+        "amount": charge["amount"],
+    }
+
+
+def _header(agreement: Agreement, year: int, billing: Billing, period: Period) -> dict[str, Any]:
+    """Parties, period, marking and reference of the basis."""
+    buyer = _address(billing.buyer.organisation)
+    pair = billing.pair
+    # The marking belongs to the agreement's pair, never to the buyer alone: the same
+    # committee funds several partnerships.
+    marking_base = (pair.marking_text if pair else "") or agreement.title
+    marking = f"{marking_base}, {period.label}"
+    marking_code = pair.marking if pair else ""
+    reference = (pair.buyer_reference if pair else "") or buyer["invoice_reference"]
     return {
         "agreement": {
             "title": agreement.title,
@@ -100,27 +134,43 @@ def invoice_figures(
             "decision_reference": agreement.decision_reference,
         },
         "year": year,
-        "period_start": start.isoformat(),
-        "period_end": end.isoformat(),
-        "period_label": period_label(agreement, year),
-        "marking": f"{marking_base}, {period_label(agreement, year)}",
-        "seller": _seller(operator.organisation),
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "period_label": period.label,
+        "terminated_on": agreement.terminated_on.isoformat()
+        if period.cut_by_termination and agreement.terminated_on
+        else None,
+        "marking": marking,
+        "marking_code": marking_code,
+        # One note (BT-22) carries both: the buyer's marking code and the text with period.
+        "note": f"{marking_code}; {marking}" if marking_code else marking,
+        "seller": _seller(billing.seller.organisation),
+        "seller_party_id": billing.seller.pk,
+        "pair_id": pair.pk if pair else None,
         "buyer": buyer,
-        "buyer_reference": buyer["invoice_reference"] or agreement.short_id,
-        "party_id": party.pk,
-        "version": version_info(version),
-        "version_id": version.pk if version else None,
-        "pays_against_actuals": agreement.pays_against_actuals,
-        "lines": account["lines"],
-        "total": total,
-        "actual_total": account["actual_total"],
-        "share_percent": funder["percent"],
-        "share_amount": share_amount,
-        "actual_share": charge["actual_share"],
-        "capped": charge["capped"],
-        "vouchers": charge["vouchers"],
-        "amount": charge["amount"],
+        "buyer_reference": reference or agreement.short_id,
+        "party_id": billing.buyer.pk,
     }
+
+
+def _billing_to_invoice(
+    agreement: Agreement,
+    year: int,
+    funders: dict[int, dict[str, Any]],
+    party: AgreementParty | None,
+    billing: Billing | None,
+    all_billings: list[Billing],
+) -> Billing:
+    if billing is None:
+        party = _party_to_invoice(agreement, year, funders, party)
+        billing = next((b for b in all_billings if b.buyer.pk == party.pk), None)
+        if billing is None:
+            raise ValidationError(
+                _("Överenskommelsen saknar en idéburen utförare som kan fakturera."),
+                code="no_operator",
+            )
+    _party_to_invoice(agreement, year, funders, billing.buyer)
+    return billing
 
 
 def _party_to_invoice(
@@ -150,31 +200,118 @@ def _party_to_invoice(
 
 
 def _charge(
-    agreement: Agreement, budget: Budget, account: dict[str, Any], share_amount: Decimal
+    agreement: Agreement,
+    budget: Budget,
+    account: dict[str, Any],
+    period: Period,
+    amount_for_year: Decimal,
 ) -> dict[str, Any]:
-    """The amount to invoice: the party's share of the grant, or, when the agreement pays
-    against actual costs, its share of those (at most its share of the grant) with the
-    vouchers behind them (1 query)."""
-    if not agreement.pays_against_actuals:
-        return {"amount": share_amount, "actual_share": None, "capped": False, "vouchers": []}
-    total = account["total"]
-    actual_share = round_money(share_amount * account["actual_total"] / total) if total else ZERO
-    vouchers = [
+    """The amount to invoice for the period, and the weights that spread it over the cost
+    lines.
+
+    By default the period's part of the year's amount (pro rata by days when the period
+    is cut short by termination). Against actual costs — when the agreement pays against
+    actuals, or settles a termination on actual costs — the seller's share of the costs
+    booked in the period (for a whole, uncut year: of the year's costs), at most its part
+    of the grant for the period, with the vouchers behind them (1–2 queries)."""
+    planned, slot = period_amounts(agreement, period, amount_for_year)
+    settles_on_actuals = agreement.pays_against_actuals or (
+        period.cut_by_termination
+        and agreement.termination_settlement == Agreement.TerminationSettlement.ACTUAL_COSTS
+    )
+    if not settles_on_actuals:
+        return {
+            "amount": planned,
+            "planned": planned,
+            "weights": [line["budget"] for line in account["lines"]],
+            "actual_share": None,
+            "capped": False,
+            "vouchers": [],
+            "settlement": _("pro rata per dag") if period.cut_by_termination else "",
+        }
+    costs = ActualCost.objects.filter(cost_line__budget=budget)
+    whole_year = len(periods(agreement, period.start.year)) == 1 and not period.cut_by_termination
+    if not whole_year:
+        costs = costs.filter(date__gte=period.start, date__lte=period.end)
+    vouchers: list[dict[str, Any]] = [
         {
             "line": a.cost_line.description,
+            "line_id": a.cost_line_id,
             "date": a.date.isoformat(),
             "voucher": a.voucher,
             "description": a.description,
             "reason": a.reason,
             "amount": a.amount,
         }
-        for a in ActualCost.objects.filter(cost_line__budget=budget)
-        .select_related("cost_line")
-        .order_by("cost_line__position", "cost_line_id", "date", "pk")
+        for a in costs.select_related("cost_line").order_by(
+            "cost_line__position", "cost_line_id", "date", "pk"
+        )
     ]
+    actual_total = sum((v["amount"] for v in vouchers), ZERO)
+    total = account["total"]
+    actual_share = round_money(amount_for_year * actual_total / total) if total else ZERO
+    # Up to the termination date the cap is what the whole period would have paid.
+    cap = slot if period.cut_by_termination else planned
+    weights = [
+        sum((v["amount"] for v in vouchers if v["line_id"] == line["id"]), ZERO)
+        for line in account["lines"]
+    ]
+    for v in vouchers:
+        del v["line_id"]
     return {
-        "amount": min(actual_share, share_amount),
+        "amount": max(min(actual_share, cap), ZERO),
+        "planned": planned,
+        "weights": weights,
         "actual_share": actual_share,
-        "capped": actual_share > share_amount,
+        "capped": actual_share > cap,
         "vouchers": vouchers,
+        "settlement": _("faktiska kostnader") if period.cut_by_termination else "",
     }
+
+
+def year_amount(billing: Billing, buyer_share: Decimal, all_billings: list[Billing]) -> Decimal:
+    """The seller's part of the buyer's share for the year.
+
+    Fixed amounts first; the per-cent pairs share the rest of the buyer's share in whole
+    öre (through `allocate`). Refuses pairs whose amounts and per cents together exceed
+    the buyer's share.
+    """
+    if billing.pair is None:
+        return buyer_share
+    pairs = [b.pair for b in all_billings if b.pair and b.buyer.pk == billing.buyer.pk]
+    fixed = sum((p.amount for p in pairs if p.amount is not None), ZERO)
+    percents = {p.pk: p.percent for p in pairs if p.percent is not None}
+    percent_total = sum(percents.values(), ZERO)
+    if fixed > buyer_share or percent_total > HUNDRED:
+        raise ValidationError(
+            _(
+                "Faktureringsparen mot %(buyer)s överstiger partens andel %(share)s "
+                "(fasta belopp %(fixed)s, andelar %(percent)s procent)."
+            )
+            % {
+                "buyer": billing.buyer.organisation,
+                "share": format_sek(buyer_share),
+                "fixed": format_sek(fixed),
+                "percent": percent_total,
+            },
+            code="pairs_exceed_share",
+        )
+    if billing.pair.amount is not None:
+        return billing.pair.amount
+    # What the per cents leave unallocated is a last weight, so each pair gets its share.
+    weights = [*percents.values(), HUNDRED - percent_total]
+    parts = allocate(buyer_share - fixed, weights)
+    return parts[list(percents).index(billing.pair.pk)]
+
+
+def period_amounts(
+    agreement: Agreement, period: Period, amount_for_year: Decimal
+) -> tuple[Decimal, Decimal]:
+    """(what the period pays, what its whole slot would have paid): the slots share the
+    year by days in whole öre; a period cut short by termination pays pro rata by days."""
+    planned = periods(agreement, period.start.year, cut=False)
+    parts = allocate(amount_for_year, [Decimal(p.slot_days) for p in planned])
+    slot = parts[[p.slot_start for p in planned].index(period.slot_start)]
+    if period.cut_by_termination:
+        return round_money(slot * period.days / period.slot_days), slot
+    return slot, slot

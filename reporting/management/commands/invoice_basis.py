@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from iop.audit import AuditContext
 from partnerships.models import Agreement, format_sek
 from reporting.actions import latest_or_issue
-from reporting.ubl import invoice_xml
+from reporting.figures import billings
+from reporting.ubl import document_xml
 
 
 class Command(BaseCommand):
@@ -29,24 +30,36 @@ class Command(BaseCommand):
             default="pdf",
             help="pdf (standard) eller ubl (e-faktura, XML).",
         )
+        parser.add_argument(
+            "--seller",
+            default="",
+            help="Säljarens organisationsnummer när flera fakturerar (standard: den första).",
+        )
 
-    def handle(self, *args, agreement: str, year: int, output: str, format: str, **options) -> None:
+    def handle(
+        self, *args, agreement: str, year: int, output: str, format: str, seller: str, **options
+    ) -> None:
         try:
             found = Agreement.objects.get(short_id=agreement)
         except Agreement.DoesNotExist as exc:
             raise CommandError(
                 f"Det finns ingen överenskommelse med kortnamnet ”{agreement}”."
             ) from exc
+        billing = None
+        if seller:
+            billing = next(
+                (b for b in billings(found) if b.seller.organisation.org_number == seller), None
+            )
+            if billing is None:
+                raise CommandError(f"{seller} fakturerar inte i överenskommelsen.")
         try:
             basis, created = latest_or_issue(
-                agreement=found, year=year, audit=AuditContext.system()
+                agreement=found, year=year, billing=billing, audit=AuditContext.system()
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if format == "ubl":
-            Path(output).write_bytes(
-                invoice_xml(basis.figures, number=basis.number, issued_on=basis.issued_on)
-            )
+            Path(output).write_bytes(document_xml(basis))
         else:
             Path(output).write_bytes(bytes(basis.pdf or b""))
         verb = "utfärdat" if created else "befintligt"
