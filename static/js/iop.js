@@ -11,3 +11,90 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// Errors you cannot miss: when a form comes back with errors, open every collapsed
+// section that holds one and move focus to the summary at the top of the page. A link in
+// the summary opens the field's section and puts focus in the field.
+function openSectionsAround(el) {
+  for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+    d.open = true;
+  }
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".has-error, .errorlist, [aria-invalid='true']").forEach(openSectionsAround);
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+});
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("[data-error-summary] a[href^='#']") : null;
+  if (!link) {
+    return;
+  }
+  var target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) {
+    return;
+  }
+  event.preventDefault();
+  openSectionsAround(target);
+  var label = target.id && document.querySelector("label[for='" + target.id + "']");
+  (label || target).scrollIntoView({ block: "start" });
+  target.focus();
+});
+
+// Forms marked data-warn-unsaved ask before the page is left with changes not yet saved;
+// with data-autosave-url they also post their draft there every 20 seconds and when a
+// changed field loses focus, so a closed tab or a lost connection costs at most a moment.
+(function () {
+  function watch(form) {
+    var dirty = false;
+    var status = form.querySelector("[data-autosave-status]");
+    var url = form.getAttribute("data-autosave-url");
+    function say(text) {
+      if (status) {
+        status.textContent = text;
+      }
+    }
+    function save() {
+      if (!dirty || !url) {
+        return;
+      }
+      dirty = false;
+      var body = new FormData(form);
+      fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            if (response.ok) {
+              say(data.message);
+            } else {
+              dirty = true;
+              say(data.message || status.getAttribute("data-failed"));
+            }
+          });
+        })
+        .catch(function () {
+          dirty = true;
+          if (status) {
+            say(status.getAttribute("data-failed"));
+          }
+        });
+    }
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("focusout", save);
+    form.addEventListener("submit", function () { dirty = false; });
+    if (url) {
+      window.setInterval(save, 20000);
+    }
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-warn-unsaved]").forEach(watch);
+  });
+})();
