@@ -163,9 +163,7 @@ def index(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- annual report
 
 
-def _narrative_form(
-    agreement: Agreement, report: AnnualReport, data: Any = None
-) -> NarrativeForm:
+def _narrative_form(agreement: Agreement, report: AnnualReport, data: Any = None) -> NarrativeForm:
     manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
     return NarrativeForm(data, instance=report, manual_indicators=list(manual))
 
@@ -367,9 +365,7 @@ def _confirm_page(
     return render(request, "reporting/annual_report_confirm.html", context, status=status)
 
 
-def annual_report_confirm(
-    request: AuthedHttpRequest, agreement_id: int, year: int
-) -> HttpResponse:
+def annual_report_confirm(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     """What submitting will freeze, and the button that does it."""
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)

@@ -59,6 +59,13 @@ def sub(value, other):
     return Decimal(value) - Decimal(other)
 
 
+@register.filter
+def hidden_field_errors(form: BaseForm) -> list[str]:
+    """Errors of a form's hidden fields, which have no place of their own on the page
+    (shown with the form's non-field errors, where the error summary links to)."""
+    return [f"{f.label}: {e}" for f in form.hidden_fields() for e in f.errors]
+
+
 def _bound_forms(value: object) -> Iterator[BaseForm | BaseFormSet]:
     if isinstance(value, BaseForm | BaseFormSet):
         if value.is_bound:

@@ -22,8 +22,12 @@ function openSectionsAround(el) {
 }
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll(".has-error, .errorlist, [aria-invalid='true']").forEach(openSectionsAround);
-  var summary = document.querySelector("[data-error-summary]");
+  // A form refused after a redirect reports through an error message instead: focus that.
+  var summary = document.querySelector("[data-error-summary]") || document.querySelector(".message.error");
   if (summary) {
+    if (!summary.hasAttribute("tabindex")) {
+      summary.setAttribute("tabindex", "-1");
+    }
     summary.focus();
   }
 });
