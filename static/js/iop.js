@@ -52,47 +52,54 @@ document.addEventListener("click", function (event) {
 // changed field loses focus, so a closed tab or a lost connection costs at most a moment.
 (function () {
   function watch(form) {
-    var dirty = false;
+    // Count changes rather than keep a flag: a change made while a save is on its way is
+    // not covered by that save, and a save still on its way does not yet protect anything.
+    var changes = 0;
+    var saved = 0;
+    var sending = false;
     var status = form.querySelector("[data-autosave-status]");
     var url = form.getAttribute("data-autosave-url");
     function say(text) {
-      if (status) {
+      if (status && text) {
         status.textContent = text;
       }
     }
     function save() {
-      if (!dirty || !url) {
+      if (!url || sending || changes === saved) {
         return;
       }
-      dirty = false;
-      var body = new FormData(form);
-      fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      sending = true;
+      var sent = changes;
+      fetch(url, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      })
         .then(function (response) {
           return response.json().then(function (data) {
             if (response.ok) {
-              say(data.message);
-            } else {
-              dirty = true;
-              say(data.message || status.getAttribute("data-failed"));
+              saved = sent;
             }
+            say(data.message);
           });
         })
         .catch(function () {
-          dirty = true;
-          if (status) {
-            say(status.getAttribute("data-failed"));
-          }
+          say(status && status.getAttribute("data-failed"));
+        })
+        .then(function () {
+          sending = false;
         });
     }
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("input", function () { changes += 1; });
+    form.addEventListener("change", function () { changes += 1; });
     form.addEventListener("focusout", save);
-    form.addEventListener("submit", function () { dirty = false; });
+    form.addEventListener("submit", function () { saved = changes; });
     if (url) {
       window.setInterval(save, 20000);
     }
     window.addEventListener("beforeunload", function (event) {
-      if (dirty) {
+      if (changes !== saved) {
         event.preventDefault();
         event.returnValue = "";
       }
