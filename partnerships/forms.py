@@ -468,6 +468,12 @@ class OtherFundingForm(forms.ModelForm):
         model = OtherFunding
         fields = ["funder", "amount", "purpose"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The budget page also shows the actual-cost form, which has an amount too: own
+        # ids keep the labels and the error summary's links pointing at the right field.
+        kwargs.setdefault("auto_id", "id_other_%s")
+        super().__init__(*args, **kwargs)
+
 
 class IndexSeriesForm(forms.ModelForm):
     class Meta:

@@ -90,6 +90,7 @@ def submit_annual_report(
     do not add up), and, unless `accept_warnings`, one with data-quality warnings.
     """
     figures.check_year(agreement, year)
+    _refuse_before_year_end(agreement, year)
     # Serialise submissions of the same agreement: two clicks must not both pass.
     Agreement.objects.select_for_update().filter(pk=agreement.pk).get()
     report = AnnualReport.objects.for_year(agreement, year).first()
@@ -113,6 +114,19 @@ def submit_annual_report(
     # (in the background) still shows the report exactly as it was submitted.
     _record_render_job(report=report, user=user)
     return report
+
+
+def _refuse_before_year_end(agreement: Agreement, year: int) -> None:
+    first_day = figures.submittable_from(agreement, year)
+    if timezone.localdate() < first_day:
+        raise ValidationError(
+            _(
+                "Året %(year)s är inte slut än. Årsrapporten kan lämnas in från och med "
+                "%(day)s, när årets siffror är kompletta. Fram till dess kan du spara utkastet."
+            )
+            % {"year": year, "day": first_day.isoformat()},
+            code="year_not_ended",
+        )
 
 
 def _refuse_if_not_ready(quality: dict[str, Any], *, accept_warnings: bool) -> None:

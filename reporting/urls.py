@@ -18,6 +18,11 @@ urlpatterns = [
         name="annual_report_save",
     ),
     path(
+        "agreements/<int:agreement_id>/annual/<int:year>/confirm/",
+        views.annual_report_confirm,
+        name="annual_report_confirm",
+    ),
+    path(
         "agreements/<int:agreement_id>/annual/<int:year>/submit/",
         views.annual_report_submit,
         name="annual_report_submit",

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -172,14 +172,18 @@ def index(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- annual report
 
 
-def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
-    agreement = access.access_agreement_for_reports(request.user, agreement_id)
-    if (bad := _year_or_redirect(request, agreement, year)) is not None:
-        return bad
-    version = request.GET.get("version")
-    report = access.access_annual_report(
-        request.user, agreement, year, int(version) if version and version.isdigit() else None
-    )
+def _narrative_form(agreement: Agreement, report: AnnualReport, data: Any = None) -> NarrativeForm:
+    manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
+    return NarrativeForm(data, instance=report, manual_indicators=list(manual))
+
+
+def _annual_report_page(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    year: int,
+    report: AnnualReport,
+    form: NarrativeForm | None = None,
+) -> dict[str, Any]:
     context = annual_report_context(report)
     can_edit = request.user.has_role(*CAN_EDIT_REPORT)
     versions = list(
@@ -189,16 +193,15 @@ def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
     )
     latest = versions[0] if versions else None
     is_latest = report.pk is None or (latest is not None and latest.pk == report.pk)
-    form = None
-    if can_edit and not report.is_submitted:
-        manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
-        form = NarrativeForm(instance=report, manual_indicators=list(manual))
+    if form is None and can_edit and not report.is_submitted:
+        form = _narrative_form(agreement, report)
     # Each figure links to the participants counted in it, for users who work with
     # participants (finance and the steering group get plain numbers).
     figure_links = None
     if works_with_participants(request.user):
         figure_links = reverse("reporting:figure_participants", args=[agreement.pk, year, "x"])
         figure_links = figure_links.removesuffix("x/")
+    submittable_from = figures.submittable_from(agreement, year)
     context.update(
         {
             "agreement": agreement,
@@ -207,7 +210,8 @@ def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
             "is_latest": is_latest,
             "can_edit": can_edit,
             "form": form,
-            "submit_form": SubmitForm() if can_edit and not report.is_submitted else None,
+            "submittable_from": submittable_from,
+            "year_has_ended": timezone.localdate() >= submittable_from,
             "correction_form": CorrectionForm()
             if can_edit and report.is_submitted and is_latest
             else None,
@@ -217,6 +221,18 @@ def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
             ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
         }
     )
+    return context
+
+
+def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    version = request.GET.get("version")
+    report = access.access_annual_report(
+        request.user, agreement, year, int(version) if version and version.isdigit() else None
+    )
+    context = _annual_report_page(request, agreement, year, report)
     return render(request, "reporting/annual_report.html", context)
 
 
@@ -298,33 +314,77 @@ def figure_participants(
 
 @require_POST
 def annual_report_save(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    """Save the draft; with intent=review, save and go on to the confirmation before
+    submitting. The page's script posts here too (X-Requested-With: fetch) to save the
+    draft automatically, and gets a short JSON answer instead of a page."""
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
     report = access.access_annual_report(request.user, agreement, year)
-    manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
-    form = NarrativeForm(request.POST, instance=report, manual_indicators=list(manual))
-    if not form.is_valid():
-        messages.error(request, _("Rätta felen i formuläret."))
-        context = annual_report_context(report)
-        context.update(
-            {"agreement": agreement, "year": year, "form": form, "can_edit": True, "versions": []}
-        )
+    form = _narrative_form(agreement, report, request.POST)
+    autosave = request.headers.get("X-Requested-With") == "fetch"
+    if form.is_valid():
+        try:
+            save_narrative(
+                agreement=agreement,
+                year=year,
+                data=form.data_for_save(),
+                user=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if autosave:
+        if form.errors:
+            return JsonResponse(
+                {"message": _("Utkastet kunde inte sparas automatiskt: rätta felen och spara.")},
+                status=400,
+            )
+        when = timezone.localtime().strftime("%H:%M")
+        return JsonResponse({"message": _("Utkastet sparades kl. %(time)s.") % {"time": when}})
+    if form.errors:
+        context = _annual_report_page(request, agreement, year, report, form=form)
         return render(request, "reporting/annual_report.html", context, status=400)
-    try:
-        save_narrative(
-            agreement=agreement,
-            year=year,
-            data=form.data_for_save(),
-            user=request.user,
-            audit=AuditContext.from_request(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Årsrapporten är sparad."))
+    if request.POST.get("intent") == "review":
+        return redirect("reporting:annual_report_confirm", agreement.pk, year)
+    messages.success(request, _("Årsrapporten är sparad."))
     return redirect("reporting:annual_report", agreement.pk, year)
+
+
+def _confirm_page(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    year: int,
+    report: AnnualReport,
+    form: SubmitForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = annual_report_context(report)
+    first_day = figures.submittable_from(agreement, year)
+    context.update(
+        {
+            "agreement": agreement,
+            "year": year,
+            "submit_form": form,
+            "submittable_from": first_day,
+            "year_has_ended": timezone.localdate() >= first_day,
+        }
+    )
+    return render(request, "reporting/annual_report_confirm.html", context, status=status)
+
+
+def annual_report_confirm(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
+    """What submitting will freeze, and the button that does it."""
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    if (bad := _year_or_redirect(request, agreement, year)) is not None:
+        return bad
+    report = access.access_annual_report(request.user, agreement, year)
+    if report.is_submitted:
+        messages.info(request, _("Årsrapporten för %(year)s är redan inlämnad.") % {"year": year})
+        return redirect("reporting:annual_report", agreement.pk, year)
+    return _confirm_page(request, agreement, year, report, SubmitForm())
 
 
 @require_POST
@@ -344,16 +404,21 @@ def annual_report_submit(request: AuthedHttpRequest, agreement_id: int, year: in
             audit=AuditContext.from_request(request),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "Årsrapporten för %(year)s är inlämnad som version %(v)s. Siffrorna är frysta; "
-                "PDF:en tas fram i bakgrunden."
-            )
-            % {"year": year, "v": report.version},
+        code = getattr(exc, "code", None)
+        if code == "already_submitted":
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reporting:annual_report", agreement.pk, year)
+        form.add_error("accept_warnings" if code == "warnings" else None, exc)
+        report = access.access_annual_report(request.user, agreement, year)
+        return _confirm_page(request, agreement, year, report, form, status=400)
+    messages.success(
+        request,
+        _(
+            "Årsrapporten för %(year)s är inlämnad som version %(v)s. Siffrorna är frysta; "
+            "PDF:en tas fram i bakgrunden."
         )
+        % {"year": year, "v": report.version},
+    )
     return redirect("reporting:annual_report", agreement.pk, year)
 
 

@@ -186,6 +186,28 @@ def today() -> datetime.date:
     return datetime.date.today()
 
 
+@pytest.fixture
+def set_today(monkeypatch):
+    """`set_today(date(2027, 1, 15))`: the calendar (timezone.localdate) says that day, so a
+    test of "the year has ended" does not depend on when it runs. The clock still runs."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def _set(day: datetime.date) -> None:
+        def localdate(value=None, timezone=None):
+            return day if value is None else real(value, timezone)
+
+        monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+    return _set
+
+
+@pytest.fixture
+def year_2026_ended(set_today) -> None:
+    set_today(datetime.date(2027, 1, 15))
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 

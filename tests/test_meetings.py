@@ -187,8 +187,11 @@ def test_the_message_sits_next_to_the_field(world, login):
     )
     text = response.content.decode()
     field = text.index('name="actions-0-owner"')
-    message = text.index("Ange vem som ansvarar för åtgärden.")
+    # Once in the error summary at the top, once beside the field.
+    message = text.index("Ange vem som ansvarar för åtgärden.", field)
     assert 0 < message - field < 400
+    summary = text.index("data-error-summary")
+    assert summary < text.index("Ange vem som ansvarar för åtgärden.", summary) < field
 
 
 def test_model_clean_refuses_non_party_attendee_for_other_doors(world, meeting):

@@ -119,6 +119,7 @@ reporting:overview                      302  200     200     200     200      20
 reporting:index                         302  200     404     200     200      200     200
 reporting:annual_report                 302  200     404     200     403      200     200
 reporting:annual_report_save            302  405     405     405     405      405     405
+reporting:annual_report_confirm         302  403     404     403     403      200     200
 reporting:annual_report_submit          302  405     405     405     405      405     405
 reporting:annual_report_correct         302  405     405     405     405      405     405
 reporting:annual_report_render          302  405     405     405     405      405     405

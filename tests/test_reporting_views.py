@@ -42,7 +42,7 @@ def test_coordinator_may_read_the_draft_but_not_the_invoice_basis(world, login):
 
 
 def test_steering_group_sees_only_submitted_reports(
-    world, login, django_capture_on_commit_callbacks
+    world, login, django_capture_on_commit_callbacks, year_2026_ended
 ):
     steering = login(world.steering_a)
     assert steering.get(url("annual_report", world.agreement_a.pk, 2026)).status_code == 403
@@ -107,7 +107,7 @@ def test_year_without_budget_gives_a_swedish_message(world, login):
     assert not AnnualReport.objects.filter(status="submitted").exists()
 
 
-def test_shares_that_no_longer_add_up_block_invoicing_and_submission(world, login):
+def test_shares_that_no_longer_add_up_block_invoicing_and_submission(world, login, year_2026_ended):
     budget = world.agreement_a.budgets.get(year=2026)
     FundingShare.objects.filter(budget=budget, party=world.party_a).update(percent=Decimal("25"))
     response = login(world.finance_a).post(
@@ -128,7 +128,7 @@ def test_shares_that_no_longer_add_up_block_invoicing_and_submission(world, logi
 
 
 def test_submit_freezes_figures_and_pdf_then_refuses_a_second_submit_and_edits(
-    world, login, django_capture_on_commit_callbacks
+    world, login, django_capture_on_commit_callbacks, year_2026_ended
 ):
     client = login(world.manager_a)
     a = world.agreement_a.pk
@@ -171,7 +171,7 @@ def test_submit_freezes_figures_and_pdf_then_refuses_a_second_submit_and_edits(
 
 
 def test_correction_creates_a_new_version_and_the_old_stays_readable(
-    world, login, django_capture_on_commit_callbacks
+    world, login, django_capture_on_commit_callbacks, year_2026_ended
 ):
     client = login(world.manager_a)
     a = world.agreement_a.pk
@@ -259,7 +259,7 @@ def test_overview_lists_due_and_late_reports_of_visible_agreements_only(
 
 
 def test_a_correction_is_late_only_if_the_first_submission_was(
-    world, login, django_capture_on_commit_callbacks
+    world, login, django_capture_on_commit_callbacks, year_2026_ended
 ):
     client = login(world.manager_a)
     a = world.agreement_a.pk

@@ -39,7 +39,14 @@ from .participants import (
     step_progression,
     step_progression_by_gender,
 )
-from .period import check_year, period, period_label, version_for_year, version_info
+from .period import (
+    check_year,
+    period,
+    period_label,
+    submittable_from,
+    version_for_year,
+    version_info,
+)
 from .report import annual_report_figures, freeze
 
 __all__ = [
@@ -79,6 +86,7 @@ __all__ = [
     "percent_of",
     "period",
     "period_label",
+    "submittable_from",
     "public_parties",
     "step_progression",
     "step_progression_by_gender",

@@ -56,3 +56,9 @@ def version_info(version: AgreementVersion | None) -> dict[str, Any]:
         % {"n": version.number, "day": version.valid_from.isoformat()},
         "summary": version.summary,
     }
+
+
+def submittable_from(agreement: Agreement, year: int) -> datetime.date:
+    """The first day the year's annual report may be submitted: the day after its period
+    ends, so that figures such as "active at the end of the year" are final."""
+    return period(agreement, year)[1] + datetime.timedelta(days=1)
