@@ -158,6 +158,10 @@ class Scope:
     start: datetime.date
     end: datetime.date  # the period's last day
     today: datetime.date
+    # Every partnership whose page the same user can open for the year (the overview's
+    # set). Their pages and the overview are suppressed together, so that no hidden cell
+    # can be worked out by subtracting one page from another.
+    linked: list[Agreement] = field(default_factory=list)
 
     @property
     def until(self) -> datetime.date:
@@ -178,7 +182,11 @@ class Scope:
 
 
 def scope_for(
-    agreements: list[Agreement], year: int, today: datetime.date, single: Agreement | None = None
+    agreements: list[Agreement],
+    year: int,
+    today: datetime.date,
+    single: Agreement | None = None,
+    linked: list[Agreement] | None = None,
 ) -> Scope:
     if single is not None:
         start, end = figures.period(single, year)
@@ -191,20 +199,29 @@ def scope_for(
             datetime.date(year, 12, 31),
             max((a.end_date for a in agreements), default=datetime.date(year, 12, 31)),
         )
-    return Scope(agreements=agreements, year=year, single=single, start=start, end=end, today=today)
+    return Scope(
+        agreements=agreements,
+        year=year,
+        single=single,
+        start=start,
+        end=end,
+        today=today,
+        linked=linked if linked is not None else list(agreements),
+    )
 
 
-def fetch_figures(scope: Scope) -> dict[str, Any]:
+def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
     """The figures a dashboard is built from, from reporting.figures (a fixed number of
     queries), kept for settings.IOP_DASHBOARD_CACHE_SECONDS.
 
     Counting a year of contacts of many partnerships takes the database a noticeable
     moment; steering groups look at the same figures again and again, and a few minutes'
     delay does not matter to them. The key holds the day, so "so far" moves on at midnight.
+    `counts_only` fetches only the counts of people (for pages linked by link_pages).
     """
     seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
     ids = ",".join(str(a.pk) for a in scope.agreements)
-    kind = "single" if scope.single else "all"
+    kind = ("single" if scope.single else "all") + (":counts" if counts_only else "")
     digest = hashlib.sha256(f"{kind}:{ids}".encode()).hexdigest()[:32]
     key = f"dashboard:{digest}:{scope.year}:{scope.until.isoformat()}:{translation.get_language()}"
     if seconds:
@@ -219,14 +236,17 @@ def fetch_figures(scope: Scope) -> dict[str, Any]:
         "flow": {"months": [], "new": {}, "exited": {}},
         "activity": {"months": [], "contacts": {}, "anonymous": {}, "attendance": {}},
         "active_by_agreement": {},
-        "targets": _targets(scope),
+        "targets": {} if counts_only else _targets(scope),
     }
     if scope.started:
         raw["stats"] = figures.participant_statistics(which, start, until)
         raw["steps"] = figures.step_progression_by_gender(which, start, until)
         raw["flow"] = figures.monthly_participant_flow(which, start, until)
         raw["activity"] = figures.monthly_activity(which, start, until)
-    if scope.single is not None:
+    if counts_only:
+        if scope.single is None and scope.started:
+            raw["active_by_agreement"] = figures.participants_active_by_agreement(which, until)
+    elif scope.single is not None:
         raw["meetings"] = figures.meeting_statistics(scope.single, scope.year)
         try:
             budget = figures.budget_for(scope.single, scope.year)
@@ -264,6 +284,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
 
     raw = fetch_figures(scope)
     page = Page(scope=scope, raw=raw, counts=collect_counts(s, scope, raw))
+    link_pages(s, scope, page.counts)
     s.apply()
 
     result["tiles"] = _tiles(page)
@@ -357,9 +378,9 @@ def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
     outcomes, to_work, to_studies = _outcome_cells(s, stats, keys, people)
     # Step progression by gender.
     assessed = {g: s.cell(steps.get(g, {}).get("assessed", 0)) for g in keys}
-    assessed["total"] = s.total(list(assessed.values()))
+    assessed["total"] = s.total(list(assessed.values()), breakdown=True)
     progressed = {g: s.cell(steps.get(g, {}).get("progressed", 0)) for g in keys}
-    progressed["total"] = s.total(list(progressed.values()))
+    progressed["total"] = s.total(list(progressed.values()), breakdown=True)
     # Off income support: counted for all genders together by participant_statistics.
     on_support = s.cell(stats["on_income_support_at_start"] if stats else 0)
     left_support = s.cell(stats["left_income_support"] if stats else 0)
@@ -394,6 +415,74 @@ def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
     )
 
 
+def link_pages(s: Suppressor, scope: Scope, counts: Counts) -> None:
+    """Register the overview's and every linked partnership's counts in `s`, each overview
+    cell the sum of the partnerships' cells, so that hiding holds across the pages.
+
+    A user who sees the overview and each partnership's page could otherwise subtract:
+    all partnerships' November exits 6 minus ThaiWISE's 5 gives Malmökraften's hidden 1.
+    Each page computes the same joint suppression and shows its own part of it, so the
+    overview and the partnerships' pages hide alike. Costs a fixed number of queries per
+    linked partnership (the figures are cached).
+    """
+    linked = [a for a in scope.linked if a.covers_year(scope.year)]
+    if len(linked) < 2:
+        return
+    if scope.single is None:
+        overview = counts
+    else:
+        overview_scope = scope_for(linked, scope.year, scope.today)
+        overview = collect_counts(
+            s, overview_scope, fetch_figures(overview_scope, counts_only=True)
+        )
+    parts: dict[int, Counts] = {}
+    for agreement in linked:
+        if scope.single is not None and agreement.pk == scope.single.pk:
+            parts[agreement.pk] = counts
+            continue
+        own = scope_for([agreement], scope.year, scope.today, single=agreement)
+        if own.started:
+            parts[agreement.pk] = collect_counts(s, own, fetch_figures(own, counts_only=True))
+    flat_parts = [_flatten(c) for c in parts.values()]
+    for path, cell in _flatten(overview).items():
+        s.relate(cell, [f[path] for f in flat_parts if path in f])
+    # The overview's table of partnerships shows each one's active participants.
+    for pk, cell in overview.active_by_agreement.items():
+        if pk in parts:
+            s.relate(cell, [parts[pk].people["active_at_end"]["total"]])
+
+
+def _flatten(counts: Counts) -> dict[tuple[Any, ...], Cell]:
+    """Every cell of a page's counts by its path (figure, month, gender)."""
+    flat: dict[tuple[Any, ...], Cell] = {}
+
+    def walk(path: tuple[Any, ...], obj: Any) -> None:
+        if isinstance(obj, Cell):
+            flat[path] = obj
+        elif isinstance(obj, dict):
+            for key, value in obj.items():
+                walk((*path, key), value)
+
+    for name in (
+        "people",
+        "outcomes",
+        "to_work",
+        "to_studies",
+        "assessed",
+        "progressed",
+        "on_support",
+        "left_support",
+        "new_by_month",
+        "exits_by_month",
+        "contacts_by_month",
+        "contacts_year",
+        "attendance_by_month",
+        "attendance_year",
+    ):
+        walk((name,), getattr(counts, name))
+    return flat
+
+
 PEOPLE_MEASURES = ("enrolled", "new", "active_at_end", "exited")
 
 
@@ -404,7 +493,7 @@ def _people_cells(
     people: dict[str, dict[str, Cell]] = {}
     for key in PEOPLE_MEASURES:
         row = {g: s.cell(raw_by_gender.get(g, {}).get(key, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         people[key] = row
     return people
 
@@ -421,7 +510,7 @@ def _outcome_cells(
     raw_outcomes = _raw_outcomes(stats)
     for value, _outcome_label in ExitOutcome.choices:
         row = {g: s.cell(raw_outcomes.get((value, g), 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         outcomes[value] = row
     for g in [*keys, "total"]:
         s.relate(people["exited"][g], [outcomes[o][g] for o, _x in ExitOutcome.choices])
@@ -429,7 +518,7 @@ def _outcome_cells(
         g: s.total([outcomes[ExitOutcome.WORK][g], outcomes[ExitOutcome.WORK_WITH_SUPPORT][g]])
         for g in [*keys, "total"]
     }
-    s.relate(to_work["total"], [to_work[g] for g in keys])
+    s.relate(to_work["total"], [to_work[g] for g in keys], breakdown=True)
     to_studies = {g: outcomes[ExitOutcome.STUDIES][g] for g in [*keys, "total"]}
     return outcomes, to_work, to_studies
 
@@ -444,7 +533,7 @@ def _flow_cells(
     exit_m = {m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g in keys} for m in months}
     for table, year_row in ((new_m, people["new"]), (exit_m, people["exited"])):
         for m in months:
-            table[m]["total"] = s.total([table[m][g] for g in keys])
+            table[m]["total"] = s.total([table[m][g] for g in keys], breakdown=True)
         for g in [*keys, "total"]:
             s.relate(year_row[g], [table[m][g] for m in months])
     return new_m, exit_m
@@ -459,11 +548,11 @@ def _contact_cells(
         reg = activity["contacts"].get(m, {})
         anon = activity["anonymous"].get(m, {})
         row = {g: s.cell(reg.get(g, 0) + anon.get(g, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         row["anonymous"] = s.cell(sum(anon.values()))
         contacts_m[m] = row
     contacts_year = {g: s.total([contacts_m[m][g] for m in months]) for g in [*keys, "total"]}
-    s.relate(contacts_year["total"], [contacts_year[g] for g in keys])
+    s.relate(contacts_year["total"], [contacts_year[g] for g in keys], breakdown=True)
     contacts_year["anonymous"] = s.total([contacts_m[m]["anonymous"] for m in months])
     return contacts_m, contacts_year
 
@@ -477,7 +566,7 @@ def _attendance_cells(
         statuses = activity["attendance"].get(m, {})
         present = statuses.get("present", {})
         row = {g: s.cell(present.get(g, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         row["absent"] = s.cell(
             sum(sum(statuses.get(k, {}).values()) for k in ("absent", "excused"))
         )
@@ -487,7 +576,7 @@ def _attendance_cells(
         key: s.total([attendance_m[m][key] for m in months])
         for key in [*keys, "total", "absent", "registered"]
     }
-    s.relate(attendance_year["total"], [attendance_year[g] for g in keys])
+    s.relate(attendance_year["total"], [attendance_year[g] for g in keys], breakdown=True)
     s.relate(attendance_year["registered"], [attendance_year["total"], attendance_year["absent"]])
     return attendance_m, attendance_year
 
