@@ -31,7 +31,7 @@ from partnerships.deadlines import deadlines_for_user
 from partnerships.models import Agreement, Indicator, IndicatorTarget, User, format_sek, round_money
 
 from . import figures
-from .charts import bar_chart, column_chart
+from .charts import Datum, bar_chart, column_chart
 from .suppression import Cell, Share, Suppressor, format_count, threshold
 
 # Indicators the dashboard can measure, in the order they are shown.
@@ -586,14 +586,19 @@ def _attendance_cells(
 
 def _tiles(page: Page) -> list[dict[str, str]]:
     people = page.counts.people
-    capacity = _capacity(page.scope)
+    single = page.scope.single
+    capacity = single.capacity if single is not None else None
+    if single is None:
+        detail = _("platser per partnerskap i tabellen nedan")
+    elif capacity:
+        detail = _("av %(n)s platser") % {"n": format_count(capacity)}
+    else:
+        detail = _("ingen kapacitet angiven")
     return [
         {
             "label": _("Aktiva deltagare"),
             "value": people["active_at_end"]["total"].display,
-            "detail": _("av %(n)s platser") % {"n": format_count(capacity)}
-            if capacity
-            else _("ingen kapacitet angiven"),
+            "detail": detail,
         },
         {"label": _("Nya under året"), "value": people["new"]["total"].display, "detail": ""},
         {
@@ -620,28 +625,34 @@ def _participants_figure(page: Page) -> Figure:
         ),
         ("exited", _("Avslutade")),
     ]
-    capacity = _capacity(scope)
-    active_total = c.people["active_at_end"]["total"]
-    occupancy = Share(active_total, Cell(capacity or 0))
     return Figure(
         key="participants",
-        title=_("Deltagare mot kapacitet"),
+        title=_("Deltagare"),
         columns=[*c.gender_labels, _("Totalt")],
         rows=[Row(label, [c.people[key][g] for g in c.keys_and_total]) for key, label in measures],
-        chart=column_chart(
-            _("Aktiva deltagare mot kapacitet"),
-            [(_("Aktiva"), [active_total.chart]), (_("Platser"), [capacity or 0])],
-            [_("Antal")],
-            width=320,
-            height=200,
+        chart=bar_chart(
+            _("Deltagare per kön"),
+            [(label, [c.people[key][g] for g in c.keys]) for key, label in measures],
+            c.gender_labels,
         ),
-        note=(
-            _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.")
-            % {"cap": format_count(capacity), "occ": occupancy.display}
-            if capacity
-            else _("Ingen kapacitet angiven i överenskommelsen.")
-        ),
+        note=_capacity_note(page),
     )
+
+
+def _capacity_note(page: Page) -> str:
+    """Capacity belongs to one agreement: never summed across partnerships (1 000
+    Malmökraften places beside 60 of ThaiWISE's would say nothing about either)."""
+    scope = page.scope
+    if scope.single is None:
+        return _("Platser och beläggning per partnerskap: se tabellen Partnerskapen.")
+    capacity = scope.single.capacity
+    if not capacity:
+        return _("Ingen kapacitet angiven i överenskommelsen.")
+    occupancy = Share(page.counts.people["active_at_end"]["total"], Cell(capacity))
+    return _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.") % {
+        "cap": format_count(capacity),
+        "occ": occupancy.display,
+    }
 
 
 def _flow_figure(page: Page) -> Figure:
@@ -673,10 +684,10 @@ def _flow_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Nya och avslutade per månad"),
             [
-                (labels[i], [c.new_by_month[m]["total"].chart, c.exits_by_month[m]["total"].chart])
+                (labels[i], [c.new_by_month[m]["total"], c.exits_by_month[m]["total"]])
                 for i, m in enumerate(c.months)
             ],
-            [_("Nya"), _("Avslutade")],
+            [_("Nya totalt"), _("Avslut totalt")],
             width=1000,
             height=240,
         ),
@@ -694,10 +705,10 @@ def _outcomes_figure(page: Page) -> Figure:
             for value, label in ExitOutcome.choices
         ],
         footer=[Row(_("Avslutade"), [c.people["exited"][g] for g in c.keys_and_total])],
-        chart=column_chart(
+        chart=bar_chart(
             _("Avslutsorsaker"),
             [
-                (str(label), [c.outcomes[value][g].chart for g in c.keys])
+                (str(label), [c.outcomes[value][g] for g in c.keys])
                 for value, label in ExitOutcome.choices
             ],
             c.gender_labels,
@@ -736,7 +747,7 @@ def _goals_figure(page: Page) -> Figure:
                 ],
             )
         )
-        chart_cols.append((label, [by_gender["total"].chart, target["target"] if target else "–"]))
+        chart_cols.append((label, [by_gender["total"], _target_datum(target)]))
     if Indicator.Metric.OFF_INCOME_SUPPORT in targets:
         target = targets[Indicator.Metric.OFF_INCOME_SUPPORT]
         share = Share(c.left_support, c.on_support)
@@ -751,14 +762,14 @@ def _goals_figure(page: Page) -> Figure:
                 ],
             )
         )
-        chart_cols.append((_("Lämnat försörjningsstöd"), [share.chart, target["target"]]))
+        chart_cols.append((_("Lämnat försörjningsstöd"), [share, _target_datum(target)]))
     rows.extend(_count_goal_rows(page))
     return Figure(
         key="goals",
         title=_("Avslut och steg mot målen"),
         columns=[*c.gender_labels, _("Totalt"), _("Mål"), _("Bedömning")],
         rows=rows,
-        chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]),
+        chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Totalt"), _("Mål")]),
         note=_goal_note(page.scope),
     )
 
@@ -802,7 +813,7 @@ def _contacts_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Kontakter per månad"),
             [
-                (c.month_labels[i], [c.contacts_by_month[m][g].chart for g in c.keys])
+                (c.month_labels[i], [c.contacts_by_month[m][g] for g in c.keys])
                 for i, m in enumerate(c.months)
             ],
             c.gender_labels,
@@ -839,10 +850,10 @@ def _attendance_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Närvaro per månad"),
             [
-                (c.month_labels[i], [by_month[m]["total"].chart, by_month[m]["absent"].chart])
+                (c.month_labels[i], [by_month[m]["total"], by_month[m]["absent"]])
                 for i, m in enumerate(c.months)
             ],
-            [_("Närvarande"), _("Frånvarande")],
+            [_("Närvarande totalt"), _("Frånvarande")],
             width=1000,
             height=240,
         ),
@@ -872,10 +883,6 @@ def _raw_outcomes(stats: dict[str, Any] | None) -> dict[tuple[str, str], int]:
     }
 
 
-def _capacity(scope: Scope) -> int:
-    return sum(a.capacity or 0 for a in scope.agreements)
-
-
 def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
     """The year's target per measured indicator (1 query).
 
@@ -902,6 +909,13 @@ def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
                 continue  # a target of some partnerships says nothing about all of them together
             result[metric] = {"target": target, "higher_is_better": higher}
     return result
+
+
+def _target_datum(target: dict[str, Any] | None) -> Datum:
+    """A target as the chart draws it, with the text its table shows."""
+    if target is None:
+        return Datum(None, "–")
+    return Datum(target["target"], _target_text(target, percent=True).display)
 
 
 def _target_text(target: dict[str, Any] | None, *, percent: bool) -> Text:
@@ -1012,13 +1026,11 @@ def _partnerships_figure(page: Page) -> Figure | None:
             _("Möten i fas"),
         ],
         rows=rows,
+        # Occupancy per agreement: places are never summed across partnerships.
         chart=bar_chart(
-            _("Uppföljningsmöten: hållna mot krav"),
-            [
-                (a.title, [followups[a.pk]["held"], followups[a.pk]["required"]])
-                for a in scope.agreements
-            ],
-            [_("Hållna"), _("Krav för året")],
+            _("Beläggning per partnerskap (procent av platserna)"),
+            [(row.label, [row.values[2]]) for row in rows],
+            [_("Beläggning")],
         ),
         note=_("Mötena bedöms mot den del av årets krav som gått hittills."),
     )
@@ -1027,25 +1039,43 @@ def _partnerships_figure(page: Page) -> Figure | None:
 def _budget_figure(page: Page) -> Figure:
     """Budget for the year, budget so far and actual costs, per partnership."""
     scope, raw = page.scope, page.raw
-    rows: list[tuple[Agreement, Decimal, Decimal]]
+    rows: list[tuple[Agreement, Decimal, Decimal, bool]]
     if scope.single is not None:
         account = raw["account"]
-        rows = [(scope.single, account["total"], account["actual_total"])] if account else []
+        rows = (
+            [(scope.single, account["total"], account["actual_total"], account["has_actuals"])]
+            if account
+            else []
+        )
     else:
         budgets = raw["budgets"]
         rows = [
-            (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"])
+            (
+                a,
+                budgets[a.pk]["total"],
+                budgets[a.pk]["actual_total"],
+                bool(budgets[a.pk].get("booked")),
+            )
             for a in scope.agreements
             if a.pk in budgets
         ]
     return _budget_table(rows, scope)
 
 
-def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) -> Figure:
+def _budget_status(actual: Decimal, so_far: Decimal, booked: bool) -> Text:
+    """Nothing booked is not "within budget": it says nothing about the spending yet."""
+    if not booked:
+        return Text(_("Inget utfall bokfört"), "mark muted")
+    if actual > so_far:
+        return Text(_("✗ Över budget hittills"), "mark bad", _("Över budget hittills"))
+    return Text(_("✓ Inom budget hittills"), "mark ok", _("Inom budget hittills"))
+
+
+def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal, bool]], scope: Scope) -> Figure:
     table = []
     chart_rows = []
     so_far_total = Decimal("0")
-    for agreement, total, actual in rows:
+    for agreement, total, actual, booked in rows:
         # Each partnership's own period decides how much of its budget is due by now.
         elapsed = (
             scope.elapsed
@@ -1054,46 +1084,33 @@ def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) 
         )
         so_far = round_money(total * elapsed)
         so_far_total += so_far
-        table.append(
-            Row(
-                agreement.title,
-                [
-                    *_budget_cells(total, so_far, actual),
-                    Text(_("Över budget hittills"), "mark bad")
-                    if actual > so_far
-                    else Text(_("Inom budget"), "mark ok"),
-                ],
-            )
-        )
+        cells = _budget_cells(total, so_far, actual, booked)
+        table.append(Row(agreement.title, [*cells, _budget_status(actual, so_far, booked)]))
+        # The chart draws what the table says: no bar of 0 kr where nothing is booked.
         chart_rows.append(
             (
-                agreement.title if scope.single is None else _("Budget och utfall"),
-                [total, so_far, actual],
+                agreement.title,
+                [
+                    _money_datum(total),
+                    _money_datum(so_far),
+                    _money_datum(actual) if booked else Datum(None, cells[2].display),
+                ],
             )
         )
     footer = []
     if len(rows) > 1:
         total = sum((r[1] for r in rows), Decimal("0"))
         actual = sum((r[2] for r in rows), Decimal("0"))
-        footer = [Row(_("Totalt"), [*_budget_cells(total, so_far_total, actual), Text("")])]
+        booked = any(r[3] for r in rows)
+        footer = [Row(_("Totalt"), [*_budget_cells(total, so_far_total, actual, booked), Text("")])]
+    columns = [_("Budget för året"), _("Budget hittills"), _("Utfall hittills")]
     return Figure(
         key="budget",
         title=_("Budget och utfall %(year)s") % {"year": scope.year},
-        columns=[
-            _("Budget för året"),
-            _("Budget hittills"),
-            _("Utfall hittills"),
-            _("Andel av budget hittills"),
-            _("Bedömning"),
-        ],
+        columns=[*columns, _("Avvikelse mot budget hittills"), _("Bedömning")],
         rows=table,
         footer=footer,
-        chart=bar_chart(
-            _("Budget och utfall"),
-            chart_rows,
-            [_("Budget för året"), _("Budget hittills"), _("Utfall")],
-            money=True,
-        )
+        chart=bar_chart(_("Budget och utfall"), chart_rows, columns, money=True)
         if chart_rows
         else None,
         note=(
@@ -1107,17 +1124,27 @@ def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) 
     )
 
 
-def _budget_cells(total: Decimal, so_far: Decimal, actual: Decimal) -> list[Text]:
-    """Budget, budget so far, actual costs and the share of the budget so far spent."""
-    return [
-        money(total),
-        money(so_far),
-        money(actual),
-        Text(
-            f"{figures.percent_of(actual, so_far)} %".replace(".", ",") if so_far else "–",
-            "num",
-        ),
-    ]
+def _budget_cells(total: Decimal, so_far: Decimal, actual: Decimal, booked: bool) -> list[Text]:
+    """Budget, budget so far, actual costs and their deviation from the budget so far, with
+    sign and per cent ("+12 000 kr (+2,0 %)"); without booked costs, no actual figure."""
+    if not booked:
+        return [
+            money(total),
+            money(so_far),
+            Text(_("inget utfall bokfört"), "num muted", ""),
+            Text("–", "num", ""),
+        ]
+    deviation = actual - so_far
+    sign = "+" if deviation > 0 else "−" if deviation < 0 else "±"
+    percent = figures.percent_of(abs(deviation), so_far) if so_far else None
+    text = f"{sign}{format_sek(abs(deviation))}"
+    if percent is not None:
+        text += f" ({sign}{percent} %)".replace(".", ",")
+    return [money(total), money(so_far), money(actual), Text(text, "num", f"{deviation:.2f}")]
+
+
+def _money_datum(amount: Decimal) -> Datum:
+    return Datum(amount, format_sek(amount))
 
 
 # The dashboard's figures in the order they are shown; a builder returns None for a figure

@@ -131,7 +131,9 @@ def test_meetings_budget_and_deadlines(dashboard):
     assert value(dashboard, "meetings", "Bedömning", "Antal").csv == "Efter"
     row = figure(dashboard, "budget").rows[0]
     assert [v.csv for v in row.values[:3]] == ["1200000.00", "1200000.00", "500000.00"]
-    assert row.values[3].display == "41,7 %"
+    # Deviation from the budget so far, with sign and per cent.
+    assert row.values[3].display == "−700 000 kr (−58,3 %)"
+    assert row.values[4].csv == "Inom budget hittills"
     assert "svg" in str(figure(dashboard, "budget").chart)
     assert all(d.agreement_id == dashboard["scope"].single.pk for d in dashboard["deadlines"])
 
@@ -315,7 +317,7 @@ def test_csv_has_every_figure(world, login, fixture):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Partnerskap", "År", "Figur", "Rad", "Kolumn", "Värde"]
-    assert [fixture.title, "2024", "Deltagare mot kapacitet", "Avslutade", "Totalt", "11"] in rows
+    assert [fixture.title, "2024", "Deltagare", "Avslutade", "Totalt", "11"] in rows
     assert [
         fixture.title,
         "2024",
