@@ -979,7 +979,7 @@ def _meetings_figure(page: Page) -> Figure | None:
                 (_("Hållna"), [meetings["followups_held"]]),
                 (_("Krav för året"), [meetings["followups_required"]]),
             ],
-            [_("Möten")],
+            [_("Antal")],
             width=480,
         ),
         note=(

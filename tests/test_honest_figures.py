@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -89,3 +91,87 @@ def test_thaiwise_womens_contacts_are_not_hidden_because_of_a_small_mens_count(d
         if fig == "Kontakter per månad" and col == "Kvinna"
     ]
     assert women and all(v.isdigit() for v in women), women
+
+
+# --------------------------------------------------------------------------- honest charts
+
+
+def _dashboard_pages(client) -> list[str]:
+    urls = [reverse("dashboard_overview") + "?year=2026"]
+    urls += [
+        reverse("dashboard_detail", args=[a.pk]) + "?year=2026"
+        for a in Agreement.objects.filter(short_id__in=["thaiwise", "malmokraften"])
+    ]
+    pages = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    return pages
+
+
+def _sections(html: str) -> list[str]:
+    return re.findall(r'<section class="dash-figure".*?</section>', html, re.S)
+
+
+def _table_cells(section: str) -> dict[tuple[str, str], str]:
+    table = section[section.index("<table") :]
+    columns = [
+        unescape(re.sub(r"<[^>]+>", "", c))
+        for c in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)
+    ]
+    cells = {}
+    for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table, re.S):
+        label = unescape(re.sub(r"<[^>]+>", "", row.split("</th>")[0]))
+        values = [unescape(v) for v in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for column, v in zip(columns[1:], values, strict=False):
+            cells[(label, column)] = v
+    return cells
+
+
+def test_every_chart_draws_what_its_table_says_and_hidden_values_as_hidden(demo, client):
+    client.force_login(User.objects.get(username="styrgrupp"))
+    drawn_hidden = 0
+    for html in _dashboard_pages(client):
+        for section in _sections(html):
+            chart = section[: section.index("<table")]
+            data = re.findall(
+                r'data-row="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"', chart
+            )
+            assert data, section[:200]
+            cells = _table_cells(section)
+            for row, series, shown in data:
+                row, series, shown = unescape(row), unescape(series), unescape(shown)
+                cell = cells[(row, series)]
+                if shown == "dold":
+                    assert cell in ("<5", "*"), (row, series, cell)
+                    drawn_hidden += 1
+                else:
+                    assert cell == shown, (row, series, cell, shown)
+            # A hidden table cell is never drawn as an empty or zero bar.
+            drawn = {(unescape(r), unescape(s)) for r, s, _v in data}
+            for key, cell in cells.items():
+                if cell in ("<5", "*") and key in drawn:
+                    assert ("dold" in chart) and f'data-value="dold"' in chart
+        sizes = [int(n) for n in re.findall(r'font-size="(\d+)"', html)]
+        assert sizes and min(sizes) >= 11, min(sizes)
+    assert drawn_hidden, "the demo has hidden values, drawn hatched"
+
+
+def test_capacity_is_per_agreement_never_summed(demo, client):
+    client.force_login(User.objects.get(username="styrgrupp"))
+    overview = client.get(reverse("dashboard_overview") + "?year=2026").content.decode()
+    # 1 000 Malmökraften places are not added to ThaiWISE's 60.
+    assert "1\u00a0060" not in overview and "1 060" not in overview
+    assert "6,1 %" not in overview
+    partnerships = next(s for s in _sections(overview) if 'id="fig-partnerships"' in s)
+    assert 'data-series="Beläggning"' in partnerships
+
+
+def test_budget_with_nothing_booked_is_not_within_budget(demo, client):
+    client.force_login(User.objects.get(username="styrgrupp"))
+    thai = Agreement.objects.get(short_id="thaiwise")
+    html = client.get(reverse("dashboard_detail", args=[thai.pk]) + "?year=2026").content.decode()
+    budget = next(s for s in _sections(html) if 'id="fig-budget"' in s)
+    assert "Inom budget" not in budget
+    assert "Inget utfall bokfört" in budget and "inget utfall bokfört" in budget
