@@ -152,7 +152,7 @@ def test_every_chart_draws_what_its_table_says_and_hidden_values_as_hidden(demo,
             drawn = {(unescape(r), unescape(s)) for r, s, _v in data}
             for key, cell in cells.items():
                 if cell in ("<5", "*") and key in drawn:
-                    assert ("dold" in chart) and f'data-value="dold"' in chart
+                    assert ("dold" in chart) and 'data-value="dold"' in chart
         sizes = [int(n) for n in re.findall(r'font-size="(\d+)"', html)]
         assert sizes and min(sizes) >= 11, min(sizes)
     assert drawn_hidden, "the demo has hidden values, drawn hatched"
