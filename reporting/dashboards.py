@@ -41,7 +41,11 @@ MEASURED_SHARES = (
     Indicator.Metric.STEP_PROGRESSION,
     Indicator.Metric.OFF_INCOME_SUPPORT,
 )
-MEASURED_COUNTS = (Indicator.Metric.PARTICIPANTS, Indicator.Metric.CONTACTS)
+MEASURED_COUNTS = (
+    Indicator.Metric.PARTICIPANTS,
+    Indicator.Metric.CONTACTS,
+    Indicator.Metric.OUTREACH,
+)
 NEXT_DEADLINES = 6
 
 
@@ -243,6 +247,8 @@ def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
         raw["steps"] = figures.step_progression_by_gender(which, start, until)
         raw["flow"] = figures.monthly_participant_flow(which, start, until)
         raw["activity"] = figures.monthly_activity(which, start, until)
+        if Indicator.Metric.OUTREACH in raw["targets"]:
+            raw["outreach"] = figures.outreach_visits_by_gender(which, start, until)
     if counts_only:
         if scope.single is None and scope.started:
             raw["active_by_agreement"] = figures.participants_active_by_agreement(which, until)
@@ -328,6 +334,8 @@ class Counts:
     attendance_by_month: dict[int, dict[str, Cell]]
     attendance_year: dict[str, Cell]
     active_by_agreement: dict[int, Cell]
+    # Outreach visits and anonymous outreach, by gender (when an indicator measures it).
+    outreach_year: dict[str, Cell] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -412,7 +420,23 @@ def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
         attendance_by_month=attendance_by_month,
         attendance_year=attendance_year,
         active_by_agreement=active_by_agreement,
+        outreach_year=_outreach_cells(s, raw, activity, keys),
     )
+
+
+def _outreach_cells(
+    s: Suppressor, raw: dict[str, Any], activity: dict[str, Any], keys: list[str]
+) -> dict[str, Cell]:
+    if "outreach" not in raw:
+        return {}
+    visits = raw["outreach"]
+    anonymous: dict[str, int] = {}
+    for by_gender in activity["anonymous"].values():
+        for g, n in by_gender.items():
+            anonymous[g] = anonymous.get(g, 0) + n
+    cells = {g: s.cell(visits.get(g, 0) + anonymous.get(g, 0)) for g in keys}
+    cells["total"] = s.total(list(cells.values()), breakdown=True)
+    return cells
 
 
 def link_pages(s: Suppressor, scope: Scope, counts: Counts) -> None:
@@ -476,6 +500,7 @@ def _flatten(counts: Counts) -> dict[tuple[Any, ...], Cell]:
         "exits_by_month",
         "contacts_by_month",
         "contacts_year",
+        "outreach_year",
         "attendance_by_month",
         "attendance_year",
     ):
@@ -781,8 +806,9 @@ def _count_goal_rows(page: Page) -> list[Row]:
     for metric, label, cells in (
         (Indicator.Metric.PARTICIPANTS, _("Antal deltagare"), c.people["enrolled"]),
         (Indicator.Metric.CONTACTS, _("Antal kontakter"), c.contacts_year),
+        (Indicator.Metric.OUTREACH, _("Uppsökande kontakter"), c.outreach_year),
     ):
-        if metric in targets:
+        if metric in targets and cells:
             target = targets[metric]
             rows.append(
                 Row(

@@ -175,3 +175,32 @@ def test_budget_with_nothing_booked_is_not_within_budget(demo, client):
     budget = next(s for s in _sections(html) if 'id="fig-budget"' in s)
     assert "Inom budget" not in budget
     assert "Inget utfall bokfört" in budget and "inget utfall bokfört" in budget
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def test_outreach_indicator_counts_outreach_visits_and_anonymous_outreach_only(demo, client):
+    from django.db.models import Sum
+
+    from participants.models import AnonymousContactCount, Contact
+
+    thai = Agreement.objects.get(short_id="thaiwise")
+    period = {"date__range": ("2026-01-01", "2026-12-31")}
+    visits = Contact.objects.filter(agreement=thai, kind=Contact.Kind.OUTREACH, **period).count()
+    anonymous = AnonymousContactCount.objects.filter(agreement=thai, **period).aggregate(
+        n=Sum("count")
+    )["n"]
+    every_contact = Contact.objects.filter(agreement=thai, **period).count()
+    assert visits + anonymous < every_contact + anonymous
+
+    client.force_login(User.objects.get(username="ansvarig"))
+    html = client.get(reverse("reporting:annual_report", args=[thai.pk, 2026])).content.decode()
+    row = re.search(r"Antal kontakter i uppsökande arbete</td>(.*?)</tr>", html, re.S)
+    assert row, "the indicator is in the report"
+    numbers = [
+        n.replace("\u00a0", "").replace(" ", "")
+        for n in re.findall(r">([\d\s\u00a0]+)<", row.group(1))
+    ]
+    assert str(visits + anonymous) in numbers, (numbers, visits, anonymous)
+    assert str(every_contact + anonymous) not in numbers
