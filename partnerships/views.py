@@ -55,7 +55,7 @@ from .models import (
     Goal,
     Indicator,
 )
-from .versions import diff_snapshots, version_on
+from .versions import diff_snapshots, readable_snapshot, version_on
 
 
 def home(request: AuthedHttpRequest) -> HttpResponse:
@@ -251,7 +251,7 @@ def agreement_version(request: AuthedHttpRequest, agreement_id: int, number: int
     return render(
         request,
         "partnerships/agreement_version.html",
-        {"agreement": agreement, "version": version, "snap": version.snapshot},
+        {"agreement": agreement, "version": version, "snap": readable_snapshot(version.snapshot)},
     )
 
 

@@ -204,3 +204,105 @@ def test_outreach_indicator_counts_outreach_visits_and_anonymous_outreach_only(d
     ]
     assert str(visits + anonymous) in numbers, (numbers, visits, anonymous)
     assert str(every_contact + anonymous) not in numbers
+
+
+# --------------------------------------------------------------------------- plain Swedish
+
+
+def _choice_codes() -> set[str]:
+    """Every TextChoices value of the project that is not itself a Swedish word."""
+    from django.apps import apps
+    from django.db import models
+
+    seen: set[type] = set()
+    codes: set[str] = set()
+
+    def collect(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub in seen:
+                continue
+            seen.add(sub)
+            module = sub.__module__.split(".")[0]
+            if module in {"iop", "partnerships", "participants", "reporting"}:
+                for value, label in sub.choices:
+                    if str(value).lower() != str(label).lower():
+                        codes.add(str(value))
+            collect(sub)
+
+    apps.get_models()
+    collect(models.TextChoices)
+    # Swedish words that happen to be codes too ("man" is labelled "Man", "export" is
+    # the same word in Swedish).
+    return codes - {"man", "export", "import"}
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(
+        r"<svg\b.*?</svg>",
+        lambda m: " ".join(re.findall(r">([^<]+)<", m.group(0))),
+        html,
+        flags=re.S,
+    )
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _crawl(client, start: str, limit: int) -> dict[str, str]:
+    seen: dict[str, str] = {}
+    queue = [start]
+    skip = (
+        "logout",
+        "/pdf",
+        "/ubl",
+        "/admin",
+        "/io/",
+        "export",
+        "download",
+        "render",
+        "static",
+        "media",
+        "/accounts/",
+    )
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen or any(s in url for s in skip):
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            seen[url] = ""
+            continue
+        html = response.content.decode()
+        seen[url] = html
+        for link in re.findall(r'href="(/[^"#]*)"', html):
+            link = unescape(link)
+            if link not in seen and link not in queue:
+                queue.append(link)
+    return seen
+
+
+@pytest.mark.parametrize("username", ["koordinator", "ekonom", "ansvarig"])
+def test_no_internal_code_on_any_page(demo, client, username):
+    client.force_login(User.objects.get(username=username))
+    codes = _choice_codes()
+    pattern = re.compile(
+        r"(?<![\w/.-])("
+        + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+        + r")(?![\w/.-])"
+    )
+    leaks = {}
+    for url, html in _crawl(client, "/", 45).items():
+        found = set(pattern.findall(_visible_text(html)))
+        if found:
+            leaks[url] = sorted(found)
+    csv_text = client.get(reverse("dashboard_overview_csv") + "?year=2026").content.decode()
+    if found := set(pattern.findall(csv_text)):
+        leaks["csv"] = sorted(found)
+    assert not leaks, leaks
+
+
+def test_due_date_reads_as_a_due_date(demo, client):
+    client.force_login(User.objects.get(username="ansvarig"))
+    thai = Agreement.objects.get(short_id="thaiwise")
+    html = client.get(reverse("reporting:index", args=[thai.pk])).content.decode()
+    assert "Senast inlämnad" not in html
+    assert "Lämnas senast" in html and "2027-03-31" in html
