@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -218,7 +219,8 @@ def _choice_codes() -> set[str]:
     codes: set[str] = set()
 
     def collect(cls: type) -> None:
-        for sub in cls.__subclasses__():
+        subclasses: list[Any] = cls.__subclasses__()
+        for sub in subclasses:
             if sub in seen:
                 continue
             seen.add(sub)
