@@ -308,3 +308,21 @@ def test_due_date_reads_as_a_due_date(demo, client):
     html = client.get(reverse("reporting:index", args=[thai.pk])).content.decode()
     assert "Senast inlämnad" not in html
     assert "Lämnas senast" in html and "2027-03-31" in html
+
+
+# --------------------------------------------------------------------------- one policy
+
+
+def test_annual_report_hides_small_counts_as_the_dashboards_do(demo, client):
+    client.force_login(User.objects.get(username="ansvarig"))
+    thai = Agreement.objects.get(short_id="thaiwise")
+    html = client.get(reverse("reporting:annual_report", args=[thai.pk, 2026])).content.decode()
+    start = html.index("Avslutade per avslutsorsak och kön")
+    people = html[html.rindex("<table", 0, start) : html.index("</table>", start + 1)]
+    people = html[html.rindex("<h2", 0, start) : html.index("</table>", start) + 8]
+    numbers = [unescape(n) for n in re.findall(r'<td class="num">(?:<a [^>]*>)?([^<]*)<', people)]
+    assert numbers and "<5" in numbers
+    assert all(not n.isdigit() or int(n) == 0 or int(n) >= 5 for n in numbers), numbers
+    line = re.search(r"Personer i anonymt uppsökande arbete</dt><dd>(.*?)</dd>", html, re.S)
+    assert line
+    assert not re.search(r"\b[1-4]\b", line.group(1)), line.group(1)
