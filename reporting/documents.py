@@ -57,6 +57,17 @@ def annual_report_context(
         "exits": cells(participants["exits_by_gender"]),
     }
     people = _suppress_report_counts(participants, outcome_table, data["contacts"])
+    if participants["exits"]:
+        # Drawn from the suppressed table: a hidden count is "dold" in the chart too.
+        charts["outcomes"] = bar_chart(
+            _("Avslutade deltagare per avslutsorsak"),
+            [
+                (row["outcome"], [c["n"] for c in row["cells"]])
+                for row in outcome_table["rows"]
+                if row["total"].value
+            ],
+            participants["outcome_genders"],
+        )
     return {
         "report": report,
         "data": data,
