@@ -320,7 +320,7 @@ def _thaiwise(ctx: DemoContext) -> None:
                     (
                         "Antal kontakter i uppsökande arbete",
                         "count",
-                        "contacts",
+                        "outreach",
                         {2026: 400, 2027: 450},
                     ),
                 ],

@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -181,8 +182,8 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
             changes.append(
                 {
                     "field": labels.get(name, name),
-                    "before": _show(old.get(name)),
-                    "after": _show(new.get(name)),
+                    "before": _show(_choice_label(Agreement, name, old.get(name))),
+                    "after": _show(_choice_label(Agreement, name, new.get(name))),
                 }
             )
     for key, label in (("parties", _("Parter")), ("goals", _("Mål och indikatorer"))):
@@ -208,6 +209,28 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
     return changes
 
 
+def _choice_label(model: Any, name: str, value: Any) -> Any:
+    """The label of a stored choice code ("active" → "Gällande"); other values as they are."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a snapshot key that is no field (parties, goals, budgets)
+        return value
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if not isinstance(value, str) or value not in choices:
+        return value
+    return str(choices[value])
+
+
+def readable_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot for reading: choice codes replaced by their Swedish labels."""
+    readable = {name: _choice_label(Agreement, name, value) for name, value in snapshot.items()}
+    readable["parties"] = [
+        {**party, "role": _choice_label(AgreementParty, "role", party.get("role"))}
+        for party in snapshot.get("parties") or []
+    ]
+    return readable
+
+
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "–"
@@ -222,7 +245,10 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
     if not items:
         return "–"
     if key == "parties":
-        return "; ".join(f"{p['organisation']} ({p['role']})" for p in items)
+        return "; ".join(
+            f"{p['organisation']} ({_choice_label(AgreementParty, 'role', p['role'])})"
+            for p in items
+        )
     return "; ".join(
         g["title"]
         + (f" [{', '.join(i['name'] for i in g['indicators'])}]" if g["indicators"] else "")

@@ -61,7 +61,7 @@ from .models import (
     add_months,
     describe_deviation,
 )
-from .versions import diff_snapshots, version_on
+from .versions import diff_snapshots, readable_snapshot, version_on
 
 
 def home(request: AuthedHttpRequest) -> HttpResponse:
@@ -278,7 +278,7 @@ def agreement_version(request: AuthedHttpRequest, agreement_id: int, number: int
     return render(
         request,
         "partnerships/agreement_version.html",
-        {"agreement": agreement, "version": version, "snap": version.snapshot},
+        {"agreement": agreement, "version": version, "snap": readable_snapshot(version.snapshot)},
     )
 
 

@@ -1,158 +1,219 @@
-"""Charts as inline SVG: no JavaScript, identical in the browser and in the PDF."""
+"""Charts as inline SVG: no JavaScript, identical in the browser and in the PDF.
+
+Every drawn value carries the table cell it comes from (`data-row`, `data-series`,
+`data-value`), so a test can check that the chart says what its table says. A value hidden
+to protect the people behind it is drawn as hidden — a hatched mark labelled "dold" —
+never as an empty or zero bar. Text is at least 11 px at the chart's own size, and the
+dashboard shows charts at their own size (scrolling within the figure on a narrow screen)
+rather than shrinking the text.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
-from partnerships.models import format_sek
+from iop.money import format_sek
 
 # Colours readable in greyscale print too. Presentation attributes, not style="": the
 # same markup must pass a strict Content-Security-Policy in the browser.
 SERIES_COLOURS = ("#1f5f8b", "#e0a526", "#6a9f58", "#9b4f96")
-TEXT = 'font-family="DejaVu Sans, sans-serif" font-size="10" fill="#222"'
+FONT_SIZE = 12
+SMALL_FONT_SIZE = 11
+TEXT = f'font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}" fill="#222"'
+SMALL = f'font-family="DejaVu Sans, sans-serif" font-size="{SMALL_FONT_SIZE}" fill="#222"'
+# Unique pattern ids: several charts share one page.
+_ids = itertools.count(1)
 
 
-def _number(value: Decimal | int | str | None) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+@dataclass
+class Datum:
+    """A value to draw with the text its table shows (e.g. a target "≥ 30 %")."""
+
+    value: Decimal | int | None
+    display: str
+    hidden: bool = False
 
 
-def bar_chart(
-    title: str,
-    rows: Sequence[tuple[str, Sequence[Decimal | int | str | None]]],
-    series: Sequence[str],
-    *,
-    money: bool = False,
-    width: int = 640,
-) -> SafeString:
-    """Horizontal grouped bars: one group per row, one bar per series.
+def _datum(value: Any, *, money: bool = False) -> Datum:
+    """A Cell or Share (suppression), a Datum, a number or a numeric string as a Datum.
 
-    `rows` are (label, values) with one value per series; values may be Decimal strings
-    (as they come back from a frozen snapshot).
+    A string that is not a number ("<5", "*" in an older frozen snapshot) is hidden.
     """
-    label_width = 200
-    value_width = 110
-    bar_height = 12
-    gap = 10
-    plot = width - label_width - value_width
-    values = [[_number(v) for v in vals] for _label, vals in rows]
-    largest = max((v for vals in values for v in vals), default=Decimal("0")) or Decimal("1")
-    group_height = bar_height * len(series) + gap
-    legend_height = 22
-    height = legend_height + group_height * len(rows) + 4
-    parts = [
+    if isinstance(value, Datum):
+        return value
+    if hasattr(value, "hidden") and hasattr(value, "display"):
+        if value.hidden:
+            return Datum(None, _("dold"), hidden=True)
+        return Datum(value.value, value.display)
+    if isinstance(value, str):
+        try:
+            value = Decimal(value) if value else Decimal("0")
+        except InvalidOperation:
+            return Datum(None, _("dold"), hidden=True)
+    number = Decimal(str(value)) if value is not None else Decimal("0")
+    text = format_sek(number) if money else f"{number.normalize():f}".replace(".", ",")
+    return Datum(number, text)
+
+
+def _number(datum: Datum) -> Decimal:
+    return max(Decimal(str(datum.value)), Decimal("0")) if datum.value is not None else Decimal(0)
+
+
+def _open(title: str, width: int, height: int) -> tuple[list[str], str]:
+    pattern = f"dold-{next(_ids)}"
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-    ]
-    x = label_width
-    for index, name in enumerate(series):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        parts.append(f'<rect fill="{colour}" x="{x}" y="4" width="10" height="10"/>')
-        parts.append(f'<text x="{x + 14}" y="13" {TEXT}>{escape(name)}</text>')
-        x += 24 + 7 * len(name)
-    for row_index, ((label, _vals), row_values) in enumerate(zip(rows, values, strict=True)):
+        f'<defs><pattern id="{pattern}" patternUnits="userSpaceOnUse" width="6" height="6" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#444" stroke-width="2.5"/></pattern></defs>',
+    ], pattern
+
+
+def _legend(
+    parts: list[str], series: Sequence[str], pattern: str, any_hidden: bool, x: float
+) -> None:
+    entries = [(SERIES_COLOURS[i % len(SERIES_COLOURS)], name) for i, name in enumerate(series)]
+    if any_hidden:
+        entries.append((f"url(#{pattern})", _("dold (för få för att visa)")))
+    for fill, name in entries:
+        parts.append(
+            f'<rect fill="{fill}" stroke="#444" stroke-width="0.5" x="{x:.1f}" y="4" width="12" height="12"/>'
+        )
+        parts.append(f'<text x="{x + 16:.1f}" y="15" {TEXT}>{escape(name)}</text>')
+        x += 28 + 7.5 * len(name)
+
+
+def _data(row: str, series: str, datum: Datum) -> str:
+    return (
+        f'data-row="{escape(row)}" data-series="{escape(series)}" '
+        f'data-value="{escape(datum.display)}"'
+    )
+
+
+def bar_chart(
+    title: str,
+    rows: Sequence[tuple[str, Sequence[Any]]],
+    series: Sequence[str],
+    *,
+    money: bool = False,
+    width: int = 720,
+) -> SafeString:
+    """Horizontal grouped bars: one group per row, one bar per series.
+
+    `rows` are (label, values) with one value per series: Cells or Shares (hidden ones are
+    drawn hatched), Datums, numbers, or Decimal strings (from a frozen snapshot).
+    """
+    label_width = 230
+    value_width = 130
+    bar_height = 16
+    gap = 12
+    plot = width - label_width - value_width
+    data = [[_datum(v, money=money) for v in vals] for _label, vals in rows]
+    any_hidden = any(d.hidden for ds in data for d in ds)
+    largest = max((_number(d) for ds in data for d in ds), default=Decimal("0")) or Decimal("1")
+    group_height = bar_height * len(series) + gap
+    legend_height = 26
+    height = legend_height + group_height * len(rows) + 4
+    parts, pattern = _open(title, width, height)
+    _legend(parts, series, pattern, any_hidden, label_width)
+    for row_index, ((label, _vals), row_data) in enumerate(zip(rows, data, strict=True)):
         top = legend_height + row_index * group_height
-        short = label if len(label) <= 32 else label[:31] + "…"
+        short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{top + bar_height * len(series) / 2 + 4:.1f}" '
             f'text-anchor="end" {TEXT}>{escape(short)}</text>'
         )
-        for index, value in enumerate(row_values):
-            colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-            length = float(max(value, Decimal("0")) / largest) * plot
+        for index, datum in enumerate(row_data):
+            name = series[index] if index < len(series) else ""
             y = top + index * bar_height
+            if datum.hidden:
+                fill, length = f"url(#{pattern})", 36.0
+            else:
+                fill = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+                length = float(_number(datum) / largest) * plot
             parts.append(
-                f'<rect fill="{colour}" x="{label_width}" y="{y}" width="{length:.1f}" '
-                f'height="{bar_height - 2}"/>'
+                f'<rect fill="{fill}" stroke="#444" stroke-width="{0.5 if datum.hidden else 0}" '
+                f'x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height - 3}" '
+                f"{_data(label, name, datum)}/>"
             )
-            text = format_sek(value) if money else f"{value.normalize():f}".replace(".", ",")
             parts.append(
-                f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 3}" '
-                f"{TEXT}>{escape(text)}</text>"
+                f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
+                f"{SMALL}>{escape(datum.display)}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
 
-def _value_or_mark(value: Decimal | int | str | None) -> tuple[Decimal | None, str]:
-    """A number to draw and its label, or (None, mark) for a value that is not a number,
-    such as "<5" for a count hidden to protect the people behind it."""
-    if isinstance(value, str):
-        try:
-            number = Decimal(value)
-        except ArithmeticError:
-            return None, value
-    else:
-        number = _number(value)
-    return number, f"{number.normalize():f}".replace(".", ",")
-
-
 def column_chart(
     title: str,
-    columns: Sequence[tuple[str, Sequence[Decimal | int | str | None]]],
+    columns: Sequence[tuple[str, Sequence[Any]]],
     series: Sequence[str],
     *,
-    width: int = 640,
-    height: int = 220,
+    width: int = 720,
+    height: int = 260,
 ) -> SafeString:
     """Vertical grouped columns, e.g. one group per month and one column per series.
 
-    `columns` are (label, values) with one value per series. A value that is not a number
-    (a hidden small count, "<5") draws no column; its mark is written where the column
-    would stand, so a reader never mistakes it for zero.
+    `columns` are (label, values) with one value per series, as for bar_chart. A hidden
+    value is a hatched stub labelled "dold", so a reader never mistakes it for zero.
     """
-    legend_height = 22
-    label_height = 16
-    top_margin = 12
+    legend_height = 26
+    label_height = 20
+    top_margin = 18
     left = 8
     plot_height = height - legend_height - label_height - top_margin
-    parsed = [[_value_or_mark(v) for v in vals] for _label, vals in columns]
-    largest = max((n for vals in parsed for n, _t in vals if n is not None), default=Decimal("0"))
-    largest = largest or Decimal("1")
+    data = [[_datum(v) for v in vals] for _label, vals in columns]
+    any_hidden = any(d.hidden for ds in data for d in ds)
+    largest = max((_number(d) for ds in data for d in ds), default=Decimal("0")) or Decimal("1")
     group_width = (width - left * 2) / max(len(columns), 1)
-    bar_width = max((group_width - 6) / max(len(series), 1), 2)
+    bar_width = max((group_width - 8) / max(len(series), 1), 2)
     baseline = legend_height + top_margin + plot_height
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-    ]
-    x = float(left)
-    for index, name in enumerate(series):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        parts.append(f'<rect fill="{colour}" x="{x:.1f}" y="4" width="10" height="10"/>')
-        parts.append(f'<text x="{x + 14:.1f}" y="13" {TEXT}>{escape(name)}</text>')
-        x += 24 + 7 * len(name)
+    stub = 14.0
+    parts, pattern = _open(title, width, height)
+    _legend(parts, series, pattern, any_hidden, left)
     parts.append(
         f'<line x1="{left}" y1="{baseline}" x2="{width - left}" y2="{baseline}" stroke="#888" stroke-width="1"/>'
     )
-    small = 'font-family="DejaVu Sans, sans-serif" font-size="8" fill="#222" text-anchor="middle"'
-    for group, ((label, _vals), values) in enumerate(zip(columns, parsed, strict=True)):
-        group_left = left + group * group_width + 3
-        for index, (number, text) in enumerate(values):
-            colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    labels_fit = bar_width >= 7 * max((len(d.display) for ds in data for d in ds), default=1)
+    for group, ((label, _vals), group_data) in enumerate(zip(columns, data, strict=True)):
+        group_left = left + group * group_width + 4
+        for index, datum in enumerate(group_data):
+            name = series[index] if index < len(series) else ""
             x0 = group_left + index * bar_width
-            length = (
-                0.0 if number is None else float(max(number, Decimal("0")) / largest) * plot_height
+            if datum.hidden:
+                fill, length = f"url(#{pattern})", stub
+            else:
+                fill = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+                length = float(_number(datum) / largest) * plot_height
+            parts.append(
+                f'<rect fill="{fill}" stroke="#444" stroke-width="{0.5 if datum.hidden else 0}" '
+                f'x="{x0:.1f}" y="{baseline - length:.1f}" width="{bar_width - 1:.1f}" '
+                f'height="{length:.1f}" {_data(label, name, datum)}/>'
             )
-            if length:
+            if labels_fit:
                 parts.append(
-                    f'<rect fill="{colour}" x="{x0:.1f}" y="{baseline - length:.1f}" '
-                    f'width="{bar_width - 1:.1f}" height="{length:.1f}"/>'
+                    f'<text x="{x0 + bar_width / 2:.1f}" y="{baseline - length - 3:.1f}" '
+                    f'text-anchor="middle" {SMALL}>{escape(datum.display)}</text>'
                 )
-            if bar_width >= 12:
+            elif datum.hidden:  # upright above the stub, so it fits a narrow column
+                x, y = x0 + bar_width / 2 + 4, baseline - length - 3
                 parts.append(
-                    f'<text x="{x0 + bar_width / 2:.1f}" y="{baseline - length - 2:.1f}" '
-                    f"{small}>{escape(text)}</text>"
+                    f'<text x="{x:.1f}" y="{y:.1f}" transform="rotate(-90 {x:.1f} {y:.1f})" '
+                    f"{SMALL}>{escape(datum.display)}</text>"
                 )
         parts.append(
-            f'<text x="{group_left + group_width / 2 - 3:.1f}" y="{baseline + 12}" '
+            f'<text x="{group_left + group_width / 2 - 4:.1f}" y="{baseline + 15}" '
             f'text-anchor="middle" {TEXT}>{escape(label)}</text>'
         )
     parts.append("</svg>")

@@ -31,7 +31,7 @@ from partnerships.deadlines import deadlines_for_user
 from partnerships.models import Agreement, Indicator, IndicatorTarget, User, format_sek, round_money
 
 from . import figures
-from .charts import bar_chart, column_chart
+from .charts import Datum, bar_chart, column_chart
 from .suppression import Cell, Share, Suppressor, format_count, threshold
 
 # Indicators the dashboard can measure, in the order they are shown.
@@ -41,7 +41,11 @@ MEASURED_SHARES = (
     Indicator.Metric.STEP_PROGRESSION,
     Indicator.Metric.OFF_INCOME_SUPPORT,
 )
-MEASURED_COUNTS = (Indicator.Metric.PARTICIPANTS, Indicator.Metric.CONTACTS)
+MEASURED_COUNTS = (
+    Indicator.Metric.PARTICIPANTS,
+    Indicator.Metric.CONTACTS,
+    Indicator.Metric.OUTREACH,
+)
 NEXT_DEADLINES = 6
 
 
@@ -158,6 +162,10 @@ class Scope:
     start: datetime.date
     end: datetime.date  # the period's last day
     today: datetime.date
+    # Every partnership whose page the same user can open for the year (the overview's
+    # set). Their pages and the overview are suppressed together, so that no hidden cell
+    # can be worked out by subtracting one page from another.
+    linked: list[Agreement] = field(default_factory=list)
 
     @property
     def until(self) -> datetime.date:
@@ -178,7 +186,11 @@ class Scope:
 
 
 def scope_for(
-    agreements: list[Agreement], year: int, today: datetime.date, single: Agreement | None = None
+    agreements: list[Agreement],
+    year: int,
+    today: datetime.date,
+    single: Agreement | None = None,
+    linked: list[Agreement] | None = None,
 ) -> Scope:
     if single is not None:
         start, end = figures.period(single, year)
@@ -191,20 +203,29 @@ def scope_for(
             datetime.date(year, 12, 31),
             max((a.end_date for a in agreements), default=datetime.date(year, 12, 31)),
         )
-    return Scope(agreements=agreements, year=year, single=single, start=start, end=end, today=today)
+    return Scope(
+        agreements=agreements,
+        year=year,
+        single=single,
+        start=start,
+        end=end,
+        today=today,
+        linked=linked if linked is not None else list(agreements),
+    )
 
 
-def fetch_figures(scope: Scope) -> dict[str, Any]:
+def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
     """The figures a dashboard is built from, from reporting.figures (a fixed number of
     queries), kept for settings.IOP_DASHBOARD_CACHE_SECONDS.
 
     Counting a year of contacts of many partnerships takes the database a noticeable
     moment; steering groups look at the same figures again and again, and a few minutes'
     delay does not matter to them. The key holds the day, so "so far" moves on at midnight.
+    `counts_only` fetches only the counts of people (for pages linked by link_pages).
     """
     seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
     ids = ",".join(str(a.pk) for a in scope.agreements)
-    kind = "single" if scope.single else "all"
+    kind = ("single" if scope.single else "all") + (":counts" if counts_only else "")
     digest = hashlib.sha256(f"{kind}:{ids}".encode()).hexdigest()[:32]
     key = f"dashboard:{digest}:{scope.year}:{scope.until.isoformat()}:{translation.get_language()}"
     if seconds:
@@ -219,14 +240,19 @@ def fetch_figures(scope: Scope) -> dict[str, Any]:
         "flow": {"months": [], "new": {}, "exited": {}},
         "activity": {"months": [], "contacts": {}, "anonymous": {}, "attendance": {}},
         "active_by_agreement": {},
-        "targets": _targets(scope),
+        "targets": {} if counts_only else _targets(scope),
     }
     if scope.started:
         raw["stats"] = figures.participant_statistics(which, start, until)
         raw["steps"] = figures.step_progression_by_gender(which, start, until)
         raw["flow"] = figures.monthly_participant_flow(which, start, until)
         raw["activity"] = figures.monthly_activity(which, start, until)
-    if scope.single is not None:
+        if Indicator.Metric.OUTREACH in raw["targets"]:
+            raw["outreach"] = figures.outreach_visits_by_gender(which, start, until)
+    if counts_only:
+        if scope.single is None and scope.started:
+            raw["active_by_agreement"] = figures.participants_active_by_agreement(which, until)
+    elif scope.single is not None:
         raw["meetings"] = figures.meeting_statistics(scope.single, scope.year)
         try:
             budget = figures.budget_for(scope.single, scope.year)
@@ -264,6 +290,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
 
     raw = fetch_figures(scope)
     page = Page(scope=scope, raw=raw, counts=collect_counts(s, scope, raw))
+    link_pages(s, scope, page.counts)
     s.apply()
 
     result["tiles"] = _tiles(page)
@@ -310,6 +337,8 @@ class Counts:
     attendance_by_month: dict[int, dict[str, Cell]]
     attendance_year: dict[str, Cell]
     active_by_agreement: dict[int, Cell]
+    # Outreach visits and anonymous outreach, by gender (when an indicator measures it).
+    outreach_year: dict[str, Cell] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -360,9 +389,9 @@ def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
     outcomes, to_work, to_studies = _outcome_cells(s, stats, keys, people)
     # Step progression by gender.
     assessed = {g: s.cell(steps.get(g, {}).get("assessed", 0)) for g in keys}
-    assessed["total"] = s.total(list(assessed.values()))
+    assessed["total"] = s.total(list(assessed.values()), breakdown=True)
     progressed = {g: s.cell(steps.get(g, {}).get("progressed", 0)) for g in keys}
-    progressed["total"] = s.total(list(progressed.values()))
+    progressed["total"] = s.total(list(progressed.values()), breakdown=True)
     # Off income support: counted for all genders together by participant_statistics.
     on_support = s.cell(stats["on_income_support_at_start"] if stats else 0)
     left_support = s.cell(stats["left_income_support"] if stats else 0)
@@ -394,7 +423,92 @@ def collect_counts(s: Suppressor, scope: Scope, raw: dict[str, Any]) -> Counts:
         attendance_by_month=attendance_by_month,
         attendance_year=attendance_year,
         active_by_agreement=active_by_agreement,
+        outreach_year=_outreach_cells(s, raw, activity, keys),
     )
+
+
+def _outreach_cells(
+    s: Suppressor, raw: dict[str, Any], activity: dict[str, Any], keys: list[str]
+) -> dict[str, Cell]:
+    if "outreach" not in raw:
+        return {}
+    visits = raw["outreach"]
+    anonymous: dict[str, int] = {}
+    for by_gender in activity["anonymous"].values():
+        for g, n in by_gender.items():
+            anonymous[g] = anonymous.get(g, 0) + n
+    cells = {g: s.cell(visits.get(g, 0) + anonymous.get(g, 0)) for g in keys}
+    cells["total"] = s.total(list(cells.values()), breakdown=True)
+    return cells
+
+
+def link_pages(s: Suppressor, scope: Scope, counts: Counts) -> None:
+    """Register the overview's and every linked partnership's counts in `s`, each overview
+    cell the sum of the partnerships' cells, so that hiding holds across the pages.
+
+    A user who sees the overview and each partnership's page could otherwise subtract:
+    all partnerships' November exits 6 minus ThaiWISE's 5 gives Malmökraften's hidden 1.
+    Each page computes the same joint suppression and shows its own part of it, so the
+    overview and the partnerships' pages hide alike. Costs a fixed number of queries per
+    linked partnership (the figures are cached).
+    """
+    linked = [a for a in scope.linked if a.covers_year(scope.year)]
+    if len(linked) < 2:
+        return
+    if scope.single is None:
+        overview = counts
+    else:
+        overview_scope = scope_for(linked, scope.year, scope.today)
+        overview = collect_counts(
+            s, overview_scope, fetch_figures(overview_scope, counts_only=True)
+        )
+    parts: dict[int, Counts] = {}
+    for agreement in linked:
+        if scope.single is not None and agreement.pk == scope.single.pk:
+            parts[agreement.pk] = counts
+            continue
+        own = scope_for([agreement], scope.year, scope.today, single=agreement)
+        if own.started:
+            parts[agreement.pk] = collect_counts(s, own, fetch_figures(own, counts_only=True))
+    flat_parts = [_flatten(c) for c in parts.values()]
+    for path, cell in _flatten(overview).items():
+        s.relate(cell, [f[path] for f in flat_parts if path in f])
+    # The overview's table of partnerships shows each one's active participants.
+    for pk, cell in overview.active_by_agreement.items():
+        if pk in parts:
+            s.relate(cell, [parts[pk].people["active_at_end"]["total"]])
+
+
+def _flatten(counts: Counts) -> dict[tuple[Any, ...], Cell]:
+    """Every cell of a page's counts by its path (figure, month, gender)."""
+    flat: dict[tuple[Any, ...], Cell] = {}
+
+    def walk(path: tuple[Any, ...], obj: Any) -> None:
+        if isinstance(obj, Cell):
+            flat[path] = obj
+        elif isinstance(obj, dict):
+            for key, value in obj.items():
+                walk((*path, key), value)
+
+    for name in (
+        "people",
+        "outcomes",
+        "to_work",
+        "to_studies",
+        "assessed",
+        "progressed",
+        "on_support",
+        "left_support",
+        "new_by_month",
+        "exits_by_month",
+        "contacts_by_month",
+        "contacts_year",
+        "outreach_year",
+        "attendance_by_month",
+        "attendance_year",
+    ):
+        walk((name,), getattr(counts, name))
+    return flat
 
 
 PEOPLE_MEASURES = ("enrolled", "new", "active_at_end", "exited")
@@ -407,7 +521,7 @@ def _people_cells(
     people: dict[str, dict[str, Cell]] = {}
     for key in PEOPLE_MEASURES:
         row = {g: s.cell(raw_by_gender.get(g, {}).get(key, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         people[key] = row
     return people
 
@@ -424,7 +538,7 @@ def _outcome_cells(
     raw_outcomes = _raw_outcomes(stats)
     for value, _outcome_label in ExitOutcome.choices:
         row = {g: s.cell(raw_outcomes.get((value, g), 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         outcomes[value] = row
     for g in [*keys, "total"]:
         s.relate(people["exited"][g], [outcomes[o][g] for o, _x in ExitOutcome.choices])
@@ -432,7 +546,7 @@ def _outcome_cells(
         g: s.total([outcomes[ExitOutcome.WORK][g], outcomes[ExitOutcome.WORK_WITH_SUPPORT][g]])
         for g in [*keys, "total"]
     }
-    s.relate(to_work["total"], [to_work[g] for g in keys])
+    s.relate(to_work["total"], [to_work[g] for g in keys], breakdown=True)
     to_studies = {g: outcomes[ExitOutcome.STUDIES][g] for g in [*keys, "total"]}
     return outcomes, to_work, to_studies
 
@@ -447,7 +561,7 @@ def _flow_cells(
     exit_m = {m: {g: s.cell(flow["exited"].get(m, {}).get(g, 0)) for g in keys} for m in months}
     for table, year_row in ((new_m, people["new"]), (exit_m, people["exited"])):
         for m in months:
-            table[m]["total"] = s.total([table[m][g] for g in keys])
+            table[m]["total"] = s.total([table[m][g] for g in keys], breakdown=True)
         for g in [*keys, "total"]:
             s.relate(year_row[g], [table[m][g] for m in months])
     return new_m, exit_m
@@ -462,11 +576,11 @@ def _contact_cells(
         reg = activity["contacts"].get(m, {})
         anon = activity["anonymous"].get(m, {})
         row = {g: s.cell(reg.get(g, 0) + anon.get(g, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         row["anonymous"] = s.cell(sum(anon.values()))
         contacts_m[m] = row
     contacts_year = {g: s.total([contacts_m[m][g] for m in months]) for g in [*keys, "total"]}
-    s.relate(contacts_year["total"], [contacts_year[g] for g in keys])
+    s.relate(contacts_year["total"], [contacts_year[g] for g in keys], breakdown=True)
     contacts_year["anonymous"] = s.total([contacts_m[m]["anonymous"] for m in months])
     return contacts_m, contacts_year
 
@@ -480,7 +594,7 @@ def _attendance_cells(
         statuses = activity["attendance"].get(m, {})
         present = statuses.get("present", {})
         row = {g: s.cell(present.get(g, 0)) for g in keys}
-        row["total"] = s.total(list(row.values()))
+        row["total"] = s.total(list(row.values()), breakdown=True)
         row["absent"] = s.cell(
             sum(sum(statuses.get(k, {}).values()) for k in ("absent", "excused"))
         )
@@ -490,7 +604,7 @@ def _attendance_cells(
         key: s.total([attendance_m[m][key] for m in months])
         for key in [*keys, "total", "absent", "registered"]
     }
-    s.relate(attendance_year["total"], [attendance_year[g] for g in keys])
+    s.relate(attendance_year["total"], [attendance_year[g] for g in keys], breakdown=True)
     s.relate(attendance_year["registered"], [attendance_year["total"], attendance_year["absent"]])
     return attendance_m, attendance_year
 
@@ -500,14 +614,19 @@ def _attendance_cells(
 
 def _tiles(page: Page) -> list[dict[str, str]]:
     people = page.counts.people
-    capacity = _capacity(page.scope)
+    single = page.scope.single
+    capacity = single.capacity if single is not None else None
+    if single is None:
+        detail = _("platser per partnerskap i tabellen nedan")
+    elif capacity:
+        detail = _("av %(n)s platser") % {"n": format_count(capacity)}
+    else:
+        detail = _("ingen kapacitet angiven")
     return [
         {
             "label": _("Aktiva deltagare"),
             "value": people["active_at_end"]["total"].display,
-            "detail": _("av %(n)s platser") % {"n": format_count(capacity)}
-            if capacity
-            else _("ingen kapacitet angiven"),
+            "detail": detail,
         },
         {"label": _("Nya under året"), "value": people["new"]["total"].display, "detail": ""},
         {
@@ -534,28 +653,34 @@ def _participants_figure(page: Page) -> Figure:
         ),
         ("exited", _("Avslutade")),
     ]
-    capacity = _capacity(scope)
-    active_total = c.people["active_at_end"]["total"]
-    occupancy = Share(active_total, Cell(capacity or 0))
     return Figure(
         key="participants",
-        title=_("Deltagare mot kapacitet"),
+        title=_("Deltagare"),
         columns=[*c.gender_labels, _("Totalt")],
         rows=[Row(label, [c.people[key][g] for g in c.keys_and_total]) for key, label in measures],
-        chart=column_chart(
-            _("Aktiva deltagare mot kapacitet"),
-            [(_("Aktiva"), [active_total.chart]), (_("Platser"), [capacity or 0])],
-            [_("Antal")],
-            width=320,
-            height=200,
+        chart=bar_chart(
+            _("Deltagare per kön"),
+            [(label, [c.people[key][g] for g in c.keys]) for key, label in measures],
+            c.gender_labels,
         ),
-        note=(
-            _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.")
-            % {"cap": format_count(capacity), "occ": occupancy.display}
-            if capacity
-            else _("Ingen kapacitet angiven i överenskommelsen.")
-        ),
+        note=_capacity_note(page),
     )
+
+
+def _capacity_note(page: Page) -> str:
+    """Capacity belongs to one agreement: never summed across partnerships (1 000
+    Malmökraften places beside 60 of ThaiWISE's would say nothing about either)."""
+    scope = page.scope
+    if scope.single is None:
+        return _("Platser och beläggning per partnerskap: se tabellen Partnerskapen.")
+    capacity = scope.single.capacity
+    if not capacity:
+        return _("Ingen kapacitet angiven i överenskommelsen.")
+    occupancy = Share(page.counts.people["active_at_end"]["total"], Cell(capacity))
+    return _("Kapacitet: %(cap)s platser. Beläggning: %(occ)s.") % {
+        "cap": format_count(capacity),
+        "occ": occupancy.display,
+    }
 
 
 def _flow_figure(page: Page) -> Figure:
@@ -587,10 +712,10 @@ def _flow_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Nya och avslutade per månad"),
             [
-                (labels[i], [c.new_by_month[m]["total"].chart, c.exits_by_month[m]["total"].chart])
+                (labels[i], [c.new_by_month[m]["total"], c.exits_by_month[m]["total"]])
                 for i, m in enumerate(c.months)
             ],
-            [_("Nya"), _("Avslutade")],
+            [_("Nya totalt"), _("Avslut totalt")],
             width=1000,
             height=240,
         ),
@@ -608,10 +733,10 @@ def _outcomes_figure(page: Page) -> Figure:
             for value, label in ExitOutcome.choices
         ],
         footer=[Row(_("Avslutade"), [c.people["exited"][g] for g in c.keys_and_total])],
-        chart=column_chart(
+        chart=bar_chart(
             _("Avslutsorsaker"),
             [
-                (str(label), [c.outcomes[value][g].chart for g in c.keys])
+                (str(label), [c.outcomes[value][g] for g in c.keys])
                 for value, label in ExitOutcome.choices
             ],
             c.gender_labels,
@@ -650,7 +775,7 @@ def _goals_figure(page: Page) -> Figure:
                 ],
             )
         )
-        chart_cols.append((label, [by_gender["total"].chart, target["target"] if target else "–"]))
+        chart_cols.append((label, [by_gender["total"], _target_datum(target)]))
     if Indicator.Metric.OFF_INCOME_SUPPORT in targets:
         target = targets[Indicator.Metric.OFF_INCOME_SUPPORT]
         share = Share(c.left_support, c.on_support)
@@ -665,14 +790,14 @@ def _goals_figure(page: Page) -> Figure:
                 ],
             )
         )
-        chart_cols.append((_("Lämnat försörjningsstöd"), [share.chart, target["target"]]))
+        chart_cols.append((_("Lämnat försörjningsstöd"), [share, _target_datum(target)]))
     rows.extend(_count_goal_rows(page))
     return Figure(
         key="goals",
         title=_("Avslut och steg mot målen"),
         columns=[*c.gender_labels, _("Totalt"), _("Mål"), _("Bedömning")],
         rows=rows,
-        chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Utfall %"), _("Mål %")]),
+        chart=column_chart(_("Utfall mot mål (procent)"), chart_cols, [_("Totalt"), _("Mål")]),
         note=_goal_note(page.scope),
     )
 
@@ -684,8 +809,9 @@ def _count_goal_rows(page: Page) -> list[Row]:
     for metric, label, cells in (
         (Indicator.Metric.PARTICIPANTS, _("Antal deltagare"), c.people["enrolled"]),
         (Indicator.Metric.CONTACTS, _("Antal kontakter"), c.contacts_year),
+        (Indicator.Metric.OUTREACH, _("Uppsökande kontakter"), c.outreach_year),
     ):
-        if metric in targets:
+        if metric in targets and cells:
             target = targets[metric]
             rows.append(
                 Row(
@@ -716,7 +842,7 @@ def _contacts_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Kontakter per månad"),
             [
-                (c.month_labels[i], [c.contacts_by_month[m][g].chart for g in c.keys])
+                (c.month_labels[i], [c.contacts_by_month[m][g] for g in c.keys])
                 for i, m in enumerate(c.months)
             ],
             c.gender_labels,
@@ -753,10 +879,10 @@ def _attendance_figure(page: Page) -> Figure:
         chart=column_chart(
             _("Närvaro per månad"),
             [
-                (c.month_labels[i], [by_month[m]["total"].chart, by_month[m]["absent"].chart])
+                (c.month_labels[i], [by_month[m]["total"], by_month[m]["absent"]])
                 for i, m in enumerate(c.months)
             ],
-            [_("Närvarande"), _("Frånvarande")],
+            [_("Närvarande totalt"), _("Frånvarande")],
             width=1000,
             height=240,
         ),
@@ -786,10 +912,6 @@ def _raw_outcomes(stats: dict[str, Any] | None) -> dict[tuple[str, str], int]:
     }
 
 
-def _capacity(scope: Scope) -> int:
-    return sum(a.capacity or 0 for a in scope.agreements)
-
-
 def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
     """The year's target per measured indicator (1 query).
 
@@ -816,6 +938,13 @@ def _targets(scope: Scope) -> dict[str, dict[str, Any]]:
                 continue  # a target of some partnerships says nothing about all of them together
             result[metric] = {"target": target, "higher_is_better": higher}
     return result
+
+
+def _target_datum(target: dict[str, Any] | None) -> Datum:
+    """A target as the chart draws it, with the text its table shows."""
+    if target is None:
+        return Datum(None, "–")
+    return Datum(target["target"], _target_text(target, percent=True).display)
 
 
 def _target_text(target: dict[str, Any] | None, *, percent: bool) -> Text:
@@ -879,7 +1008,7 @@ def _meetings_figure(page: Page) -> Figure | None:
                 (_("Hållna"), [meetings["followups_held"]]),
                 (_("Krav för året"), [meetings["followups_required"]]),
             ],
-            [_("Möten")],
+            [_("Antal")],
             width=480,
         ),
         note=(
@@ -926,13 +1055,11 @@ def _partnerships_figure(page: Page) -> Figure | None:
             _("Möten i fas"),
         ],
         rows=rows,
+        # Occupancy per agreement: places are never summed across partnerships.
         chart=bar_chart(
-            _("Uppföljningsmöten: hållna mot krav"),
-            [
-                (a.title, [followups[a.pk]["held"], followups[a.pk]["required"]])
-                for a in scope.agreements
-            ],
-            [_("Hållna"), _("Krav för året")],
+            _("Beläggning per partnerskap (procent av platserna)"),
+            [(row.label, [row.values[2]]) for row in rows],
+            [_("Beläggning")],
         ),
         note=_("Mötena bedöms mot den del av årets krav som gått hittills."),
     )
@@ -941,25 +1068,43 @@ def _partnerships_figure(page: Page) -> Figure | None:
 def _budget_figure(page: Page) -> Figure:
     """Budget for the year, budget so far and actual costs, per partnership."""
     scope, raw = page.scope, page.raw
-    rows: list[tuple[Agreement, Decimal, Decimal]]
+    rows: list[tuple[Agreement, Decimal, Decimal, bool]]
     if scope.single is not None:
         account = raw["account"]
-        rows = [(scope.single, account["total"], account["actual_total"])] if account else []
+        rows = (
+            [(scope.single, account["total"], account["actual_total"], account["has_actuals"])]
+            if account
+            else []
+        )
     else:
         budgets = raw["budgets"]
         rows = [
-            (a, budgets[a.pk]["total"], budgets[a.pk]["actual_total"])
+            (
+                a,
+                budgets[a.pk]["total"],
+                budgets[a.pk]["actual_total"],
+                bool(budgets[a.pk].get("booked")),
+            )
             for a in scope.agreements
             if a.pk in budgets
         ]
     return _budget_table(rows, scope)
 
 
-def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) -> Figure:
+def _budget_status(actual: Decimal, so_far: Decimal, booked: bool) -> Text:
+    """Nothing booked is not "within budget": it says nothing about the spending yet."""
+    if not booked:
+        return Text(_("Inget utfall bokfört"), "mark muted")
+    if actual > so_far:
+        return Text(_("✗ Över budget hittills"), "mark bad", _("Över budget hittills"))
+    return Text(_("✓ Inom budget hittills"), "mark ok", _("Inom budget hittills"))
+
+
+def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal, bool]], scope: Scope) -> Figure:
     table = []
     chart_rows = []
     so_far_total = Decimal("0")
-    for agreement, total, actual in rows:
+    for agreement, total, actual, booked in rows:
         # Each partnership's own period decides how much of its budget is due by now.
         elapsed = (
             scope.elapsed
@@ -968,46 +1113,33 @@ def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) 
         )
         so_far = round_money(total * elapsed)
         so_far_total += so_far
-        table.append(
-            Row(
-                agreement.title,
-                [
-                    *_budget_cells(total, so_far, actual),
-                    Text(_("Över budget hittills"), "mark bad")
-                    if actual > so_far
-                    else Text(_("Inom budget"), "mark ok"),
-                ],
-            )
-        )
+        cells = _budget_cells(total, so_far, actual, booked)
+        table.append(Row(agreement.title, [*cells, _budget_status(actual, so_far, booked)]))
+        # The chart draws what the table says: no bar of 0 kr where nothing is booked.
         chart_rows.append(
             (
-                agreement.title if scope.single is None else _("Budget och utfall"),
-                [total, so_far, actual],
+                agreement.title,
+                [
+                    _money_datum(total),
+                    _money_datum(so_far),
+                    _money_datum(actual) if booked else Datum(None, cells[2].display),
+                ],
             )
         )
     footer = []
     if len(rows) > 1:
         total = sum((r[1] for r in rows), Decimal("0"))
         actual = sum((r[2] for r in rows), Decimal("0"))
-        footer = [Row(_("Totalt"), [*_budget_cells(total, so_far_total, actual), Text("")])]
+        booked = any(r[3] for r in rows)
+        footer = [Row(_("Totalt"), [*_budget_cells(total, so_far_total, actual, booked), Text("")])]
+    columns = [_("Budget för året"), _("Budget hittills"), _("Utfall hittills")]
     return Figure(
         key="budget",
         title=_("Budget och utfall %(year)s") % {"year": scope.year},
-        columns=[
-            _("Budget för året"),
-            _("Budget hittills"),
-            _("Utfall hittills"),
-            _("Andel av budget hittills"),
-            _("Bedömning"),
-        ],
+        columns=[*columns, _("Avvikelse mot budget hittills"), _("Bedömning")],
         rows=table,
         footer=footer,
-        chart=bar_chart(
-            _("Budget och utfall"),
-            chart_rows,
-            [_("Budget för året"), _("Budget hittills"), _("Utfall")],
-            money=True,
-        )
+        chart=bar_chart(_("Budget och utfall"), chart_rows, columns, money=True)
         if chart_rows
         else None,
         note=(
@@ -1021,17 +1153,27 @@ def _budget_table(rows: list[tuple[Agreement, Decimal, Decimal]], scope: Scope) 
     )
 
 
-def _budget_cells(total: Decimal, so_far: Decimal, actual: Decimal) -> list[Text]:
-    """Budget, budget so far, actual costs and the share of the budget so far spent."""
-    return [
-        money(total),
-        money(so_far),
-        money(actual),
-        Text(
-            f"{figures.percent_of(actual, so_far)} %".replace(".", ",") if so_far else "–",
-            "num",
-        ),
-    ]
+def _budget_cells(total: Decimal, so_far: Decimal, actual: Decimal, booked: bool) -> list[Text]:
+    """Budget, budget so far, actual costs and their deviation from the budget so far, with
+    sign and per cent ("+12 000 kr (+2,0 %)"); without booked costs, no actual figure."""
+    if not booked:
+        return [
+            money(total),
+            money(so_far),
+            Text(_("inget utfall bokfört"), "num muted", ""),
+            Text("–", "num", ""),
+        ]
+    deviation = actual - so_far
+    sign = "+" if deviation > 0 else "−" if deviation < 0 else "±"
+    percent = figures.percent_of(abs(deviation), so_far) if so_far else None
+    text = f"{sign}{format_sek(abs(deviation))}"
+    if percent is not None:
+        text += f" ({sign}{percent} %)".replace(".", ",")
+    return [money(total), money(so_far), money(actual), Text(text, "num", f"{deviation:.2f}")]
+
+
+def _money_datum(amount: Decimal) -> Datum:
+    return Datum(amount, format_sek(amount))
 
 
 # The dashboard's figures in the order they are shown; a builder returns None for a figure

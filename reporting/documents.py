@@ -12,6 +12,7 @@ from .charts import bar_chart
 from .models import AnnualReport
 from .payment import payment_details
 from .pdf import render_pdf
+from .suppression import Suppressor, threshold
 
 
 def annual_report_context(
@@ -56,13 +57,73 @@ def annual_report_context(
         "rows": [{**row, "cells": cells(row["by_gender"])} for row in participants["outcomes"]],
         "exits": cells(participants["exits_by_gender"]),
     }
+    people = _suppress_report_counts(participants, outcome_table, data["contacts"])
+    if participants["exits"]:
+        # Drawn from the suppressed table: a hidden count is "dold" in the chart too.
+        charts["outcomes"] = bar_chart(
+            _("Avslutade deltagare per avslutsorsak"),
+            [
+                (row["outcome"], [c["n"] for c in row["cells"]])
+                for row in outcome_table["rows"]
+                if row["total"].value
+            ],
+            participants["outcome_genders"],
+        )
     return {
         "report": report,
         "data": data,
         "outcome_table": outcome_table,
+        "people": people,
         "charts": charts,
         "document_title": _("Årsrapport %(year)s") % {"year": report.year},
         "header_text": f"{data['agreement']['title']} · {_('Årsrapport')} {report.year}",
+    }
+
+
+PEOPLE_KEYS = ("enrolled", "new", "active_at_end", "exited")
+
+
+def _suppress_report_counts(
+    participants: dict[str, Any], outcome_table: dict[str, Any], contacts: dict[str, Any]
+) -> dict[str, Any]:
+    """The report's counts of people under the dashboards' policy (reporting/suppression.py):
+    a submitted report is a public record, so "Man 3" is printed as "<5", and the cells
+    that would give it away by subtraction as "*". Replaces the outcome table's numbers
+    with cells; returns the participant table's and the anonymous outreach's cells."""
+    s = Suppressor()
+    rows = [
+        {**row, "cells": {k: s.cell(row[k]) for k in PEOPLE_KEYS}}
+        for row in participants["by_gender"]
+    ]
+    totals = {
+        k: s.total([r["cells"][k] for r in rows], breakdown=True) if rows else s.cell(0)
+        for k in PEOPLE_KEYS
+    }
+    for row in outcome_table["rows"]:
+        for cell in row["cells"]:
+            cell["n"] = s.cell(cell["n"])
+        row["total"] = s.total([c["n"] for c in row["cells"]], breakdown=True)
+    exits = outcome_table["exits"]
+    for index, cell in enumerate(exits):
+        cell["n"] = s.total([row["cells"][index]["n"] for row in outcome_table["rows"]])
+    exits_total = s.total([c["n"] for c in exits], breakdown=True)
+    outcome_table["exits_total"] = exits_total
+    s.relate(exits_total, [row["total"] for row in outcome_table["rows"]])
+    s.relate(totals["exited"], [exits_total])
+    # The exits by gender appear in both tables: they hide together.
+    by_value = {r.get("gender_value"): r for r in rows}
+    for index, value in enumerate(participants.get("outcome_gender_values") or []):
+        if value in by_value and index < len(exits):
+            s.relate(by_value[value]["cells"]["exited"], [exits[index]["n"]])
+    anonymous = [{**row, "n": s.cell(row["count"])} for row in contacts.get("anonymous", [])]
+    anonymous_total = s.total([row["n"] for row in anonymous], breakdown=True)
+    s.apply()
+    return {
+        "rows": rows,
+        "totals": totals,
+        "anonymous": anonymous,
+        "anonymous_total": anonymous_total,
+        "threshold": threshold(),
     }
 
 

@@ -6,10 +6,14 @@
   that serves women only.
 * Secondary suppression: every table registers which cells add up to which (gender
   columns to their total, months to the year, outcomes to the exits). Whenever exactly
-  one cell of such a sum is hidden, it could be worked out from the others, so the
-  smallest other non-zero cell is hidden as well ("*"), until no sum has a single hidden
-  cell. Sums shared between tables are the same Cell objects, so hiding holds across the
-  whole page and the CSV.
+  one cell of such a sum is hidden, it could be worked out from the others, so one more
+  cell is hidden ("*"), until no sum has a single hidden cell. The cell hidden is the
+  least informative one that protects: another small part (below twice the threshold)
+  if there is one; for a breakdown (a row split by gender) the row's total, never a
+  large count of another group (ThaiWISE's 80 women's contacts are not hidden because
+  two men's are); otherwise the smallest part (a month, never the year). Sums shared
+  between tables are the same Cell objects, so hiding holds across the whole page and
+  the CSV.
 * A percentage (Share) is hidden when its numerator or denominator is.
 """
 
@@ -109,21 +113,29 @@ class Suppressor:
     def __init__(self) -> None:
         self.cells: list[Cell] = []
         self.sums: list[list[Cell]] = []
+        # Sums (by position in self.sums) that split a total into groups, where hiding the
+        # total tells less than hiding a large group.
+        self.breakdowns: set[int] = set()
 
     def cell(self, value: int | None) -> Cell:
         cell = Cell(int(value or 0))
         self.cells.append(cell)
         return cell
 
-    def total(self, parts: list[Cell]) -> Cell:
+    def total(self, parts: list[Cell], *, breakdown: bool = False) -> Cell:
         cell = self.cell(sum(p.value for p in parts))
-        self.relate(cell, parts)
+        self.relate(cell, parts, breakdown=breakdown)
         return cell
 
-    def relate(self, total: Cell, parts: list[Cell]) -> None:
+    def relate(self, total: Cell, parts: list[Cell], *, breakdown: bool = False) -> None:
+        """Register that `parts` add up to `total`. A `breakdown` splits a total into groups
+        (genders): its total is hidden rather than a large group."""
         # A relation that does not hold exactly (a participant counted once in the year
         # but in two months) cannot be used to work a cell out, so it is not registered.
-        if len(parts) > 1 and total.value == sum(p.value for p in parts):
+        # One part is an equality: the same count shown on two pages hides on both.
+        if parts and total.value == sum(p.value for p in parts):
+            if breakdown:
+                self.breakdowns.add(len(self.sums))
             self.sums.append([total, *parts])
 
     def apply(self) -> None:
@@ -133,15 +145,25 @@ class Suppressor:
         changed = True
         while changed:
             changed = False
-            for members in self.sums:
+            for position, members in enumerate(self.sums):
                 if sum(1 for m in members if m.hidden) != 1:
                     continue
-                # Hide the smallest other count; prefer a part over the total.
-                candidates = [
-                    (m.value, index == 0, index)
-                    for index, m in enumerate(members)
-                    if not m.hidden and m.value > 0
-                ]
-                if candidates:
-                    members[min(candidates)[2]].secondary = True
+                chosen = self._complement(members, breakdown=position in self.breakdowns)
+                if chosen is not None:
+                    chosen.secondary = True
                     changed = True
+
+    @staticmethod
+    def _complement(members: list[Cell], *, breakdown: bool) -> Cell | None:
+        """The least informative cell of a sum that protects its one hidden cell."""
+        total, parts = members[0], members[1:]
+        open_parts = sorted(
+            (p for p in parts if not p.hidden and p.value > 0), key=lambda p: p.value
+        )
+        if open_parts and open_parts[0].value < 2 * threshold():
+            return open_parts[0]
+        if breakdown and not total.hidden and total.value > 0:
+            return total
+        if open_parts:
+            return open_parts[0]
+        return None if total.hidden or total.value == 0 else total

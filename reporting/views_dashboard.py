@@ -69,7 +69,9 @@ def _single_scope(
     years = agreement.years
     year = _year(request, years, today)
     followed = dashboard_agreements(request.user)
-    return scope_for([agreement], year, today, single=agreement), followed, years
+    # Suppressed together with the overview this user can open (see link_pages).
+    linked = [a for a in followed if a.covers_year(year)]
+    return scope_for([agreement], year, today, single=agreement, linked=linked), followed, years
 
 
 def _render(

@@ -548,8 +548,9 @@ class Indicator(models.Model):
         SHARE_TO_STUDIES = "share_to_studies", _("Andel avslutade till studier")
         STEP_PROGRESSION = "step_progression", _("Andel med stegförflyttning")
         OFF_INCOME_SUPPORT = "off_income_support", _("Andel som lämnat försörjningsstöd")
-        PARTICIPANTS = "participants", _("Antal deltagare")
-        CONTACTS = "contacts", _("Antal kontakter")
+        PARTICIPANTS = "participants", _("Antal deltagare inskrivna under året")
+        CONTACTS = "contacts", _("Antal kontakter, alla slag (även anonyma)")
+        OUTREACH = "outreach", _("Antal uppsökande kontakter (besök och anonyma)")
 
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("mål")

@@ -138,13 +138,14 @@ def _funders(budget: Budget, total: Decimal, actual_total: Decimal) -> dict[str,
     return {"funders": funders, "covered": covered, "public_shares": public_shares}
 
 
-def budget_by_agreement(agreements: Any, year: int) -> dict[int, dict[str, Decimal]]:
+def budget_by_agreement(agreements: Any, year: int) -> dict[int, dict[str, Any]]:
     """Budget total and actual costs booked for `year`, per agreement: financial_account's
-    `total` and `actual_total` for many agreements at once (2 queries)."""
+    `total` and `actual_total` for many agreements at once, and whether any cost is
+    `booked` (2 queries)."""
     lines = CostLine.objects.filter(
         by_agreement(agreements, "budget__agreement"), budget__year=year
     )
-    totals: dict[int, dict[str, Decimal]] = {
+    totals: dict[int, dict[str, Any]] = {
         row["budget__agreement"]: {"total": row["total"] or ZERO, "actual_total": ZERO}
         for row in lines.values("budget__agreement").annotate(total=Sum("amount"))
     }
@@ -153,10 +154,12 @@ def budget_by_agreement(agreements: Any, year: int) -> dict[int, dict[str, Decim
             by_agreement(agreements, "cost_line__budget__agreement"), cost_line__budget__year=year
         )
         .values("cost_line__budget__agreement")
-        .annotate(actual=Sum("amount"))
+        .annotate(actual=Sum("amount"), booked=Count("pk"))
     ):
         entry = totals.setdefault(
             row["cost_line__budget__agreement"], {"total": ZERO, "actual_total": ZERO}
         )
         entry["actual_total"] = row["actual"] or ZERO
+        # Whether anything is booked at all: 0 kr booked is not "nothing booked".
+        entry["booked"] = row["booked"] > 0
     return totals

@@ -315,6 +315,8 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
     excused = attendance.get(Attendance.Status.EXCUSED, 0)
     registered = sum(k["count"] for k in kinds)
     anonymous_total = sum(anonymous.values())
+    # Outreach: outreach visits and the anonymous outreach counts, not every contact.
+    outreach_visits = by_kind.get(Contact.Kind.OUTREACH, {}).get("n", 0)
     return {
         "kinds": kinds,
         "registered": registered,
@@ -323,6 +325,7 @@ def contact_statistics(agreements: Any, start: datetime.date, end: datetime.date
         "anonymous": anonymous_rows,
         "anonymous_total": anonymous_total,
         "total": registered + anonymous_total,
+        "outreach": outreach_visits + anonymous_total,
         "attendance_present": present,
         "attendance_absent": absent,
         "attendance_excused": excused,
@@ -427,6 +430,22 @@ def monthly_activity(agreements: Any, start: datetime.date, end: datetime.date) 
         "contacts": contacts,
         "anonymous": anonymous,
         "attendance": attendance,
+    }
+
+
+def outreach_visits_by_gender(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> dict[str, int]:
+    """Outreach visits by the participant's gender in [start, end] (1 query); with the
+    anonymous outreach counts they make the outreach indicator."""
+    return {
+        row["participant__gender"]: row["n"]
+        for row in Contact.objects.filter(
+            by_agreement(agreements), date__range=(start, end), kind=Contact.Kind.OUTREACH
+        )
+        .values("participant__gender")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
 
 

@@ -54,6 +54,7 @@ def annual_report_figures(
         Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
         Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
         Indicator.Metric.CONTACTS: contacts["total"],
+        Indicator.Metric.OUTREACH: contacts["outreach"],
     }
     goals = goal_fulfilment(agreement, year, measured, manual_outcomes)
 

@@ -68,6 +68,10 @@ def figure(context, value, key: str, gender: str | None = None, outcome: str | N
     them: {% figure p.to_work "to_work" %}, {% figure row.n "exited" gender=g outcome=o %}.
     A gender or outcome passed but empty (not known for the cell) gives no link rather
     than a link to a wider list."""
+    if hasattr(value, "hidden"):  # a suppressed Cell: a hidden count links to no one
+        if value.hidden:
+            return conditional_escape(value.display)
+        value = value.display
     url = _figure_url(context, key, gender or "", outcome or "")
     # Nothing to list behind a zero.
     if not url or gender == "" or outcome == "" or str(value) == "0":
