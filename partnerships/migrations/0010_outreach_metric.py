@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0004_importjob_moves_to_iop'),
+        ('partnerships', '0009_invoicing_pairs'),
     ]
 
     operations = [
