@@ -13,6 +13,7 @@ from iop import demo as iop_demo
 from participants import demo as participants_demo
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
+from iop.roles import Role
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
 from reporting import demo as reporting_demo
 from reporting import demo_dashboards as reporting_demo_dashboards
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         )
         for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
-            self.stdout.write(f"  {username:<14} {role:<12} {org}")
+            # The README's table of demo logins shows the same three columns (tested).
+            self.stdout.write(f"  {username:<14} {str(Role(role).label):<22} {org}")
         self.stdout.write(
             "Andra faktorn: lägg in demonyckeln IOPDEMOIOPDEMOIOPDEMOIOPDEMOIOPD i en "
             "autentiseringsapp, eller skriv ut aktuell kod med `python manage.py demo_code`."
