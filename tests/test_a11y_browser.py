@@ -31,9 +31,7 @@ pytestmark = [pytest.mark.browser]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (320, 390, 1366, 1536, 1920)
 SCREENSHOT_WIDTHS = (1366, 390)
-SCREENSHOT_DIR = Path(
-    os.environ.get("IOP_SCREENSHOT_DIR") or Path(__file__).parent / "screenshots"
-)
+SCREENSHOT_DIR = Path(os.environ.get("IOP_SCREENSHOT_DIR") or Path(__file__).parent / "screenshots")
 
 
 @dataclass(frozen=True)
@@ -101,11 +99,12 @@ def demo_ids() -> dict[str, int]:
     group = GroupActivity.objects.filter(agreement_id=agreements["thaiwise"]).first()
     assert group is not None
     session = GroupSession.objects.filter(activity=group).order_by("-date").first()
+    meeting = Meeting.objects.filter(agreement_id=agreements["thaiwise"]).first()
     consent = Consent.objects.filter(
-        organisation_id=coordinator.organisation_id,
+        organisation=coordinator.organisation,
         participant__enrolments__agreement_id=agreements["thaiwise"],
     ).first()
-    assert session is not None and consent is not None
+    assert session is not None and consent is not None and meeting is not None
     return {
         **agreements,
         "participant": consent.participant_id,
@@ -115,9 +114,7 @@ def demo_ids() -> dict[str, int]:
         .order_by("year")
         .values_list("year", flat=True)[0],
         "invoice_basis": InvoiceBasis.objects.values_list("pk", flat=True)[0],
-        "meeting": Meeting.objects.filter(agreement_id=agreements["thaiwise"])
-        .values_list("pk", flat=True)
-        .first(),
+        "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
     }

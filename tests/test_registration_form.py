@@ -20,9 +20,7 @@ def test_the_only_partnership_a_coordinator_can_enrol_into_is_preselected(world,
     form = client.get("/participants/new/").context["enrolment_form"]
     assert form["agreement"].value() == world.agreement_a.pk
     # No empty "---------" option to pick past when there is nothing to choose.
-    assert [value for value, _label in form.fields["agreement"].choices] == [
-        world.agreement_a.pk
-    ]
+    assert [value for value, _label in form.fields["agreement"].choices] == [world.agreement_a.pk]
 
 
 @pytest.mark.django_db

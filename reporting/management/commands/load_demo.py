@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from iop import demo as iop_demo
+from iop.roles import Role
 from participants import demo as participants_demo
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
-from iop.roles import Role
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
 from reporting import demo as reporting_demo
 from reporting import demo_dashboards as reporting_demo_dashboards
