@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from tests.conftest import browser_login
 
@@ -134,18 +135,19 @@ class Visit:
         return f"{self.state.user or 'utloggad'} {self.url}"
 
 
-def _check(page, axe, state: PageState, url: str, status: int) -> Visit:
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    # Heading order is a best practice in axe, not a WCAG rule; the issue names it.
+    "rules": {"heading-order": {"enabled": True}},
+    "resultTypes": ["violations"],
+}
+
+
+def _check(page, state: PageState, url: str, status: int) -> Visit:
     visit = Visit(state, url, status)
-    results = axe.run(
-        page,
-        options={
-            "runOnly": {"type": "tag", "values": WCAG_TAGS},
-            # Heading order is a best practice in axe, not a WCAG rule; the issue names it.
-            "rules": {"heading-order": {"enabled": True}},
-            "resultTypes": ["violations"],
-        },
-    )
-    visit.violations = results.response["violations"]
+    visit.violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
+        "violations"
+    ]
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -160,12 +162,17 @@ def _check(page, axe, state: PageState, url: str, status: int) -> Visit:
     return visit
 
 
-def _visit_as(browser, base_url: str, user: str | None, states, ids, axe) -> list[Visit]:
+def _visit_as(browser, base_url: str, user: str | None, states, ids) -> list[Visit]:
+    from axe_playwright_python.base import AXE_SCRIPT
+
     from partnerships.demo import DEMO_PASSWORD
 
     context = browser.new_context(
         base_url=base_url, locale="sv-SE", viewport={"width": 1366, "height": 900}
     )
+    # axe-core (bundled by axe-playwright-python) is loaded into each page by the browser
+    # itself; the app never serves it.
+    context.add_init_script(AXE_SCRIPT)
     page = context.new_page()
     visits = []
     try:
@@ -178,7 +185,7 @@ def _visit_as(browser, base_url: str, user: str | None, states, ids, axe) -> lis
                 with page.expect_navigation():
                     page.get_by_role("button", name=state.press).click()
             status = response.status if response else 0
-            visits.append(_check(page, axe, state, page.url.removeprefix(base_url), status))
+            visits.append(_check(page, state, page.url.removeprefix(base_url), status))
     finally:
         context.close()
     return visits
@@ -187,18 +194,19 @@ def _visit_as(browser, base_url: str, user: str | None, states, ids, axe) -> lis
 @pytest.fixture(scope="module")
 def visits(browser, live_server, django_db_setup, django_db_blocker) -> list[Visit]:
     """Every page state, visited once (the demo data is loaded for this module only)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     users = list(dict.fromkeys(state.user for state in PAGE_STATES))
-    with django_db_blocker.unblock():
+    # The demo users' passwords are hashed for real by load_demo; a fast hasher saves seconds.
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hashing:
         call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         try:
             ids = demo_ids()
             found: list[Visit] = []
             for user in users:
                 states = [s for s in PAGE_STATES if s.user == user]
-                found += _visit_as(browser, live_server.url, user, states, ids, axe)
+                found += _visit_as(browser, live_server.url, user, states, ids)
         finally:
             call_command("flush", interactive=False, verbosity=0)
     return found
