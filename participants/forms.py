@@ -53,6 +53,19 @@ def _not_in_future(day):
     return day
 
 
+def preselect_single_choice(form: forms.BaseForm, name: str) -> None:
+    """A required menu with one possible answer is answered already: the user is not asked
+    to pick past an empty line."""
+    field = form.fields[name]
+    queryset = field.queryset  # type: ignore[attr-defined]
+    if not field.required or queryset is None:
+        return
+    only = list(queryset[:2])
+    if len(only) == 1:
+        field.empty_label = None  # type: ignore[attr-defined]
+        form.initial.setdefault(name, only[0].pk)
+
+
 class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
@@ -86,6 +99,7 @@ class EnrolmentForm(forms.ModelForm):
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
+        preselect_single_choice(self, "agreement")
         self.fields["start_date"].initial = timezone.localdate()
 
 
@@ -160,7 +174,9 @@ class ConsentForm(forms.ModelForm):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["given_on"].initial = timezone.localdate()
+        # The unsaved instance's empty date would otherwise override the field's initial.
+        if not self.initial.get("given_on"):
+            self.initial["given_on"] = timezone.localdate()
 
     def clean_given_on(self):
         return _not_in_future(self.cleaned_data["given_on"])

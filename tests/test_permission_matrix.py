@@ -37,6 +37,7 @@ security:password_change_done           302  200     200     200     200      20
 security:verify                         302  302     302     302     302      302     302
 security:enrol                          302  302     302     302     302      302     302
 set_language                            302  302     302     302     302      302     302
+accessibility                           200  200     200     200     200      200     200
 home                                    302  200     200     200     200      200     200
 
 # Agreements, parties, goals, budgets

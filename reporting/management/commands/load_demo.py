@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from iop import demo as iop_demo
+from iop.roles import Role
 from participants import demo as participants_demo
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         )
         for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
-            self.stdout.write(f"  {username:<14} {role:<12} {org}")
+            # The README's table of demo logins shows the same three columns (tested).
+            self.stdout.write(f"  {username:<14} {str(Role(role).label):<22} {org}")
         self.stdout.write(
             "Andra faktorn: lägg in demonyckeln IOPDEMOIOPDEMOIOPDEMOIOPDEMOIOPD i en "
             "autentiseringsapp, eller skriv ut aktuell kod med `python manage.py demo_code`."

@@ -1,0 +1,97 @@
+"""Development that works (issue 13, point 10).
+
+Quoted: "After ./scripts/run, an annual-report PDF never finishes — nothing runs the
+background worker — and the port is fixed at 8000. The README's role table does not match
+what load_demo prints."
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_logins() -> list[tuple[str, str, str]]:
+    """(user, role, organisation) from the demo-login table in the README."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Demo logins", 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[1], cells[2]))
+    return rows
+
+
+@pytest.mark.django_db
+def test_readme_role_table_matches_what_load_demo_prints():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    printed = []
+    for line in out.getvalue().splitlines():
+        # "  koordinator    Koordinator           Föreningen Hela Människan i Malmö"
+        parts = re.split(r"\s{2,}", line.strip())
+        if line.startswith("  ") and len(parts) == 3 and not parts[0].endswith(":"):
+            printed.append(tuple(parts))
+    assert len(printed) == 6, out.getvalue()
+    assert _readme_logins() == printed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float) -> int:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_serve_runs_the_worker_beside_the_server_on_the_chosen_port(tmp_path):
+    env = {
+        **os.environ,
+        "PORT": str(_free_port()),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "DEBUG": "true",
+    }
+    # The worker's table is all this check needs; the public statement page reads no table.
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "django_tasks_database", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    script = subprocess.Popen([str(ROOT / "scripts/serve")], cwd=ROOT, env=env)
+    try:
+        assert _wait_for(f"http://127.0.0.1:{env['PORT']}/accessibility/", 60) == 200
+        family = psutil.Process(script.pid).children(recursive=True)
+        commands = [" ".join(p.cmdline()) for p in family]
+        assert any("db_worker" in c for c in commands), commands
+        assert any(f"runserver 127.0.0.1:{env['PORT']}" in c for c in commands), commands
+    finally:
+        script.send_signal(signal.SIGTERM)
+        script.wait(timeout=30)
+    # Stopping the script stopped the worker and the server with it.
+    _gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
