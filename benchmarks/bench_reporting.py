@@ -22,8 +22,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from iop.audit import AuditContext
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iop.settings")
 
@@ -33,6 +31,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
+
+from iop.audit import AuditContext  # noqa: E402
 
 PARTICIPANTS = 1000
 CONTACTS = 20000

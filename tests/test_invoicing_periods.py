@@ -19,13 +19,13 @@ from pypdf import PdfReader
 
 from iop.audit import AuditContext
 from partnerships.models import ActualCost, AgreementParty, InvoicingPair
-from reporting import figures
+from reporting import figures, peppol
 from reporting.actions import issue_invoice_basis
 from reporting.models import InvoiceBasis
 from reporting.ubl import credit_note_xml, invoice_xml
 from tests.factories.partnerships import OrganisationFactory, PartyFactory
 
-SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "schemas" / "ubl-2.1" / "maindoc"
+SCHEMAS = Path(settings.SCHEMAS_DIR) / "ubl-2.1" / "maindoc"
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -38,8 +38,12 @@ def url(name, *args):
 
 
 def valid(xml: bytes, schema: str) -> etree._Element:
+    """The document passes the UBL 2.1 schema and the EN 16931 + PEPPOL BIS 3.0 rules with
+    the Swedish ones: no fatal finding and no warning."""
     doc = etree.fromstring(xml)
     etree.XMLSchema(etree.parse(str(SCHEMAS / schema))).assertValid(doc)
+    report = peppol.validate(xml)
+    assert report.is_clean, str(report)
     return doc
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -107,14 +106,6 @@ def world_invoice(world, **seller) -> bytes:
 def test_the_test_worlds_invoice_passes_for_every_way_of_being_paid(world, seller):
     report = peppol.validate(world_invoice(world, **seller))
     assert report.is_clean, str(report)
-
-
-def test_a_validation_takes_well_under_a_second_once_the_rules_are_compiled(world):
-    xml = world_invoice(world)
-    peppol.validate(xml)
-    started = time.perf_counter()
-    peppol.validate(xml)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_the_validator_catches_a_missing_buyer_reference(world):
