@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -43,9 +44,18 @@ class NarrativeForm(forms.ModelForm):
     def data_for_save(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["manual_outcomes"] = {
-            str(ind.pk): self.cleaned_data[name] for name, ind in self.indicator_fields
+            str(ind.pk): _plain_number(self.cleaned_data[name])
+            for name, ind in self.indicator_fields
         }
         return data
+
+
+def _plain_number(value: Decimal | None) -> str | None:
+    """An outcome as the user wrote it: 85 stays "85", 85,50 becomes "85.5"."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SubmitForm(forms.Form):

@@ -297,7 +297,13 @@ class InvoiceNumberSeries(models.Model):
         verbose_name = _("nummerserie")
         verbose_name_plural = _("nummerserier")
         constraints = [
-            models.UniqueConstraint(fields=["seller", "kind"], name="one_number_series_per_kind")
+            models.UniqueConstraint(
+                fields=["seller", "kind"],
+                name="one_number_series_per_kind",
+                violation_error_message=_(
+                    "Säljaren har redan en nummerserie för den dokumenttypen."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

@@ -86,7 +86,10 @@ def test_extension_without_every_partys_approval_is_refused(world, login, agreem
     page = response.content.decode()
     assert "Testkommun har inte godkänt förlängningen" in page
     # The message stands next to the party's field.
-    assert page.index("Testkommun har inte godkänt") > page.index(f'name="approved_on_{public.pk}"')
+    # (The error summary at the top repeats it; the last occurrence is the one at the field.)
+    assert page.rindex("Testkommun har inte godkänt") > page.index(
+        f'name="approved_on_{public.pk}"'
+    )
     assert unchanged(agreement)
 
 
@@ -119,7 +122,7 @@ def test_late_decision_without_a_reason_is_refused(world, login, agreement):
     assert response.status_code == 400
     page = response.content.decode()
     assert "efter tidsgränsen 2027-09-30" in page
-    assert page.index("efter tidsgränsen 2027-09-30") > page.index('name="late_reason"')
+    assert page.rindex("efter tidsgränsen 2027-09-30") > page.index('name="late_reason"')
     assert unchanged(agreement)
 
 

@@ -234,8 +234,8 @@ def _choice_codes() -> set[str]:
     apps.get_models()
     collect(models.TextChoices)
     # Swedish words that happen to be codes too ("man" is labelled "Man", "export" is
-    # the same word in Swedish).
-    return codes - {"man", "export", "import"}
+    # the same word in Swedish, "digital" as in Myndigheten för digital förvaltning).
+    return codes - {"man", "export", "import", "digital"}
 
 
 def _visible_text(html: str) -> str:
