@@ -14,7 +14,10 @@ from django.utils import timezone
 from .models import (
     AccessLog,
     ActionPlan,
+    Attendance,
+    Contact,
     Enrolment,
+    ExitOutcome,
     Participant,
 )
 
@@ -177,8 +180,39 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"Refused: {url[:100]}")
 
 
+def _label(choices: Any, code: Any) -> Any:
+    return dict(choices).get(code, code)
+
+
+def _for_reading(data: dict[str, Any]) -> dict[str, Any]:
+    """The PDF is read by a person: field names and choice codes become their Swedish
+    labels (the JSON export keeps the codes, for machines)."""
+    fields = {f.name: f for f in Participant._meta.concrete_fields}
+    participant_rows = []
+    for key, value in data["participant"].items():
+        field = fields.get(key)
+        label = str(field.verbose_name).capitalize() if field else key
+        shown = _label(field.choices, value) if field is not None and field.choices else value
+        participant_rows.append((label, shown))
+    return {
+        **data,
+        "participant_rows": participant_rows,
+        "enrolments": [
+            {**e, "exit_outcome": _label(ExitOutcome.choices, e["exit_outcome"])}
+            for e in data["enrolments"]
+        ],
+        "contacts": [
+            {**c, "kind": _label(Contact.Kind.choices, c["kind"])} for c in data["contacts"]
+        ],
+        "attendance": [
+            {**a, "status": _label(Attendance.Status.choices, a["status"])}
+            for a in data["attendance"]
+        ],
+    }
+
+
 def participant_pdf(data: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("participants/export_pdf.html", {"data": data})
+    html = render_to_string("participants/export_pdf.html", {"data": _for_reading(data)})
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()

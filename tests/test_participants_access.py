@@ -255,6 +255,9 @@ def test_admin_exports_pdf(world, login, a_enrolment):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert a_enrolment.participant.code in text
     assert "Testa Testsson" in text
+    # Read by a person: Swedish labels, not field names or choice codes.
+    assert "Kön" in text and "Kvinna" in text
+    assert "gender" not in text and "woman" not in text
 
 
 @pytest.mark.parametrize("who", ["coordinator_a", "manager_a"])
