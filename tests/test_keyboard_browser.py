@@ -1,4 +1,5 @@
-"""Keyboard only: the language menu, the contact form and attendance (issue 13, point 11).
+"""Keyboard only: the language menu, the contact form, attendance and the annual report
+(issue 13, point 11).
 
 Quoted: "by hand: the language menu switches on ArrowDown (WCAG 3.2.2)". The contact form
 and the attendance form are reached with Tab and used with Enter, Space and Escape alone.
@@ -6,9 +7,12 @@ and the attendance form are reached with Tab and used with Enter, Space and Esca
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from participants.models import Attendance, Contact
+from reporting.models import AnnualReport
 from tests.conftest import browser_login
 from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
 
@@ -83,3 +87,30 @@ def test_attendance_by_keyboard_alone(page, world):
     assert Attendance.objects.get(session=session, participant=first.participant).status == (
         Attendance.Status.PRESENT
     )
+
+
+def test_annual_report_written_reviewed_and_submitted_by_keyboard_alone(page, world, set_today):
+    set_today(datetime.date(2027, 1, 20))
+    browser_login(page, world.manager_a.username)
+    page.goto(f"/reporting/agreements/{world.agreement_a.pk}/annual/2026/")
+    for field, text in (
+        ("#id_activities", "Öppet fyra dagar i veckan."),
+        ("#id_went_well", "Samarbetet med kommunen."),
+        ("#id_went_badly", "Lokalen blev klar sent."),
+    ):
+        tab_until(page, field)
+        page.keyboard.type(text)
+    tab_until(page, "button[name=intent][value=review]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Öppet fyra dagar i veckan." in page.inner_text(".freeze-list")
+    # On the review page: tick the acknowledgement if there are warnings, then submit.
+    if page.locator("input[type=checkbox]").count():
+        tab_until(page, "input[type=checkbox]")
+        page.keyboard.press("Space")
+    tab_until(page, "button.primary")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    report = AnnualReport.objects.get()
+    assert report.status == "submitted"
+    assert report.went_badly == "Lokalen blev klar sent."
