@@ -64,6 +64,8 @@ PAGE_STATES: list[PageState] = [
     PageState("ekonom", "/reporting/agreements/{bromodellen}/invoice/2025/"),
     PageState("ekonom", "/reporting/agreements/{bromodellen}/invoice-bases/{invoice_basis}/"),
     PageState("ekonom", "/io/"),
+    PageState("ekonom", "/budgets/index-series/"),
+    PageState("ekonom", "/agreements/{bromodellen}/budgets/{budget_year}/edit/"),
     # steering group
     PageState("styrgrupp", "/dashboards/", main=True),
     PageState("styrgrupp", "/"),
@@ -78,6 +80,8 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/meetings/{meeting}/"),
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/"),
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/"),
+    PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/confirm/"),
+    PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
