@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Agreement, Organisation
 
-from .validators import normalise_personnummer, validate_personnummer
+from ..validators import normalise_personnummer, validate_personnummer
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
