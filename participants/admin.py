@@ -43,7 +43,14 @@ class DuplicateSuspicionAdmin(admin.ModelAdmin):
     """Cases are opened by the application only; here they can be read and resolved. The
     in-app page (participants:duplicates) does the same and writes the access log."""
 
-    list_display = ["reported_at", "reported_by", "organisation", "existing", "source", "resolution"]
+    list_display = [
+        "reported_at",
+        "reported_by",
+        "organisation",
+        "existing",
+        "source",
+        "resolution",
+    ]
     list_filter = ["source", "resolution"]
     list_select_related = ["reported_by", "organisation", "existing"]
     readonly_fields = [

@@ -69,7 +69,9 @@ def normalised(personnummer: str) -> str:
         return ""
 
 
-def find_collision(user: User, personnummer: str, *, exclude_id: int | None = None) -> Collision | None:
+def find_collision(
+    user: User, personnummer: str, *, exclude_id: int | None = None
+) -> Collision | None:
     """The participant other than `exclude_id` holding `personnummer`, as the user may be
     told about it; None when nobody holds it."""
     value = normalised(personnummer)

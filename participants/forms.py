@@ -94,9 +94,7 @@ class ParticipantForm(forms.ModelForm):
         if duplicates.is_throttled(self.user):
             self.throttled = True
             raise ValidationError(duplicates.NEUTRAL_REFUSAL, code="refused")
-        self.collision = duplicates.find_collision(
-            self.user, value, exclude_id=self.instance.pk
-        )
+        self.collision = duplicates.find_collision(self.user, value, exclude_id=self.instance.pk)
         if self.collision is not None:
             # The same words whether the holder is hidden or the user is throttled.
             raise ValidationError(self.collision.message, code="refused")

@@ -1067,7 +1067,9 @@ def duplicate_list(request: AuthedHttpRequest) -> HttpResponse:
 def duplicate_resolve(request: AuthedHttpRequest, case_id: int) -> HttpResponse:
     case = access.access_duplicate_case_by_id(request.user, case_id)
     if request.method != "POST":
-        log_access(request, [case.existing_id], action=AccessLog.Action.VIEW, what="dubblettmisstanke")
+        log_access(
+            request, [case.existing_id], action=AccessLog.Action.VIEW, what="dubblettmisstanke"
+        )
     data = request.POST if request.method == "POST" else None
     form: DuplicateResolveForm | None = DuplicateResolveForm(data, instance=case)
     if not case.is_open:

@@ -100,7 +100,9 @@ def test_contacts_import_answers_the_same_for_a_right_and_a_wrong_note_guess(
         preview(
             client,
             "contacts",
-            csv_bytes([header, [shared.code, "iop-b", "2026-02-01", "Enskilt möte", "coord_b", note]]),
+            csv_bytes(
+                [header, [shared.code, "iop-b", "2026-02-01", "Enskilt möte", "coord_b", note]]
+            ),
         )
         for note in ("Hemlig anteckning", "En gissning")
     ]
