@@ -392,3 +392,24 @@ def test_only_administrators_see_the_cases(world, login, register, user_attr):
     assert client.post(url, {"resolution": "not_pursued"}).status_code == 404
     case.refresh_from_db()
     assert case.is_open
+
+
+def test_case_list_query_count_does_not_grow_with_cases(world, login, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    held_1, held_2 = register
+    client = login(world.admin)
+    counts = []
+    for existing in (held_1, held_2, held_2, held_1):
+        DuplicateSuspicion.objects.create(
+            existing=existing,
+            reported_by=world.coordinator_b,
+            organisation=world.org_b,
+            agreement=world.agreement_b,
+            source="import",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("participants:duplicates")).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
