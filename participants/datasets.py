@@ -22,6 +22,8 @@ administrator after the (rolled-back) import.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -194,7 +196,7 @@ class ParticipantDataResource(IopResource):
     # Columns the consent may hide: column -> consent flag (see `may`), and the one
     # message a non-empty such cell gets when the flag does not cover the participant.
     hidden_columns: dict[str, str] = {}
-    hidden_refusal = ""
+    hidden_refusal: Any = ""
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)

@@ -1070,11 +1070,9 @@ def duplicate_resolve(request: AuthedHttpRequest, case_id: int) -> HttpResponse:
         log_access(
             request, [case.existing_id], action=AccessLog.Action.VIEW, what="dubblettmisstanke"
         )
-    data = request.POST if request.method == "POST" else None
-    form: DuplicateResolveForm | None = DuplicateResolveForm(data, instance=case)
-    if not case.is_open:
-        form = None  # nothing to do: the page shows how it was resolved
-    elif request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" and case.is_open else None
+    form = DuplicateResolveForm(data, instance=case)
+    if data is not None and form.is_valid():
         try:
             actions.resolve_duplicate_suspicion(
                 user=request.user,
@@ -1088,4 +1086,6 @@ def duplicate_resolve(request: AuthedHttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Ärendet är hanterat."))
             return redirect("participants:duplicates")
-    return render(request, "participants/duplicate_resolve.html", {"case": case, "form": form})
+    # A resolved case shows how it was resolved, without a form.
+    shown = form if case.is_open else None
+    return render(request, "participants/duplicate_resolve.html", {"case": case, "form": shown})
