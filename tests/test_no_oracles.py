@@ -413,3 +413,25 @@ def test_case_list_query_count_does_not_grow_with_cases(world, login, register):
             assert client.get(reverse("participants:duplicates")).status_code == 200
         counts.append(len(queries))
     assert len(set(counts)) == 1, counts
+
+
+def test_a_failing_access_log_leaves_the_case_open(world, register, monkeypatch):
+    held_1, _held_2 = register
+    case = DuplicateSuspicion.objects.create(
+        existing=held_1, reported_by=world.coordinator_b, source="import"
+    )
+
+    def broken(**kwargs):
+        raise RuntimeError("log down")
+
+    monkeypatch.setattr(actions, "record_access", broken)
+    with pytest.raises(RuntimeError):
+        actions.resolve_duplicate_suspicion(
+            user=world.admin,
+            audit=actions.AuditContext(),
+            case=case,
+            resolution="not_pursued",
+            note="",
+        )
+    case.refresh_from_db()
+    assert case.is_open and case.resolution == ""
