@@ -29,6 +29,7 @@ from partnerships.models import Agreement, AgreementParty, Role, User
 from .models import (
     AccessLog,
     Consent,
+    DuplicateSuspicion,
     Enrolment,
     EnrolmentQuerySet,
     GroupActivity,
@@ -241,6 +242,19 @@ def access_session_by_id(user: User, session_id: int) -> GroupSession:
             pk=session_id, activity__agreement__in=user_agreements(user)
         )
     except GroupSession.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def access_duplicate_case_by_id(user: User, case_id: int) -> DuplicateSuspicion:
+    """A duplicate case: administrators only (everyone else gets 404, as for a case that
+    does not exist)."""
+    if not user.is_authenticated or not user.is_administrator:
+        raise Http404
+    try:
+        return DuplicateSuspicion.objects.select_related(
+            "existing", "reported_by", "organisation", "agreement", "resolved_by"
+        ).get(pk=case_id)
+    except DuplicateSuspicion.DoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -9,6 +9,7 @@ together or not at all.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from .models import (
     Attendance,
     Consent,
     Contact,
+    DuplicateSuspicion,
     Enrolment,
     GroupActivity,
     GroupSession,
@@ -38,6 +40,8 @@ from .models import (
     ProgressAssessment,
     Referral,
 )
+
+security_log = logging.getLogger("iop.security")
 
 STALE_MESSAGE = gettext_lazy(
     "Någon annan har sparat ändringar sedan du öppnade sidan. "
@@ -504,3 +508,67 @@ def pseudonymise(
         what="gallring",
     )
     return len(ids)
+
+
+# --------------------------------------------------------------------------- duplicate personnummer
+
+
+@transaction.atomic
+def report_duplicate_suspicion(
+    *,
+    user: User,
+    audit: AuditContext,
+    existing_id: int,
+    source: str,
+    agreement_id: int | None = None,
+) -> DuplicateSuspicion:
+    """Open a case for an administrator: the user typed a personnummer that participant
+    `existing_id` holds. The user is told nothing of it (participants/duplicates.py)."""
+    case = DuplicateSuspicion.objects.create(
+        existing_id=existing_id,
+        reported_by=user,
+        organisation_id=audit.organisation_id or user.organisation_id,
+        agreement_id=agreement_id,
+        source=source,
+    )
+    record_access(
+        user=user,
+        audit=audit,
+        participants=[existing_id],
+        action=AccessLog.Action.CREATE,
+        what="dubblettmisstanke",
+    )
+    # The case number and the username only: never the personnummer or the participant.
+    security_log.warning(
+        "Duplicate personnummer: case %s opened for user %s (%s)",
+        case.pk,
+        user.get_username(),
+        source,
+    )
+    return case
+
+
+@transaction.atomic
+def resolve_duplicate_suspicion(
+    *, user: User, audit: AuditContext, case: DuplicateSuspicion, resolution: str, note: str
+) -> DuplicateSuspicion:
+    """An administrator closes a case with its outcome; written to the participant's
+    access log. A case already resolved (by someone else meanwhile) is refused."""
+    resolved = DuplicateSuspicion.objects.filter(pk=case.pk, resolved_at__isnull=True).update(
+        resolution=resolution,
+        resolution_note=note,
+        resolved_at=timezone.now(),
+        resolved_by=user,
+    )
+    if not resolved:
+        raise ValidationError(_("Ärendet är redan hanterat."))
+    case.refresh_from_db()
+    case.full_clean()
+    record_access(
+        user=user,
+        audit=audit,
+        participants=[case.existing_id],
+        action=AccessLog.Action.CHANGE,
+        what="dubblettmisstanke hanterad",
+    )
+    return case

@@ -2,12 +2,16 @@
 
 Participant records are deliberately not in the admin: every read and change of them must
 go through participants.access, which writes the access log. Administrators define a
-partnership's own phases here and may browse the access log (read-only).
+partnership's own phases here, may browse the access log (read-only) and resolve
+duplicate-personnummer cases.
 """
 
 from django.contrib import admin
 
-from .models import AccessLog, Phase
+from iop.audit import AuditContext
+
+from . import actions
+from .models import AccessLog, DuplicateSuspicion, Phase
 
 
 @admin.register(Phase)
@@ -32,3 +36,48 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DuplicateSuspicion)
+class DuplicateSuspicionAdmin(admin.ModelAdmin):
+    """Cases are opened by the application only; here they can be read and resolved. The
+    in-app page (participants:duplicates) does the same and writes the access log."""
+
+    list_display = [
+        "reported_at",
+        "reported_by",
+        "organisation",
+        "existing",
+        "source",
+        "resolution",
+    ]
+    list_filter = ["source", "resolution"]
+    list_select_related = ["reported_by", "organisation", "existing"]
+    readonly_fields = [
+        "existing",
+        "reported_by",
+        "organisation",
+        "agreement",
+        "source",
+        "reported_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+    fields = [*readonly_fields, "resolution", "resolution_note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Resolving goes through the same verb as the in-app page (stamp and access log).
+        if obj.resolution and obj.resolved_at is None:
+            actions.resolve_duplicate_suspicion(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                case=obj,
+                resolution=obj.resolution,
+                note=obj.resolution_note,
+            )

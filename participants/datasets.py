@@ -11,9 +11,18 @@ organisation). Names and personnummer are exported only where the consent shares
 identity, contact notes only where it shares notes; an empty identity or note cell never
 overwrites what is stored, so exporting without them and importing back changes nothing.
 Every export and import is written to the access log.
+
+No oracles: a non-empty identity or note cell for a participant whose consent hides it is
+refused before the row is compared with what is stored, with the same message whatever it
+says (else "unchanged" would confirm a right guess). A personnummer another participant
+holds is refused with the neutral answer of participants/duplicates.py, every row of the
+file that carries a personnummer gets the same answer, and a case is opened for an
+administrator after the (rolled-back) import.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -22,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
 
+from iop.audit import AuditContext
 from iop.roles import Role
 from iop.spreadsheets.registry import Dataset, register
 from iop.spreadsheets.resources import (
@@ -37,12 +47,14 @@ from iop.spreadsheets.resources import (
 from partnerships.datasets import AgreementWidget
 from partnerships.models import User
 
+from . import actions, duplicates
 from .access import log_access, user_agreements, visible_enrolments, visible_participants
 from .models import (
     AccessLog,
     Attendance,
     Consent,
     Contact,
+    DuplicateSuspicion,
     Enrolment,
     ExitOutcome,
     Gender,
@@ -181,6 +193,10 @@ class ParticipantDataResource(IopResource):
     what = "import"
     # Built by the engine for the signed-in user, always one of the project's users.
     user: User
+    # Columns the consent may hide: column -> consent flag (see `may`), and the one
+    # message a non-empty such cell gets when the flag does not cover the participant.
+    hidden_columns: dict[str, str] = {}
+    hidden_refusal: Any = ""
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
@@ -210,6 +226,30 @@ class ParticipantDataResource(IopResource):
     def may(self, flag: str, participant_id: int | None) -> bool:
         ids = self.consent_ids(flag)
         return ids is None or participant_id in ids
+
+    def row_participant(self, row) -> Participant | None:
+        """The participant the row names, if the user sees it (None: refused later with
+        the lookup's own message). A new code gives an unsaved participant."""
+        try:
+            return self.fields["participant"].clean(row)
+        except ValueError:
+            return None
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.refuse_hidden_cells(row)
+
+    def refuse_hidden_cells(self, row) -> None:
+        """Before the row is matched and compared with what is stored: a cell the consent
+        hides is refused whatever it says, so the answer never depends on the stored text."""
+        flags = {flag for column, flag in self.hidden_columns.items() if cell_text(row.get(column))}
+        if not flags:
+            return
+        participant = self.row_participant(row)
+        if participant is None or participant.pk is None:
+            return  # not visible (refused by the lookup) or new (nothing stored to hide)
+        if not all(self.may(flag, participant.pk) for flag in flags):
+            self.refuse(str(self.hidden_refusal))
 
     def prepare_chunk(self, rows):
         super().prepare_chunk(rows)
@@ -308,6 +348,11 @@ class ContactResource(ParticipantDataResource):
         batch_size = 1000
         skip_diff = True
 
+    hidden_columns = {"Anteckning": "notes"}
+    hidden_refusal = gettext_lazy(
+        "Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."
+    )
+
     column_notes = {
         "Personal": gettext_lazy("Användarnamn; lämna tomt för dig själv."),
         "Anteckning": gettext_lazy("Känslig text. En tom cell ändrar inte en sparad anteckning."),
@@ -327,10 +372,9 @@ class ContactResource(ParticipantDataResource):
             raise ValidationError(errors)
 
     def check_write(self, instance, new):
+        # A note cell the consent hides was refused before the comparison (refuse_hidden_cells).
         if not self.is_enrolled(instance.participant_id, instance.agreement_id):
             self.refuse(_("Deltagaren är inte inskriven i partnerskapet."))
-        if instance.note and not new and not self.may("notes", instance.participant_id):
-            self.refuse(_("Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."))
 
     def dehydrate_note(self, obj):
         return obj.note if self.may("notes", obj.participant_id) else ""
@@ -404,6 +448,11 @@ class EnrolmentResource(ParticipantDataResource):
     _current_row: dict = {}
     _old_phase_id: int | None = None
 
+    hidden_columns = {"Namn": "identity", "Personnummer": "identity"}
+    hidden_refusal = gettext_lazy(
+        "Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma."
+    )
+
     participant = fields.Field("participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget())
     agreement = fields.Field("agreement", "Överenskommelse", widget=PartnershipWidget())
     start_date = fields.Field("start_date", "Startdatum", widget=DateWidget())
@@ -469,6 +518,15 @@ class EnrolmentResource(ParticipantDataResource):
         "Fas": gettext_lazy("Fasens namn; tomt ger den första fasen."),
     }
 
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        # Existing participants whose personnummer a row typed (participant id -> the
+        # agreement of the row): cases opened in finish(), after the import's transaction.
+        self._collisions: dict[int, int | None] = {}
+        self._recent_collisions: int | None = None
+        self._throttle_hit = False
+        self._concealed = False
+
     def get_instance(self, instance_loader, row):
         participant = self.fields["participant"].clean(row)
         if participant is not None and participant.pk is None:
@@ -481,18 +539,13 @@ class EnrolmentResource(ParticipantDataResource):
 
     def check_write(self, instance, new):
         participant = instance.participant
+        # Identity cells the consent hides were refused before the comparison
+        # (refuse_hidden_cells); here they are the user's to write.
         identity_given = cell_text(self._current_row.get("Namn")) or cell_text(
             self._current_row.get("Personnummer")
         )
-        if (
-            participant.pk is not None
-            and identity_given
-            and not self.may("identity", participant.pk)
-        ):
-            self.refuse(
-                _("Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma.")
-            )
         if participant.pk is None or participant.pk in self._dirty_participants:
+            self.refuse_held_personnummer(participant, instance.agreement_id)
             try:
                 participant.full_clean(exclude=["code"])
             except ValidationError as exc:
@@ -518,6 +571,51 @@ class EnrolmentResource(ParticipantDataResource):
 
     def before_import_row(self, row, **kwargs):
         self._current_row = row
+        super().before_import_row(row, **kwargs)
+
+    def refuse_held_personnummer(self, participant: Participant, agreement_id: int | None) -> None:
+        """A new participant, or a personnummer typed for one, that another participant
+        holds: the neutral answer unless the user sees that participant with identity."""
+        registers = participant.pk is None or any(
+            column == "Personnummer" for column, _old, _new in self._changes
+        )
+        if not registers:
+            return
+        if self._recent_collisions is None:
+            self._recent_collisions = duplicates.recent_collisions(self.user)
+        if self._recent_collisions + len(self._collisions) >= duplicates.THROTTLE_LIMIT:
+            self._throttle_hit = self._concealed = True
+            self.refuse(str(duplicates.NEUTRAL_REFUSAL))
+        collision = duplicates.find_collision(
+            self.user, participant.personnummer, exclude_id=participant.pk
+        )
+        if collision is None:
+            return
+        if not collision.shown:
+            self._collisions.setdefault(collision.existing_id, agreement_id)
+            self._concealed = True
+        self.refuse(collision.message)
+
+    def is_concealable(self, row: dict) -> bool:
+        return bool(cell_text(row.get("Personnummer")))
+
+    def concealed_refusal(self) -> str | None:
+        return str(duplicates.NEUTRAL_REFUSAL) if self._concealed else None
+
+    def finish(self) -> None:
+        audit = AuditContext(organisation_id=self.user.organisation_id)
+        for existing_id, agreement_id in self._collisions.items():
+            actions.report_duplicate_suspicion(
+                user=self.user,
+                audit=audit,
+                existing_id=existing_id,
+                source=DuplicateSuspicion.Source.IMPORT,
+                agreement_id=agreement_id,
+            )
+        if self._throttle_hit:
+            duplicates.log_throttled(self.user, "import")
+        self._collisions = {}
+        self._throttle_hit = self._concealed = False
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         skip = super().skip_row(instance, original, row, import_validation_errors)

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Agreement, Organisation
+from partnerships.models import Agreement, Organisation, User
 
+from . import duplicates
 from .models import (
     MAX_CONTACT_MINUTES,
     STEP_SCALE_MAX,
@@ -22,6 +23,7 @@ from .models import (
     Attendance,
     Consent,
     Contact,
+    DuplicateSuspicion,
     Enrolment,
     Gender,
     GroupActivity,
@@ -71,16 +73,48 @@ class ParticipantForm(forms.ModelForm):
         model = Participant
         fields = ["name", "personnummer", "gender", "birth_year", "language"]
 
-    def __init__(self, *args, show_identity: bool = True, **kwargs):
+    def __init__(self, *args, show_identity: bool = True, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not show_identity:
             # The consent does not cover identity for this organisation: not even the inputs.
             del self.fields["name"]
             del self.fields["personnummer"]
+        self.user = user
+        # Set by clean_personnummer for the view: a collision to open a duplicate case for,
+        # or the throttle to log (participants/duplicates.py).
+        self.collision: duplicates.Collision | None = None
+        self.throttled = False
+
+    def clean_personnummer(self) -> str:
+        value = self.cleaned_data.get("personnummer", "")
+        stored = self.instance.personnummer
+        registers = self.instance.pk is None or (value and duplicates.normalised(value) != stored)
+        if self.user is None or not registers:
+            return value
+        if duplicates.is_throttled(self.user):
+            self.throttled = True
+            raise ValidationError(duplicates.NEUTRAL_REFUSAL, code="refused")
+        self.collision = duplicates.find_collision(self.user, value, exclude_id=self.instance.pk)
+        if self.collision is not None:
+            # The same words whether the holder is hidden or the user is throttled.
+            raise ValidationError(self.collision.message, code="refused")
+        return value
 
 
 class ParticipantEditForm(ParticipantForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DuplicateResolveForm(forms.ModelForm):
+    class Meta:
+        model = DuplicateSuspicion
+        fields = ["resolution", "resolution_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["resolution"])
+        field.required = True
+        field.choices = DuplicateSuspicion.Resolution.choices
 
 
 class EnrolmentForm(forms.ModelForm):

@@ -45,4 +45,6 @@ urlpatterns = [
     path("anonymous/", views.anonymous_counts, name="anonymous"),
     path("access-log/", views.access_log_list, name="access_log"),
     path("access-log/export.csv", views.access_log_csv, name="access_log_csv"),
+    path("duplicates/", views.duplicate_list, name="duplicates"),
+    path("duplicates/<int:case_id>/", views.duplicate_resolve, name="duplicate_resolve"),
 ]

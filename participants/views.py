@@ -26,9 +26,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iop.audit import AuditContext
 from partnerships.http import AuthedHttpRequest
-from partnerships.models import AgreementParty, Organisation, User
+from partnerships.models import Agreement, AgreementParty, Organisation, User
 
-from . import access, actions
+from . import access, actions, duplicates
 from .access import ParticipantAccess, log_access, require_participant_role, user_agreements
 from .export import participant_data, participant_pdf
 from .forms import (
@@ -39,6 +39,7 @@ from .forms import (
     AttendanceForm,
     ConsentForm,
     ContactForm,
+    DuplicateResolveForm,
     EnrolmentEditForm,
     EnrolmentForm,
     ExitForm,
@@ -57,6 +58,7 @@ from .models import (
     Attendance,
     Consent,
     Contact,
+    DuplicateSuspicion,
     Enrolment,
     EnrolmentQuerySet,
     GroupActivity,
@@ -403,7 +405,7 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     if user.organisation_id is None and not user.is_administrator:
         raise PermissionDenied
     data = request.POST or None
-    participant_form = ParticipantForm(data, prefix="p")
+    participant_form = ParticipantForm(data, prefix="p", user=user)
     enrolment_form = EnrolmentForm(data, prefix="e", agreements=_enrollable_agreements(user))
     consent_form = ConsentForm(
         data,
@@ -414,7 +416,10 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     )
     referral_form = ReferralForm(data, prefix="r", optional=True)
     forms_ = [participant_form, enrolment_form, consent_form, referral_form]
-    if request.method == "POST" and all([f.is_valid() for f in forms_]):  # noqa: C419 - every form shows its errors
+    valid = request.method == "POST" and all([f.is_valid() for f in forms_])  # noqa: C419 - every form shows its errors
+    agreement = getattr(enrolment_form, "cleaned_data", {}).get("agreement")
+    _report_refusal(request, participant_form, DuplicateSuspicion.Source.REGISTRATION, agreement)
+    if valid:
         enrolment = enrolment_form.save(commit=False)
         try:
             participant = actions.register_participant(
@@ -446,6 +451,26 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+def _report_refusal(
+    request: AuthedHttpRequest,
+    form: ParticipantForm,
+    source: str,
+    agreement: Agreement | None = None,
+) -> None:
+    """A personnummer refused for someone the user may not know of: open a duplicate case
+    (or log the throttle). The user's page says the same either way."""
+    if form.throttled:
+        duplicates.log_throttled(request.user, source)
+    elif form.collision is not None and not form.collision.shown:
+        actions.report_duplicate_suspicion(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            existing_id=form.collision.existing_id,
+            source=source,
+            agreement_id=agreement.pk if agreement is not None else None,
+        )
+
+
 def participant_edit(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
     seen = access.access_participant_by_id(
         request,
@@ -459,8 +484,11 @@ def participant_edit(request: AuthedHttpRequest, participant_id: int) -> HttpRes
         instance=participant,
         show_identity=seen.identity,
         initial={"revision": participant.revision},
+        user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    _report_refusal(request, form, DuplicateSuspicion.Source.EDIT)
+    if valid:
         try:
             actions.edit_participant(
                 user=request.user,
@@ -1010,3 +1038,54 @@ def access_log_csv(request: AuthedHttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+# --------------------------------------------------------------------------- administrators: duplicate personnummer
+
+
+def duplicate_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Open duplicate cases, oldest first, and the latest resolved ones."""
+    _require_administrator(request.user)
+    cases = DuplicateSuspicion.objects.select_related(
+        "existing", "reported_by", "organisation", "agreement", "resolved_by"
+    )
+    open_cases = list(cases.open().order_by("reported_at", "pk"))
+    resolved = list(cases.filter(resolved_at__isnull=False).order_by("-resolved_at", "-pk")[:20])
+    log_access(
+        request,
+        sorted({case.existing_id for case in open_cases + resolved}),
+        action=AccessLog.Action.VIEW,
+        what="dubblettmisstankar",
+    )
+    return render(
+        request,
+        "participants/duplicates.html",
+        {"open_cases": open_cases, "resolved": resolved},
+    )
+
+
+def duplicate_resolve(request: AuthedHttpRequest, case_id: int) -> HttpResponse:
+    case = access.access_duplicate_case_by_id(request.user, case_id)
+    if request.method != "POST":
+        log_access(
+            request, [case.existing_id], action=AccessLog.Action.VIEW, what="dubblettmisstanke"
+        )
+    data = request.POST if request.method == "POST" and case.is_open else None
+    form = DuplicateResolveForm(data, instance=case)
+    if data is not None and form.is_valid():
+        try:
+            actions.resolve_duplicate_suspicion(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                case=case,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["resolution_note"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Ärendet är hanterat."))
+            return redirect("participants:duplicates")
+    # A resolved case shows how it was resolved, without a form.
+    shown = form if case.is_open else None
+    return render(request, "participants/duplicate_resolve.html", {"case": case, "form": shown})

@@ -89,6 +89,7 @@ PAGE_STATES: list[PageState] = [
     PageState("admin", "/", main=True),
     PageState("admin", "/organisations/{malmo}/"),
     PageState("admin", "/participants/access-log/"),
+    PageState("admin", "/participants/duplicates/"),
     PageState("admin", "/security/"),
 ]
 

@@ -100,6 +100,8 @@ participants:session_attendance         302  200     404     404     404      20
 participants:anonymous                  302  200     200     404     404      200     200
 participants:access_log                 302  404     404     404     404      404     200
 participants:access_log_csv             302  404     404     404     404      404     200
+participants:duplicates                 302  404     404     404     404      404     200
+participants:duplicate_resolve          302  404     404     404     404      404     200
 
 # Follow-up: meetings and the calendar (the feed is opened by its secret token)
 meeting_overview                        302  200     200     200     200      200     200
@@ -206,6 +208,7 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "year": lambda o: YEAR,
     "participant_id": lambda o: o.enrolment.participant_id,
     "consent_id": lambda o: o.consent.pk,
+    "case_id": lambda o: o.duplicate_case.pk,
     "enrolment_id": lambda o: o.enrolment.pk,
     "activity_id": lambda o: o.activity.pk,
     "session_id": lambda o: o.session.pk,
@@ -272,6 +275,7 @@ def objects(world) -> SimpleNamespace:
 
     from iop.audit import AuditContext
     from iop.models import ImportJob
+    from participants.models import DuplicateSuspicion
     from partnerships.actions import record_version
     from partnerships.models import Agreement, CalendarToken, Goal, Indicator
     from reporting.actions import issue_invoice_basis
@@ -297,6 +301,9 @@ def objects(world) -> SimpleNamespace:
         ),
         enrolment=enrolment,
         consent=enrolment.participant.consents.first(),
+        duplicate_case=DuplicateSuspicion.objects.create(
+            existing=enrolment.participant, reported_by=world.coordinator_b, source="import"
+        ),
         activity=activity,
         session=GroupSessionFactory(activity=activity),
         meeting=meeting,

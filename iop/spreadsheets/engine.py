@@ -341,10 +341,16 @@ class Outcome:
     )
     rows: list[dict[str, Any]] = field(default_factory=list)
     shown_ok: int = 0
+    # Row number -> bucket of the rows whose outcome may have to be concealed.
+    concealable: dict[int, str] = field(default_factory=dict)
 
-    def add(self, number: int, label: str, kind: str, *, reasons=(), changes=()) -> None:
+    def add(
+        self, number: int, label: str, kind: str, *, reasons=(), changes=(), concealable=False
+    ) -> None:
         bucket = {"invalid": "refused", "error": "errors"}.get(kind, kind)
         self.counts[bucket] = self.counts.get(bucket, 0) + 1
+        if concealable:
+            self.concealable[number] = bucket
         if bucket in ("refused", "errors"):
             if len([r for r in self.rows if r["kind"] in ("refused", "errors")]) < PREVIEW_ROWS:
                 self.rows.append(
@@ -360,6 +366,20 @@ class Outcome:
                     "changes": [list(c) for c in changes],
                 }
             )
+
+    def conceal(self, message: str) -> None:
+        """Every concealable row is refused with the same `message`: which of them caused
+        the refusal is not shown (the resource's `concealed_refusal`)."""
+        for bucket in self.concealable.values():
+            self.counts[bucket] -= 1
+            self.counts["refused"] += 1
+        kept = []
+        for row in self.rows:
+            if row["row"] in self.concealable:
+                row = {"row": row["row"], "label": row["label"], "kind": "refused"}
+                row["reasons"] = [message]
+            kept.append(row)
+        self.rows = kept
 
     @property
     def failed(self) -> bool:
@@ -448,6 +468,9 @@ def import_rows(
         _record_results(resource, data, numbers, result, outcome)
         if progress is not None:
             progress.report(processed)
+    concealed = resource.concealed_refusal()
+    if concealed:
+        outcome.conceal(concealed)
     outcome.rows.sort(key=lambda r: r["row"])
 
 
@@ -490,12 +513,14 @@ def _record_results(
     """Each imported row's outcome (with the reasons for a refusal), then whole-chunk errors."""
     for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
         label = resource.row_label(row_dict)
+        concealable = resource.is_concealable(row_dict)
         if row_result.import_type in ("invalid", "error"):
             outcome.add(
                 number_in_file,
                 label,
                 row_result.import_type,
                 reasons=_reasons(resource, row_result),
+                concealable=concealable,
             )
         else:
             outcome.add(
@@ -503,6 +528,7 @@ def _record_results(
                 label,
                 row_result.import_type,
                 changes=getattr(row_result, "changes", ()),
+                concealable=concealable,
             )
     for error in result.base_errors:
         logger.warning("Import failed: %s", type(error.error).__name__)
@@ -527,14 +553,16 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     outcome = Outcome()
     progress = _Progress(job)
     message = ""
+    resource: IopResource | None = None
     try:
         if not dataset.may_import(user):
             raise FileRefused(
                 _("Du har inte behörighet att importera %(what)s.") % {"what": dataset.label}
             )
+        resource = dataset.resource(user)
         with transaction.atomic():
             import_rows(
-                resource=dataset.resource(user),
+                resource=resource,
                 rows=iter_file(job.file.path, job.file_format),
                 outcome=outcome,
                 progress=progress,
@@ -549,6 +577,8 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
         message = _("Importen avbröts av ett oväntat fel. Inget sparades.")
     finally:
         progress.close()
+    if resource is not None:
+        resource.finish()
 
     job.summary = {
         **{k: v for k, v in job.summary.items() if k == "unknown_columns"},

@@ -564,6 +564,22 @@ class IopResource(resources.ModelResource):
     def check_write(self, instance, new: bool) -> None:
         """Raise ValidationError (via `refuse`) when the user may not write this row."""
 
+    # --- outcomes that must not tell the user anything
+
+    def is_concealable(self, row: dict) -> bool:
+        """Whether this row's outcome could reveal something the user may not know (e.g. a
+        personnummer held elsewhere); see `concealed_refusal`."""
+        return False
+
+    def concealed_refusal(self) -> str | None:
+        """After the rows: a message that replaces the outcome of every concealable row,
+        so that the preview does not show which of them was the reason; None = none."""
+        return None
+
+    def finish(self) -> None:
+        """Called once the import's transaction has ended (rolled back for a preview or a
+        refused file): write what must outlast it, such as a case for an administrator."""
+
     def after_import(self, dataset, result, **kwargs):
         # ModelResource resets the table's id sequence to max(id) after creating rows, for
         # files that carry their own ids. Ours never do, and with other users inserting

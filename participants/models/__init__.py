@@ -137,7 +137,13 @@ class Participant(models.Model):
                 fields=["personnummer"],
                 condition=~Q(personnummer=""),
                 name="participant_personnummer_unique",
-                violation_error_message=_("Det finns redan en deltagare med det personnumret."),
+                # Neutral on purpose: whoever types a personnummer must not learn from any
+                # door (form, import, admin, shell) that someone else's participant holds it.
+                # The form and the import tell a user who sees the holder more, and open a
+                # duplicate case otherwise (participants/duplicates.py).
+                violation_error_message=_(
+                    "Deltagaren kan inte registreras – kontakta administratören."
+                ),
             ),
         ]
 
@@ -1051,3 +1057,8 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
+
+
+# Models kept in modules of their own; imported here so that `from participants.models
+# import X` works for every model and Django finds them.
+from .duplicates import DuplicateSuspicion as DuplicateSuspicion  # noqa: E402
