@@ -440,8 +440,26 @@ class InvoicingPair(models.Model):
     def __str__(self) -> str:
         return f"{self.seller.organisation} → {self.buyer.organisation}"
 
+    def is_in_use(self) -> bool:
+        """Whether an issued document refers to the pair: such rows protect it, so it
+        cannot be removed nor given another seller or buyer (1 query per protecting
+        relation; this app does not name the documents)."""
+        return self.pk is not None and any(
+            rel.related_model._base_manager.filter(**{rel.field.name: self}).exists()
+            for rel in self._meta.related_objects
+            if getattr(rel, "on_delete", None) is models.PROTECT
+        )
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if (
+            self.seller_id
+            and self.buyer_id
+            and InvoicingPair.objects.filter(seller_id=self.seller_id, buyer_id=self.buyer_id)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["buyer"] = _("Paret finns redan.")
         if self.seller_id and self.seller.agreement_id != self.agreement_id:
             errors["seller"] = _("Säljaren måste vara part i samma överenskommelse.")
         elif self.seller_id and self.seller.role == AgreementParty.PartyRole.PUBLIC_FUNDER:
@@ -450,8 +468,14 @@ class InvoicingPair(models.Model):
             errors["buyer"] = _("Köparen måste vara part i samma överenskommelse.")
         elif self.buyer_id and self.buyer.role != AgreementParty.PartyRole.PUBLIC_FUNDER:
             errors["buyer"] = _("Den som faktureras ska vara en offentlig finansiär.")
+        # The constraints' own messages, at their fields (a check constraint's error
+        # would otherwise stand above the form, away from the field).
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("Beloppet ska vara större än 0.")
         if (self.percent is None) == (self.amount is None):
-            errors["percent"] = _("Ange antingen en andel i procent eller ett belopp.")
+            errors.setdefault("percent", _("Ange antingen en andel i procent eller ett belopp."))
+        elif self.percent is not None and not 0 < self.percent <= 100:
+            errors["percent"] = _("Andelen ska vara större än 0 och högst 100 procent.")
         elif self.percent is not None and self.buyer_id and not errors:
             others = (
                 (
