@@ -272,7 +272,11 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
     if key == "invoicing_pairs":
         return "; ".join(
             f"{p['seller']} → {p['buyer']} "
-            + (f"{p['percent']} %" if p["percent"] is not None else format_sek(Decimal(p["amount"])))
+            + (
+                f"{p['percent']} %"
+                if p["percent"] is not None
+                else format_sek(Decimal(p["amount"]))
+            )
             + (f" ({p['marking']})" if p["marking"] else "")
             for p in items
         )

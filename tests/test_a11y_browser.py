@@ -121,9 +121,9 @@ def demo_ids() -> dict[str, int]:
         .order_by("year")
         .values_list("year", flat=True)[0],
         "invoice_basis": InvoiceBasis.objects.values_list("pk", flat=True)[0],
-        "bromodellen_pair": InvoicingPair.objects.filter(agreement_id=agreements["bromodellen"])
-        .values_list("pk", flat=True)
-        .first(),
+        "bromodellen_pair": InvoicingPair.objects.filter(
+            agreement_id=agreements["bromodellen"]
+        ).values_list("pk", flat=True)[0],
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
