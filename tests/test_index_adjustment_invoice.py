@@ -158,3 +158,17 @@ def test_only_the_next_basis_carries_it_unless_that_one_is_credited(
     )
     carried_again = [a["amount"] for a in third["index_adjustments"]]
     assert carried_again == ([Decimal("2800.00")] if credited else [])
+
+
+def test_the_budget_page_says_where_the_adjustment_goes(world, login):
+    budget = indexed_2027(world, final="3.4")
+    client = login(world.finance_a)
+    page = client.get(budget.get_absolute_url()).content.decode()
+    assert "4 000 kr" in page and "som en egen rad på säljarens nästa fakturaunderlag" in page
+    world.agreement_a.pays_against_actuals = True
+    world.agreement_a.save()
+    page = client.get(budget.get_absolute_url()).content.decode()
+    assert "läggs inte som en egen rad" in page
+    # Paying against actual costs, the basis pays what was spent: no adjustment line.
+    data = figures.invoice_figures(world.agreement_a, 2027, public_a(world))
+    assert data["index_adjustments"] == []
