@@ -172,3 +172,21 @@ def test_the_budget_page_says_where_the_adjustment_goes(world, login):
     # Paying against actual costs, the basis pays what was spent: no adjustment line.
     data = figures.invoice_figures(world.agreement_a, 2027, public_a(world))
     assert data["index_adjustments"] == []
+
+
+def test_a_carried_adjustment_is_owed_in_a_repayment_claim(world, login, set_today):
+    indexed_2027(world, final="3.4")
+    set_today(datetime.date(2027, 1, 15))
+    client = login(world.finance_a)
+    client.post(url("invoice_basis", world.agreement_a.pk, 2027))  # 721 000 + 2 800 kr
+    world.agreement_a.terminated_on = datetime.date(2027, 3, 31)
+    world.agreement_a.status = "terminated"
+    world.agreement_a.save()
+    pdf = client.get(
+        url("repayment_claim_pdf", world.agreement_a.pk, world.party_a.pk, public_a(world).pk)
+    )
+    text = pdf_text(pdf.content)
+    # Due: 721 000 × 90 / 365 = 177 780,82 kr for the quarter, plus the 2 800 kr the basis
+    # carried for the year's index; 723 800 − 180 580,82 = 543 219,18 kr to repay.
+    assert "Indexjustering 2 800,00 kr" in text
+    assert "Att återbetala: 543 219,18 kr" in text
