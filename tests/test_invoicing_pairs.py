@@ -247,3 +247,19 @@ def test_the_list_runs_a_fixed_number_of_queries(world, login, django_assert_num
     )
     with django_assert_num_queries(len(one_pair.captured_queries)):
         client.get(list_url(world))
+
+
+def test_fixed_amounts_above_the_buyers_share_are_refused_at_the_field(world, login):
+    client = login(world.finance_a)
+    # The municipality's share of the 2026 budget is 700 000 kr.
+    response = client.post(new_url(world), form_data(world, percent="", amount="700 000,01"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"] == [
+        "De fasta beloppen mot Testkommun blir 700 000,01 kr per år, mer än dess andel "
+        "700 000 kr i budgeten för 2026."
+    ]
+    assert not InvoicingPair.objects.exists()
+    assert (
+        client.post(new_url(world), form_data(world, percent="", amount="700 000")).status_code
+        == 302
+    )

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iop.money import format_sek
+
 from .organisations import ContactPerson, Organisation, User
 
 
@@ -490,8 +492,46 @@ class InvoicingPair(models.Model):
                     "Paren mot %(buyer)s får tillsammans högst vara 100 procent; de andra "
                     "paren har redan %(others)s procent."
                 ) % {"buyer": self.buyer.organisation, "others": others}
+        elif (
+            self.amount is not None
+            and self.buyer_id
+            and not errors
+            and (too_much := self._fixed_amounts_error()) is not None
+        ):
+            errors["amount"] = too_much
         if errors:
             raise ValidationError(errors)
+
+    def _fixed_amounts_error(self) -> str | None:
+        """Why the fixed amounts to the buyer exceed its share in one of the agreement's
+        budgets, or None (the invoice basis refuses such pairs too; here the form says it
+        at the field)."""
+        assert self.amount is not None
+        fixed = self.amount + (
+            InvoicingPair.objects.filter(buyer_id=self.buyer_id, amount__isnull=False)
+            .exclude(pk=self.pk)
+            .aggregate(total=models.Sum("amount"))["total"]
+            or 0
+        )
+        for budget in self.agreement.budgets.order_by("year"):
+            share = next(
+                (amount for s, amount in budget.share_amounts() if s.party_id == self.buyer_id),
+                None,
+            )
+            if share is not None and fixed > share:
+                return str(
+                    _(
+                        "De fasta beloppen mot %(buyer)s blir %(fixed)s per år, mer än dess "
+                        "andel %(share)s i budgeten för %(year)s."
+                    )
+                    % {
+                        "buyer": self.buyer.organisation,
+                        "fixed": format_sek(fixed),
+                        "share": format_sek(share),
+                        "year": budget.year,
+                    }
+                )
+        return None
 
 
 class Resource(models.Model):
