@@ -13,11 +13,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Agreement, Budget, Meeting, Organisation, Role, User
+from .models import Agreement, Budget, InvoicingPair, Meeting, Organisation, Role, User
 
 # Which roles may do what with partnership data. Administrators may do everything.
 CAN_EDIT_AGREEMENT = (Role.MANAGER, Role.ADMIN)
 CAN_EDIT_BUDGET = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
+# Who invoices whom (invoicing pairs) is kept by finance staff and partnership managers.
+CAN_EDIT_INVOICING = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
 CAN_EDIT_ORGANISATION = (Role.MANAGER, Role.ADMIN)
 # Meetings are planned and recorded by partnership managers; every role that sees the
 # agreement (steering group included) may read them.
@@ -50,6 +52,23 @@ def access_budget_by_year(
         return Budget.objects.select_related("agreement").get(agreement=agreement, year=year)
     except Budget.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def access_invoicing_pair_by_id(
+    user: User, agreement_id: int, pair_id: int, *, for_edit: bool = False
+) -> InvoicingPair:
+    """One invoicing pair of an agreement the user sees (edit: finance or manager)."""
+    agreement = access_agreement_by_id(user, agreement_id)
+    pair = get_object_or_404(
+        InvoicingPair.objects.select_related(
+            "agreement", "seller__organisation", "buyer__organisation"
+        ),
+        agreement=agreement,
+        pk=pair_id,
+    )
+    if for_edit:
+        require_role(user, CAN_EDIT_INVOICING)
+    return pair
 
 
 def visible_organisations(user: User):

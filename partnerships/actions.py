@@ -38,6 +38,7 @@ from .forms import (
     ContactPersonForm,
     IndexSeriesForm,
     IndexValueForm,
+    InvoicingPairForm,
     OrganisationForm,
     OtherFundingForm,
 )
@@ -58,6 +59,7 @@ from .models import (
     FundingShare,
     IndexSeries,
     IndexValue,
+    InvoicingPair,
     Meeting,
     Organisation,
     OtherFunding,
@@ -343,6 +345,46 @@ def remove_agreement_part(
 ) -> None:
     """Delete a part of the agreement and record the change as a new version."""
     part.delete()
+    record_version(agreement=agreement, user=user, audit=audit, summary=summary)
+
+
+# --------------------------------------------------------------------------- invoicing pairs
+
+
+@transaction.atomic
+def save_invoicing_pair(
+    *, user: User, audit: AuditContext, agreement: Agreement, form: InvoicingPairForm
+) -> InvoicingPair:
+    """Add or change who invoices whom, from a validated form, as a new version."""
+    pair = form.save()
+    record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=_("Faktureringspar sparat: %(pair)s") % {"pair": pair},
+    )
+    return pair
+
+
+@transaction.atomic
+def remove_invoicing_pair(*, user: User, audit: AuditContext, pair: InvoicingPair) -> None:
+    """Remove a pair no issued document refers to, as a new version of the agreement.
+
+    A pair with issued documents is kept (they name it); its share or marking can still
+    be changed. Refused with a Swedish ValidationError, nothing removed."""
+    pair = InvoicingPair.objects.select_for_update().get(pk=pair.pk)
+    if pair.is_in_use():
+        raise ValidationError(
+            _(
+                "Fakturaunderlag är utfärdade för %(pair)s, så paret kan inte tas bort. "
+                "Ändra andelen eller beloppet i stället."
+            )
+            % {"pair": pair},
+            code="pair_in_use",
+        )
+    summary = _("Faktureringspar borttaget: %(pair)s") % {"pair": pair}
+    agreement = pair.agreement
+    pair.delete()
     record_version(agreement=agreement, user=user, audit=audit, summary=summary)
 
 

@@ -31,6 +31,7 @@ from .models import (
     IndexValue,
     Indicator,
     IndicatorTarget,
+    InvoicingPair,
     Organisation,
     OtherFunding,
     Resource,
@@ -289,6 +290,41 @@ class PartyForm(forms.ModelForm):
         model_choice_field(self, "contact_person").queryset = ContactPerson.objects.select_related(
             "organisation"
         )
+
+
+class InvoicingPairForm(forms.ModelForm):
+    """Who invoices whom: a seller among the agreement's non-public parties, a buyer among
+    its public funders. Once a document has been issued for the pair, its seller and buyer
+    stay as they are (a new seller would let the same period be invoiced twice)."""
+
+    class Meta:
+        model = InvoicingPair
+        fields = [
+            "seller",
+            "buyer",
+            "percent",
+            "amount",
+            "marking",
+            "marking_text",
+            "buyer_reference",
+            "position",
+        ]
+        field_classes = {"percent": AmountField, "amount": AmountField}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agreement = agreement
+        parties = agreement.parties.select_related("organisation").order_by("organisation__name")
+        public = AgreementParty.PartyRole.PUBLIC_FUNDER
+        model_choice_field(self, "seller").queryset = parties.exclude(role=public)
+        model_choice_field(self, "buyer").queryset = parties.filter(role=public)
+        self.fields["amount"].help_text = _("Lämna tomt när säljaren fakturerar en andel.")
+        if self.instance.pk and self.instance.is_in_use():
+            for name in ("seller", "buyer"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Fakturaunderlag är utfärdade för paret: säljare och köpare kan inte bytas."
+                )
 
 
 ResourceFormSet = inlineformset_factory(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_followup
+from . import views, views_followup, views_invoicing
 
 urlpatterns = [
     # The start page is the to-do list of deadlines (views_followup.todo).
@@ -28,6 +28,26 @@ urlpatterns = [
         "agreements/<int:agreement_id>/parties/<int:party_id>/delete/",
         views.party_delete,
         name="party_delete",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoicing/",
+        views_invoicing.invoicing_pair_list,
+        name="invoicing_pair_list",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoicing/new/",
+        views_invoicing.invoicing_pair_edit,
+        name="invoicing_pair_create",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoicing/<int:pair_id>/",
+        views_invoicing.invoicing_pair_edit,
+        name="invoicing_pair_edit",
+    ),
+    path(
+        "agreements/<int:agreement_id>/invoicing/<int:pair_id>/delete/",
+        views_invoicing.invoicing_pair_delete,
+        name="invoicing_pair_delete",
     ),
     path("agreements/<int:agreement_id>/goals/new/", views.goal_edit, name="goal_create"),
     path(

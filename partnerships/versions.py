@@ -21,6 +21,7 @@ from .models import (
     AgreementVersion,
     Budget,
     Goal,
+    InvoicingPair,
     format_sek,
 )
 
@@ -71,6 +72,7 @@ def snapshot_agreement(agreement: Agreement) -> dict[str, Any]:
     data: dict[str, Any] = {name: _plain(getattr(agreement, name)) for name in SNAPSHOT_FIELDS}
     data["parties"] = [_party_snapshot(party) for party in agreement.parties.all()]
     data["goals"] = [_goal_snapshot(goal) for goal in agreement.goals.all()]
+    data["invoicing_pairs"] = [_pair_snapshot(pair) for pair in agreement.invoicing_pairs.all()]
     data["budgets"] = {
         str(budget.year): _budget_snapshot(budget) for budget in agreement.budgets.all()
     }
@@ -87,6 +89,12 @@ def _agreement_with_parts(agreement_id: int) -> Agreement:
                 queryset=AgreementParty.objects.select_related(
                     "organisation", "contact_person"
                 ).prefetch_related("resources"),
+            ),
+            Prefetch(
+                "invoicing_pairs",
+                queryset=InvoicingPair.objects.select_related(
+                    "seller__organisation", "buyer__organisation"
+                ).order_by("position", "pk"),
             ),
             Prefetch(
                 "goals",
@@ -114,6 +122,18 @@ def _party_snapshot(party: AgreementParty) -> dict[str, Any]:
             {"kind": r.kind, "description": r.description, "quantity": r.quantity}
             for r in party.resources.all()
         ],
+    }
+
+
+def _pair_snapshot(pair: InvoicingPair) -> dict[str, Any]:
+    return {
+        "seller": pair.seller.organisation.name,
+        "buyer": pair.buyer.organisation.name,
+        "percent": _plain(pair.percent),
+        "amount": _plain(pair.amount),
+        "marking": pair.marking,
+        "marking_text": pair.marking_text,
+        "buyer_reference": pair.buyer_reference,
     }
 
 
@@ -186,8 +206,13 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
                     "after": _show(_choice_label(Agreement, name, new.get(name))),
                 }
             )
-    for key, label in (("parties", _("Parter")), ("goals", _("Mål och indikatorer"))):
-        if old.get(key) != new.get(key):
+    for key, label in (
+        ("parties", _("Parter")),
+        ("goals", _("Mål och indikatorer")),
+        ("invoicing_pairs", _("Vem fakturerar vem")),
+    ):
+        # Versions recorded before pairs were part of the snapshot have no such key.
+        if (old.get(key) or []) != (new.get(key) or []):
             changes.append(
                 {
                     "field": str(label),
@@ -244,6 +269,17 @@ def _show(value: Any) -> str:
 def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
     if not items:
         return "–"
+    if key == "invoicing_pairs":
+        return "; ".join(
+            f"{p['seller']} → {p['buyer']} "
+            + (
+                f"{p['percent']} %"
+                if p["percent"] is not None
+                else format_sek(Decimal(p["amount"]))
+            )
+            + (f" ({p['marking']})" if p["marking"] else "")
+            for p in items
+        )
     if key == "parties":
         return "; ".join(
             f"{p['organisation']} ({_choice_label(AgreementParty, 'role', p['role'])})"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Model, Prefetch, Sum
+from django.db.models import Count, Model, Prefetch, ProtectedError, Sum
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -694,8 +694,24 @@ def party_delete(request: AuthedHttpRequest, agreement_id: int, party_id: int) -
             % {"org": party.organisation},
         )
         return redirect(agreement)
+    if party.pairs_as_seller.exists() or party.pairs_as_buyer.exists():
+        messages.error(
+            request,
+            _("%(org)s ingår i ett faktureringspar. Ta bort paret först.")
+            % {"org": party.organisation},
+        )
+        return redirect(agreement)
     summary = _("Part borttagen: %(org)s") % {"org": party.organisation}
-    return _remove(request, agreement, party, summary, _("Parten är borttagen."))
+    try:
+        return _remove(request, agreement, party, summary, _("Parten är borttagen."))
+    except ProtectedError:
+        # Issued documents (invoice bases) name the party; they must stay as issued.
+        messages.error(
+            request,
+            _("Utfärdade dokument hänvisar till %(org)s, så parten kan inte tas bort.")
+            % {"org": party.organisation},
+        )
+        return redirect(agreement)
 
 
 @require_POST

@@ -348,9 +348,13 @@ def credit_invoice_basis(
     issued_on = issued_on or timezone.localdate()
     data = dict(original.figures)
     data["lines"] = [dict(line) for line in original.figures["lines"]]
-    shares = [Decimal(str(line["party_share"])) for line in data["lines"]]
-    for line, part in zip(data["lines"], figures.allocate(amount, shares), strict=True):
-        line["party_share"] = str(part)
+    if amount != original.amount:
+        # A part of the basis is credited over its cost lines; only a credit of the whole
+        # basis repeats its lines as they were, index adjustments included.
+        shares = [Decimal(str(line["party_share"])) for line in data["lines"]]
+        for line, part in zip(data["lines"], figures.allocate(amount, shares), strict=True):
+            line["party_share"] = str(part)
+        data["index_adjustments"] = []
     data.update(
         {
             "amount": str(amount),

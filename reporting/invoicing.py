@@ -80,7 +80,12 @@ def repayment_figures(
         for b in bases
     ]
     invoiced = sum((row["net"] for row in rows), Decimal("0"))
-    due = due_figures["amount"]
+    # An index adjustment a basis carried is owed for its year, whatever the termination.
+    index_adjustment = Decimal(str(due_figures["index_adjustment_total"])) + sum(
+        (Decimal(b.figures.get("index_adjustment_total") or "0") for b in bases if not b.credited),
+        Decimal("0"),
+    )
+    due = due_figures["period_amount"] + index_adjustment
     return {
         "agreement": due_figures["agreement"],
         "year": terminated_on.year,
@@ -99,6 +104,7 @@ def repayment_figures(
         "settles_on_actuals": due_figures["settles_on_actuals"],
         "bases": rows,
         "invoiced": invoiced,
+        "index_adjustment": index_adjustment,
         "due": due,
         "repayment": max(invoiced - due, Decimal("0")),
         "has_repayment": invoiced > due,

@@ -121,19 +121,37 @@ def _payment_means(parent: etree._Element, payment: dict[str, Any]) -> None:
             _cbc(_cac(financial_account, "FinancialInstitutionBranch"), "ID", branch)
 
 
-def _invoice_line(root: etree._Element, position: int, line: dict[str, Any], marking: str) -> None:
-    amount = Decimal(str(line["party_share"]))
-    element = _cac(root, "InvoiceLine")
+def _document_line(
+    root: etree._Element, position: int, name: str, amount: Decimal, *, credit: bool = False
+) -> None:
+    element = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
     _cbc(element, "ID", position)
-    # A refund or correction gives a negative line: a negative quantity, never a negative
-    # price (BR-27).
-    _cbc(element, "InvoicedQuantity", "-1" if amount < 0 else "1", unitCode="C62")
+    # A refund, correction or downward index adjustment gives a negative line: a negative
+    # quantity, never a negative price (BR-27).
+    quantity = "CreditedQuantity" if credit else "InvoicedQuantity"
+    _cbc(element, quantity, "-1" if amount < 0 else "1", unitCode="C62")
     _money(element, "LineExtensionAmount", amount)
     item = _cac(element, "Item")
-    _cbc(item, "Name", f"{line['description']} ({marking})"[:200])
+    _cbc(item, "Name", name[:200])
     _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
     price = _cac(element, "Price")
     _money(price, "PriceAmount", abs(amount))
+
+
+def _lines_to_send(figures: dict[str, Any]) -> list[tuple[str, Decimal]]:
+    """(name, amount) of every line of the document: the cost lines with an amount (at
+    least one: a document needs one), then the index adjustments the basis carries."""
+    marking = figures["marking"]
+    cost_lines = [
+        line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0
+    ] or figures["lines"][:1]
+    return [
+        (f"{line['description']} ({marking})", Decimal(str(line["party_share"])))
+        for line in cost_lines
+    ] + [
+        (f"{a['description']} ({marking})", Decimal(str(a["amount"])))
+        for a in figures.get("index_adjustments") or []
+    ]
 
 
 def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.date) -> bytes:
@@ -169,29 +187,20 @@ def invoice_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.dat
     _money(subtotal, "TaxAmount", "0")
     _tax_category(subtotal, "TaxCategory", with_reason=True)
 
-    lines = [
-        line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0
-    ] or figures["lines"][:1]
-    line_total = sum((Decimal(str(line["party_share"])) for line in lines), Decimal("0"))
+    lines = _lines_to_send(figures)
+    line_total = sum((line_amount for _name, line_amount in lines), Decimal("0"))
     totals = _cac(root, "LegalMonetaryTotal")
     _money(totals, "LineExtensionAmount", line_total)
     _money(totals, "TaxExclusiveAmount", amount)
     _money(totals, "TaxInclusiveAmount", amount)
     _money(totals, "PayableAmount", amount)
 
-    for position, line in enumerate(lines, start=1):
-        _invoice_line(root, position, line, figures["marking"])
+    for position, (name, line_amount) in enumerate(lines, start=1):
+        _document_line(root, position, name, line_amount)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
-
-
-def _lines_to_send(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The lines with an amount (at least one line: a document needs one)."""
-    return [line for line in figures["lines"] if Decimal(str(line["party_share"])) != 0] or figures[
-        "lines"
-    ][:1]
 
 
 def credit_note_xml(figures: dict[str, Any], *, number: str, issued_on: datetime.date) -> bytes:
@@ -230,23 +239,15 @@ def credit_note_xml(figures: dict[str, Any], *, number: str, issued_on: datetime
     _tax_category(subtotal, "TaxCategory", with_reason=True)
 
     lines = _lines_to_send(figures)
-    line_total = sum((Decimal(str(line["party_share"])) for line in lines), Decimal("0"))
+    line_total = sum((line_amount for _name, line_amount in lines), Decimal("0"))
     totals = _cac(root, "LegalMonetaryTotal")
     _money(totals, "LineExtensionAmount", line_total)
     _money(totals, "TaxExclusiveAmount", amount)
     _money(totals, "TaxInclusiveAmount", amount)
     _money(totals, "PayableAmount", amount)
 
-    for number_in_order, line in enumerate(lines, start=1):
-        element = _cac(root, "CreditNoteLine")
-        _cbc(element, "ID", number_in_order)
-        _cbc(element, "CreditedQuantity", "1", unitCode="C62")
-        _money(element, "LineExtensionAmount", line["party_share"])
-        item = _cac(element, "Item")
-        _cbc(item, "Name", f"{line['description']} ({figures['marking']})"[:200])
-        _tax_category(item, "ClassifiedTaxCategory", with_reason=False)
-        price = _cac(element, "Price")
-        _money(price, "PriceAmount", line["party_share"])
+    for position, (name, line_amount) in enumerate(lines, start=1):
+        _document_line(root, position, name, line_amount, credit=True)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

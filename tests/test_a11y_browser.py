@@ -66,6 +66,8 @@ PAGE_STATES: list[PageState] = [
     PageState("ekonom", "/io/"),
     PageState("ekonom", "/budgets/index-series/"),
     PageState("ekonom", "/agreements/{bromodellen}/budgets/{budget_year}/edit/"),
+    PageState("ekonom", "/agreements/{bromodellen}/invoicing/"),
+    PageState("ekonom", "/agreements/{bromodellen}/invoicing/{bromodellen_pair}/"),
     # steering group
     PageState("styrgrupp", "/dashboards/", main=True),
     PageState("styrgrupp", "/"),
@@ -97,7 +99,7 @@ PAGE_STATES: list[PageState] = [
 def demo_ids() -> dict[str, int]:
     """The ids the page paths name, looked up in the demo data."""
     from participants.models import Consent, GroupActivity, GroupSession
-    from partnerships.models import Agreement, Budget, Meeting, Organisation, User
+    from partnerships.models import Agreement, Budget, InvoicingPair, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
 
     agreements = {a.short_id: a.pk for a in Agreement.objects.all()}
@@ -120,6 +122,9 @@ def demo_ids() -> dict[str, int]:
         .order_by("year")
         .values_list("year", flat=True)[0],
         "invoice_basis": InvoiceBasis.objects.values_list("pk", flat=True)[0],
+        "bromodellen_pair": InvoicingPair.objects.filter(
+            agreement_id=agreements["bromodellen"]
+        ).values_list("pk", flat=True)[0],
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,

@@ -65,6 +65,10 @@ budget_derive                           302  405     405     405     405      40
 index_series                            302  403     403     200     403      200     200
 actual_add                              302  405     405     405     405      405     405
 other_funding_add                       302  405     405     405     405      405     405
+invoicing_pair_list                     302  200     404     200     200      200     200
+invoicing_pair_create                   302  403     404     200     403      200     200
+invoicing_pair_edit                     302  403     404     200     403      200     200
+invoicing_pair_delete                   302  405     405     405     405      405     405
 
 # Organisations
 organisation_list                       302  200     200     200     200      200     200
@@ -215,6 +219,7 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "version": lambda o: o.report.version,
     "job_id": lambda o: o.render_job.pk,
     "basis_id": lambda o: o.basis.pk,
+    "pair_id": lambda o: o.pair.pk,
     "seller_id": lambda o: o.world.party_a.pk,
     "buyer_id": lambda o: o.world.agreement_a.public_parties().get().pk,
     "meeting_id": lambda o: o.meeting.pk,
@@ -277,7 +282,7 @@ def objects(world) -> SimpleNamespace:
     from iop.models import ImportJob
     from participants.models import DuplicateSuspicion
     from partnerships.actions import record_version
-    from partnerships.models import Agreement, CalendarToken, Goal, Indicator
+    from partnerships.models import Agreement, CalendarToken, Goal, Indicator, InvoicingPair
     from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
     from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
@@ -314,6 +319,13 @@ def objects(world) -> SimpleNamespace:
         ),
         basis=issue_invoice_basis(
             agreement=agreement, year=YEAR, user=None, audit=AuditContext.system()
+        ),
+        pair=InvoicingPair.objects.create(
+            agreement=agreement,
+            seller=world.party_a,
+            buyer=agreement.public_parties().get(),
+            percent=100,
+            marking="ID 1",
         ),
         calendar_token=CalendarToken.objects.create(user=world.coordinator_a, token="m" * 40),
         import_job=ImportJob.objects.create(

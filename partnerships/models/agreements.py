@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iop.money import format_sek
+
 from .organisations import ContactPerson, Organisation, User
 
 
@@ -440,8 +442,26 @@ class InvoicingPair(models.Model):
     def __str__(self) -> str:
         return f"{self.seller.organisation} → {self.buyer.organisation}"
 
+    def is_in_use(self) -> bool:
+        """Whether an issued document refers to the pair: such rows protect it, so it
+        cannot be removed nor given another seller or buyer (1 query per protecting
+        relation; this app does not name the documents)."""
+        return self.pk is not None and any(
+            rel.related_model._base_manager.filter(**{rel.field.name: self}).exists()
+            for rel in self._meta.related_objects
+            if getattr(rel, "on_delete", None) is models.PROTECT
+        )
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if (
+            self.seller_id
+            and self.buyer_id
+            and InvoicingPair.objects.filter(seller_id=self.seller_id, buyer_id=self.buyer_id)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["buyer"] = _("Paret finns redan.")
         if self.seller_id and self.seller.agreement_id != self.agreement_id:
             errors["seller"] = _("Säljaren måste vara part i samma överenskommelse.")
         elif self.seller_id and self.seller.role == AgreementParty.PartyRole.PUBLIC_FUNDER:
@@ -450,8 +470,14 @@ class InvoicingPair(models.Model):
             errors["buyer"] = _("Köparen måste vara part i samma överenskommelse.")
         elif self.buyer_id and self.buyer.role != AgreementParty.PartyRole.PUBLIC_FUNDER:
             errors["buyer"] = _("Den som faktureras ska vara en offentlig finansiär.")
+        # The constraints' own messages, at their fields (a check constraint's error
+        # would otherwise stand above the form, away from the field).
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("Beloppet ska vara större än 0.")
         if (self.percent is None) == (self.amount is None):
-            errors["percent"] = _("Ange antingen en andel i procent eller ett belopp.")
+            errors.setdefault("percent", _("Ange antingen en andel i procent eller ett belopp."))
+        elif self.percent is not None and not 0 < self.percent <= 100:
+            errors["percent"] = _("Andelen ska vara större än 0 och högst 100 procent.")
         elif self.percent is not None and self.buyer_id and not errors:
             others = (
                 (
@@ -466,8 +492,46 @@ class InvoicingPair(models.Model):
                     "Paren mot %(buyer)s får tillsammans högst vara 100 procent; de andra "
                     "paren har redan %(others)s procent."
                 ) % {"buyer": self.buyer.organisation, "others": others}
+        elif (
+            self.amount is not None
+            and self.buyer_id
+            and not errors
+            and (too_much := self._fixed_amounts_error()) is not None
+        ):
+            errors["amount"] = too_much
         if errors:
             raise ValidationError(errors)
+
+    def _fixed_amounts_error(self) -> str | None:
+        """Why the fixed amounts to the buyer exceed its share in one of the agreement's
+        budgets, or None (the invoice basis refuses such pairs too; here the form says it
+        at the field)."""
+        assert self.amount is not None
+        fixed = self.amount + (
+            InvoicingPair.objects.filter(buyer_id=self.buyer_id, amount__isnull=False)
+            .exclude(pk=self.pk)
+            .aggregate(total=models.Sum("amount"))["total"]
+            or 0
+        )
+        for budget in self.agreement.budgets.order_by("year"):
+            share = next(
+                (amount for s, amount in budget.share_amounts() if s.party_id == self.buyer_id),
+                None,
+            )
+            if share is not None and fixed > share:
+                return str(
+                    _(
+                        "De fasta beloppen mot %(buyer)s blir %(fixed)s per år, mer än dess "
+                        "andel %(share)s i budgeten för %(year)s."
+                    )
+                    % {
+                        "buyer": self.buyer.organisation,
+                        "fixed": format_sek(fixed),
+                        "share": format_sek(share),
+                        "year": budget.year,
+                    }
+                )
+        return None
 
 
 class Resource(models.Model):

@@ -20,6 +20,7 @@ from partnerships.models import (
     round_money,
 )
 
+from ..models import InvoiceBasis
 from .billing import Billing, Period, billings, find_period, periods
 from .common import HUNDRED, ZERO
 from .money import budget_for, financial_account
@@ -94,6 +95,12 @@ def invoice_figures(
         account["lines"], allocate(charge["amount"], charge["weights"]), strict=True
     ):
         line["party_share"] = part
+    adjustments = (
+        []
+        if charge["actual_share"] is not None
+        else index_adjustments(agreement, year, billing, all_billings)
+    )
+    adjusted = sum((a["amount"] for a in adjustments), ZERO)
     version = version_for_year(agreement, year)
     return {
         **_header(agreement, year, billing, period),
@@ -113,8 +120,90 @@ def invoice_figures(
         "capped": charge["capped"],
         "vouchers": charge["vouchers"],
         "settlement": charge["settlement"],
-        "amount": charge["amount"],
+        "period_amount": charge["amount"],
+        "index_adjustments": adjustments,
+        "index_adjustment_total": adjusted,
+        "amount": charge["amount"] + adjusted,
     }
+
+
+def index_adjustments(
+    agreement: Agreement, year: int, billing: Billing, all_billings: list[Billing]
+) -> list[dict[str, Any]]:
+    """The index adjustments the seller's next basis to the buyer carries.
+
+    A budget indexed from the year before with an index series' provisional value comes
+    to more (or less) once the final value differs (`Budget.indexation_adjustment`). The
+    first basis the seller issues to the buyer for a period of that year or later, once
+    the final value is known, carries the seller's part of it as a line of its own — the
+    seller's part of that year's budget, in whole öre — unless a live basis (not credited
+    in full) already carries it. Bases settled on actual costs carry none: they pay what
+    was spent. 1 query when no budget of the agreement follows an index series.
+    """
+    budgets = list(
+        Budget.objects.filter(
+            agreement=agreement,
+            year__lte=year,
+            index_series__isnull=False,
+            applied_index_percent__isnull=False,
+            derived_from__isnull=False,
+        )
+        .select_related("index_series", "derived_from")
+        .order_by("year")
+    )
+    result = []
+    for budget in budgets:
+        adjustment = budget.indexation_adjustment()
+        if adjustment is None or budget.year in _years_carried(billing, budget.year):
+            continue
+        assert budget.index_series is not None
+        final = budget.index_series.value_for(budget.year).final_percent
+        account = financial_account(budget)
+        funders = {f["party_id"]: f for f in account["funders"] if f["is_public"]}
+        funder = funders.get(billing.buyer.pk)
+        if funder is None or not account["total"]:
+            continue
+        part = year_amount(billing, funder["amount"], all_billings)
+        amount = round_money(adjustment * part / account["total"])
+        if not amount:
+            continue
+        result.append(
+            {
+                "year": budget.year,
+                "series": budget.index_series.name,
+                "provisional_percent": budget.applied_index_percent,
+                "final_percent": final,
+                "budget_adjustment": adjustment,
+                "amount": amount,
+                "description": _(
+                    "Indexjustering %(year)s: %(series)s slutligt %(final)s %% i stället för "
+                    "preliminärt %(provisional)s %%"
+                )
+                % {
+                    "year": budget.year,
+                    "series": budget.index_series.name,
+                    "final": _percent(final),
+                    "provisional": _percent(budget.applied_index_percent),
+                },
+            }
+        )
+    return result
+
+
+def _percent(value: Decimal | None) -> str:
+    return f"{value:.2f}".replace(".", ",") if value is not None else ""
+
+
+def _years_carried(billing: Billing, from_year: int) -> set[int]:
+    """The years whose index adjustment a live basis of the billing already carries."""
+    carried = InvoiceBasis.objects.filter(
+        kind=InvoiceBasis.Kind.INVOICE,
+        credited=False,
+        seller_id=billing.seller.organisation_id,
+        party_id=billing.buyer.pk,
+        year__gte=from_year,
+    ).values_list("figures__index_adjustments", flat=True)
+    return {int(a["year"]) for adjustments in carried for a in adjustments or []}
 
 
 def _header(agreement: Agreement, year: int, billing: Billing, period: Period) -> dict[str, Any]:
