@@ -417,8 +417,21 @@ class FollowUpForm(forms.ModelForm):
         return day
 
 
+class AgreementPhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["position", "name"]
+
+    def has_changed(self) -> bool:
+        # A default phase offered as the start of the agreement's own list is saved as it
+        # stands, changed or not.
+        return super().has_changed() or (
+            self.instance.pk is None and bool(self.initial.get("name"))
+        )
+
+
 PhaseFormSet = forms.inlineformset_factory(
-    Agreement, Phase, fields=["position", "name"], extra=2, can_delete=True
+    Agreement, Phase, form=AgreementPhaseForm, extra=2, can_delete=True
 )
 
 IntakeWindowFormSet = forms.inlineformset_factory(
