@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from partnerships.models import Agreement, Organisation
 
 from .models import ActionPlan, Enrolment, IntakeWindow, PlanAgreement
+from .models.casework import FOLLOW_UP_MONTHS as FOLLOW_UP_MONTHS
 
 OUTSIDE_INTAKE = gettext_lazy(
     "Anvisningen ligger utanför partnerskapets intagsperioder. "
