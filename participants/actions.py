@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -422,7 +423,7 @@ def save_action_plan(
     user: User,
     audit: AuditContext,
     plan: ActionPlan,
-    goals: BaseInlineFormSet,
+    goals: BaseInlineFormSet[Any, Any, Any],
     revision: int | None,
 ) -> ActionPlan:
     """Save an action plan and its goals (a validated formset); an existing plan only if
@@ -816,8 +817,8 @@ def save_agreement_process(
     user: User,
     audit: AuditContext,
     agreement: Agreement,
-    phases: BaseInlineFormSet,
-    windows: BaseInlineFormSet,
+    phases: BaseInlineFormSet[Any, Any, Any],
+    windows: BaseInlineFormSet[Any, Any, Any],
 ) -> None:
     """A partnership's own phase list and intake windows (validated formsets). A phase in
     use by an enrolment cannot be removed."""

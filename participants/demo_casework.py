@@ -229,7 +229,7 @@ def _load_kvinnor(ctx: DemoContext, today: datetime.date) -> None:
     agencies = _agencies(ctx)
     agreement = _internationella_kvinnor(agencies)
     phases = _phases(agreement)
-    user = ctx.users.get("ansvarig") or User.objects.filter(is_active=True).first()
+    user = ctx.users["ansvarig"]
     owner = agencies["arbetsformedlingen"]
     rng = random.Random("iop-demo-internationella-kvinnor")
     codes = [f"D-IK{i:03d}" for i in range(1, 31)]
@@ -329,7 +329,7 @@ def _load_malmokraften(ctx: DemoContext, today: datetime.date) -> None:
             )
         month += relativedelta(months=2)
     rng = random.Random("iop-demo-malmokraften-casework")
-    user = ctx.users.get("ansvarig") or User.objects.filter(is_active=True).first()
+    user = ctx.users["ansvarig"]
     enrolments = Enrolment.objects.filter(agreement=agreement).select_related("action_plan")
     keys = ["arbetsformedlingen", "malmo", "forsakringskassan", "region"]
     for enrolment in enrolments:

@@ -180,7 +180,7 @@ def agreement_process(request: AuthedHttpRequest, agreement_id: int) -> HttpResp
                 windows=windows,
             )
         except ValidationError as exc:
-            phases._non_form_errors = phases.error_class(exc.messages)
+            phases._non_form_errors = phases.error_class(exc.messages)  # type: ignore[attr-defined]
         else:
             messages.success(request, _("Faser och intagsperioder är sparade."))
             return redirect("participants:agreement_process", agreement.pk)

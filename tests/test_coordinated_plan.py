@@ -182,9 +182,7 @@ def test_a_new_revision_must_be_agreed_again(world, login, enrolment, set_today)
 def test_a_user_without_the_plan_in_the_consent_cannot_open_the_plan_agreement(world, login):
     e = enrolled(world.agreement_a, world.org_a, consent={"share_plan": False})
     ActionPlan.objects.create(enrolment=e, drawn_up_on=D(2026, 2, 1))
-    response = login(world.coordinator_a).get(
-        reverse("participants:plan_agreement", args=[e.pk])
-    )
+    response = login(world.coordinator_a).get(reverse("participants:plan_agreement", args=[e.pk]))
     assert response.status_code == 403
     other = login(world.coordinator_b).get(reverse("participants:plan_agreement", args=[e.pk]))
     assert other.status_code == 404

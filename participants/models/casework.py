@@ -166,7 +166,7 @@ class IntakeWindow(models.Model):
     @classmethod
     def outside_intake(cls, agreement: Agreement | int, day: datetime.date) -> bool:
         """True when the agreement has intake windows and none covers `day` (1 query)."""
-        agreement_id = getattr(agreement, "pk", agreement)
+        agreement_id = agreement.pk if isinstance(agreement, Agreement) else agreement
         windows = cls.objects.filter(agreement_id=agreement_id)
         covered = windows.covering(day)
         return bool(windows.exists()) and not covered.exists()
