@@ -233,7 +233,7 @@ def test_the_exit_records_needs_and_hand_over_and_schedules_follow_ups(world, lo
     # The one-month follow-up is on the exiting caseworker's start page once due.
     set_today(D(2026, 9, 28))
     caseload = Enrolment.objects.none()
-    items = [i for i in work_for(world.coordinator_a, D(2026, 9, 28), caseload)]
+    items = list(work_for(world.coordinator_a, D(2026, 9, 28), caseload))
     assert [(i.kind, i.participant_code) for i in items] == [("follow_up_due", e.participant.code)]
     follow_up = FollowUp.objects.get(enrolment=e, months=1)
     response = client.post(
