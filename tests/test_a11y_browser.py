@@ -135,7 +135,7 @@ def demo_ids() -> dict[str, int]:
             participant_id=consent.participant_id, agreement_id=agreements["thaiwise"]
         )
         .values_list("pk", flat=True)
-        .first(),
+        .get(),
         "follow_up": follow_up.pk,
         "exit_enrolment": open_enrolment.pk,
         "group": group.pk,

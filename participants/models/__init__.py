@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation
 
 from ..validators import normalise_personnummer, validate_personnummer
+from .choices import IncomeSource as IncomeSource
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
@@ -46,17 +47,6 @@ class Gender(models.TextChoices):
     MAN = "man", _("Man")
     OTHER = "other", _("Annan")
     UNKNOWN = "unknown", _("Okänt")
-
-
-class IncomeSource(models.TextChoices):
-    INCOME_SUPPORT = "income_support", _("Försörjningsstöd")
-    ACTIVITY_SUPPORT = "activity_support", _("Aktivitetsstöd")
-    SICKNESS_BENEFIT = "sickness_benefit", _("Sjukpenning eller sjukersättning")
-    SALARY = "salary", _("Lön")
-    STUDY_SUPPORT = "study_support", _("Studiemedel")
-    NONE = "none", _("Ingen inkomst")
-    OTHER = "other", _("Annan")
-    UNKNOWN = "unknown", _("Okänd")
 
 
 class ExitOutcome(models.TextChoices):

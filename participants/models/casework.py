@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Agreement, Organisation
 
-from . import ActionPlan, Enrolment, IncomeSource
+from .choices import IncomeSource
 
 # Follow-ups after exit, in months.
 FOLLOW_UP_MONTHS = (1, 6)
@@ -31,7 +31,7 @@ class PlanAgreement(models.Model):
     organisation, the participant's own."""
 
     plan = models.ForeignKey(
-        ActionPlan, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("plan")
+        "ActionPlan", on_delete=models.CASCADE, related_name="agreements", verbose_name=_("plan")
     )
     revision = models.PositiveIntegerField(_("version"))
     organisation = models.ForeignKey(
@@ -90,7 +90,7 @@ class PlanRevision(models.Model):
     """What a coordinated plan said after one save (its goals as written then)."""
 
     plan = models.ForeignKey(
-        ActionPlan, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("plan")
+        "ActionPlan", on_delete=models.CASCADE, related_name="revisions", verbose_name=_("plan")
     )
     number = models.PositiveIntegerField(_("version"))
     saved_at = models.DateTimeField(_("sparad"), default=timezone.now)
@@ -187,7 +187,7 @@ class ExitRecord(models.Model):
     and to whom the participant was handed over."""
 
     enrolment = models.OneToOneField(
-        Enrolment,
+        "Enrolment",
         on_delete=models.CASCADE,
         related_name="exit_record",
         verbose_name=_("inskrivning"),
@@ -248,7 +248,7 @@ class FollowUp(models.Model):
     """A follow-up 1 or 6 months after exit, scheduled by the exit."""
 
     enrolment = models.ForeignKey(
-        Enrolment,
+        "Enrolment",
         on_delete=models.CASCADE,
         related_name="follow_ups",
         verbose_name=_("inskrivning"),
