@@ -625,6 +625,7 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
         _("Avsluta inskrivning i %(a)s") % {"a": enrolment.agreement},
         enrolment,
         extra_form=record_form,
+        extra_title=_("Vid avslut"),
     )
 
 
