@@ -312,3 +312,52 @@ def test_referrals_are_counted_per_referring_agency_and_month(world):
         ("Testkommun", 2): 1,
         ("Förening A", 2): 1,
     }
+
+
+def test_the_waiting_list_says_how_many_of_the_waiting_it_shows(world, login, full):
+    from tests.factories.participants import ConsentFactory, ParticipantFactory
+
+    hidden = ParticipantFactory.create()
+    ConsentFactory.create(participant=hidden, organisation=world.municipality)
+    Referral.objects.create(
+        participant=hidden,
+        agreement=world.agreement_a,
+        date=D(2026, 3, 1),
+        referred_by="Handläggare",
+        status=ReferralStatus.WAITING,
+    )
+    page = login(world.coordinator_a).get(
+        reverse("participants:waiting_list", args=[world.agreement_a.pk])
+    )
+    html = page.content.decode()
+    assert "0 av 1 visas" in html
+    assert hidden.code not in html
+
+
+def test_a_phase_in_use_cannot_be_removed_from_the_list(world, login):
+    phase = Phase.objects.create(agreement=world.agreement_a, name="Start", position=1)
+    e = enrolled(world.agreement_a, world.org_a)
+    e.phase = phase
+    e.save()
+    client = login(world.manager_a)
+    response = client.post(
+        reverse("participants:agreement_process", args=[world.agreement_a.pk]),
+        {
+            "phases-TOTAL_FORMS": "1",
+            "phases-INITIAL_FORMS": "1",
+            "phases-MIN_NUM_FORMS": "0",
+            "phases-MAX_NUM_FORMS": "1000",
+            "phases-0-id": phase.pk,
+            "phases-0-agreement": world.agreement_a.pk,
+            "phases-0-position": "1",
+            "phases-0-name": "Start",
+            "phases-0-DELETE": "on",
+            "windows-TOTAL_FORMS": "0",
+            "windows-INITIAL_FORMS": "0",
+            "windows-MIN_NUM_FORMS": "0",
+            "windows-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "En fas som deltagare har passerat kan inte tas bort." in response.content.decode()
+    assert Phase.objects.filter(pk=phase.pk).exists()
