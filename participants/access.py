@@ -35,6 +35,7 @@ from .models import (
     GroupActivity,
     GroupSession,
     Participant,
+    Referral,
 )
 
 PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -127,7 +128,11 @@ def visible_participants(user: User, day: datetime.date | None = None) -> QueryS
     enrolled = Enrolment.objects.filter(
         participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
     )
-    return Participant.objects.filter(Exists(consent), Exists(enrolled))
+    # A participant waiting for a place in one of the user's partnerships is theirs too.
+    waiting = Referral.objects.waiting().filter(
+        participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
+    )
+    return Participant.objects.filter(Exists(consent), Exists(enrolled) | Exists(waiting))
 
 
 def shows_identity(user: User, participant_field: str = "participant_id") -> Value | Exists:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from iop.audit import AuditContext
-from partnerships.models import Agreement, User
+from partnerships.actions import record_version
+from partnerships.models import Agreement, Organisation, User
 
+from . import casework
 from .access import record_access
 from .models import (
     AccessLog,
@@ -32,13 +35,18 @@ from .models import (
     Contact,
     DuplicateSuspicion,
     Enrolment,
+    ExitRecord,
+    FollowUp,
     GroupActivity,
     GroupSession,
     Participant,
     Phase,
     PhaseChange,
+    PlanAgreement,
+    PlanRevision,
     ProgressAssessment,
     Referral,
+    ReferralStatus,
 )
 
 security_log = logging.getLogger("iop.security")
@@ -85,16 +93,16 @@ def register_participant(
     consent.recorded_by = user
     consent.full_clean()
     consent.save()
+    enrolment.participant = participant
+    enrolment.agreement = agreement
+    enrolment.start_date = start_date
     if referral is not None:
         referral.participant = participant
         referral.agreement = agreement
         referral.recorded_by = user
+        referral.source_organisation_id = user.organisation_id
         referral.full_clean()
-        referral.save()
-    enrolment.participant = participant
-    enrolment.agreement = agreement
-    enrolment.start_date = start_date
-    _save_enrolment(user=user, enrolment=enrolment)
+    _enrol_or_wait(user=user, enrolment=enrolment, referral=referral)
     record_access(
         user=user,
         audit=audit,
@@ -129,17 +137,63 @@ def _save_enrolment(*, user: User, enrolment: Enrolment) -> None:
         )
 
 
+def _lock_agreement(agreement_id: int) -> Agreement:
+    # Two enrolments racing for the last place: the row lock makes the second one wait
+    # and then count the first.
+    return Agreement.objects.select_for_update().get(pk=agreement_id)
+
+
+def _enrol_or_wait(
+    *, user: User, enrolment: Enrolment, referral: Referral | None
+) -> Referral | None:
+    """Enrol when the agreement has a place on the start day; otherwise put the participant
+    on the waiting list (a waiting referral), never refusing or over-filling silently.
+    Returns the waiting referral, or None when enrolled."""
+    agreement = _lock_agreement(enrolment.agreement_id)
+    enrolment.agreement = agreement
+    if casework.has_place(agreement, enrolment.start_date):
+        _save_enrolment(user=user, enrolment=enrolment)
+        if referral is not None:
+            referral.status = ReferralStatus.ENROLLED
+            referral.enrolment = enrolment
+            referral.save()
+        return None
+    enrolment.full_clean(exclude={"participant"})
+    if referral is None:
+        today = timezone.localdate()
+        referral = Referral(
+            participant_id=enrolment.participant_id,
+            agreement=agreement,
+            date=min(today, enrolment.start_date),
+            requested_start=enrolment.start_date,
+            referred_by=user.get_full_name() or user.get_username(),
+            organisation_id=user.organisation_id,
+            reason=_("Inskrivning när alla platser var upptagna."),
+            recorded_by=user,
+            source_organisation_id=user.organisation_id,
+        )
+    elif referral.requested_start is None:
+        referral.requested_start = max(enrolment.start_date, referral.date)
+    referral.status = ReferralStatus.WAITING
+    referral.enrolment = None
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
 @transaction.atomic
-def enrol(*, user: User, audit: AuditContext, enrolment: Enrolment) -> Enrolment:
-    _save_enrolment(user=user, enrolment=enrolment)
+def enrol(*, user: User, audit: AuditContext, enrolment: Enrolment) -> Enrolment | Referral:
+    """Enrol, or, when every place is taken on the start day, put the participant on the
+    agreement's waiting list (returns the waiting referral)."""
+    waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=None)
     record_access(
         user=user,
         audit=audit,
         participants=[enrolment.participant_id],
         action=AccessLog.Action.CREATE,
-        what="inskrivning",
+        what="väntelista" if waiting else "inskrivning",
     )
-    return enrolment
+    return waiting or enrolment
 
 
 @transaction.atomic
@@ -176,6 +230,7 @@ def change_phase(
         return None
     if date < enrolment.start_date:
         raise ValidationError({"date": _("Fasbytet kan inte ligga före inskrivningen.")})
+    _check_phase_order(enrolment, phase, date)
     if date > timezone.localdate():
         raise ValidationError({"date": _("Datumet kan inte ligga i framtiden.")})
     change = PhaseChange.objects.create(
@@ -197,13 +252,52 @@ def change_phase(
     return change
 
 
+def _check_phase_order(enrolment: Enrolment, phase: Phase, date: datetime.date) -> None:
+    """Phases follow the agreement's order, and a phase change never goes back in time."""
+    current = enrolment.phase
+    if current is not None and (phase.position, phase.pk) < (current.position, current.pk):
+        raise ValidationError(
+            {
+                "phase": _(
+                    "Faserna följer partnerskapets ordning: deltagaren är redan i %(phase)s."
+                )
+                % {"phase": current.name}
+            }
+        )
+    last = enrolment.phase_changes.order_by("-date").values_list("date", flat=True).first()
+    if last is not None and date < last:
+        raise ValidationError(
+            {
+                "date": _("Fasbytet kan inte ligga före föregående fasbyte (%(date)s).")
+                % {"date": last.isoformat()}
+            }
+        )
+
+
 @transaction.atomic
 def exit_enrolment(
-    *, user: User, audit: AuditContext, enrolment: Enrolment, revision: int
+    *,
+    user: User,
+    audit: AuditContext,
+    enrolment: Enrolment,
+    revision: int,
+    exit_record: ExitRecord | None = None,
 ) -> Enrolment:
-    """Close an enrolment; the form has set exit_date, exit_outcome and income_at_exit."""
+    """Close an enrolment; the form has set exit_date, exit_outcome and income_at_exit.
+    Records what the exit found, schedules the follow-ups after exit, and gives the place
+    that opens to the first on the waiting list."""
     enrolment.full_clean()
     save_checked(enrolment, revision=revision)
+    if exit_record is not None:
+        _record_exit(user=user, enrolment=enrolment, exit_record=exit_record)
+    assert enrolment.exit_date is not None
+    _schedule_follow_ups(enrolment, enrolment.exit_date)
+    admit_waiting(
+        user=user,
+        audit=audit,
+        agreement_id=enrolment.agreement_id,
+        day=enrolment.exit_date + datetime.timedelta(days=1),
+    )
     record_access(
         user=user,
         audit=audit,
@@ -269,12 +363,38 @@ def withdraw_consent(
 
 @transaction.atomic
 def record_referral(
-    *, user: User, audit: AuditContext, referral: Referral, agreement: Agreement
+    *,
+    user: User,
+    audit: AuditContext,
+    referral: Referral,
+    agreement: Agreement,
+    outside_intake_confirmed: bool = False,
 ) -> Referral:
-    """A referral validated by its form, to one of the user's partnerships."""
+    """A referral validated by its form, to one of the user's partnerships. It leads to
+    the participant's open enrolment if there is one, else to an enrolment when a place is
+    free on the requested start, else to the waiting list. A referral outside every intake
+    window is registered only when the user has confirmed it."""
     referral.agreement = agreement
     referral.recorded_by = user
-    referral.save()
+    referral.source_organisation_id = user.organisation_id
+    if casework.outside_intake(agreement, referral.date):
+        if not outside_intake_confirmed:
+            raise ValidationError({"date": casework.OUTSIDE_INTAKE}, code="outside_intake")
+        referral.outside_intake = True
+    referral.full_clean()
+    open_enrolment = Enrolment.objects.filter(
+        participant_id=referral.participant_id, agreement=agreement, exit_date__isnull=True
+    ).first()
+    if open_enrolment is not None:
+        referral.status = ReferralStatus.ENROLLED
+        referral.enrolment = open_enrolment
+        referral.save()
+    else:
+        start = referral.requested_start or referral.date
+        enrolment = Enrolment(
+            participant_id=referral.participant_id, agreement=agreement, start_date=start
+        )
+        _enrol_or_wait(user=user, enrolment=enrolment, referral=referral)
     record_access(
         user=user,
         audit=audit,
@@ -307,18 +427,32 @@ def save_action_plan(
     user: User,
     audit: AuditContext,
     plan: ActionPlan,
-    goals: BaseInlineFormSet,
+    goals: BaseInlineFormSet[Any, Any, Any],
     revision: int | None,
 ) -> ActionPlan:
     """Save an action plan and its goals (a validated formset); an existing plan only if
     nobody else saved it since the form was opened."""
     plan.updated_by = user
+    if plan.source_organisation_id is None:
+        plan.source_organisation_id = user.organisation_id
     if plan.pk:
         save_checked(plan, revision=revision)
     else:
         plan.save()
     goals.instance = plan
-    goals.save()
+    for goal in goals.save(commit=False):
+        # The organisation that wrote the goal (information carries its source).
+        goal.source_organisation_id = user.organisation_id
+        goal.save()
+    for goal in goals.deleted_objects:
+        goal.delete()
+    PlanRevision.objects.create(
+        plan=plan,
+        number=plan.revision,
+        saved_by=user,
+        source_organisation_id=user.organisation_id,
+        snapshot=_plan_snapshot(plan),
+    )
     record_access(
         user=user,
         audit=audit,
@@ -572,3 +706,200 @@ def resolve_duplicate_suspicion(
         what="dubblettmisstanke hanterad",
     )
     return case
+
+
+# --------------------------------------------------------------------------- casework
+
+
+def _plan_snapshot(plan: ActionPlan) -> dict:
+    """The plan as it reads after a save, for its revision history."""
+    goals = plan.goals.select_related("responsible_organisation").order_by("position", "pk")
+    return {
+        "drawn_up_on": plan.drawn_up_on.isoformat(),
+        "summary": plan.summary,
+        "goals": [
+            {
+                "description": g.description,
+                "responsible_organisation": g.responsible_organisation.name
+                if g.responsible_organisation
+                else "",
+                "responsible_person": g.responsible_person,
+                "target_date": g.target_date.isoformat() if g.target_date else None,
+                "status": g.status,
+                "achieved_on": g.achieved_on.isoformat() if g.achieved_on else None,
+            }
+            for g in goals
+        ],
+    }
+
+
+def _check_agreement(
+    user: User, plan: ActionPlan, organisation: Organisation | None, agreed_on: datetime.date
+) -> None:
+    if organisation is not None:
+        if not user.is_administrator and organisation.pk != user.organisation_id:
+            # An agency agrees for itself; nobody agrees on another agency's behalf.
+            raise ValidationError(
+                {
+                    "party": _("Bara personal på %(org)s kan godkänna planen för dem.")
+                    % {"org": organisation.name}
+                }
+            )
+        responsible = plan.goals.filter(responsible_organisation=organisation).exists()
+        if not responsible:
+            raise ValidationError(
+                {"party": _("Organisationen ansvarar inte för något mål i planen.")}
+            )
+    if agreed_on < plan.drawn_up_on:
+        raise ValidationError({"agreed_on": _("Planen kan inte godkännas före den upprättades.")})
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": _("Datumet kan inte ligga i framtiden.")})
+
+
+@transaction.atomic
+def agree_to_plan(
+    *,
+    user: User,
+    audit: AuditContext,
+    plan: ActionPlan,
+    organisation: Organisation | None,
+    agreed_on: datetime.date,
+    revision: int,
+) -> PlanAgreement:
+    """One agency's (or, with no organisation, the participant's) agreement to the plan's
+    current revision. When the last party has agreed, the plan is agreed."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.revision != revision:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    _check_agreement(user, plan, organisation, agreed_on)
+    agreement = PlanAgreement(
+        plan=plan,
+        revision=plan.revision,
+        organisation=organisation,
+        agreed_on=agreed_on,
+        recorded_by=user,
+        source_organisation_id=user.organisation_id,
+    )
+    agreement.full_clean(validate_constraints=True)
+    agreement.save()
+    status = casework.plan_status(plan)
+    if status.complete:
+        plan.agreed_revision = plan.revision
+        plan.agreed_agency_count = len(status.agencies)
+        plan.first_agreed_on = plan.first_agreed_on or status.agreed_on
+        plan.save(update_fields=["agreed_revision", "agreed_agency_count", "first_agreed_on"])
+    record_access(
+        user=user,
+        audit=audit,
+        participants=[plan.enrolment.participant_id],
+        action=AccessLog.Action.CHANGE,
+        what="samordnad plan godkänd",
+    )
+    return agreement
+
+
+def _record_exit(*, user: User, enrolment: Enrolment, exit_record: ExitRecord) -> None:
+    plan = ActionPlan.objects.filter(enrolment=enrolment).first()
+    exit_record.enrolment = enrolment
+    exit_record.plan_agreed_by_all = plan is not None and plan.is_agreed
+    exit_record.recorded_by = user
+    exit_record.source_organisation_id = user.organisation_id
+    exit_record.full_clean()
+    exit_record.save()
+
+
+def _schedule_follow_ups(enrolment: Enrolment, exit_date: datetime.date) -> None:
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                enrolment=enrolment,
+                months=months,
+                due_on=casework.follow_up_days(exit_date, months),
+            )
+            for months in casework.FOLLOW_UP_MONTHS
+        ]
+    )
+
+
+def admit_waiting(
+    *, user: User, audit: AuditContext, agreement_id: int, day: datetime.date
+) -> list[Enrolment]:
+    """Give the places free on `day` to the waiting list in order: each admitted referral
+    becomes an enrolment starting on `day` (or its requested start, if later). Runs inside
+    the calling verb's transaction."""
+    agreement = _lock_agreement(agreement_id)
+    admitted: list[Enrolment] = []
+    for referral in Referral.objects.filter(agreement=agreement).waiting():
+        if not casework.has_place(agreement, day):
+            break
+        start = max(day, referral.requested_start or day)
+        already = Enrolment.objects.filter(
+            participant_id=referral.participant_id, agreement=agreement, exit_date__isnull=True
+        ).first()
+        enrolment = already or Enrolment(
+            participant_id=referral.participant_id, agreement=agreement, start_date=start
+        )
+        if already is None:
+            _save_enrolment(user=user, enrolment=enrolment)
+        referral.status = ReferralStatus.ENROLLED
+        referral.enrolment = enrolment
+        referral.save(update_fields=["status", "enrolment"])
+        admitted.append(enrolment)
+    record_access(
+        user=user,
+        audit=audit,
+        participants=[e.participant_id for e in admitted],
+        action=AccessLog.Action.CREATE,
+        what="inskrivning från väntelistan",
+    )
+    return admitted
+
+
+@transaction.atomic
+def admit_from_waiting_list(
+    *, user: User, audit: AuditContext, agreement: Agreement, day: datetime.date
+) -> list[Enrolment]:
+    """The waiting list page's button: fill the places free today."""
+    return admit_waiting(user=user, audit=audit, agreement_id=agreement.pk, day=day)
+
+
+@transaction.atomic
+def record_follow_up(*, user: User, audit: AuditContext, follow_up: FollowUp) -> FollowUp:
+    follow_up.recorded_by = user
+    follow_up.source_organisation_id = user.organisation_id
+    follow_up.full_clean()
+    follow_up.save()
+    record_access(
+        user=user,
+        audit=audit,
+        participants=[follow_up.enrolment.participant_id],
+        action=AccessLog.Action.CHANGE,
+        what="uppföljning efter avslut",
+    )
+    return follow_up
+
+
+@transaction.atomic
+def save_agreement_process(
+    *,
+    user: User,
+    audit: AuditContext,
+    agreement: Agreement,
+    phases: BaseInlineFormSet[Any, Any, Any],
+    windows: BaseInlineFormSet[Any, Any, Any],
+) -> None:
+    """A partnership's own phase list and intake windows (validated formsets). A phase in
+    use by an enrolment cannot be removed."""
+    phases.instance = agreement
+    windows.instance = agreement
+    try:
+        with transaction.atomic():
+            phases.save()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("En fas som deltagare har passerat kan inte tas bort. Byt namn på den i stället.")
+        ) from exc
+    windows.save()
+    record_version(
+        agreement=agreement, user=user, audit=audit, summary=_("Deltagarprocessen ändrad")
+    )

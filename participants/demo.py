@@ -28,6 +28,7 @@ from .models import (
     Enrolment,
     ExitOutcome,
     Gender,
+    GoalStatus,
     GroupActivity,
     GroupSession,
     IncomeSource,
@@ -337,15 +338,22 @@ def _load_partnership(
             drawn_up_on=min(start + datetime.timedelta(days=14), end),
             summary="Handlingsplanen togs fram tillsammans med deltagaren.",
             updated_by=staff[0],
+            source_organisation=orgs[0],
         )
         for position, goal in enumerate(rng.sample(GOALS, 3)):
             target = start + datetime.timedelta(days=rng.randint(60, 300))
+            achieved_on = target if target < end and rng.random() < 0.5 else None
             ActionGoal.objects.create(
                 plan=plan,
                 description=goal,
+                # The consenting organisations take the goals in turn (no random draw, so
+                # the rest of the demo stays as it was).
+                responsible_organisation=orgs[position % len(orgs)],
+                status=GoalStatus.ACHIEVED if achieved_on else GoalStatus.ONGOING,
                 target_date=target,
                 position=position,
-                achieved_on=target if target < end and rng.random() < 0.5 else None,
+                achieved_on=achieved_on,
+                source_organisation=orgs[0],
             )
         day = start
         while day <= end:

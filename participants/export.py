@@ -18,6 +18,7 @@ from .models import (
     Contact,
     Enrolment,
     ExitOutcome,
+    ExitRecord,
     Participant,
 )
 
@@ -71,8 +72,39 @@ def _action_plan(enrolment: Enrolment) -> dict[str, Any] | None:
     except ActionPlan.DoesNotExist:
         return None
     return {
-        **_row(plan, ["drawn_up_on", "summary"]),
-        "goals": [_row(g, ["description", "target_date", "achieved_on"]) for g in plan.goals.all()],
+        **_row(plan, ["drawn_up_on", "summary", "revision", "first_agreed_on"]),
+        "goals": [
+            {
+                **_row(
+                    g,
+                    ["description", "responsible_person", "target_date", "status", "achieved_on"],
+                ),
+                "responsible_organisation": str(g.responsible_organisation or ""),
+            }
+            for g in plan.goals.select_related("responsible_organisation")
+        ],
+        "agreements": [
+            {
+                **_row(a, ["revision", "agreed_on"]),
+                "organisation": str(a.organisation or "deltagaren"),
+            }
+            for a in plan.agreements.select_related("organisation")
+        ],
+    }
+
+
+def _exit(enrolment: Enrolment) -> dict[str, Any] | None:
+    try:
+        record: ExitRecord = enrolment.exit_record
+    except ExitRecord.DoesNotExist:
+        return None
+    return {
+        **_row(record, ["needs_clarified", "plan_agreed_by_all", "handover", "handover_note"]),
+        "handed_over_to": str(record.handed_over_to or ""),
+        "follow_ups": [
+            _row(f, ["months", "due_on", "done_on", "income", "note"])
+            for f in enrolment.follow_ups.all()
+        ],
     }
 
 
@@ -92,6 +124,7 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
         ],
         "assessments": [_row(a, ["date", "step", "comment"]) for a in e.assessments.all()],
         "action_plan": plan,
+        "exit": _exit(e),
     }
 
 
@@ -107,7 +140,7 @@ def _enrolments(p: Participant) -> list[dict[str, Any]]:
 def _referrals(p: Participant) -> list[dict[str, Any]]:
     return [
         {
-            **_row(r, ["date", "referred_by", "reason"]),
+            **_row(r, ["date", "referred_by", "reason", "requested_start", "status"]),
             "organisation": str(r.organisation or ""),
             "agreement": r.agreement.title,
         }

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation, User
 
 from . import duplicates
+from .casework import OUTSIDE_INTAKE, outside_intake
 from .models import (
     MAX_CONTACT_MINUTES,
+    NO_RESPONSIBLE_AGENCY,
     STEP_SCALE_MAX,
     STEP_SCALE_MIN,
     ActionGoal,
@@ -25,9 +27,13 @@ from .models import (
     Contact,
     DuplicateSuspicion,
     Enrolment,
+    ExitRecord,
+    FollowUp,
     Gender,
+    GoalStatus,
     GroupActivity,
     GroupSession,
+    IntakeWindow,
     Participant,
     Phase,
     ProgressAssessment,
@@ -219,11 +225,20 @@ class ConsentForm(forms.ModelForm):
 class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
-        fields = ["date", "referred_by", "organisation", "reason"]
-        widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
+        fields = ["date", "referred_by", "organisation", "reason", "requested_start"]
+        widgets = {
+            "date": DateInput(),
+            "requested_start": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"referred_by": _("Anvisad av (person)"), "organisation": _("Anvisande myndighet")}
 
     agreement = forms.ModelChoiceField(
         label=_("Till partnerskap"), queryset=Agreement.objects.none(), required=False
+    )
+    confirm_outside_intake = forms.BooleanField(
+        label=_("Registrera anvisningen fast den ligger utanför intagsperioderna"),
+        required=False,
     )
 
     def __init__(self, *args, optional: bool = False, agreements=None, **kwargs):
@@ -231,6 +246,7 @@ class ReferralForm(forms.ModelForm):
         if agreements is None:
             # Registering a new participant: the referral goes to the enrolment's partnership.
             del self.fields["agreement"]
+            del self.fields["confirm_outside_intake"]
         else:
             self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
             self.fields["agreement"].required = True
@@ -249,6 +265,15 @@ class ReferralForm(forms.ModelForm):
         data = super().clean()
         if self.optional and data.get("referred_by") and not data.get("date"):
             self.add_error("date", _("Ange datum för anvisningen."))
+        agreement, day = data.get("agreement"), data.get("date")
+        if (
+            agreement is not None
+            and day is not None
+            and not data.get("confirm_outside_intake")
+            and outside_intake(agreement, day)
+        ):
+            # A warning the user confirms: the referral is not refused, only held back once.
+            self.add_error("date", OUTSIDE_INTAKE)
         return data
 
     def is_empty(self) -> bool:
@@ -329,11 +354,125 @@ class ActionPlanForm(forms.ModelForm):
         widgets = {"drawn_up_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
 
 
+class ActionGoalForm(forms.ModelForm):
+    class Meta:
+        model = ActionGoal
+        fields = [
+            "description",
+            "responsible_organisation",
+            "responsible_person",
+            "target_date",
+            "status",
+            "achieved_on",
+        ]
+        widgets = {"target_date": DateInput(), "achieved_on": DateInput()}
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["responsible_organisation"])
+        field.required = True
+        field.error_messages["required"] = NO_RESPONSIBLE_AGENCY
+        if organisations is not None:
+            field.queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == GoalStatus.ACHIEVED and not data.get("achieved_on"):
+            self.add_error("achieved_on", _("Ange när målet uppnåddes."))
+        return data
+
+
 ActionGoalFormSet = forms.inlineformset_factory(
     ActionPlan,
     ActionGoal,
-    fields=["description", "target_date", "achieved_on"],
-    widgets={"target_date": DateInput(), "achieved_on": DateInput()},
+    form=ActionGoalForm,
+    extra=2,
+    can_delete=True,
+)
+
+
+class PlanAgreementForm(forms.Form):
+    """One party's agreement to the plan: an agency (for itself) or the participant."""
+
+    party = forms.ChoiceField(label=_("Vem godkänner"))
+    agreed_on = forms.DateField(label=_("Datum"), widget=DateInput())
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    PARTICIPANT = "participant"
+
+    def __init__(self, *args, parties: list[tuple[str, str]], revision: int, **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            {"agreed_on": timezone.localdate(), "revision": revision}
+        )
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["party"]).choices = parties
+        self.fields["party"].error_messages["required"] = _("Välj vem som godkänner planen.")
+
+    def clean_agreed_on(self):
+        return _not_in_future(self.cleaned_data["agreed_on"])
+
+
+class ExitRecordForm(forms.ModelForm):
+    class Meta:
+        model = ExitRecord
+        fields = ["needs_clarified", "handover", "handed_over_to", "handover_note"]
+        widgets = {"needs_clarified": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["needs_clarified"].error_messages["required"] = _(
+            "Beskriv vilka behov som har klarlagts."
+        )
+        self.fields["handed_over_to"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["done_on", "income", "note"]
+        widgets = {"done_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+        self.fields["done_on"].error_messages["required"] = _("Ange när uppföljningen gjordes.")
+        self.fields["income"].required = True
+        self.fields["income"].error_messages["required"] = _(
+            "Ange försörjningen vid uppföljningen."
+        )
+        if not self.is_bound and not self.initial.get("done_on"):
+            self.initial["done_on"] = timezone.localdate()
+
+    def clean_done_on(self):
+        day = _not_in_future(self.cleaned_data["done_on"])
+        exit_date = self.instance.enrolment.exit_date
+        if day and exit_date and day < exit_date:
+            raise ValidationError(_("Uppföljningen kan inte ligga före avslutet."))
+        return day
+
+
+class AgreementPhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["position", "name"]
+
+    def has_changed(self) -> bool:
+        # A default phase offered as the start of the agreement's own list is saved as it
+        # stands, changed or not.
+        return super().has_changed() or (
+            self.instance.pk is None and bool(self.initial.get("name"))
+        )
+
+
+PhaseFormSet = forms.inlineformset_factory(
+    Agreement, Phase, form=AgreementPhaseForm, extra=2, can_delete=True
+)
+
+IntakeWindowFormSet = forms.inlineformset_factory(
+    Agreement,
+    IntakeWindow,
+    fields=["starts_on", "ends_on"],
+    widgets={"starts_on": DateInput(), "ends_on": DateInput()},
     extra=2,
     can_delete=True,
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_casework
 
 app_name = "participants"
 
@@ -37,6 +37,22 @@ urlpatterns = [
         "enrolments/<int:enrolment_id>/attendance/new/",
         views.attendance_create,
         name="attendance_create",
+    ),
+    path(
+        "enrolments/<int:enrolment_id>/plan/agreement/",
+        views_casework.plan_agreement,
+        name="plan_agreement",
+    ),
+    path("follow-ups/<int:follow_up_id>/", views_casework.follow_up_edit, name="follow_up"),
+    path(
+        "agreements/<int:agreement_id>/waiting/",
+        views_casework.waiting_list,
+        name="waiting_list",
+    ),
+    path(
+        "agreements/<int:agreement_id>/process/",
+        views_casework.agreement_process,
+        name="agreement_process",
     ),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:activity_id>/", views.group_detail, name="group_detail"),

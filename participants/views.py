@@ -43,6 +43,7 @@ from .forms import (
     EnrolmentEditForm,
     EnrolmentForm,
     ExitForm,
+    ExitRecordForm,
     GroupActivityForm,
     GroupSessionForm,
     ParticipantEditForm,
@@ -53,6 +54,7 @@ from .forms import (
 )
 from .models import (
     AccessLog,
+    ActionGoal,
     ActionPlan,
     AnonymousContactCount,
     Attendance,
@@ -68,9 +70,14 @@ from .models import (
     PhaseChange,
     ProgressAssessment,
     Referral,
+    ReferralStatus,
 )
 
 PAGE_SIZE = 50
+WAITING_MESSAGE = gettext_lazy(
+    "Alla platser i partnerskapet är upptagna: deltagaren står på väntelistan och skrivs in "
+    "när en plats blir ledig."
+)
 
 
 def _is_htmx(request: AuthedHttpRequest) -> bool:
@@ -318,7 +325,16 @@ def _timeline(seen: ParticipantAccess) -> dict:
             Prefetch(
                 "assessments", queryset=ProgressAssessment.objects.select_related("assessed_by")
             ),
-            Prefetch("action_plan", queryset=ActionPlan.objects.prefetch_related("goals")),
+            Prefetch(
+                "action_plan",
+                queryset=ActionPlan.objects.prefetch_related(
+                    Prefetch(
+                        "goals",
+                        queryset=ActionGoal.objects.select_related("responsible_organisation"),
+                    )
+                ),
+            ),
+            "follow_ups",
         )
         .order_by("start_date")
     )
@@ -438,6 +454,8 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Deltagaren %(code)s är registrerad.") % {"code": participant.code}
             )
+            if not participant.enrolments.exists():
+                messages.warning(request, WAITING_MESSAGE)
             return redirect(participant)
     return render(
         request,
@@ -536,7 +554,7 @@ def enrolment_create(request: AuthedHttpRequest, participant_id: int) -> HttpRes
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.enrol(
+            placed = actions.enrol(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 enrolment=form.save(commit=False),
@@ -544,7 +562,10 @@ def enrolment_create(request: AuthedHttpRequest, participant_id: int) -> HttpRes
         except ValidationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Deltagaren är inskriven."))
+            if isinstance(placed, Referral):
+                messages.warning(request, WAITING_MESSAGE)
+            else:
+                messages.success(request, _("Deltagaren är inskriven."))
             return redirect(participant)
     return _simple(request, participant, form, _("Skriv in %(code)s") % {"code": participant.code})
 
@@ -607,18 +628,23 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
     if not enrolment.is_open:
         raise Http404
     form = ExitForm(request.POST or None, instance=enrolment)
-    if request.method == "POST" and form.is_valid():
+    record_form = ExitRecordForm(request.POST or None, prefix="x")
+    if request.method == "POST" and form.is_valid() and record_form.is_valid():
         try:
             actions.exit_enrolment(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 enrolment=form.save(commit=False),
                 revision=form.cleaned_data["revision"],
+                exit_record=record_form.save(commit=False),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            _form_error(record_form if _is_exit_record_error(exc) else form, exc)
         else:
-            messages.success(request, _("Inskrivningen är avslutad."))
+            messages.success(
+                request,
+                _("Inskrivningen är avslutad. Uppföljning efter en och sex månader är planerad."),
+            )
             return redirect(enrolment.participant)
     return _simple(
         request,
@@ -626,7 +652,14 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
         form,
         _("Avsluta inskrivning i %(a)s") % {"a": enrolment.agreement},
         enrolment,
+        extra_form=record_form,
+        extra_title=_("Vid avslut"),
     )
+
+
+def _is_exit_record_error(exc: ValidationError) -> bool:
+    fields = set(ExitRecordForm.Meta.fields)
+    return hasattr(exc, "error_dict") and bool(set(exc.error_dict) & fields)
 
 
 def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
@@ -685,14 +718,21 @@ def referral_create(request: AuthedHttpRequest, participant_id: int) -> HttpResp
         agreements=_enrollable_agreements(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        actions.record_referral(
-            user=request.user,
-            audit=AuditContext.from_request(request),
-            referral=form.save(commit=False),
-            agreement=form.cleaned_data["agreement"],
-        )
-        messages.success(request, _("Anvisningen är registrerad."))
-        return redirect(participant)
+        try:
+            referral = actions.record_referral(
+                user=request.user,
+                audit=AuditContext.from_request(request),
+                referral=form.save(commit=False),
+                agreement=form.cleaned_data["agreement"],
+                outside_intake_confirmed=form.cleaned_data["confirm_outside_intake"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Anvisningen är registrerad."))
+            if referral.status == ReferralStatus.WAITING:
+                messages.warning(request, WAITING_MESSAGE)
+            return redirect(participant)
     return _simple(request, participant, form, _("Registrera anvisning"))
 
 
@@ -716,6 +756,17 @@ def assessment_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpResp
     return _simple(request, enrolment.participant, form, _("Stegbedömning"), enrolment)
 
 
+def _plan_organisations(user: User, enrolment: Enrolment) -> QuerySet[Organisation]:
+    """The agencies that may take responsibility for a goal: the partnership's parties."""
+    return (
+        Organisation.objects.filter(
+            Q(agreement_parties__agreement_id=enrolment.agreement_id) | Q(pk=user.organisation_id)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
 def action_plan_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="handlingsplan")
     seen = access.participant_access(request.user, enrolment.participant)
@@ -725,7 +776,12 @@ def action_plan_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespo
         enrolment=enrolment, drawn_up_on=timezone.localdate()
     )
     form = ActionPlanForm(request.POST or None, instance=plan, initial={"revision": plan.revision})
-    goals = ActionGoalFormSet(request.POST or None, instance=plan, prefix="goals")
+    goals = ActionGoalFormSet(
+        request.POST or None,
+        instance=plan,
+        prefix="goals",
+        form_kwargs={"organisations": _plan_organisations(request.user, enrolment)},
+    )
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         try:
             actions.save_action_plan(

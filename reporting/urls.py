@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_casework
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("agreements/<int:agreement_id>/", views.index, name="index"),
+    path(
+        "agreements/<int:agreement_id>/casework/<int:year>/",
+        views_casework.casework,
+        name="casework",
+    ),
     path(
         "agreements/<int:agreement_id>/annual/<int:year>/",
         views.annual_report,

@@ -55,6 +55,9 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/participants/groups/{group}/"),
     PageState("koordinator", "/participants/sessions/{session}/"),
     PageState("koordinator", "/participants/anonymous/"),
+    PageState("koordinator", "/participants/agreements/{thaiwise}/waiting/"),
+    PageState("koordinator", "/participants/enrolments/{plan_enrolment}/plan/"),
+    PageState("koordinator", "/participants/enrolments/{plan_enrolment}/plan/agreement/"),
     PageState("koordinator", "/meetings/"),
     # finance
     PageState("ekonom", "/", main=True),
@@ -85,6 +88,10 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/confirm/"),
     PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
+    PageState("ansvarig", "/participants/agreements/{thaiwise}/process/"),
+    PageState("ansvarig", "/participants/follow-ups/{follow_up}/"),
+    PageState("ansvarig", "/participants/enrolments/{exit_enrolment}/exit/"),
+    PageState("ansvarig", "/reporting/agreements/{malmokraften}/casework/2024/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # administrator
@@ -98,7 +105,7 @@ PAGE_STATES: list[PageState] = [
 
 def demo_ids() -> dict[str, int]:
     """The ids the page paths name, looked up in the demo data."""
-    from participants.models import Consent, GroupActivity, GroupSession
+    from participants.models import Consent, Enrolment, FollowUp, GroupActivity, GroupSession
     from partnerships.models import Agreement, Budget, InvoicingPair, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
 
@@ -113,9 +120,27 @@ def demo_ids() -> dict[str, int]:
         participant__enrolments__agreement_id=agreements["thaiwise"],
     ).first()
     assert session is not None and consent is not None and meeting is not None
+    manager = User.objects.get(username="ansvarig")
+    follow_up = FollowUp.objects.filter(
+        enrolment__participant__consents__organisation=manager.organisation,
+        enrolment__agreement_id=agreements["malmokraften"],
+    ).first()
+    open_enrolment = Enrolment.objects.filter(
+        participant__consents__organisation=manager.organisation,
+        agreement_id=agreements["malmokraften"],
+        exit_date__isnull=True,
+    ).first()
+    assert follow_up is not None and open_enrolment is not None
     return {
         **agreements,
         "participant": consent.participant_id,
+        "plan_enrolment": Enrolment.objects.filter(
+            participant_id=consent.participant_id, agreement_id=agreements["thaiwise"]
+        )
+        .values_list("pk", flat=True)
+        .get(),
+        "follow_up": follow_up.pk,
+        "exit_enrolment": open_enrolment.pk,
         "group": group.pk,
         "session": session.pk,
         "budget_year": Budget.objects.filter(agreement_id=agreements["bromodellen"])

@@ -102,6 +102,8 @@ def test_it_saves_no_action_plan_when_its_log_row_fails(world, login, failing_ch
         "goals-MIN_NUM_FORMS": "0",
         "goals-MAX_NUM_FORMS": "1000",
         "goals-0-description": "Svenska B",
+        "goals-0-responsible_organisation": world.org_a.pk,
+        "goals-0-status": "planned",
         "goals-0-target_date": "2026-06-01",
     }
     _post_fails(login(world.coordinator_a), url, data)

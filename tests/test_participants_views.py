@@ -299,6 +299,8 @@ def test_exit_before_start_and_exit_without_outcome_are_refused(world, login):
             "exit_outcome": "work",
             "income_at_exit": "salary",
             "revision": e.revision,
+            "x-needs_clarified": "Behov av yrkesutbildning",
+            "x-handover": "none",
         },
     )
     assert ok.status_code == 302
@@ -391,8 +393,11 @@ def test_assessment_and_action_plan_are_saved(world, login):
             "goals-MIN_NUM_FORMS": "0",
             "goals-MAX_NUM_FORMS": "1000",
             "goals-0-description": "Svenska B",
+            "goals-0-responsible_organisation": world.org_a.pk,
+            "goals-0-status": "planned",
             "goals-0-target_date": "2026-06-01",
             "goals-1-description": "",
+            "goals-1-status": "planned",
         },
     )
     assert plan.status_code == 302

@@ -97,6 +97,10 @@ participants:enrolment_exit             302  200     404     404     404      20
 participants:assessment_create          302  200     404     404     404      200     200
 participants:action_plan                302  200     404     404     404      200     200
 participants:attendance_create          302  200     404     404     404      200     200
+participants:plan_agreement             302  200     404     404     404      200     200
+participants:follow_up                  302  200     404     404     404      200     200
+participants:waiting_list               302  200     404     404     404      200     200
+participants:agreement_process          302  403     404     403     403      200     200
 participants:group_list                 302  200     200     404     404      200     200
 participants:group_detail               302  200     404     404     404      200     200
 participants:group_members              302  405     405     405     405      405     405
@@ -132,6 +136,7 @@ reporting:annual_report_correct         302  405     405     405     405      40
 reporting:annual_report_render          302  405     405     405     405      405     405
 reporting:annual_report_pdf             302  302     404     302     404      302     302
 reporting:figure_participants           302  200     404     404     404      200     200
+reporting:casework                      302  200     404     200     200      200     200
 reporting:render_job                    302  404     404     404     404      200     404
 reporting:render_job_pdf                302  404     404     404     404      302     404
 reporting:invoice_basis                 302  403     404     200     403      200     200
@@ -216,6 +221,7 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "enrolment_id": lambda o: o.enrolment.pk,
     "activity_id": lambda o: o.activity.pk,
     "session_id": lambda o: o.session.pk,
+    "follow_up_id": lambda o: o.follow_up.pk,
     "version": lambda o: o.report.version,
     "job_id": lambda o: o.render_job.pk,
     "basis_id": lambda o: o.basis.pk,
@@ -280,7 +286,7 @@ def objects(world) -> SimpleNamespace:
 
     from iop.audit import AuditContext
     from iop.models import ImportJob
-    from participants.models import DuplicateSuspicion
+    from participants.models import ActionPlan, DuplicateSuspicion, FollowUp
     from partnerships.actions import record_version
     from partnerships.models import Agreement, CalendarToken, Goal, Indicator, InvoicingPair
     from reporting.actions import issue_invoice_basis
@@ -294,6 +300,8 @@ def objects(world) -> SimpleNamespace:
     agreement = world.agreement_a
     goal = Goal.objects.create(agreement=agreement, title="Fler i arbete")
     enrolment = enrolled(agreement, world.org_a, name="Påhittad Deltagare")
+    ActionPlan.objects.create(enrolment=enrolment, drawn_up_on=enrolment.start_date)
+    follow_up = FollowUp.objects.create(enrolment=enrolment, months=1, due_on=enrolment.start_date)
     activity = GroupActivityFactory(agreement=agreement)
     meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)
     report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
@@ -311,6 +319,7 @@ def objects(world) -> SimpleNamespace:
         ),
         activity=activity,
         session=GroupSessionFactory(activity=activity),
+        follow_up=follow_up,
         meeting=meeting,
         action_item=ActionItemFactory(meeting=meeting),
         report=report,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation
 
 from ..validators import normalise_personnummer, validate_personnummer
+from .choices import IncomeSource as IncomeSource
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
@@ -46,17 +47,6 @@ class Gender(models.TextChoices):
     MAN = "man", _("Man")
     OTHER = "other", _("Annan")
     UNKNOWN = "unknown", _("Okänt")
-
-
-class IncomeSource(models.TextChoices):
-    INCOME_SUPPORT = "income_support", _("Försörjningsstöd")
-    ACTIVITY_SUPPORT = "activity_support", _("Aktivitetsstöd")
-    SICKNESS_BENEFIT = "sickness_benefit", _("Sjukpenning eller sjukersättning")
-    SALARY = "salary", _("Lön")
-    STUDY_SUPPORT = "study_support", _("Studiemedel")
-    NONE = "none", _("Ingen inkomst")
-    OTHER = "other", _("Annan")
-    UNKNOWN = "unknown", _("Okänd")
 
 
 class ExitOutcome(models.TextChoices):
@@ -173,6 +163,18 @@ class Participant(models.Model):
                 )
 
 
+class ReferralStatus(models.TextChoices):
+    WAITING = "waiting", _("Väntar på plats")
+    ENROLLED = "enrolled", _("Inskriven")
+    WITHDRAWN = "withdrawn", _("Återtagen")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def waiting(self) -> ReferralQuerySet:
+        """The waiting list: first come, first served."""
+        return self.filter(status=ReferralStatus.WAITING).order_by("date", "pk")
+
+
 class Referral(models.Model):
     """Anvisning: who referred the participant, from which organisation, when and why."""
 
@@ -196,6 +198,31 @@ class Referral(models.Model):
         verbose_name=_("från organisation"),
     )
     reason = models.TextField(_("skäl"), blank=True)
+    requested_start = models.DateField(_("önskad start"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.ENROLLED
+    )
+    # The enrolment the referral led to (empty while it waits for a place).
+    enrolment = models.ForeignKey(
+        "Enrolment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inskrivning"),
+    )
+    # The user confirmed a referral outside every intake window of the agreement.
+    outside_intake = models.BooleanField(_("utanför intagsperiod"), default=False)
+    # The organisation that wrote the entry (information carries its source).
+    source_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("registrerad av organisation"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -205,11 +232,23 @@ class Referral(models.Model):
         verbose_name=_("registrerad av"),
     )
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "pk"]
         verbose_name = _("anvisning")
         verbose_name_plural = _("anvisningar")
-        indexes = [models.Index(fields=["agreement", "date"])]
+        indexes = [
+            models.Index(fields=["agreement", "date"]),
+            models.Index(fields=["agreement", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_start__isnull=True) | Q(requested_start__gte=F("date")),
+                name="referral_requested_start_not_before_date",
+                violation_error_message=_("Önskad start kan inte ligga före anvisningsdatumet."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} {self.date}"
@@ -599,13 +638,48 @@ class ActionPlan(models.Model):
         verbose_name=_("senast ändrad av"),
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
+    source_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("upprättad av organisation"),
+    )
+    # Set by participants.actions.agree_to_plan when the last party agrees to a revision:
+    # the revision every agency and the participant agreed to, the day the plan was first
+    # agreed (the figure "days from enrolment to an agreed plan"), and how many agencies
+    # agreed (a multi-agency plan has at least two).
+    agreed_revision = models.PositiveIntegerField(
+        _("överenskommen version"), null=True, blank=True, editable=False
+    )
+    first_agreed_on = models.DateField(
+        _("första gången överenskommen"), null=True, blank=True, editable=False
+    )
+    agreed_agency_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
-        verbose_name = _("handlingsplan")
-        verbose_name_plural = _("handlingsplaner")
+        verbose_name = _("samordnad plan")
+        verbose_name_plural = _("samordnade planer")
 
     def __str__(self) -> str:
-        return f"{_('Handlingsplan')} {self.enrolment}"
+        return f"{_('Samordnad plan')} {self.enrolment}"
+
+    @property
+    def is_agreed(self) -> bool:
+        """Every agency with a part in the current revision and the participant agreed."""
+        return self.agreed_revision is not None and self.agreed_revision == self.revision
+
+
+class GoalStatus(models.TextChoices):
+    PLANNED = "planned", _("Planerat")
+    ONGOING = "ongoing", _("Pågår")
+    ACHIEVED = "achieved", _("Uppnått")
+    DROPPED = "dropped", _("Avbrutet")
+
+
+NO_RESPONSIBLE_AGENCY = _("Ange vilken myndighet eller organisation som ansvarar för målet.")
 
 
 class ActionGoal(models.Model):
@@ -613,17 +687,44 @@ class ActionGoal(models.Model):
         ActionPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
     )
     description = models.CharField(_("mål"), max_length=300)
+    # Required (clean() and the form); nullable in the database only for goals written
+    # before plans were coordinated between agencies.
+    responsible_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("ansvarig myndighet"),
+        error_messages={"null": NO_RESPONSIBLE_AGENCY, "blank": NO_RESPONSIBLE_AGENCY},
+    )
+    responsible_person = models.CharField(_("ansvarig person"), max_length=200, blank=True)
     target_date = models.DateField(_("klart senast"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.PLANNED
+    )
     achieved_on = models.DateField(_("uppnått"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    source_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("skrivet av organisation"),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = _("mål i handlingsplan")
-        verbose_name_plural = _("mål i handlingsplan")
+        verbose_name = _("mål i samordnad plan")
+        verbose_name_plural = _("mål i samordnad plan")
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        if self.responsible_organisation_id is None:
+            raise ValidationError({"responsible_organisation": NO_RESPONSIBLE_AGENCY})
 
 
 class ProgressAssessmentQuerySet(models.QuerySet):
@@ -1061,4 +1162,11 @@ class AccessLog(models.Model):
 
 # Models kept in modules of their own; imported here so that `from participants.models
 # import X` works for every model and Django finds them.
+# Casework models with modules of their own (imported last: they refer to the models above).
+from .casework import ExitRecord as ExitRecord  # noqa: E402
+from .casework import FollowUp as FollowUp  # noqa: E402
+from .casework import Handover as Handover  # noqa: E402
+from .casework import IntakeWindow as IntakeWindow  # noqa: E402
+from .casework import PlanAgreement as PlanAgreement  # noqa: E402
+from .casework import PlanRevision as PlanRevision  # noqa: E402
 from .duplicates import DuplicateSuspicion as DuplicateSuspicion  # noqa: E402

@@ -12,6 +12,7 @@ from django.db import transaction
 from iop import demo as iop_demo
 from iop.roles import Role
 from participants import demo as participants_demo
+from participants import demo_casework as participants_demo_casework
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
@@ -23,6 +24,7 @@ DEMO_STEPS = [
     partnerships_demo,
     partnerships_demo_followup,
     participants_demo,
+    participants_demo_casework,
     reporting_demo_dashboards,
     reporting_demo,
     iop_demo,
