@@ -9,7 +9,7 @@ that the picture says what the table says.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -35,7 +35,12 @@ class MatrixRow:
 
 def matrix_rows(risks: Iterable[Risk]) -> list[MatrixRow]:
     """Rows from large to small likelihood, columns from small to large consequence."""
-    counts = Counter((r.likelihood, r.consequence) for r in risks)
+    return matrix_rows_from_pairs([(r.likelihood, r.consequence) for r in risks])
+
+
+def matrix_rows_from_pairs(pairs: Iterable[Sequence[int]]) -> list[MatrixRow]:
+    """The same from (likelihood, consequence) pairs, as a frozen report keeps them."""
+    counts = Counter((int(pair[0]), int(pair[1])) for pair in pairs)
     return [
         MatrixRow(
             likelihood=likelihood,
