@@ -19,6 +19,7 @@ def test_demo_loads_three_seed_partnerships_and_can_be_run_twice(demo):
         "thaiwise",
         "bromodellen",
         "malmokraften",
+        "internationella-kvinnor",
     }
     assert User.objects.filter(username="koordinator").count() == 1
 

@@ -447,3 +447,41 @@ def test_obstacle_escalated_and_resolved_shows_on_the_list(world, login):
     assert response.status_code == 302
     html = client.get(reverse("governance", args=[world.agreement_a.pk])).content.decode()
     assert "Kravet slopat lokalt." in html and "Länsstyrelsen 2026-04-01" in html
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@pytest.mark.django_db
+def test_demo_internationella_kvinnor_shows_bodies_stages_risks_and_obstacles(client):
+    from django.core.management import call_command
+
+    from partnerships.models import Agreement, User
+
+    for _run in range(2):  # the demo can be loaded twice
+        call_command("load_demo", stdout=io.StringIO())
+    agreement = Agreement.objects.get(title="Internationella kvinnor")
+    assert agreement.risks.count() == 17
+    assert [s.name for s in agreement.stages.all()] == [
+        "Förberedelser",
+        "Pilot i stadsområde Öster",
+        "Implementering",
+    ]
+    steering = agreement.bodies.get(kind="steering")
+    roles = set(steering.members.values_list("role", flat=True))
+    assert {"chair", "secretary", "co_opted"} <= roles
+    assert set(agreement.bodies.values_list("kind", flat=True)) == {
+        "steering",
+        "reference",
+        "communication",
+        "project",
+    }
+    outside = steering.members.filter(user__isnull=True).first()
+    assert not User.objects.filter(username__iexact=outside.name).exists()
+    client.force_login(User.objects.get(username="styrgrupp"))
+    html = client.get(reverse("governance", args=[agreement.pk])).content.decode()
+    assert "Hinderlista" in html and "Olika regelverk påverkar" in html
+    history = client.get(reverse("agreement_history", args=[agreement.pk])).content.decode()
+    assert "Länsstyrelsen Skåne (Samverkanspart, från 2016-09-01)" in history
+    thaiwise = Agreement.objects.get(short_id="thaiwise").bodies.get(kind="steering")
+    assert thaiwise.members.filter(organisation_name="Hyllie Park folkhögskola").exists()

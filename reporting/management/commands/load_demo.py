@@ -14,6 +14,7 @@ from iop.roles import Role
 from participants import demo as participants_demo
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
+from partnerships import demo_governance as partnerships_demo_governance
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
 from reporting import demo as reporting_demo
 from reporting import demo_dashboards as reporting_demo_dashboards
@@ -22,6 +23,7 @@ from reporting import demo_dashboards as reporting_demo_dashboards
 DEMO_STEPS = [
     partnerships_demo,
     partnerships_demo_followup,
+    partnerships_demo_governance,
     participants_demo,
     reporting_demo_dashboards,
     reporting_demo,
