@@ -508,7 +508,7 @@ def _record_present_members(meeting: Meeting, members: Sequence[BodyMember]) -> 
             member=member,
             name=member.display_name,
             title=member.title or str(member.get_role_display()),
-            organisation=member.user.organisation if member.user_id else None,
+            organisation=member.user.organisation if member.user is not None else None,
             organisation_name=member.display_organisation,
         )
         for member in members

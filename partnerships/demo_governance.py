@@ -355,7 +355,7 @@ def _steering_meetings(ctx: DemoContext, agreement: Agreement) -> None:
                 member=m,
                 name=m.display_name,
                 title=m.title,
-                organisation=m.user.organisation if m.user_id else None,
+                organisation=m.user.organisation if m.user is not None else None,
                 organisation_name=m.display_organisation,
             )
             for m in steering.members.select_related("user__organisation")

@@ -6,6 +6,8 @@ with a message saying so (the models check the same in clean(), for other doors)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -102,8 +104,8 @@ class MeetingForm(forms.ModelForm):
                 a.member_id for a in self.instance.attendees.all() if a.member_id
             ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         body, members = data.get("body"), data.get("present_members") or []
         day = data.get("date")
         wrong = [m for m in members if body is None or m.body_id != body.pk]

@@ -30,7 +30,7 @@ from .http import AuthedHttpRequest
 from .minutes import followed_up_items, meeting_with_rows, render_minutes_pdf
 from .models import ActionItem, Agreement, Attendee, GovernanceBody, Meeting
 
-KIND_OF_BODY = {
+KIND_OF_BODY: dict[str, str] = {
     GovernanceBody.Kind.STEERING: Meeting.Kind.STEERING,
     GovernanceBody.Kind.COLLABORATION: Meeting.Kind.COLLABORATION,
 }
@@ -169,7 +169,7 @@ def meeting_edit(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
 def _meeting_form(
     request: AuthedHttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
 ) -> HttpResponse:
-    data = request.POST or None
+    data = _with_more_rows(request.POST) or None
     rows: dict[str, Any] = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
     form = MeetingForm(data, instance=meeting, agreement=agreement, initial=initial)
     # Members of the body are marked present in the meeting form; these rows are guests.
@@ -177,7 +177,7 @@ def _meeting_form(
     attendees = AttendeeFormSet(data, prefix="attendees", queryset=guests, **rows)
     decisions = DecisionFormSet(data, prefix="decisions", **rows)
     action_items = ActionItemFormSet(data, prefix="actions", **rows)
-    if request.method == "POST":
+    if request.method == "POST" and not request.POST.get("more_rows"):
         # Validate everything (not short-circuiting) so every error shows at once.
         valid = [f.is_valid() for f in (form, attendees, decisions, action_items)]
         if all(valid):
@@ -202,8 +202,25 @@ def _meeting_form(
             "decisions": decisions,
             "action_items": action_items,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not request.POST.get("more_rows") else 200,
     )
+
+
+MORE_ROWS = 3
+
+
+def _with_more_rows(data: Any) -> Any:
+    """Without JavaScript "Fler rader" posts the form: it comes back with MORE_ROWS more
+    empty rows in each table, what was typed kept, nothing saved. (With JavaScript the
+    rows are added in place, static/js/formset.js.)"""
+    if not data.get("more_rows"):
+        return data
+    data = data.copy()
+    for prefix in ("attendees", "decisions", "actions"):
+        count = data.get(f"{prefix}-TOTAL_FORMS", "")
+        if count.isdigit():
+            data[f"{prefix}-TOTAL_FORMS"] = str(int(count) + MORE_ROWS)
+    return data
 
 
 def meeting_minutes_pdf(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:

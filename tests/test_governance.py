@@ -485,3 +485,80 @@ def test_demo_internationella_kvinnor_shows_bodies_stages_risks_and_obstacles(cl
     assert "Länsstyrelsen Skåne (Samverkanspart, från 2016-09-01)" in history
     thaiwise = Agreement.objects.get(short_id="thaiwise").bodies.get(kind="steering")
     assert thaiwise.members.filter(organisation_name="Hyllie Park folkhögskola").exists()
+
+
+def test_more_rows_without_javascript_keeps_what_was_typed_and_saves_nothing(
+    world, login, steering
+):
+    body, chair, _outside = steering
+    response = login(world.manager_a).post(
+        reverse("meeting_create", args=[world.agreement_a.pk]),
+        meeting_post(world, body, [chair], more_rows="1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="attendees-TOTAL_FORMS" value="4"' in html and "Gästen Påhittad" in html
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_takes_any_number_of_decisions(world, login, steering):
+    body, chair, _outside = steering
+    rows = {f"decisions-{n}-text": f"Beslut {n}" for n in range(7)}
+    response = login(world.manager_a).post(
+        reverse("meeting_create", args=[world.agreement_a.pk]),
+        meeting_post(world, body, [chair], **{"decisions-TOTAL_FORMS": "7", **rows}),
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().decisions.count() == 7
+
+
+def test_failing_version_write_leaves_the_stage_unsaved(world, login, monkeypatch):
+    from partnerships.models import AgreementVersion
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("version write failed")
+
+    monkeypatch.setattr(AgreementVersion.objects, "create", fail)
+    client = login(world.manager_a)
+    client.raise_request_exception = False
+    client.post(reverse("stage_create", args=[world.agreement_a.pk]), stage_post())
+    assert not Stage.objects.exists()
+
+
+def _add_governance_rows(world, n: int) -> None:
+    for i in range(n):
+        body = GovernanceBody.objects.create(agreement=world.agreement_a, kind="reference")
+        BodyMember.objects.create(body=body, user=world.manager_a, start_date=D(2026, 1, 1))
+        BodyMember.objects.create(body=body, name=f"Person {i}", start_date=D(2026, 1, 1))
+        Risk.objects.create(
+            agreement=world.agreement_a,
+            title=f"Risk {i}",
+            category="resources",
+            likelihood=2,
+            consequence=2,
+            owner_party=world.party_a,
+            owner_person="Åsa Påhittad",
+        )
+        Obstacle.objects.create(
+            agreement=world.agreement_a,
+            description=f"Hinder {i}",
+            level="national",
+            lies_with="Skolverket",
+            raised_on=D(2026, 2, 1),
+            raised_by="Projektgruppen",
+        )
+
+
+def test_governance_page_runs_a_fixed_number_of_queries(world, login, django_assert_num_queries):
+    client = login(world.steering_a)
+    url = reverse("governance", args=[world.agreement_a.pk])
+    _add_governance_rows(world, 1)
+    client.get(url)  # warm the session and the role cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _add_governance_rows(world, 5)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200

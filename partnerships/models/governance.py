@@ -116,15 +116,17 @@ class BodyMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.user_id and not self.name:
-            return self.user.get_full_name() or self.user.username
+        user = self.user if self.user_id else None
+        if user is not None and not self.name:
+            return user.get_full_name() or user.username
         return self.name
 
     @property
     def display_organisation(self) -> str:
-        if self.organisation_name or not self.user_id:
+        user = self.user if self.user_id else None
+        if self.organisation_name or user is None or user.organisation is None:
             return self.organisation_name
-        return self.user.organisation.name if self.user.organisation_id else ""
+        return user.organisation.name
 
     @property
     def is_outside(self) -> bool:

@@ -181,7 +181,8 @@ class Meeting(models.Model):
                     "start": agreement.start_date.isoformat(),
                     "end": agreement.end_date.isoformat(),
                 }
-        if self.body_id and self.agreement_id and self.body.agreement_id != self.agreement_id:
+        body = self.body if self.body_id else None
+        if body is not None and self.agreement_id and body.agreement_id != self.agreement_id:
             errors["body"] = _("Organet hör till en annan överenskommelse.")
         if self.status == self.Status.HELD and self.date and self.date > timezone.localdate():
             errors["status"] = _("Ett möte som ligger i framtiden kan inte vara genomfört.")
@@ -235,7 +236,8 @@ class Attendee(models.Model):
 
     @property
     def organisation_label(self) -> str:
-        return self.organisation.name if self.organisation_id else self.organisation_name
+        organisation = self.organisation if self.organisation_id else None
+        return organisation.name if organisation is not None else self.organisation_name
 
     def clean(self) -> None:
         if not self.organisation_id and not self.member_id:
