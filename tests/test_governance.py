@@ -562,3 +562,18 @@ def test_governance_page_runs_a_fixed_number_of_queries(world, login, django_ass
     _add_governance_rows(world, 5)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_draft_agenda_lists_the_deadlines_of_the_coming_quarter(world, login, set_today):
+    set_today(D(2027, 8, 1))
+    agreement = world.agreement_a
+    agreement.extension_count = 1
+    agreement.save()
+    body = GovernanceBody.objects.create(agreement=agreement, kind="steering")
+    html = (
+        login(world.manager_a)
+        .get(reverse("meeting_create", args=[agreement.pk]) + f"?body={body.pk}")
+        .content.decode()
+    )
+    assert "Tidsfrist 2027-09-30: Ska överenskommelsen förlängas efter 2027-12-31?" in html
+    assert "Tidsfrist 2027-12-31" not in html  # beyond the coming quarter
