@@ -8,12 +8,16 @@ budgets?) raise PermissionDenied on objects the user can already see.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Agreement, Budget, InvoicingPair, Meeting, Organisation, Role, User
+
+M = TypeVar("M", bound=Model)
 
 # Which roles may do what with partnership data. Administrators may do everything.
 CAN_EDIT_AGREEMENT = (Role.MANAGER, Role.ADMIN)
@@ -102,3 +106,20 @@ def access_meeting_by_id(user: User, meeting_id: int, *, for_edit: bool = False)
     if for_edit:
         require_role(user, CAN_EDIT_MEETING)
     return meeting
+
+
+# Governance bodies, stages, risks and obstacles are kept by partnership managers; every
+# role that sees the agreement reads them (no participant is named in any of them).
+CAN_EDIT_GOVERNANCE = (Role.MANAGER, Role.ADMIN)
+
+
+def access_agreement_part(
+    user: User, agreement_id: int, model: type[M], part_id: int, *, for_edit: bool = False
+) -> tuple[Agreement, M]:
+    """The agreement and one of its parts (a body, stage, risk or obstacle) by id; 404 when
+    the user does not see the agreement or the part belongs to another."""
+    agreement = access_agreement_by_id(user, agreement_id)
+    if for_edit:
+        require_role(user, CAN_EDIT_GOVERNANCE)
+    part = get_object_or_404(model._default_manager.filter(agreement=agreement), pk=part_id)
+    return agreement, part

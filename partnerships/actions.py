@@ -50,6 +50,8 @@ from .models import (
     Agreement,
     AgreementParty,
     AgreementVersion,
+    Attendee,
+    BodyMember,
     Budget,
     CalendarToken,
     ContactPerson,
@@ -531,7 +533,29 @@ def save_meeting(
     for formset in (attendees, decisions, action_items):
         formset.instance = meeting
         formset.save()
+    _record_present_members(meeting, form.cleaned_data.get("present_members") or [])
     return meeting
+
+
+def _record_present_members(meeting: Meeting, members: Sequence[BodyMember]) -> None:
+    """The body's members marked present become attendees (and unmarked ones stop being)."""
+    chosen = {m.pk: m for m in members}
+    meeting.attendees.filter(member__isnull=False).exclude(member__in=list(chosen)).delete()
+    already = set(
+        meeting.attendees.filter(member__in=list(chosen)).values_list("member", flat=True)
+    )
+    Attendee.objects.bulk_create(
+        Attendee(
+            meeting=meeting,
+            member=member,
+            name=member.display_name,
+            title=member.title or str(member.get_role_display()),
+            organisation=member.user.organisation if member.user is not None else None,
+            organisation_name=member.display_organisation,
+        )
+        for member in members
+        if member.pk not in already
+    )
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from .models import (
     AgreementParty,
     AgreementVersion,
     Attendee,
+    BodyMember,
     Budget,
     ContactPerson,
     CostLine,
@@ -22,15 +23,20 @@ from .models import (
     Extension,
     FundingShare,
     Goal,
+    GovernanceBody,
     IndexSeries,
     IndexValue,
     Indicator,
     IndicatorTarget,
     InvoicingPair,
     Meeting,
+    Obstacle,
     Organisation,
     OtherFunding,
     Resource,
+    Risk,
+    RiskChange,
+    Stage,
     User,
 )
 
@@ -256,3 +262,49 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["agreement", "kind", "date", "status"]
     list_filter = ["kind", "status"]
     inlines = [AttendeeInline, DecisionInline, ActionItemInline]
+
+
+class BodyMemberInline(admin.TabularInline):
+    model = BodyMember
+    extra = 0
+
+
+@admin.register(GovernanceBody)
+class GovernanceBodyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "agreement", "kind"]
+    list_filter = ["kind"]
+    inlines = [BodyMemberInline]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["name", "agreement", "start_date", "end_date"]
+
+
+class RiskChangeInline(admin.TabularInline):
+    model = RiskChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["changed_on", "changed_by", "likelihood", "consequence", "grade", "status"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Risk)
+class RiskAdmin(admin.ModelAdmin):
+    list_display = ["title", "agreement", "category", "status"]
+    list_filter = ["category", "status"]
+    # Grade and status change in the app (governance_actions.save_risk), which keeps the
+    # risk's history; here they are read only so that no change escapes it.
+    readonly_fields = ["likelihood", "consequence", "status"]
+    inlines = [RiskChangeInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Obstacle)
+class ObstacleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "agreement", "level", "status"]
+    list_filter = ["level", "status"]

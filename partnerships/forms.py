@@ -281,8 +281,19 @@ class ExtensionForm(forms.Form):
 class PartyForm(forms.ModelForm):
     class Meta:
         model = AgreementParty
-        fields = ["organisation", "role", "contact_person", "responsibilities"]
-        widgets = {"responsibilities": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "organisation",
+            "role",
+            "contact_person",
+            "responsibilities",
+            "joined_on",
+            "left_on",
+        ]
+        widgets = {
+            "responsibilities": forms.Textarea(attrs={"rows": 4}),
+            "joined_on": DateInput(),
+            "left_on": DateInput(),
+        }
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)

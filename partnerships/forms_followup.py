@@ -6,13 +6,23 @@ with a message saying so (the models check the same in clean(), for other doors)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput, model_choice_field
-from .models import ActionItem, Agreement, Attendee, Decision, Meeting, Organisation
+from .models import (
+    ActionItem,
+    Agreement,
+    Attendee,
+    BodyMember,
+    Decision,
+    Meeting,
+    Organisation,
+)
 
 NOT_A_PARTY = _("Organisationen är inte part i överenskommelsen.")
 
@@ -46,6 +56,7 @@ class MeetingForm(forms.ModelForm):
         model = Meeting
         fields = [
             "kind",
+            "body",
             "status",
             "date",
             "start_time",
@@ -68,10 +79,55 @@ class MeetingForm(forms.ModelForm):
             },
         }
 
+    present_members = forms.ModelMultipleChoiceField(
+        label=_("Närvarande ledamöter"),
+        queryset=BodyMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Välj bland organets ledamöter; gäster läggs till för hand nedan."),
+        error_messages={"invalid_choice": _("Personen är inte ledamot i något av organen.")},
+    )
+
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.agreement = agreement
         _limit_to_parties(self.fields["convened_by"], agreement)
+        model_choice_field(self, "body").queryset = agreement.bodies.all()
+        members = BodyMember.objects.filter(body__agreement=agreement).select_related(
+            "body", "user__organisation"
+        )
+        field = self.fields["present_members"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = _member_label  # type: ignore[attr-defined]
+        if self.instance.pk and "present_members" not in self.initial:
+            self.initial["present_members"] = [
+                a.member_id for a in self.instance.attendees.all() if a.member_id
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        body, members = data.get("body"), data.get("present_members") or []
+        day = data.get("date")
+        wrong = [m for m in members if body is None or m.body_id != body.pk]
+        if wrong:
+            self.add_error(
+                "present_members",
+                _("%(name)s är inte ledamot i mötets organ.") % {"name": wrong[0].display_name},
+            )
+        elif day is not None:
+            absent = [m for m in members if not m.serves_on(day)]
+            if absent:
+                self.add_error(
+                    "present_members",
+                    _("%(name)s var inte ledamot %(day)s.")
+                    % {"name": absent[0].display_name, "day": day.isoformat()},
+                )
+        return data
+
+
+def _member_label(member: BodyMember) -> str:
+    org = member.display_organisation
+    return f"{member.display_name}{', ' + org if org else ''} – {member.get_role_display()} ({member.body})"
 
 
 class AttendeeForm(forms.ModelForm):
@@ -88,6 +144,8 @@ class AttendeeForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
+        # Guests added by hand represent a party; members come from present_members.
+        self.fields["organisation"].required = True
         _limit_to_parties(self.fields["organisation"], agreement)
 
 

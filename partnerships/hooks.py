@@ -67,3 +67,18 @@ def register_agreement_links(links: AgreementLinks) -> None:
 
 def agreement_links(agreement: Agreement, year: int) -> list[AgreementLink]:
     return [link for links in _agreement_links for link in links(agreement, year)]
+
+
+# Key figures for a body's draft agenda: `source(agreement, since, until)` gives short
+# lines such as "12 nya deltagare" (counts of people already passed through suppression).
+AgendaFigures = Callable[[Agreement, datetime.date, datetime.date], list[str]]
+_agenda_figures: list[AgendaFigures] = []
+
+
+def register_agenda_figures(source: AgendaFigures) -> None:
+    if source not in _agenda_figures:
+        _agenda_figures.append(source)
+
+
+def agenda_figure_sources() -> list[AgendaFigures]:
+    return list(_agenda_figures)

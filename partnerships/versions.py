@@ -118,6 +118,8 @@ def _party_snapshot(party: AgreementParty) -> dict[str, Any]:
         "role": party.role,
         "contact_person": party.contact_person.name if party.contact_person else "",
         "responsibilities": party.responsibilities,
+        "joined_on": _plain(party.joined_on),
+        "left_on": _plain(party.left_on),
         "resources": [
             {"kind": r.kind, "description": r.description, "quantity": r.quantity}
             for r in party.resources.all()
@@ -282,7 +284,8 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
         )
     if key == "parties":
         return "; ".join(
-            f"{p['organisation']} ({_choice_label(AgreementParty, 'role', p['role'])})"
+            f"{p['organisation']} ({_choice_label(AgreementParty, 'role', p['role'])}"
+            f"{_party_dates(p)})"
             for p in items
         )
     return "; ".join(
@@ -290,6 +293,16 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
         + (f" [{', '.join(i['name'] for i in g['indicators'])}]" if g["indicators"] else "")
         for g in items
     )
+
+
+def _party_dates(party: dict[str, Any]) -> str:
+    """ ", från 2016-01-01 till 2016-12-31" for a party that joined or left midway."""
+    text = ""
+    if party.get("joined_on"):
+        text += ", " + _("från %(day)s") % {"day": party["joined_on"]}
+    if party.get("left_on"):
+        text += ", " + _("till %(day)s") % {"day": party["left_on"]}
+    return text
 
 
 def _budget_text(budget: dict[str, Any] | None) -> str:

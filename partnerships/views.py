@@ -62,6 +62,7 @@ from .models import (
     describe_deviation,
 )
 from .versions import diff_snapshots, readable_snapshot, version_on
+from .views_governance import risk_matrix_context
 
 
 def home(request: AuthedHttpRequest) -> HttpResponse:
@@ -147,6 +148,10 @@ def agreement_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpRespo
             "can_edit_budget": request.user.has_role(*CAN_EDIT_BUDGET),
             "status_form": StatusForm(initial={"day": today}),
             "missing_years": [y for y in agreement.years if y not in {b.year for b in budgets}],
+            "stages": agreement.stages.all(),
+            "risk_matrix": risk_matrix_context(
+                list(agreement.risks.active().only("likelihood", "consequence"))
+            ),
         },
     )
 

@@ -22,12 +22,18 @@ from iop.audit import AuditContext
 
 from . import access, actions
 from .access import CAN_EDIT_MEETING, require_role
+from .agenda import draft_agenda
 from .deadlines import current_warnings, deadlines_for_user
 from .feeds import active_calendar_token
 from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
 from .http import AuthedHttpRequest
 from .minutes import followed_up_items, meeting_with_rows, render_minutes_pdf
-from .models import ActionItem, Agreement, Meeting
+from .models import ActionItem, Agreement, Attendee, GovernanceBody, Meeting
+
+KIND_OF_BODY: dict[str, str] = {
+    GovernanceBody.Kind.STEERING: Meeting.Kind.STEERING,
+    GovernanceBody.Kind.COLLABORATION: Meeting.Kind.COLLABORATION,
+}
 
 
 def todo(request: AuthedHttpRequest) -> HttpResponse:
@@ -139,7 +145,19 @@ def meeting_detail(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_create(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_by_id(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_MEETING)
-    initial = {"kind": request.GET.get("kind", Meeting.Kind.FOLLOWUP)}
+    initial: dict[str, Any] = {"kind": request.GET.get("kind", Meeting.Kind.FOLLOWUP)}
+    body_id = request.GET.get("body", "")
+    if body_id.isdigit() and request.method != "POST":
+        # A meeting of a body starts with a draft agenda from live data, for the convener
+        # to edit, and with the members serving today marked present.
+        body = get_object_or_404(agreement.bodies.prefetch_related("members__user"), pk=body_id)
+        today = timezone.localdate()
+        initial |= {
+            "body": body,
+            "kind": KIND_OF_BODY.get(body.kind, initial["kind"]),
+            "agenda": draft_agenda(body, today),
+            "present_members": [m.pk for m in body.members_on(today)],
+        }
     return _meeting_form(request, agreement, Meeting(agreement=agreement), initial)
 
 
@@ -151,13 +169,15 @@ def meeting_edit(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
 def _meeting_form(
     request: AuthedHttpRequest, agreement: Agreement, meeting: Meeting, initial: dict
 ) -> HttpResponse:
-    data = request.POST or None
+    data = _with_more_rows(request.POST) or None
     rows: dict[str, Any] = {"form_kwargs": {"agreement": agreement}, "instance": meeting}
     form = MeetingForm(data, instance=meeting, agreement=agreement, initial=initial)
-    attendees = AttendeeFormSet(data, prefix="attendees", **rows)
+    # Members of the body are marked present in the meeting form; these rows are guests.
+    guests = Attendee.objects.filter(member__isnull=True).select_related("organisation")
+    attendees = AttendeeFormSet(data, prefix="attendees", queryset=guests, **rows)
     decisions = DecisionFormSet(data, prefix="decisions", **rows)
     action_items = ActionItemFormSet(data, prefix="actions", **rows)
-    if request.method == "POST":
+    if request.method == "POST" and not request.POST.get("more_rows"):
         # Validate everything (not short-circuiting) so every error shows at once.
         valid = [f.is_valid() for f in (form, attendees, decisions, action_items)]
         if all(valid):
@@ -182,8 +202,25 @@ def _meeting_form(
             "decisions": decisions,
             "action_items": action_items,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not request.POST.get("more_rows") else 200,
     )
+
+
+MORE_ROWS = 3
+
+
+def _with_more_rows(data: Any) -> Any:
+    """Without JavaScript "Fler rader" posts the form: it comes back with MORE_ROWS more
+    empty rows in each table, what was typed kept, nothing saved. (With JavaScript the
+    rows are added in place, static/js/formset.js.)"""
+    if not data.get("more_rows"):
+        return data
+    data = data.copy()
+    for prefix in ("attendees", "decisions", "actions"):
+        count = data.get(f"{prefix}-TOTAL_FORMS", "")
+        if count.isdigit():
+            data[f"{prefix}-TOTAL_FORMS"] = str(int(count) + MORE_ROWS)
+    return data
 
 
 def meeting_minutes_pdf(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:

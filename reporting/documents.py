@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from partnerships.risk_matrix import matrix_rows_from_pairs, risk_matrix_svg
+
 from .annual import report_figures
 from .charts import bar_chart
 from .models import AnnualReport
@@ -58,6 +60,12 @@ def annual_report_context(
         "exits": cells(participants["exits_by_gender"]),
     }
     people = _suppress_report_counts(participants, outcome_table, data["contacts"])
+    stages = _suppress_stage_counts(data.get("stages") or [])
+    risks = data.get("risks")
+    risk_matrix = None
+    if risks and risks["list"]:
+        rows = matrix_rows_from_pairs(risks["pairs"])
+        risk_matrix = {"rows": rows, "svg": risk_matrix_svg(rows), "total": len(risks["pairs"])}
     if participants["exits"]:
         # Drawn from the suppressed table: a hidden count is "dold" in the chart too.
         charts["outcomes"] = bar_chart(
@@ -74,6 +82,8 @@ def annual_report_context(
         "data": data,
         "outcome_table": outcome_table,
         "people": people,
+        "stages": stages,
+        "risk_matrix": risk_matrix,
         "charts": charts,
         "document_title": _("Årsrapport %(year)s") % {"year": report.year},
         "header_text": f"{data['agreement']['title']} · {_('Årsrapport')} {report.year}",
@@ -81,6 +91,18 @@ def annual_report_context(
 
 
 PEOPLE_KEYS = ("enrolled", "new", "active_at_end", "exited")
+
+
+def _suppress_stage_counts(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The participants entered per stage, by gender and in total, under the one policy."""
+    s = Suppressor()
+    shown = []
+    for stage in stages:
+        cells = [{**row, "n": s.cell(row["n"])} for row in stage["new_by_gender"]]
+        total = s.total([c["n"] for c in cells], breakdown=True)
+        shown.append({**stage, "cells": cells, "total": total})
+    s.apply()
+    return shown
 
 
 def _suppress_report_counts(

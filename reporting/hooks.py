@@ -6,6 +6,8 @@ reporting, so reporting hands it the annual reports due and the agreement page's
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,6 +15,8 @@ from partnerships import hooks
 from partnerships.models import Agreement
 
 from .deadlines import ANNUAL_REPORTS_DUE
+from .figures.participants import participant_statistics
+from .suppression import Suppressor
 
 
 def agreement_report_links(agreement: Agreement, year: int) -> list[hooks.AgreementLink]:
@@ -33,6 +37,30 @@ def agreement_report_links(agreement: Agreement, year: int) -> list[hooks.Agreem
     ]
 
 
+def agenda_participant_figures(
+    agreement: Agreement, since: datetime.date, until: datetime.date
+) -> list[str]:
+    """A body's draft agenda: participants who entered, and exits by outcome, since the
+    body's previous meeting; counts of people under the one suppression policy."""
+    if until <= since:
+        return []
+    statistics = participant_statistics(agreement, since + datetime.timedelta(days=1), until)
+    s = Suppressor()
+    new = s.total([s.cell(row["new"]) for row in statistics["by_gender"]], breakdown=True)
+    outcomes = [(row["outcome"], s.cell(row["total"])) for row in statistics["outcomes"]]
+    exits = s.total([cell for _label, cell in outcomes], breakdown=True)
+    s.apply()
+    exit_text = ", ".join(f"{label} {cell.display}" for label, cell in outcomes if cell.value)
+    lines = [_("%(n)s nya deltagare") % {"n": new.display}]
+    lines.append(
+        _("%(n)s avslut (%(by)s)") % {"n": exits.display, "by": exit_text}
+        if exit_text
+        else _("%(n)s avslut") % {"n": exits.display}
+    )
+    return lines
+
+
 def register() -> None:
     hooks.register_deadline_source(ANNUAL_REPORTS_DUE)
     hooks.register_agreement_links(agreement_report_links)
+    hooks.register_agenda_figures(agenda_participant_figures)

@@ -77,6 +77,8 @@ PAGE_STATES: list[PageState] = [
     PageState("styrgrupp", "/dashboards/{thaiwise}/"),
     PageState("styrgrupp", "/reporting/"),
     PageState("styrgrupp", "/agreements/{thaiwise}/"),
+    PageState("styrgrupp", "/agreements/{ik}/"),
+    PageState("styrgrupp", "/agreements/{ik}/governance/"),
     # partnership manager
     PageState("ansvarig", "/", main=True),
     PageState("ansvarig", "/agreements/"),
@@ -92,6 +94,13 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/participants/follow-ups/{follow_up}/"),
     PageState("ansvarig", "/participants/enrolments/{exit_enrolment}/exit/"),
     PageState("ansvarig", "/reporting/agreements/{malmokraften}/casework/2024/"),
+    PageState("ansvarig", "/agreements/{ik}/governance/"),
+    PageState("ansvarig", "/agreements/{ik}/bodies/{ik_body}/edit/"),
+    PageState("ansvarig", "/agreements/{ik}/stages/new/"),
+    PageState("ansvarig", "/agreements/{ik}/risks/new/"),
+    PageState("ansvarig", "/agreements/{ik}/risks/{ik_risk}/"),
+    PageState("ansvarig", "/agreements/{ik}/obstacles/new/"),
+    PageState("ansvarig", "/agreements/{ik}/meetings/new/?body={ik_body}"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # administrator
@@ -152,7 +161,19 @@ def demo_ids() -> dict[str, int]:
         ).values_list("pk", flat=True)[0],
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
+        **_governance_ids(agreements["internationella-kvinnor"]),
         "last_year": datetime.date.today().year - 1,
+    }
+
+
+def _governance_ids(agreement_id: int) -> dict[str, int]:
+    """Internationella kvinnor, its steering group and a risk (the governance pages)."""
+    from partnerships.models import GovernanceBody, Risk
+
+    return {
+        "ik": agreement_id,
+        "ik_body": GovernanceBody.objects.get(agreement_id=agreement_id, kind="steering").pk,
+        "ik_risk": Risk.objects.filter(agreement_id=agreement_id).values_list("pk", flat=True)[0],
     }
 
 

@@ -19,6 +19,7 @@ def test_demo_loads_the_seed_partnerships_and_can_be_run_twice(demo):
         "thaiwise",
         "bromodellen",
         "malmokraften",
+        "internationella-kvinnor",
     }
     # Internationella kvinnor (seed 003), once however many times the demo runs.
     assert Agreement.objects.filter(title="Internationella kvinnor").count() == 1

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # Queries per page for a signed-in partnership manager (session, user and groups included).
 EXPECTED = {
     "agreement_list": 7,
-    "agreement_detail": 20,
+    "agreement_detail": 22,
     "budget_detail": 13,
     "organisation_list": 6,
     "agreement_history": 7,

@@ -118,6 +118,19 @@ meeting_create                          302  403     404     403     403      20
 meeting_detail                          302  200     404     200     200      200     200
 meeting_edit                            302  403     404     403     403      200     200
 meeting_minutes_pdf                     302  200     404     200     200      200     200
+
+# Running the partnership: bodies, stages, risks, obstacles (steering group reads them)
+governance                              302  200     404     200     200      200     200
+body_create                             302  403     404     403     403      200     200
+body_edit                               302  403     404     403     403      200     200
+stage_create                            302  403     404     403     403      200     200
+stage_edit                              302  403     404     403     403      200     200
+stage_delete                            302  405     405     405     405      405     405
+risk_create                             302  403     404     403     403      200     200
+risk_detail                             302  200     404     200     200      200     200
+risk_edit                               302  403     404     403     403      200     200
+obstacle_create                         302  403     404     403     403      200     200
+obstacle_edit                           302  403     404     403     403      200     200
 action_item_done                        302  405     405     405     405      405     405
 action_item_reopen                      302  405     405     405     405      405     405
 calendar_settings                       302  200     200     200     200      200     200
@@ -230,6 +243,10 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "buyer_id": lambda o: o.world.agreement_a.public_parties().get().pk,
     "meeting_id": lambda o: o.meeting.pk,
     "item_id": lambda o: o.action_item.pk,
+    "body_id": lambda o: o.governance.body.pk,
+    "stage_id": lambda o: o.governance.stage.pk,
+    "risk_id": lambda o: o.governance.risk.pk,
+    "obstacle_id": lambda o: o.governance.obstacle.pk,
     "token": lambda o: o.calendar_token.token,
     "kind": lambda o: "organisations",
     "figure": lambda o: _first_figure_key(),
@@ -279,6 +296,43 @@ def _url(route: Route, objects: SimpleNamespace) -> str:
     return url
 
 
+def _governance_objects(world) -> SimpleNamespace:
+    """A body with one member, a stage, a risk and an obstacle of partnership A."""
+    import datetime
+
+    from partnerships.models import BodyMember, GovernanceBody, Obstacle, Risk, Stage
+
+    agreement = world.agreement_a
+    body = GovernanceBody.objects.create(agreement=agreement, kind="steering")
+    BodyMember.objects.create(body=body, name="Påhittad Ledamot", start_date=agreement.start_date)
+    return SimpleNamespace(
+        body=body,
+        stage=Stage.objects.create(
+            agreement=agreement,
+            name="Pilot",
+            start_date=agreement.start_date,
+            end_date=agreement.start_date + datetime.timedelta(days=90),
+        ),
+        risk=Risk.objects.create(
+            agreement=agreement,
+            title="Få praktikplatser",
+            category="labour_market",
+            likelihood=2,
+            consequence=2,
+            owner_party=world.party_a,
+            owner_person="Påhittad Ägare",
+        ),
+        obstacle=Obstacle.objects.create(
+            agreement=agreement,
+            description="Krav på kunskapsnivå",
+            level="national",
+            lies_with="Skolverket",
+            raised_on=agreement.start_date,
+            raised_by="Projektgruppen",
+        ),
+    )
+
+
 @pytest.fixture
 def objects(world) -> SimpleNamespace:
     """The world plus one object of every kind that a URL can point at, all in partnership A."""
@@ -322,6 +376,7 @@ def objects(world) -> SimpleNamespace:
         follow_up=follow_up,
         meeting=meeting,
         action_item=ActionItemFactory(meeting=meeting),
+        governance=_governance_objects(world),
         report=report,
         render_job=RenderJob.objects.create(
             agreement=agreement, year=YEAR, report=report, requested_by=world.manager_a

@@ -34,6 +34,16 @@ from .budgets import (
     describe_deviation,
     split_shares,
 )
+from .governance import (
+    BodyMember,
+    GovernanceBody,
+    Level,
+    Obstacle,
+    Risk,
+    RiskChange,
+    Stage,
+    risk_grade,
+)
 from .meetings import (
     ActionItem,
     ActionItemQuerySet,
@@ -52,6 +62,14 @@ from .organisations import ContactPerson, Organisation, User
 
 __all__ = [
     "ActionItem",
+    "BodyMember",
+    "GovernanceBody",
+    "Level",
+    "Obstacle",
+    "Risk",
+    "RiskChange",
+    "Stage",
+    "risk_grade",
     "ActionItemQuerySet",
     "ActualCost",
     "Agreement",

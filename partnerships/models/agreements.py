@@ -323,17 +323,37 @@ class AgreementParty(models.Model):
         verbose_name=_("kontaktperson"),
     )
     responsibilities = models.TextField(_("ansvar och åtaganden"), blank=True)
+    # A party may join or leave during the agreement; empty means from start or to end.
+    joined_on = models.DateField(
+        _("part från"),
+        null=True,
+        blank=True,
+        help_text=_("Lämnas tomt om parten varit med från start."),
+    )
+    left_on = models.DateField(
+        _("part till"),
+        null=True,
+        blank=True,
+        help_text=_("Lämnas tomt om parten är med till slutet."),
+    )
 
     class Meta:
         ordering = ["role", "organisation__name"]
         verbose_name = _("part")
         verbose_name_plural = _("parter")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(joined_on__isnull=True)
+                | Q(left_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="party_left_after_joined",
+                violation_error_message=_("Parten kan inte lämna före den gick in."),
+            ),
             models.UniqueConstraint(
                 fields=["agreement", "organisation"],
                 name="party_once_per_agreement",
                 violation_error_message=_("Organisationen är redan part i överenskommelsen."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -353,11 +373,45 @@ class AgreementParty(models.Model):
             raise ValidationError(
                 {"organisation": _("Organisationen är redan part i överenskommelsen.")}
             )
+        self._check_membership_dates()
         contact = self.contact_person if self.contact_person_id and self.organisation_id else None
         if contact is not None and contact.organisation_id != self.organisation_id:
             raise ValidationError(
                 {"contact_person": _("Kontaktpersonen måste tillhöra partens organisation.")}
             )
+
+    def _check_membership_dates(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("Parten kan inte lämna före den gick in.")
+        agreement = self.agreement if self.agreement_id else None
+        for name in ("joined_on", "left_on"):
+            day = getattr(self, name)
+            if (
+                agreement is not None
+                and day
+                and not (agreement.start_date <= day <= agreement.end_date)
+            ):
+                errors.setdefault(
+                    name,
+                    _("Datumet måste ligga inom överenskommelsens period %(start)s–%(end)s.")
+                    % {
+                        "start": agreement.start_date.isoformat(),
+                        "end": agreement.end_date.isoformat(),
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def period_text(self) -> str:
+        """ "från 2016-01-01", "till 2015-12-31", both, or "" for the whole agreement."""
+        parts = []
+        if self.joined_on:
+            parts.append(_("från %(day)s") % {"day": self.joined_on.isoformat()})
+        if self.left_on:
+            parts.append(_("till %(day)s") % {"day": self.left_on.isoformat()})
+        return " ".join(str(p) for p in parts)
 
 
 class InvoicingPair(models.Model):

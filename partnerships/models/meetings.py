@@ -20,6 +20,7 @@ from .agreements import (
     AgreementVersion,
     add_months,
 )
+from .governance import BodyMember, GovernanceBody
 from .organisations import Organisation, User
 
 
@@ -121,6 +122,15 @@ class Meeting(models.Model):
         verbose_name=_("överenskommelse"),
     )
     kind = models.CharField(_("typ av möte"), max_length=20, choices=Kind.choices)
+    body = models.ForeignKey(
+        GovernanceBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("organ"),
+        help_text=_("Det organ som håller mötet; närvarande väljs bland dess ledamöter."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
@@ -171,6 +181,9 @@ class Meeting(models.Model):
                     "start": agreement.start_date.isoformat(),
                     "end": agreement.end_date.isoformat(),
                 }
+        body = self.body if self.body_id else None
+        if body is not None and self.agreement_id and body.agreement_id != self.agreement_id:
+            errors["body"] = _("Organet hör till en annan överenskommelse.")
         if self.status == self.Status.HELD and self.date and self.date > timezone.localdate():
             errors["status"] = _("Ett möte som ligger i framtiden kan inte vara genomfört.")
         if (
@@ -195,8 +208,23 @@ class Attendee(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     title = models.CharField(_("befattning"), max_length=200, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("part"),
     )
+    # A member of the meeting's body (picked from the members); guests have none.
+    member = models.ForeignKey(
+        BodyMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("ledamot"),
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -204,9 +232,16 @@ class Attendee(models.Model):
         verbose_name_plural = _("deltagare vid möte")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.organisation})"
+        return f"{self.name} ({self.organisation_label})"
+
+    @property
+    def organisation_label(self) -> str:
+        organisation = self.organisation if self.organisation_id else None
+        return organisation.name if organisation is not None else self.organisation_name
 
     def clean(self) -> None:
+        if not self.organisation_id and not self.member_id:
+            raise ValidationError({"organisation": _("Ange vilken part deltagaren företräder.")})
         if (
             self.meeting_id
             and self.organisation_id

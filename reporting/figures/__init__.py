@@ -20,6 +20,7 @@ Callers import the package (`from reporting import figures`; `figures.period(...
 from .billing import Billing, Period, billings, find_period, periods
 from .common import HUNDRED, MONEY_ZERO, ZERO, by_agreement, percent_of
 from .goals import goal_fulfilment
+from .governance import obstacle_figures, risk_figures, stage_figures
 from .invoice import allocate, invoice_figures, public_parties, year_amount
 from .meetings import followups_by_agreement, meeting_statistics
 from .money import budget_by_agreement, budget_for, financial_account
@@ -58,6 +59,9 @@ __all__ = [
     "STEP_FIGURES",
     "ZERO",
     "allocate",
+    "obstacle_figures",
+    "risk_figures",
+    "stage_figures",
     "annual_report_figures",
     "budget_by_agreement",
     "budget_for",

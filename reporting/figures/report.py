@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from partnerships.models import Agreement, Indicator, format_sek
 
 from .goals import goal_fulfilment
+from .governance import obstacle_figures, risk_figures, stage_figures
 from .meetings import meeting_statistics
 from .money import budget_for, financial_account
 from .participants import (
@@ -88,6 +89,9 @@ def annual_report_figures(
         "contacts": contacts,
         "meetings": meetings,
         "account": account,
+        "stages": stage_figures(agreement, start, end),
+        "risks": risk_figures(agreement),
+        "obstacles": obstacle_figures(agreement),
         "quality": {"blocking": blocking, "warnings": warnings, "counts": quality},
     }
 

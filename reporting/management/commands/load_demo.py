@@ -15,6 +15,7 @@ from participants import demo as participants_demo
 from participants import demo_casework as participants_demo_casework
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
+from partnerships import demo_governance as partnerships_demo_governance
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
 from reporting import demo as reporting_demo
 from reporting import demo_dashboards as reporting_demo_dashboards
@@ -23,6 +24,7 @@ from reporting import demo_dashboards as reporting_demo_dashboards
 DEMO_STEPS = [
     partnerships_demo,
     partnerships_demo_followup,
+    partnerships_demo_governance,
     participants_demo,
     participants_demo_casework,
     reporting_demo_dashboards,

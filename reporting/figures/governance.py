@@ -1,0 +1,69 @@
+"""How the partnership was run, for the reports: its stages (with the participants who
+entered in each, the "per stage" figure), its risks as a matrix and a list, and its
+structural obstacles. Plain values only, so the annual report can freeze them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from partnerships.models import Agreement
+
+from .participants import participant_statistics
+
+
+def stage_figures(
+    agreement: Agreement, start: datetime.date, end: datetime.date
+) -> list[dict[str, Any]]:
+    """The stages overlapping [start, end], each with the participants who entered during
+    the part of the stage inside the period, by gender (suppressed when shown)."""
+    stages = []
+    for stage in agreement.stages.filter(start_date__lte=end, end_date__gte=start):
+        first, last = max(stage.start_date, start), min(stage.end_date, end)
+        statistics = participant_statistics(agreement, first, last)
+        stages.append(
+            {
+                "name": stage.name,
+                "start": stage.start_date.isoformat(),
+                "end": stage.end_date.isoformat(),
+                "goals": stage.goals,
+                "new_by_gender": [
+                    {"gender": row["gender"], "n": row["new"]} for row in statistics["by_gender"]
+                ],
+            }
+        )
+    return stages
+
+
+def risk_figures(agreement: Agreement) -> dict[str, Any]:
+    """The risks as they stand: the matrix's (likelihood, consequence) pairs of the risks
+    not closed, and every risk with its grade, status and owner."""
+    risks = list(agreement.risks.select_related("owner_party__organisation"))
+    return {
+        "pairs": [[r.likelihood, r.consequence] for r in risks if r.status != "closed"],
+        "list": [
+            {
+                "title": r.title,
+                "category": r.get_category_display(),
+                "grade": r.get_grade_display(),
+                "status": r.get_status_display(),
+                "owner": f"{r.owner_person}, {r.owner_party.organisation.name}",
+                "mitigation": r.mitigation,
+            }
+            for r in risks
+        ],
+    }
+
+
+def obstacle_figures(agreement: Agreement) -> list[dict[str, Any]]:
+    return [
+        {
+            "description": o.description,
+            "lies_with": o.lies_with,
+            "raised_on": o.raised_on.isoformat(),
+            "status": o.get_status_display(),
+            "resolution": o.resolution,
+            "resolved_on": o.resolved_on.isoformat() if o.resolved_on else "",
+        }
+        for o in agreement.obstacles.all()
+    ]
