@@ -204,7 +204,7 @@ def visits(browser, live_server, django_db_setup, django_db_blocker) -> list[Vis
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     )
     with django_db_blocker.unblock(), fast_hashing:
-        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_demo", allow_demo_data=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
         try:
             ids = demo_ids()
             found: list[Visit] = []
