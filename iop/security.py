@@ -211,22 +211,6 @@ def _on_user_saved(sender, instance, **kwargs) -> None:
 # --------------------------------------------------------------------------- logging helpers
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, for throttling sign-ins per username and address.
-
-    Behind TRUSTED_PROXY_COUNT proxies (settings), it is the address the outermost proxy
-    saw: that many entries from the right of X-Forwarded-For. Entries further left are
-    whatever the client wrote and are ignored; without proxies the header is ignored.
-    """
-    proxies = settings.IOP_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR")
-
-
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
     """What django-axes writes about a client in its own log lines: the username only."""
     return f"user={username}"

@@ -209,8 +209,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_STR_CALLABLE = "iop.security.axes_client_str"
-AXES_CLIENT_IP_CALLABLE = "iop.security.client_ip"
-# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = none.
+AXES_CLIENT_IP_CALLABLE = "iop.client.client_ip"
+# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = none. One
+# helper reads it for throttling, the access log and the audit trail (iop/client.py).
 IOP_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
