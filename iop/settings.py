@@ -198,8 +198,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Second factor (django-otp): TOTP apps plus one-time recovery codes.
 OTP_TOTP_ISSUER = "IOP"
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# django-otp's throttle counts per device, so a stranger with the password could lock the
+# owner out; wrong codes are counted per user and address instead (iop.security).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+IOP_SECOND_FACTOR_FAILURE_LIMIT = env.int("SECOND_FACTOR_FAILURE_LIMIT", default=5)
 
 # Failed sign-ins are counted per username AND address, so nobody can lock another
 # person out from elsewhere; the log line carries the username only (iop.security).
