@@ -74,7 +74,7 @@ def _set_role(target: User, role: str) -> None:
     target.groups.add(group)
 
 
-def _new_invitation(*, user: User | None, target: User) -> str:
+def new_invitation(*, user: User | None, target: User) -> str:
     """A new one-time link for `target`; any older link stops working."""
     now = timezone.now()
     Invitation.objects.filter(user=target).usable().update(voided_at=now)
@@ -113,7 +113,7 @@ def invite_user(
     target.full_clean()
     target.save()
     _set_role(target, role)
-    token = _new_invitation(user=user, target=target)
+    token = new_invitation(user=user, target=target)
     record_administration(
         user=user, audit=audit, action=Action.INVITED, target=target, details=Role(role).label
     )
@@ -160,7 +160,7 @@ def reset_second_factor(*, user: User, audit: AuditContext, target: User, reason
     TOTPDevice.objects.filter(user=target).delete()
     StaticDevice.objects.filter(user=target).delete()
     end_all_sessions(target)
-    token = _new_invitation(user=user, target=target)
+    token = new_invitation(user=user, target=target)
     record_administration(
         user=user, audit=audit, action=Action.SECOND_FACTOR_RESET, target=target, details=reason
     )

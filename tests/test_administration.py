@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.sessions.models import Session  # noqa: F401 - documents the engine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
@@ -65,6 +64,8 @@ def _redeem(link: str, code_for=None) -> Client:
     anonymous = Client()
     page = anonymous.get(link)
     assert page.status_code == 200
+    main = page.content.decode().split("<main", 1)[1]
+    assert "<svg" in main and "<img" not in main  # the QR code, drawn inline
     device = TOTPDevice.objects.get(user__username=code_for or "ny_person", confirmed=False)
     response = anonymous.post(
         link,
