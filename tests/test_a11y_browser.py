@@ -46,6 +46,7 @@ class PageState:
 PAGE_STATES: list[PageState] = [
     PageState(None, "/login/", main=True),
     PageState(None, "/accessibility/"),
+    PageState(None, "/invitation/{invitation}/"),
     # coordinator
     PageState("koordinator", "/participants/", main=True),
     PageState("koordinator", "/"),
@@ -83,6 +84,9 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/confirm/"),
     PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
+    PageState("ansvarig", "/administration/users/"),
+    PageState("ansvarig", "/administration/users/invite/"),
+    PageState("ansvarig", "/administration/users/{styrgrupp_user}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # administrator
@@ -90,12 +94,16 @@ PAGE_STATES: list[PageState] = [
     PageState("admin", "/organisations/{malmo}/"),
     PageState("admin", "/participants/access-log/"),
     PageState("admin", "/security/"),
+    PageState("admin", "/administration/log/"),
+    PageState("admin", "/administration/users/{koordinator_user}/second-factor/"),
+    PageState("admin", "/administration/users/{koordinator_user}/deactivate/"),
 ]
 
 
-def demo_ids() -> dict[str, int]:
+def demo_ids() -> dict[str, int | str]:
     """The ids the page paths name, looked up in the demo data."""
     from participants.models import Consent, GroupActivity, GroupSession
+    from partnerships.actions_admin import new_invitation
     from partnerships.models import Agreement, Budget, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
 
@@ -122,6 +130,10 @@ def demo_ids() -> dict[str, int]:
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
+        "koordinator_user": coordinator.pk,
+        "styrgrupp_user": User.objects.get(username="styrgrupp").pk,
+        # A link for a user who has not signed in yet (the demo data has none).
+        "invitation": new_invitation(user=None, target=User.objects.create(username="inbjuden")),
     }
 
 
