@@ -88,7 +88,7 @@ def check_installed(minimums_file: Path = MINIMUMS_FILE) -> list[TooOld]:
     """The same comparison for what is installed in this environment."""
     from importlib.metadata import distributions
 
-    pins = {
+    pins: dict[str, Version] = {
         canonicalize_name(dist.metadata["Name"]): Version(dist.version)
         for dist in distributions()
         if dist.metadata["Name"]

@@ -54,6 +54,9 @@ class SecondFactorFailure(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.address or '-'}: {self.failures}"
+
 
 class ImportJob(models.Model):
     """One uploaded file on its way in: preview (dry run), then the confirmed import.

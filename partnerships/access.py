@@ -99,6 +99,8 @@ def administrable_users(user: User):
     users = User.objects.exclude(pk=user.pk)
     if user.is_administrator:
         return users
+    if user.organisation_id is None:
+        return users.none()  # a manager of no organisation manages nobody
     return users.filter(organisation_id=user.organisation_id, is_superuser=False).exclude(
         groups__name=Role.ADMIN
     )
@@ -117,6 +119,8 @@ def grantable_roles(user: User) -> list[Role]:
 def assignable_organisations(user: User):
     if user.is_administrator:
         return Organisation.objects.all()
+    if user.organisation_id is None:
+        return Organisation.objects.none()
     return Organisation.objects.filter(pk=user.organisation_id)
 
 

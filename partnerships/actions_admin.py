@@ -115,7 +115,7 @@ def invite_user(
     _set_role(target, role)
     token = new_invitation(user=user, target=target)
     record_administration(
-        user=user, audit=audit, action=Action.INVITED, target=target, details=Role(role).label
+        user=user, audit=audit, action=Action.INVITED, target=target, details=str(Role(role).label)
     )
     return target, token
 

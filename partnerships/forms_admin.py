@@ -3,7 +3,7 @@ invitation link's own form (password and authenticator in one step)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
@@ -26,12 +26,14 @@ class RoleFields(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["organisation"].queryset = assignable_organisations(actor)
-        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor)]
+        organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        organisation.queryset = assignable_organisations(actor)
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(r.value, r.label) for r in grantable_roles(actor)]
         if not actor.is_administrator:
             # A partnership manager places users in their own organisation only.
-            self.fields["organisation"].required = True
-            self.fields["organisation"].empty_label = None
+            organisation.required = True
+            organisation.empty_label = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -55,7 +55,7 @@ def _invite(client, org, role=Role.COORDINATOR, username="ny_person"):
 
 
 def _link_from_mail() -> str:
-    match = re.search(r"https?://\S+/invitation/(\S+)/", mail.outbox[-1].body)
+    match = re.search(r"https?://\S+/invitation/(\S+)/", str(mail.outbox[-1].body))
     assert match
     return f"/invitation/{match.group(1)}/"
 
@@ -416,3 +416,12 @@ def test_the_user_list_costs_the_same_queries_for_many_users(
     with django_assert_max_num_queries(12):
         response = client.get(LIST)
     assert "extra14" in response.content.decode()
+
+
+def test_a_manager_without_organisation_manages_nobody(world, login):
+    loose = UserFactory.create(username="loose_manager", organisation=None, role=Role.MANAGER)
+    UserFactory.create(username="also_loose", organisation=None, role=Role.COORDINATOR)
+    client = login(loose)
+    assert "also_loose" not in client.get(LIST).content.decode()
+    assert _invite(client, None).status_code == 200
+    assert not User.objects.filter(username="ny_person").exists()

@@ -331,7 +331,7 @@ def objects(world) -> SimpleNamespace:
         agreement_type=ContentType.objects.get_for_model(Agreement),
         totp_device=verified_device(world.coordinator_a),
         invitation_token=new_invitation(
-            user=None, target=UserFactory(username="invited", organisation=world.org_a)
+            user=None, target=UserFactory.create(username="invited", organisation=world.org_a)
         ),
     )
 
