@@ -153,6 +153,16 @@ def deactivate_user(*, user: User, audit: AuditContext, target: User, reason: st
 
 
 @transaction.atomic
+def reactivate_user(*, user: User, audit: AuditContext, target: User, reason: str) -> None:
+    _check_may_administer(user, target)
+    target.is_active = True
+    target.save(update_fields=["is_active"])
+    record_administration(
+        user=user, audit=audit, action=Action.REACTIVATED, target=target, details=reason
+    )
+
+
+@transaction.atomic
 def reset_second_factor(*, user: User, audit: AuditContext, target: User, reason: str) -> str:
     """Remove the user's authenticator and recovery codes, end their sessions, and give a
     new link that sets a password and links a new app; returns the link's token."""

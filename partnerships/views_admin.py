@@ -110,21 +110,27 @@ def user_detail(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def user_deactivate(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    """Deactivate an active user (every session ends), or activate an inactive one again."""
     target = access.access_administrable_user_by_id(request.user, user_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions_admin.deactivate_user(
+        verb = actions_admin.deactivate_user if target.is_active else actions_admin.reactivate_user
+        verb(
             user=request.user,
             audit=AuditContext.from_request(request),
             target=target,
             reason=form.cleaned_data["reason"],
         )
-        messages.success(request, _("Användaren är inaktiverad och utloggad överallt."))
+        if target.is_active:
+            messages.success(request, _("Användaren är aktiverad igen."))
+        else:
+            messages.success(request, _("Användaren är inaktiverad och utloggad överallt."))
         return redirect("admin_user_detail", user_id=target.pk)
+    kind = "deactivate" if target.is_active else "reactivate"
     return render(
         request,
         "partnerships/admin_user_action.html",
-        {"target": target, "form": form, "kind": "deactivate"},
+        {"target": target, "form": form, "kind": kind},
     )
 
 

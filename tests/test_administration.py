@@ -425,3 +425,17 @@ def test_a_manager_without_organisation_manages_nobody(world, login):
     assert "also_loose" not in client.get(LIST).content.decode()
     assert _invite(client, None).status_code == 200
     assert not User.objects.filter(username="ny_person").exists()
+
+
+def test_a_deactivated_user_can_be_activated_again_and_both_are_logged(world, login):
+    client = login(world.admin)
+    url = f"/administration/users/{world.finance_a.pk}/deactivate/"
+    client.post(url, {"reason": "Föräldraledig"})
+    assert "Aktivera användare igen" in client.get(url).content.decode()
+    client.post(url, {"reason": "Tillbaka"})
+    world.finance_a.refresh_from_db()
+    assert world.finance_a.is_active
+    assert list(AdministrationLogEntry.objects.order_by("pk").values_list("action", "details")) == [
+        ("deactivated", "Föräldraledig"),
+        ("reactivated", "Tillbaka"),
+    ]
