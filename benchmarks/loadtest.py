@@ -91,7 +91,13 @@ def prepare(db: str, users_per_role: int, env: dict[str, str]) -> None:
     )
     manage = [PYTHON, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*manage, "load_demo", "--allow-demo-data"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     code = PREPARE_USERS.format(ROLES=ROLES, password=LOAD_PASSWORD)
     subprocess.run(
         [*manage, "shell", "-c", f"import sys; sys.argv = ['', '{users_per_role}']\n{code}"],

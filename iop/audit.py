@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from .security import client_ip
+from .client import client_ip
 
 
 @dataclass(frozen=True)

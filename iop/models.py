@@ -1,4 +1,5 @@
-"""Project-wide models: sessions bound to users, and the spreadsheet engine's import jobs."""
+"""Project-wide models: sessions bound to users, failed second-factor codes, and the
+spreadsheet engine's import jobs."""
 
 from importlib import import_module
 
@@ -30,6 +31,31 @@ class UserSession(AbstractBaseSession):
         # The configured engine (iop.sessions) imports this model; asking the setting
         # instead of importing it back keeps the two modules out of a circle.
         return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class SecondFactorFailure(models.Model):
+    """Wrong codes for one user from one address (iop.security.second_factor_locked).
+
+    Counted per address, not per device as django-otp does: someone who has only the
+    password can then lock themselves out, but never the owner at another address.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "address"],
+                name="iop_second_factor_failure_once_per_address",
+                violation_error_message=_("Felaktiga koder räknas en gång per adress."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.address or '-'}: {self.failures}"
 
 
 class ImportJob(models.Model):

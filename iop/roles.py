@@ -12,3 +12,17 @@ class Role(models.TextChoices):
     STEERING = "steering", _("Styrgrupp")
     MANAGER = "manager", _("Partnerskapsansvarig")
     ADMIN = "admin", _("Administratör")
+
+
+# How far a role reaches when granting roles: nobody grants a role above their own.
+ROLE_RANK = {
+    Role.COORDINATOR: 1,
+    Role.FINANCE: 1,
+    Role.STEERING: 1,
+    Role.MANAGER: 2,
+    Role.ADMIN: 3,
+}
+
+
+def highest_rank(roles) -> int:
+    return max((ROLE_RANK.get(Role(role), 0) for role in roles if role in Role.values), default=0)

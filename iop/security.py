@@ -23,11 +23,12 @@ from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import UserSession
+from .models import SecondFactorFailure, UserSession
 
 log = logging.getLogger("iop.security")
 
@@ -59,6 +60,37 @@ def end_all_sessions(user) -> int:
     """Delete every session of this user on the server; returns how many there were."""
     count, _ = UserSession.objects.filter(user_id=user.pk).delete()
     return count
+
+
+def second_factor_locked(user, address: str | None) -> bool:
+    """Too many wrong codes for this user from this address within the cool-off time.
+
+    django-otp's own throttle counts per device, so anyone with the password could keep
+    the owner out by typing wrong codes; counting per address keeps that to the guesser.
+    """
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return SecondFactorFailure.objects.filter(
+        user_id=user.pk,
+        address=address or "",
+        failures__gte=settings.IOP_SECOND_FACTOR_FAILURE_LIMIT,
+        last_failure_at__gt=since,
+    ).exists()
+
+
+def record_second_factor_failure(user, address: str | None) -> None:
+    now = timezone.now()
+    failure, _created = SecondFactorFailure.objects.get_or_create(
+        user_id=user.pk, address=address or "", defaults={"last_failure_at": now}
+    )
+    if failure.last_failure_at <= now - settings.AXES_COOLOFF_TIME:
+        failure.failures = 0  # an old streak has cooled off
+    SecondFactorFailure.objects.filter(pk=failure.pk).update(
+        failures=failure.failures + 1, last_failure_at=now
+    )
+
+
+def clear_second_factor_failures(user, address: str | None) -> None:
+    SecondFactorFailure.objects.filter(user_id=user.pk, address=address or "").delete()
 
 
 # --------------------------------------------------------------------------- middleware
@@ -209,22 +241,6 @@ def _on_user_saved(sender, instance, **kwargs) -> None:
 
 
 # --------------------------------------------------------------------------- logging helpers
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, for throttling sign-ins per username and address.
-
-    Behind TRUSTED_PROXY_COUNT proxies (settings), it is the address the outermost proxy
-    saw: that many entries from the right of X-Forwarded-For. Entries further left are
-    whatever the client wrote and are ignored; without proxies the header is ignored.
-    """
-    proxies = settings.IOP_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR")
 
 
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:

@@ -198,8 +198,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Second factor (django-otp): TOTP apps plus one-time recovery codes.
 OTP_TOTP_ISSUER = "IOP"
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# django-otp's throttle counts per device, so a stranger with the password could lock the
+# owner out; wrong codes are counted per user and address instead (iop.security).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+IOP_SECOND_FACTOR_FAILURE_LIMIT = env.int("SECOND_FACTOR_FAILURE_LIMIT", default=5)
 
 # Failed sign-ins are counted per username AND address, so nobody can lock another
 # person out from elsewhere; the log line carries the username only (iop.security).
@@ -209,8 +212,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_STR_CALLABLE = "iop.security.axes_client_str"
-AXES_CLIENT_IP_CALLABLE = "iop.security.client_ip"
-# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = none.
+AXES_CLIENT_IP_CALLABLE = "iop.client.client_ip"
+# Reverse proxies in front of the app (each appends to X-Forwarded-For); 0 = none. One
+# helper reads it for throttling, the access log and the audit trail (iop/client.py).
 IOP_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 

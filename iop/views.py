@@ -20,9 +20,16 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .client import client_ip
 from .forms import CodeForm, EnrolForm
 from .models import UserSession
-from .security import has_second_factor, is_verified
+from .security import (
+    clear_second_factor_failures,
+    has_second_factor,
+    is_verified,
+    record_second_factor_failure,
+    second_factor_locked,
+)
 
 log = logging.getLogger("iop.security")
 
@@ -63,64 +70,60 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('security:enrol')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"])
+        device = _match_code(request, form.cleaned_data["code"])
         if device is not None:
             _mark_verified(request, device)
             kind = "recovery code" if isinstance(device, StaticDevice) else "app"
             log.info("sign-in second factor (%s) user=%s", kind, request.user.get_username())
             return redirect(_next_url(request))
-        log.warning("second factor failed user=%s", request.user.get_username())
-        form.add_error(
-            "code",
-            _(
-                "Koden godtogs inte. Kontrollera att klockan i telefonen går rätt; "
-                "har du skrivit fel flera gånger får du vänta en stund."
-            ),
-        )
+        form.add_error("code", WRONG_CODE_AT_SIGN_IN)
     return render(request, "security/verify.html", {"form": form, "next": _next_url(request)})
 
 
-@require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if has_second_factor(user):
-        # Replacing an enrolled authenticator is an administrator's task (delete the device).
-        return redirect(_next_url(request) if is_verified(user) else "security:verify")
-    # The same unconfirmed key until enrolment succeeds, so a reload keeps the QR code valid.
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+WRONG_CODE_AT_SIGN_IN = _lazy(
+    "Koden godtogs inte. Kontrollera att klockan i telefonen går rätt; "
+    "har du skrivit fel flera gånger får du vänta en stund."
+)
+
+
+def _match_code(request: HttpRequest, code: str):
+    """The device the code belongs to, or None; wrong codes count per user and address, and
+    after too many from one address none is tried from there until the cool-off ends."""
+    user, address = request.user, client_ip(request)
+    if second_factor_locked(user, address):
+        log.warning("second factor locked at this address user=%s", user.get_username())
+        return None
+    device = match_token(user, code)
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
-    form = EnrolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            codes = create_recovery_codes(user)
-            _mark_verified(request, device)
-            log.info("second factor enrolled user=%s", user.get_username())
-            return render(
-                request,
-                "security/recovery_codes.html",
-                {"codes": codes, "next": _next_url(request)},
-            )
-        form.add_error("code", _("Koden stämmer inte. Skanna koden igen och försök på nytt."))
-    qr = segno.make(device.config_url, error="m")
-    return render(
-        request,
-        "security/enrol.html",
-        {
-            "form": form,
-            "qr_svg": qr.svg_inline(scale=4, title=_("QR-kod för autentiseringsappen")),
-            "secret": _grouped_secret(device),
-            "next": _next_url(request),
-        },
-    )
+        record_second_factor_failure(user, address)
+        log.warning("second factor failed user=%s", user.get_username())
+    else:
+        clear_second_factor_failures(user, address)
+    return device
 
 
-def _confirm_with_app(user, code: str) -> bool:
+@require_http_methods(["GET"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """No trust on first use: a password alone never links an authenticator. A user without
+    one is told to ask for an invitation link, which sets the password and links the app
+    in one step (partnerships: administration)."""
+    if has_second_factor(request.user):
+        return redirect(_next_url(request) if is_verified(request.user) else "security:verify")
+    log.info("sign-in without second factor refused user=%s", request.user.get_username())
+    return render(request, "security/enrol.html", status=403)
+
+
+def _confirm_with_app(request: HttpRequest, code: str) -> bool:
     """Re-authentication before a sensitive change: a current code from the user's app."""
+    user, address = request.user, client_ip(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device is not None and device.verify_token(code)
+    if device is None or second_factor_locked(user, address):
+        return False
+    if device.verify_token(code):
+        clear_second_factor_failures(user, address)
+        return True
+    record_second_factor_failure(user, address)
+    return False
 
 
 WRONG_CODE = _lazy("Koden stämmer inte. Försök igen med nästa kod i appen.")
@@ -132,7 +135,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _confirm_with_app(user, form.cleaned_data["code"]):
+        if _confirm_with_app(request, form.cleaned_data["code"]):
             codes = create_recovery_codes(user)
             log.info("recovery codes replaced user=%s", user.get_username())
             return render(
@@ -165,13 +168,27 @@ def _other_sessions(request: HttpRequest):
 def end_other_sessions(request: HttpRequest) -> HttpResponse:
     """Sign out everywhere else (a lost phone, a shared computer), after a current code."""
     form = EnrolForm(request.POST)
-    if form.is_valid() and _confirm_with_app(request.user, form.cleaned_data["code"]):
+    if form.is_valid() and _confirm_with_app(request, form.cleaned_data["code"]):
         count, _deleted = _other_sessions(request).delete()
         log.info("other sessions ended user=%s sessions=%d", request.user.get_username(), count)
         messages.success(request, _("Du är nu utloggad överallt utom här."))
     else:
         messages.error(request, WRONG_CODE)
     return redirect("security:overview")
+
+
+def authenticator_qr(device: TOTPDevice) -> dict[str, str]:
+    """The QR code (inline SVG) and the grouped key for linking an authenticator app."""
+    qr = segno.make(device.config_url, error="m")
+    return {
+        "qr_svg": qr.svg_inline(scale=4, title=_("QR-kod för autentiseringsappen")),
+        "secret": _grouped_secret(device),
+    }
+
+
+def mark_verified(request: HttpRequest, device) -> None:
+    """Sign the request's session in as having passed the second factor with `device`."""
+    _mark_verified(request, device)
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

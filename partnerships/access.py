@@ -15,7 +15,18 @@ from django.db.models import Model, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Agreement, Budget, InvoicingPair, Meeting, Organisation, Role, User
+from iop.roles import ROLE_RANK, highest_rank
+
+from .models import (
+    AdministrationLogEntry,
+    Agreement,
+    Budget,
+    InvoicingPair,
+    Meeting,
+    Organisation,
+    Role,
+    User,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -123,3 +134,50 @@ def access_agreement_part(
         require_role(user, CAN_EDIT_GOVERNANCE)
     part = get_object_or_404(model._default_manager.filter(agreement=agreement), pk=part_id)
     return agreement, part
+
+
+# --------------------------------------------------------------------------- administration
+
+# Administrators manage every user; partnership managers the users of their own
+# organisation, never themselves and never anyone whose role reaches above their own.
+CAN_ADMINISTER = (Role.MANAGER, Role.ADMIN)
+
+
+def administrable_users(user: User):
+    require_role(user, CAN_ADMINISTER)
+    users = User.objects.exclude(pk=user.pk)
+    if user.is_administrator:
+        return users
+    if user.organisation_id is None:
+        return users.none()  # a manager of no organisation manages nobody
+    return users.filter(organisation_id=user.organisation_id, is_superuser=False).exclude(
+        groups__name=Role.ADMIN
+    )
+
+
+def access_administrable_user_by_id(user: User, user_id: int) -> User:
+    return get_object_or_404(administrable_users(user).select_related("organisation"), pk=user_id)
+
+
+def grantable_roles(user: User) -> list[Role]:
+    """The roles this user may give: none above their own."""
+    own = highest_rank(user.roles())
+    return [role for role in Role if ROLE_RANK[role] <= own and user.has_role(*CAN_ADMINISTER)]
+
+
+def assignable_organisations(user: User):
+    if user.is_administrator:
+        return Organisation.objects.all()
+    if user.organisation_id is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
+def visible_administration_log(user: User):
+    require_role(user, CAN_ADMINISTER)
+    entries = AdministrationLogEntry.objects.select_related("organisation")
+    if user.is_administrator:
+        return entries
+    return entries.filter(
+        Q(organisation_id=user.organisation_id) | Q(actor_organisation_id=user.organisation_id)
+    )

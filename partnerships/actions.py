@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from iop.audit import AuditContext
 from iop.roles import Role
 
+from .actions_admin import record_administration
 from .extensions import PartyApproval, extension_errors
 from .forms import (
     ActualCostForm,
@@ -502,7 +503,17 @@ def add_other_funding(*, user: User, audit: AuditContext, form: OtherFundingForm
 
 @transaction.atomic
 def save_organisation(*, user: User, audit: AuditContext, form: OrganisationForm) -> Organisation:
-    return form.save()
+    created = form.instance.pk is None
+    organisation = form.save()
+    if created:
+        # A new organisation is an administrative act: it goes into the administration log.
+        record_administration(
+            user=user,
+            audit=audit,
+            action="organisation_created",
+            organisation=organisation,
+        )
+    return organisation
 
 
 @transaction.atomic

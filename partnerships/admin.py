@@ -11,6 +11,7 @@ from .forms import FundingShareFormSetBase
 from .models import (
     ActionItem,
     ActualCost,
+    AdministrationLogEntry,
     Agreement,
     AgreementParty,
     AgreementVersion,
@@ -308,3 +309,20 @@ class RiskAdmin(admin.ModelAdmin):
 class ObstacleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "agreement", "level", "status"]
     list_filter = ["level", "status"]
+
+
+@admin.register(AdministrationLogEntry)
+class AdministrationLogEntryAdmin(admin.ModelAdmin):
+    """The administration log is append-only: readable here, written only by the verbs."""
+
+    list_display = ["at", "actor_username", "action", "target_username", "organisation"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # The one import Django requires to wait for ready(): hooks.py imports the models,
         # which cannot be loaded while the app registry is being filled.
-        from . import hooks
+        from . import checks, hooks  # noqa: F401 - checks registers the deploy check
 
         post_migrate.connect(install_after_migrate, sender=self)
         hooks.register()

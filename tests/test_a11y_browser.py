@@ -46,6 +46,7 @@ class PageState:
 PAGE_STATES: list[PageState] = [
     PageState(None, "/login/", main=True),
     PageState(None, "/accessibility/"),
+    PageState(None, "/invitation/{invitation}/"),
     # coordinator
     PageState("koordinator", "/participants/", main=True),
     PageState("koordinator", "/"),
@@ -101,6 +102,9 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/agreements/{ik}/risks/{ik_risk}/"),
     PageState("ansvarig", "/agreements/{ik}/obstacles/new/"),
     PageState("ansvarig", "/agreements/{ik}/meetings/new/?body={ik_body}"),
+    PageState("ansvarig", "/administration/users/"),
+    PageState("ansvarig", "/administration/users/invite/"),
+    PageState("ansvarig", "/administration/users/{styrgrupp_user}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # administrator
@@ -109,12 +113,16 @@ PAGE_STATES: list[PageState] = [
     PageState("admin", "/participants/access-log/"),
     PageState("admin", "/participants/duplicates/"),
     PageState("admin", "/security/"),
+    PageState("admin", "/administration/log/"),
+    PageState("admin", "/administration/users/{koordinator_user}/second-factor/"),
+    PageState("admin", "/administration/users/{koordinator_user}/deactivate/"),
 ]
 
 
-def demo_ids() -> dict[str, int]:
+def demo_ids() -> dict[str, int | str]:
     """The ids the page paths name, looked up in the demo data."""
     from participants.models import Consent, Enrolment, FollowUp, GroupActivity, GroupSession
+    from partnerships.actions_admin import new_invitation
     from partnerships.models import Agreement, Budget, InvoicingPair, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
 
@@ -163,6 +171,10 @@ def demo_ids() -> dict[str, int]:
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         **_governance_ids(agreements["internationella-kvinnor"]),
         "last_year": datetime.date.today().year - 1,
+        "koordinator_user": coordinator.pk,
+        "styrgrupp_user": User.objects.get(username="styrgrupp").pk,
+        # A link for a user who has not signed in yet (the demo data has none).
+        "invitation": new_invitation(user=None, target=User.objects.create(username="inbjuden")),
     }
 
 
@@ -256,7 +268,7 @@ def visits(browser, live_server, django_db_setup, django_db_blocker) -> list[Vis
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     )
     with django_db_blocker.unblock(), fast_hashing:
-        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_demo", allow_demo_data=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
         try:
             ids = demo_ids()
             found: list[Visit] = []

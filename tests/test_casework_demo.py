@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=StringIO())
 
 
 def test_internationella_kvinnor_has_its_four_phases_and_agreed_coordinated_plans(demo):

@@ -10,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", allow_demo_data=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_demo_loads_the_seed_partnerships_and_can_be_run_twice(demo):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", allow_demo_data=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert set(Agreement.objects.values_list("short_id", flat=True)) >= {
         "thaiwise",
         "bromodellen",

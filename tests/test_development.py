@@ -39,7 +39,7 @@ def _readme_logins() -> list[tuple[str, str, str]]:
 @pytest.mark.django_db
 def test_readme_role_table_matches_what_load_demo_prints():
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", allow_demo_data=True, stdout=out)
     printed = []
     for line in out.getvalue().splitlines():
         # "  koordinator    Koordinator           Föreningen Hela Människan i Malmö"

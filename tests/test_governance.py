@@ -459,7 +459,7 @@ def test_demo_internationella_kvinnor_shows_bodies_stages_risks_and_obstacles(cl
     from partnerships.models import Agreement, User
 
     for _run in range(2):  # the demo can be loaded twice
-        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
     agreement = Agreement.objects.get(title="Internationella kvinnor")
     assert agreement.risks.count() == 17
     assert [s.name for s in agreement.stages.all()] == [

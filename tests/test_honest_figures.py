@@ -28,7 +28,7 @@ def _no_cache(settings):
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
 
 
 def _csv(client, url: str) -> dict[tuple[str, str, str], str]:

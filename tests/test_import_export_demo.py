@@ -52,7 +52,7 @@ def _state():
 
 
 def test_demo_participants_and_contacts_round_trip_through_xlsx(client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", allow_demo_data=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     client.force_login(User.objects.get(username="koordinator"))
     before = _state()
     for kind in ("participants", "contacts", "attendance"):

@@ -347,7 +347,7 @@ def test_credit_note_xml_validates_against_the_credit_note_schema(world):
 def demo(db):
     from django.core.management import call_command
 
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
 
 
 def test_bromodellen_terminated_on_2025_03_31_invoices_january_to_march_and_claims_back(

@@ -460,13 +460,13 @@ def test_demo_has_meetings_for_all_three_partnerships_and_is_re_runnable(db, log
 
     from partnerships.models import Agreement, User
 
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
     counts = {
         a.short_id: a.meetings.count()
         for a in Agreement.objects.filter(short_id__in=["thaiwise", "bromodellen", "malmokraften"])
     }
     assert all(counts.values()) and len(counts) == 3
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
     again = {a.short_id: a.meetings.count() for a in Agreement.objects.filter(short_id__in=counts)}
     assert again == counts
     assert Decision.objects.exists() and ActionItem.objects.exists() and Attendee.objects.exists()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_gives_every_partnership_participants_and_can_be_run_again(client):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=StringIO())
     per_agreement = dict(
         Enrolment.objects.values_list("agreement__short_id").annotate(n=Count("pk")).order_by()
     )
@@ -33,7 +33,7 @@ def test_demo_gives_every_partnership_participants_and_can_be_run_again(client):
     assert b"D-TW0" in response.content and b"D-BR0" not in response.content
     # The access log written above must not stop a re-run.
     assert AccessLog.objects.exists()
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=StringIO())
     assert (
         Participant.objects.count(),
         Contact.objects.count(),

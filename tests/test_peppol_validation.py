@@ -42,7 +42,7 @@ def demo_invoices() -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("name", ["base-example.xml", "vat-category-O.xml"])

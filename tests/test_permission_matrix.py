@@ -40,6 +40,16 @@ set_language                            302  302     302     302     302      30
 accessibility                           200  200     200     200     200      200     200
 home                                    302  200     200     200     200      200     200
 
+# User administration (Användare): administrators, and managers within their organisation;
+# the invitation link is opened before anyone has a password
+admin_user_list                         302  403     403     403     403      200     200
+admin_user_invite                       302  403     403     403     403      200     200
+admin_user_detail                       302  403     403     403     403      200     200
+admin_user_deactivate                   302  403     403     403     403      200     200
+admin_user_reset_second_factor          302  403     403     403     403      200     200
+admin_log                               302  403     403     403     403      200     200
+invitation                              200  200     200     200     200      200     200
+
 # Agreements, parties, goals, budgets
 agreement_list                          302  200     200     200     200      200     200
 agreement_create                        302  403     403     403     403      200     200
@@ -248,6 +258,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "risk_id": lambda o: o.governance.risk.pk,
     "obstacle_id": lambda o: o.governance.obstacle.pk,
     "token": lambda o: o.calendar_token.token,
+    "user_id": lambda o: o.world.coordinator_a.pk,
+    "invitation_token": lambda o: o.invitation_token,
     "kind": lambda o: "organisations",
     "figure": lambda o: _first_figure_key(),
     # The admin: an agreement's id (other models answer "no such object"), and the
@@ -342,11 +354,12 @@ def objects(world) -> SimpleNamespace:
     from iop.models import ImportJob
     from participants.models import ActionPlan, DuplicateSuspicion, FollowUp
     from partnerships.actions import record_version
+    from partnerships.actions_admin import new_invitation
     from partnerships.models import Agreement, CalendarToken, Goal, Indicator, InvoicingPair
     from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
     from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
-    from tests.factories.partnerships import ActionItemFactory, MeetingFactory
+    from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
 
     world.admin.is_staff = True
     world.admin.is_superuser = True
@@ -400,6 +413,9 @@ def objects(world) -> SimpleNamespace:
         ),
         agreement_type=ContentType.objects.get_for_model(Agreement),
         totp_device=verified_device(world.coordinator_a),
+        invitation_token=new_invitation(
+            user=None, target=UserFactory.create(username="invited", organisation=world.org_a)
+        ),
     )
 
 

@@ -45,7 +45,7 @@ def pdf_pages(data: bytes) -> list[str]:
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
 
 
 def test_bromodellen_2024_basis_to_linkoping_is_1_658_160_kr(demo, tmp_path):

@@ -20,26 +20,37 @@ def _csp_violations(page) -> list[str]:
     return messages
 
 
-def test_new_user_enrols_an_authenticator_at_first_sign_in(page, world):
+def test_new_user_sets_password_and_links_the_app_from_the_invitation_link(page, world):
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from tests.factories.partnerships import PASSWORD
+    from iop.audit import AuditContext
+    from iop.roles import Role
+    from partnerships.actions_admin import invite_user
 
+    _user, token = invite_user(
+        user=world.admin,
+        audit=AuditContext.system(),
+        username="ny_person",
+        first_name="Ny",
+        last_name="Person",
+        email="ny@example.se",
+        organisation=world.org_a,
+        role=Role.FINANCE,
+    )
     violations = _csp_violations(page)
-    page.goto("/agreements/")
-    page.fill("#id_username", world.finance_a.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/security/enrol/**")
+    page.goto(f"/invitation/{token}/")
     assert page.locator("main svg").count() == 1  # the QR code, drawn inline
-    device = TOTPDevice.objects.get(user=world.finance_a, confirmed=False)
+    device = TOTPDevice.objects.get(user__username="ny_person", confirmed=False)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("#id_new_password1", "ett-långt-nytt-lösenord-2026")
+    page.fill("#id_new_password2", "ett-långt-nytt-lösenord-2026")
     page.fill("#id_code", f"{totp.token():06d}")
     page.click("main button.primary")
     page.wait_for_selector("ul.recovery-codes")
     assert page.locator("ul.recovery-codes li").count() == 10
     page.click("main a.primary")
+    page.goto("/agreements/")
     page.wait_for_url("**/agreements/")
     assert violations == []
 

@@ -99,7 +99,7 @@ def test_behind_a_proxy_the_lock_follows_the_address_the_proxy_saw(world, client
 
 
 def test_without_proxies_a_forwarded_header_is_ignored(rf, settings):
-    from iop.security import client_ip
+    from iop.client import client_ip
 
     settings.IOP_TRUSTED_PROXY_COUNT = 0
     request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="6.6.6.6")

@@ -8,6 +8,7 @@ imported here too, so older imports of them from partnerships.models keep workin
 from iop.money import MoneyField, format_sek, round_money
 from iop.roles import Role
 
+from .administration import AdministrationLogEntry, Invitation, hash_token
 from .agreements import (
     Agreement,
     AgreementParty,
@@ -61,6 +62,9 @@ from .meetings import (
 from .organisations import ContactPerson, Organisation, User
 
 __all__ = [
+    "AdministrationLogEntry",
+    "Invitation",
+    "hash_token",
     "ActionItem",
     "BodyMember",
     "GovernanceBody",

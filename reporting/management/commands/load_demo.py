@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from iop import demo as iop_demo
+from iop.demo_guard import add_allow_argument, refuse_outside_development
 from iop.roles import Role
 from participants import demo as participants_demo
 from participants import demo_casework as participants_demo_casework
@@ -36,7 +37,11 @@ DEMO_STEPS = [
 class Command(BaseCommand):
     help = "Laddar demodata: tre partnerskap, påhittade personer och en inloggning per roll."
 
+    def add_arguments(self, parser) -> None:
+        add_allow_argument(parser)
+
     def handle(self, *args, **options) -> None:
+        refuse_outside_development(self, options)
         ctx = DemoContext()
         with transaction.atomic():
             for module in DEMO_STEPS:
