@@ -36,7 +36,7 @@ from .models import (
     Participant,
 )
 
-PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER, Role.ADMIN)
 
 
 @dataclass
