@@ -1,7 +1,21 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# Modules that register sources of the caseworker's start page (participants.worklist).
+WORK_SOURCE_MODULES = ["participants.caseload"]
 
 
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = _("Deltagare")
+
+    def ready(self) -> None:
+        from partnerships import hooks
+
+        from .caseload import caseworker_start_page
+
+        for module in WORK_SOURCE_MODULES:
+            importlib.import_module(module)
+        hooks.register_start_page(caseworker_start_page)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_teams
 
 app_name = "participants"
 
@@ -45,4 +45,23 @@ urlpatterns = [
     path("anonymous/", views.anonymous_counts, name="anonymous"),
     path("access-log/", views.access_log_list, name="access_log"),
     path("access-log/export.csv", views.access_log_csv, name="access_log_csv"),
+    # Teams and the caseworker's start page (views_teams)
+    path("start/", views_teams.start, name="start"),
+    path("teams/", views_teams.team_list, name="team_list"),
+    path("teams/<int:team_id>/", views_teams.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/edit/", views_teams.team_edit, name="team_edit"),
+    path("teams/<int:team_id>/members/new/", views_teams.member_create, name="member_create"),
+    path("team-members/<int:member_id>/edit/", views_teams.member_edit, name="member_edit"),
+    path("agreements/<int:agreement_id>/teams/new/", views_teams.team_create, name="team_create"),
+    path(
+        "agreements/<int:agreement_id>/specialists/new/",
+        views_teams.specialist_create,
+        name="specialist_create",
+    ),
+    path("enrolments/<int:enrolment_id>/team/", views_teams.enrolment_team, name="enrolment_team"),
+    path(
+        "enrolments/<int:enrolment_id>/agency-contacts/new/",
+        views_teams.agency_contact_create,
+        name="agency_contact_create",
+    ),
 ]

@@ -160,13 +160,16 @@ class TeamMember(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
-        if self.user_id and self.organisation_id:
-            if not User.objects.filter(
+        if (
+            self.user_id
+            and self.organisation_id
+            and not User.objects.filter(
                 pk=self.user_id, organisation_id=self.organisation_id
-            ).exists():
-                raise ValidationError(
-                    {"organisation": _("Personen är inte anställd av den organisationen.")}
-                )
+            ).exists()
+        ):
+            raise ValidationError(
+                {"organisation": _("Personen är inte anställd av den organisationen.")}
+            )
 
     def is_current_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
@@ -271,10 +274,13 @@ class AgencyContact(models.Model):
         return f"{self.user} ({self.organisation})"
 
     def clean(self) -> None:
-        if self.user_id and self.organisation_id:
-            if not User.objects.filter(
+        if (
+            self.user_id
+            and self.organisation_id
+            and not User.objects.filter(
                 pk=self.user_id, organisation_id=self.organisation_id
-            ).exists():
-                raise ValidationError(
-                    {"user": _("Personen är inte anställd av den valda myndigheten.")}
-                )
+            ).exists()
+        ):
+            raise ValidationError(
+                {"user": _("Personen är inte anställd av den valda myndigheten.")}
+            )
