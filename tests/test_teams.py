@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from participants.models import AccessLog, Consent, Enrolment, TeamMember
 from partnerships.models import Role
-from tests.factories.participants import ConsentFactory, ContactFactory, enrolled
+from tests.factories.participants import ContactFactory, enrolled
 from tests.factories.partnerships import UserFactory
 from tests.factories.teams import TeamFactory, TeamMemberFactory
 
