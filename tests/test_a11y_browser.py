@@ -85,6 +85,15 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/organisations/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
+    # caseworker in a Malmökraften team (and the team pages as others see them)
+    PageState("handlaggare", "/participants/start/", main=True),
+    PageState("handlaggare", "/participants/teams/"),
+    PageState("handlaggare", "/participants/teams/{team}/"),
+    PageState("handlaggare", "/participants/enrolments/{team_enrolment}/team/"),
+    PageState("handlaggare", "/participants/enrolments/{team_enrolment}/agency-contacts/new/"),
+    PageState("styrgrupp", "/participants/teams/{team}/"),
+    PageState("ansvarig", "/participants/teams/{team}/members/new/"),
+    PageState("ansvarig", "/participants/agreements/{malmokraften}/specialists/new/"),
     # administrator
     PageState("admin", "/", main=True),
     PageState("admin", "/organisations/{malmo}/"),
@@ -95,7 +104,7 @@ PAGE_STATES: list[PageState] = [
 
 def demo_ids() -> dict[str, int]:
     """The ids the page paths name, looked up in the demo data."""
-    from participants.models import Consent, GroupActivity, GroupSession
+    from participants.models import Consent, Enrolment, GroupActivity, GroupSession, Team
     from partnerships.models import Agreement, Budget, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
 
@@ -122,6 +131,10 @@ def demo_ids() -> dict[str, int]:
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
+        "team": Team.objects.get(name="Team Rosengård").pk,
+        "team_enrolment": Enrolment.objects.filter(caseworker__username="handlaggare")
+        .values_list("pk", flat=True)
+        .first(),
     }
 
 

@@ -359,3 +359,37 @@ def test_query_count_does_not_grow_with_caseload(
     if url_name == "participants:start":
         # In the three lists (no contact, consent, time) and the caseload table.
         assert page.count("Deltagare 29<") == 4
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def test_demo_shows_malmokraften_teams_and_caseloads(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from participants.models import SharedSpecialist, Team
+    from partnerships.models import Agreement, User
+
+    call_command("load_demo", stdout=StringIO())
+    mk = Agreement.objects.get(short_id="malmokraften")
+    assert Team.objects.filter(agreement=mk).count() == 10
+    assert set(mk.parties.values_list("organisation__name", flat=True)) >= {
+        "Arbetsförmedlingen",
+        "Försäkringskassan",
+        "Region Skåne",
+        "Samordningsförbundet FINSAM Malmö",
+    }
+    assert (
+        SharedSpecialist.objects.filter(agreement=mk, teams__isnull=False).distinct().count() == 5
+    )
+    caseworker = User.objects.get(username="handlaggare")
+    assert Enrolment.objects.filter(caseworker=caseworker, exit_date__isnull=True).exists()
+    client.force_login(caseworker)
+    assert client.get(reverse("home"))["Location"] == reverse("participants:start")
+    page = client.get(reverse("participants:start")).content.decode()
+    assert "Samtycket upphör inom 30 dagar" in page
+    # Re-running replaces the teams.
+    call_command("load_demo", stdout=StringIO())
+    assert Team.objects.filter(agreement=mk).count() == 10

@@ -12,6 +12,7 @@ from django.db import transaction
 from iop import demo as iop_demo
 from iop.roles import Role
 from participants import demo as participants_demo
+from participants import demo_teams as participants_demo_teams
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
@@ -23,6 +24,7 @@ DEMO_STEPS = [
     partnerships_demo,
     partnerships_demo_followup,
     participants_demo,
+    participants_demo_teams,
     reporting_demo_dashboards,
     reporting_demo,
     iop_demo,
@@ -46,7 +48,7 @@ class Command(BaseCommand):
         for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
             # The README's table of demo logins shows the same three columns (tested).
-            self.stdout.write(f"  {username:<14} {str(Role(role).label):<22} {org}")
+            self.stdout.write(f"  {username:<18} {str(Role(role).label):<22} {org}")
         self.stdout.write(
             "Andra faktorn: lägg in demonyckeln IOPDEMOIOPDEMOIOPDEMOIOPDEMOIOPD i en "
             "autentiseringsapp, eller skriv ut aktuell kod med `python manage.py demo_code`."
