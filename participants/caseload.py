@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -54,11 +55,10 @@ def not_contacted(
 ) -> Iterable[WorkItem]:
     days = settings.IOP_NOT_CONTACTED_DAYS
     since = today - datetime.timedelta(days=days)
-    rows = (
-        with_last_contact(caseload)
-        .filter(Q(last_contact__lt=since) | Q(last_contact__isnull=True, start_date__lt=since))
-        .values_list("pk", "participant_id", "participant__code", "last_contact", "start_date")
-    )
+    annotated: QuerySet[Any] = with_last_contact(caseload)
+    rows = annotated.filter(
+        Q(last_contact__lt=since) | Q(last_contact__isnull=True, start_date__lt=since)
+    ).values_list("pk", "participant_id", "participant__code", "last_contact", "start_date")
     label = ngettext("Ingen kontakt på %(days)d dag", "Ingen kontakt på %(days)d dagar", days) % {
         "days": days
     }
@@ -89,7 +89,7 @@ def consent_expiring(
         .order_by("expires_on")
         .values_list("participant_id", "participant__code", "expires_on")
     )
-    first: dict[int, tuple[str, datetime.date]] = {}
+    first: dict[int, tuple[str, datetime.date | None]] = {}
     for pid, code, expires in rows:
         first.setdefault(pid, (code, expires))
     return [

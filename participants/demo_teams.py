@@ -76,7 +76,7 @@ def load(ctx: DemoContext) -> None:
         TeamMember.objects.create(
             team=rosengard,
             user=user,
-            organisation=user.organisation,
+            organisation=org["arbetsformedlingen" if user == users["handlaggare"] else "malmo"],
             function=function,
             is_lead=lead,
             fte=Decimal("1.00") if not lead else Decimal("0.50"),
@@ -100,21 +100,20 @@ def _specialists(ctx: DemoContext, teams: list[Team], rng: random.Random) -> Non
     agreement = ctx.agreements["malmokraften"]
     org, users = ctx.organisations, ctx.users
     shared = [
-        (users["forsakring"], Function.INSURANCE_INVESTIGATOR, teams[:5]),
-        (users["vardsamordnare"], Function.CARE_COORDINATOR, teams[:5]),
-        (_staff("mk-syv", rng, org["arbetsformedlingen"]), Function.CAREERS_ADVISER, teams),
-        (_staff("mk-psyk", rng, org["regionskane"]), Function.PSYCHIATRIC_NURSE, teams[5:]),
-        (
-            _staff("mk-fk2", rng, org["forsakringskassan"]),
-            Function.INSURANCE_INVESTIGATOR,
-            teams[5:],
-        ),
-    ]
-    for user, function, served in shared:
+        (users["forsakring"], "forsakringskassan", Function.INSURANCE_INVESTIGATOR, teams[:5]),
+        (users["vardsamordnare"], "regionskane", Function.CARE_COORDINATOR, teams[:5]),
+        (_staff("mk-syv", rng, org["arbetsformedlingen"]), "arbetsformedlingen",
+         Function.CAREERS_ADVISER, teams),
+        (_staff("mk-psyk", rng, org["regionskane"]), "regionskane",
+         Function.PSYCHIATRIC_NURSE, teams[5:]),
+        (_staff("mk-fk2", rng, org["forsakringskassan"]), "forsakringskassan",
+         Function.INSURANCE_INVESTIGATOR, teams[5:]),
+    ]  # fmt: skip
+    for user, org_key, function, served in shared:
         specialist = SharedSpecialist.objects.create(
             agreement=agreement,
             user=user,
-            organisation=user.organisation,
+            organisation=org[org_key],
             function=function,
             start_date=agreement.start_date,
         )

@@ -40,7 +40,7 @@ class _ScopedForm(forms.ModelForm):
     scope_field = ""
 
     def _get_validation_exclusions(self) -> set[str]:
-        exclude = super()._get_validation_exclusions()
+        exclude = super()._get_validation_exclusions()  # type: ignore[misc]
         exclude.discard(self.scope_field)
         return exclude
 

@@ -70,7 +70,7 @@ def team_list(request: AuthedHttpRequest) -> HttpResponse:
             team.agreement_id, {"agreement": team.agreement, "teams": [], "caseload": 0}
         )
         entry["teams"].append(team)
-        entry["caseload"] += team.caseload
+        entry["caseload"] += team.caseload  # type: ignore[attr-defined]
     shows_staff = access.works_with_participants(user)
     specialists: dict[int, list[SharedSpecialist]] = defaultdict(list)
     if shows_staff and by_agreement:
@@ -141,7 +141,7 @@ def team_detail(request: AuthedHttpRequest, team_id: int) -> HttpResponse:
             "can_edit_members": access.can_edit_members(user, team),
             "can_edit_team": access.can_edit_teams(user),
             "today": today,
-            "fte_total": team.fte_total or Decimal(0),
+            "fte_total": team.fte_total or Decimal(0),  # type: ignore[attr-defined]
         },
     )
 

@@ -132,9 +132,9 @@ def demo_ids() -> dict[str, int]:
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
         "team": Team.objects.get(name="Team Rosengård").pk,
-        "team_enrolment": Enrolment.objects.filter(caseworker__username="handlaggare")
-        .values_list("pk", flat=True)
-        .first(),
+        "team_enrolment": Enrolment.objects.filter(caseworker__username="handlaggare").values_list(
+            "pk", flat=True
+        )[0],
     }
 
 

@@ -540,7 +540,8 @@ class Enrolment(models.Model):
             raise ValidationError(errors)
 
     def _team_errors(self) -> dict[str, Any]:
-        if self.team_id and self.agreement_id and self.team.agreement_id != self.agreement_id:
+        team = self.team if self.team_id else None
+        if team is not None and self.agreement_id and team.agreement_id != self.agreement_id:
             return {"team": _("Teamet hör till en annan överenskommelse.")}
         if self.caseworker_id and not self.team_id:
             return {"team": _("Välj teamet som den ansvariga handläggaren arbetar i.")}
