@@ -100,7 +100,7 @@ def _users_and_teams() -> None:
                 )
 
 
-def seed(contacts: int) -> None:
+def seed() -> None:
     started = time.perf_counter()
     _users_and_teams()
     with connection.cursor() as cur:
@@ -156,13 +156,22 @@ def seed(contacts: int) -> None:
             JOIN participants_participant p ON p.id = e.participant_id AND p.code LIKE 'T-%%'
             """
         )
-        print(f"  participants, enrolments, consents: {time.perf_counter() - started:.0f} s")
+        cur.execute("ANALYZE")
+    print(
+        f"  participants, enrolments, consents: {time.perf_counter() - started:.0f} s", flush=True
+    )
+
+
+def seed_contacts(contacts: int) -> None:
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
         cur.execute(
             f"""
             INSERT INTO participants_contact (participant_id, agreement_id, date, kind,
                 duration_minutes, staff_id, topic, referrals, note, created_at)
             SELECT e.participant_id, e.agreement_id,
-                   LEAST(e.start_date + g * 7 + (e.participant_id % 40), CURRENT_DATE),
+                   LEAST(e.start_date + (g * 7 + e.participant_id % 40)::int, CURRENT_DATE),
                    (ARRAY['meeting','phone','digital','home_visit','group','outreach'])[1 + g % 6],
                    30, e.caseworker_id, 'Uppföljning', '', '', now()
             FROM participants_enrolment e
@@ -170,9 +179,8 @@ def seed(contacts: int) -> None:
             CROSS JOIN generate_series(1, {contacts}) g
             """
         )
-        print(f"  contacts: {time.perf_counter() - started:.0f} s", flush=True)
         cur.execute("ANALYZE")
-    print(f"Seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"  contacts: {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -222,9 +230,12 @@ def main() -> None:
     if not Participant.objects.filter(code="T-000001").exists():
         if User.objects.filter(username__startswith=PREFIX).exists():
             sys.exit("Partly seeded database: drop it and start again.")
-        seed(args.contacts)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        seed()
     from participants.models import Contact
+
+    if not Contact.objects.filter(participant__code="T-000001").exists():
+        seed_contacts(args.contacts)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
     caseworker = User.objects.get(username=f"{PREFIX}cw-0-0-0")
     lead = User.objects.get(username=f"{PREFIX}cw-0-0-1")
