@@ -467,7 +467,7 @@ class Enrolment(models.Model):
             models.Index(fields=["agreement", "start_date"]),
             models.Index(fields=["agreement", "exit_date"]),
             models.Index(fields=["caseworker", "exit_date"]),
-            models.Index(fields=["team", "exit_date"]),
+            models.Index(fields=["team", "exit_date", "start_date"]),
         ]
         constraints = [
             models.UniqueConstraint(
