@@ -6,7 +6,7 @@ consent per participant towards its caseworker's organisation, server-side with
 INSERT … SELECT generate_series. Then times requests through Django's test client and
 prints p50/p95 and the SQL query count per request:
 
-- the start page of a caseworker with a full caseload (about 170 open enrolments),
+- the start page of a caseworker with a full caseload (143 open enrolments),
 - the team list of a partnership manager who sees all 100 teams,
 - one team's page as its team lead (persons listed) and as the steering group (numbers).
 
