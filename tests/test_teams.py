@@ -332,7 +332,7 @@ def _caseload(world, teams, first: int, n: int) -> None:
         )
 
 
-def _queries(client, url, django_assert_num_queries) -> int:
+def _queries(client, url) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -352,7 +352,10 @@ def test_query_count_does_not_grow_with_caseload(
     url = reverse(url_name, args=args)
     client.get(url)
     _caseload(world, teams, 0, 3)
-    small = _queries(client, url, django_assert_num_queries)
+    small = _queries(client, url)
+    # Session, user, device and roles, then the page's own fixed set (the start page: the
+    # caseload, one query per work-item source, the access-log rows).
+    assert small == {"participants:start": 10, "participants:team_list": 7}.get(url_name, 14)
     _caseload(world, teams, 3, 27)
     with django_assert_num_queries(small):
         page = client.get(url).content.decode()
@@ -393,3 +396,24 @@ def test_demo_shows_malmokraften_teams_and_caseloads(client):
     # Re-running replaces the teams.
     call_command("load_demo", stdout=StringIO())
     assert Team.objects.filter(agreement=mk).count() == 10
+
+
+def test_start_page_shows_any_registered_source(world, login, teams, monkeypatch):
+    from participants import worklist
+
+    def referral_waiting(user, today, caseload):
+        return [
+            worklist.WorkItem(
+                kind="test_kind",
+                label="Något annat att göra",
+                participant_id=e.participant_id,
+                participant_code=e.participant.code,
+                url=f"/participants/{e.participant_id}/",
+            )
+            for e in caseload.select_related("participant")
+        ]
+
+    monkeypatch.setattr(worklist, "SOURCES", [*worklist.SOURCES, referral_waiting])
+    page = login(teams.cw_a).get(reverse("participants:start")).content.decode()
+    kind = page.split('data-kind="test_kind"')[1].split("</ul>")[0]
+    assert "Något annat att göra (1)" in page and "Synlig Förening" in kind
