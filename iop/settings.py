@@ -157,6 +157,8 @@ IOP_SITE_URL = env("IOP_SITE_URL", default="http://localhost:8000")
 # Steering-group dashboards show any count of people below this as "<5" (and hide the
 # totals that would give it away).
 IOP_SUPPRESSION_THRESHOLD = env.int("IOP_SUPPRESSION_THRESHOLD", default=5)
+# The caseworker's start page lists participants without a contact for this many days.
+IOP_NOT_CONTACTED_DAYS = env.int("IOP_NOT_CONTACTED_DAYS", default=21)
 # The dashboards' figures are kept this many seconds (per partnership set and year), so a
 # steering group clicking around does not recount millions of contacts; 0 turns it off.
 IOP_DASHBOARD_CACHE_SECONDS = env.int("IOP_DASHBOARD_CACHE_SECONDS", default=300)

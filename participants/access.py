@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest
@@ -36,9 +37,11 @@ from .models import (
     GroupSession,
     Participant,
     Referral,
+    Team,
+    TeamMember,
 )
 
-PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER, Role.ADMIN)
 
 
 @dataclass
@@ -312,3 +315,74 @@ def log_access(
         if user is None and isinstance(request.user, User):
             user = request.user
     record_access(user=user, audit=audit, participants=participants, action=action, what=what)
+
+
+# --------------------------------------------------------------------------- teams
+#
+# A team page is seen by everyone who sees its agreement; its participants only by those
+# who work with them: the team's members and shared specialists, the partnership managers
+# and administrators (and then only the participants visible_enrolments lets them see).
+# Finance and steering-group users see numbers only. Managers edit teams; a team lead
+# edits the members of their own team.
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(agreement__in=Agreement.objects.visible_to(user))
+
+
+def is_team_lead(user: User, team: Team, day: datetime.date | None = None) -> bool:
+    day = day or timezone.localdate()
+    return team.members.current_on(day).filter(user=user, is_lead=True).exists()
+
+
+def can_edit_teams(user: User) -> bool:
+    """Create and rename teams, add shared specialists (within agreements the user sees)."""
+    return user.has_role(Role.MANAGER, Role.ADMIN)
+
+
+def can_edit_members(user: User, team: Team) -> bool:
+    return can_edit_teams(user) or is_team_lead(user, team)
+
+
+def sees_team_participants(user: User, team: Team) -> bool:
+    """Whether the team page lists its participants to the user (else numbers only)."""
+    if not works_with_participants(user):
+        return False
+    if user.has_role(Role.MANAGER, Role.ADMIN):
+        return True
+    return team.members.filter(user=user).exists() or team.specialists.filter(user=user).exists()
+
+
+def access_team_by_id(user: User, team_id: int, *, for_edit: bool = False) -> Team:
+    """The team if the user sees its agreement (else 404); `for_edit` answers 403 to a
+    user who sees it but may not change its members."""
+    try:
+        team = visible_teams(user).select_related("agreement").get(pk=team_id)
+    except Team.DoesNotExist as exc:
+        raise Http404 from exc
+    if for_edit and not can_edit_members(user, team):
+        raise PermissionDenied
+    return team
+
+
+def access_member_by_id(user: User, member_id: int) -> TeamMember:
+    try:
+        member = TeamMember.objects.select_related("team__agreement", "user").get(
+            pk=member_id, team__in=visible_teams(user)
+        )
+    except TeamMember.DoesNotExist as exc:
+        raise Http404 from exc
+    if not can_edit_members(user, member.team):
+        raise PermissionDenied
+    return member
+
+
+def access_agreement_for_teams(user: User, agreement_id: int) -> Agreement:
+    """An agreement whose teams the user may create or change (404 unseen, 403 no role)."""
+    try:
+        agreement = Agreement.objects.visible_to(user).get(pk=agreement_id)
+    except Agreement.DoesNotExist as exc:
+        raise Http404 from exc
+    if not can_edit_teams(user):
+        raise PermissionDenied
+    return agreement

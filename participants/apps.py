@@ -1,5 +1,10 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# Modules that register sources of the caseworker's start page (participants.worklist).
+WORK_SOURCE_MODULES = ["participants.caseload", "participants.worklist_casework"]
 
 
 class ParticipantsConfig(AppConfig):
@@ -7,5 +12,11 @@ class ParticipantsConfig(AppConfig):
     verbose_name = _("Deltagare")
 
     def ready(self) -> None:
+        from partnerships import hooks
+
+        from .caseload import caseworker_start_page
+
         # The start page's work sources register themselves when their module is imported.
-        from . import worklist_casework  # noqa: F401
+        for module in WORK_SOURCE_MODULES:
+            importlib.import_module(module)
+        hooks.register_start_page(caseworker_start_page)

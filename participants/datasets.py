@@ -678,7 +678,7 @@ class EnrolmentResource(ParticipantDataResource):
 
 # --------------------------------------------------------------------------- datasets
 
-PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+PARTICIPANT_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER, Role.ADMIN)
 
 register(
     Dataset(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_casework
+from . import views, views_casework, views_teams
 
 app_name = "participants"
 
@@ -63,4 +63,23 @@ urlpatterns = [
     path("access-log/export.csv", views.access_log_csv, name="access_log_csv"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
     path("duplicates/<int:case_id>/", views.duplicate_resolve, name="duplicate_resolve"),
+    # Teams and the caseworker's start page (views_teams)
+    path("start/", views_teams.start, name="start"),
+    path("teams/", views_teams.team_list, name="team_list"),
+    path("teams/<int:team_id>/", views_teams.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/edit/", views_teams.team_edit, name="team_edit"),
+    path("teams/<int:team_id>/members/new/", views_teams.member_create, name="member_create"),
+    path("team-members/<int:member_id>/edit/", views_teams.member_edit, name="member_edit"),
+    path("agreements/<int:agreement_id>/teams/new/", views_teams.team_create, name="team_create"),
+    path(
+        "agreements/<int:agreement_id>/specialists/new/",
+        views_teams.specialist_create,
+        name="specialist_create",
+    ),
+    path("enrolments/<int:enrolment_id>/team/", views_teams.enrolment_team, name="enrolment_team"),
+    path(
+        "enrolments/<int:enrolment_id>/agency-contacts/new/",
+        views_teams.agency_contact_create,
+        name="agency_contact_create",
+    ),
 ]

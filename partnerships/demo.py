@@ -177,6 +177,16 @@ def _organisations(ctx: DemoContext) -> None:
         postal_code="621 22",
         city="Visby",
     )
+    _org(
+        "regionskane",
+        ctx,
+        org_number="232100-0255",
+        name="Region Skåne",
+        kind=Organisation.Kind.REGION,
+        street_address="Rådhuset",
+        postal_code="291 89",
+        city="Kristianstad",
+    )
 
 
 def _party(agreement, org, role, contact=None, responsibilities="", resources=()) -> AgreementParty:
@@ -573,6 +583,16 @@ def _malmokraften(ctx: DemoContext) -> None:
         "Bidrar med handläggare för deltagare med sjukpenning.",
         [("staff", "Handläggare", "2 årsarbetare")],
     )
+    # The seed names Region Skåne among the applicants: care coordinators and psychiatric
+    # nurses shared between the teams.
+    _party(
+        agreement,
+        org["regionskane"],
+        AgreementParty.PartyRole.PARTNER,
+        _contact(org["regionskane"], "Vera Lund", "Enhetschef"),
+        "Bidrar med vårdsamordnare och psykiatrisjuksköterskor som delas mellan teamen.",
+        [("staff", "Vårdsamordnare och psykiatrisjuksköterskor", "3 årsarbetare")],
+    )
     _goal_tree(
         agreement,
         "Långtidsarbetslösa i Malmö når egen försörjning genom samordnat stöd.",
@@ -678,6 +698,12 @@ DEMO_USERS = [
     ("styrgrupp", "Camilla", "Öberg", "malmo", Role.STEERING),
     ("ansvarig", "Johanna", "Lindqvist", "malmo", Role.MANAGER),
     ("admin", "Tove", "Hedlund", None, Role.ADMIN),
+    # Malmökraften's multi-agency team (participants/demo_teams.py puts them in teams).
+    ("handlaggare", "Petra", "Nyström", "arbetsformedlingen", Role.CASEWORKER),
+    ("socialsekreterare", "Omar", "Haddad", "malmo", Role.CASEWORKER),
+    ("teamledare", "Lina", "Berglund", "malmo", Role.CASEWORKER),
+    ("forsakring", "Jonas", "Falk", "forsakringskassan", Role.CASEWORKER),
+    ("vardsamordnare", "Maja", "Engström", "regionskane", Role.CASEWORKER),
 ]
 
 

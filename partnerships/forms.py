@@ -137,6 +137,7 @@ AGREEMENT_FIELDS = [
     "focus_areas",
     "confidentiality",
     "capacity",
+    "participant_max_days",
     "followups_per_year",
     "report_due_month",
     "report_due_day",

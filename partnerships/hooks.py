@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
@@ -82,3 +82,24 @@ def register_agenda_figures(source: AgendaFigures) -> None:
 
 def agenda_figure_sources() -> list[AgendaFigures]:
     return list(_agenda_figures)
+
+
+# A higher app may send some users to its own start page instead of the to-do list
+# (participants: caseworkers land on their caseload). `start_page(user)` answers the
+# address, or None to leave the user on the to-do list; it must not query the database
+# beyond the user's roles.
+StartPage = Callable[[Any], str | None]
+_start_pages: list[StartPage] = []
+
+
+def register_start_page(start_page: StartPage) -> None:
+    if start_page not in _start_pages:
+        _start_pages.append(start_page)
+
+
+def start_page_for(user: Any) -> str | None:
+    for start_page in _start_pages:
+        address = start_page(user)
+        if address:
+            return address
+    return None

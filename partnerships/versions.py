@@ -44,6 +44,7 @@ SNAPSHOT_FIELDS = [
     "decision_reference",
     "decision_body",
     "capacity",
+    "participant_max_days",
     "followups_per_year",
     "report_due_month",
     "report_due_day",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from iop.audit import AuditContext
 
-from . import access, actions
+from . import access, actions, hooks
 from .access import CAN_EDIT_MEETING, require_role
 from .agenda import draft_agenda
 from .deadlines import current_warnings, deadlines_for_user
@@ -37,7 +37,12 @@ KIND_OF_BODY: dict[str, str] = {
 
 
 def todo(request: AuthedHttpRequest) -> HttpResponse:
-    """Start page: every deadline across the user's partnerships, soonest first."""
+    """Start page: every deadline across the user's partnerships, soonest first (unless a
+    higher app has a start page of its own for the user: a caseworker's caseload)."""
+    if "todo" not in request.GET:
+        own = hooks.start_page_for(request.user)
+        if own:
+            return redirect(own)
     today = timezone.localdate()
     deadlines = deadlines_for_user(request.user, today=today)
     return render(

@@ -107,6 +107,15 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/administration/users/{styrgrupp_user}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
+    # caseworker in a Malmökraften team (and the team pages as others see them)
+    PageState("handlaggare", "/participants/start/", main=True),
+    PageState("handlaggare", "/participants/teams/"),
+    PageState("handlaggare", "/participants/teams/{team}/"),
+    PageState("handlaggare", "/participants/enrolments/{team_enrolment}/team/"),
+    PageState("handlaggare", "/participants/enrolments/{team_enrolment}/agency-contacts/new/"),
+    PageState("styrgrupp", "/participants/teams/{team}/"),
+    PageState("ansvarig", "/participants/teams/{team}/members/new/"),
+    PageState("ansvarig", "/participants/agreements/{malmokraften}/specialists/new/"),
     # administrator
     PageState("admin", "/", main=True),
     PageState("admin", "/organisations/{malmo}/"),
@@ -121,7 +130,14 @@ PAGE_STATES: list[PageState] = [
 
 def demo_ids() -> dict[str, int | str]:
     """The ids the page paths name, looked up in the demo data."""
-    from participants.models import Consent, Enrolment, FollowUp, GroupActivity, GroupSession
+    from participants.models import (
+        Consent,
+        Enrolment,
+        FollowUp,
+        GroupActivity,
+        GroupSession,
+        Team,
+    )
     from partnerships.actions_admin import new_invitation
     from partnerships.models import Agreement, Budget, InvoicingPair, Meeting, Organisation, User
     from reporting.models import InvoiceBasis
@@ -175,6 +191,10 @@ def demo_ids() -> dict[str, int | str]:
         "styrgrupp_user": User.objects.get(username="styrgrupp").pk,
         # A link for a user who has not signed in yet (the demo data has none).
         "invitation": new_invitation(user=None, target=User.objects.create(username="inbjuden")),
+        "team": Team.objects.get(name="Team Rosengård").pk,
+        "team_enrolment": Enrolment.objects.filter(caseworker__username="handlaggare").values_list(
+            "pk", flat=True
+        )[0],
     }
 
 

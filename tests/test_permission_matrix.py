@@ -121,6 +121,19 @@ participants:access_log_csv             302  404     404     404     404      40
 participants:duplicates                 302  404     404     404     404      404     200
 participants:duplicate_resolve          302  404     404     404     404      404     200
 
+# Teams: numbers for everyone who sees the agreement; editing for managers (and the team
+# lead, see TEAM_EXPECTED); the start page and case assignment are participant work
+participants:start                      302  200     200     404     404      200     200
+participants:team_list                  302  200     200     200     200      200     200
+participants:team_detail                302  200     404     200     200      200     200
+participants:team_edit                  302  403     404     403     403      200     200
+participants:member_create              302  403     404     403     403      200     200
+participants:member_edit                302  403     404     403     403      200     200
+participants:team_create                302  403     404     403     403      200     200
+participants:specialist_create          302  403     404     403     403      200     200
+participants:enrolment_team             302  200     404     404     404      200     200
+participants:agency_contact_create      302  200     404     404     404      200     200
+
 # Follow-up: meetings and the calendar (the feed is opened by its secret token)
 meeting_overview                        302  200     200     200     200      200     200
 meeting_list                            302  200     404     200     200      200     200
@@ -245,6 +258,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "activity_id": lambda o: o.activity.pk,
     "session_id": lambda o: o.session.pk,
     "follow_up_id": lambda o: o.follow_up.pk,
+    "team_id": lambda o: o.team.pk,
+    "member_id": lambda o: o.member.pk,
     "version": lambda o: o.report.version,
     "job_id": lambda o: o.render_job.pk,
     "basis_id": lambda o: o.basis.pk,
@@ -360,6 +375,7 @@ def objects(world) -> SimpleNamespace:
     from reporting.models import AnnualReport, RenderJob
     from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
     from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
+    from tests.factories.teams import TeamFactory, TeamMemberFactory
 
     world.admin.is_staff = True
     world.admin.is_superuser = True
@@ -372,7 +388,10 @@ def objects(world) -> SimpleNamespace:
     activity = GroupActivityFactory(agreement=agreement)
     meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)
     report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
+    team = TeamFactory(agreement=agreement)
     return SimpleNamespace(
+        team=team,
+        member=TeamMemberFactory(team=team, user=world.coordinator_a),
         world=world,
         goal=goal,
         indicator=Indicator.objects.create(goal=goal, name="Andel i arbete"),
@@ -490,3 +509,118 @@ def about_a(route: Route) -> bool:
 def role_b_saw_a(route: Route, seen: list[int]) -> bool:
     """A page about one of A's objects must never open for B's coordinator."""
     return about_a(route) and 200 <= seen[ROLES.index("coord_b")] < 300
+
+
+# --------------------------------------------------------------------------- team roles
+#
+# The team pages and the start page as the people of a multi-agency team see them: a
+# caseworker of agency A in team T, a caseworker of agency B (another party) in the same
+# team, a caseworker of another team U, T's team lead, finance and steering. "persons"
+# says whether the page lists T's participant (whose consent covers agency A only).
+
+TEAM_ROLES = ("cw_a", "cw_b", "cw_other", "lead", "finance", "steering")
+TEAM_EXPECTED_TABLE = """
+# URL name                              cw_a  cw_b  cw_other lead  finance steering
+participants:start                      200   200   200      200   404     404
+participants:team_list                  200   200   200      200   200     200
+participants:team_detail                200   200   200      200   200     200
+participants:team_edit                  403   403   403      403   403     403
+participants:member_create              403   403   403      200   403     403
+participants:member_edit                403   403   403      200   403     403
+participants:team_create                403   403   403      403   403     403
+participants:specialist_create          403   403   403      403   403     403
+participants:enrolment_team             200   404   200      200   404     404
+participants:agency_contact_create      200   404   200      200   404     404
+"""
+TEAM_EXPECTED = {
+    line.split()[0]: [int(code) for code in line.split()[1:]]
+    for line in TEAM_EXPECTED_TABLE.splitlines()
+    if line.strip() and not line.startswith("#")
+}
+# Who sees team T's participant (named "Teamets Deltagare") on the team page and start page.
+SEES_PERSON = {
+    "participants:team_detail": {"cw_a", "lead"},
+    "participants:start": {"cw_a"},
+}
+
+
+@pytest.fixture
+def team_world(world):
+    from participants.models import Enrolment
+    from partnerships.models import Role
+    from tests.factories.participants import enrolled
+    from tests.factories.partnerships import UserFactory
+    from tests.factories.teams import TeamFactory, TeamMemberFactory
+
+    team = TeamFactory(agreement=world.agreement_a, name="Team T")
+    other = TeamFactory(agreement=world.agreement_a, name="Team U")
+    users = {
+        "cw_a": UserFactory(organisation=world.org_a, role=Role.CASEWORKER),
+        "cw_b": UserFactory(organisation=world.municipality, role=Role.CASEWORKER),
+        "cw_other": UserFactory(organisation=world.org_a, role=Role.CASEWORKER),
+        "lead": UserFactory(organisation=world.org_a, role=Role.CASEWORKER),
+        "finance": world.finance_a,
+        "steering": world.steering_a,
+    }
+    TeamMemberFactory(team=team, user=users["cw_a"])
+    TeamMemberFactory(team=team, user=users["cw_b"])
+    TeamMemberFactory(team=team, user=users["lead"], function="team_lead", is_lead=True)
+    member = TeamMemberFactory(team=other, user=users["cw_other"])
+    lead_member = team.members.get(user=users["lead"])
+    enrolment = enrolled(world.agreement_a, world.org_a, name="Teamets Deltagare")
+    Enrolment.objects.filter(pk=enrolment.pk).update(team=team, caseworker=users["cw_a"])
+    return SimpleNamespace(
+        world=world, team=team, users=users, enrolment=enrolment, member=member,
+        lead_member=lead_member,
+    )  # fmt: skip
+
+
+def _team_url(name: str, tw: SimpleNamespace) -> str:
+    route = next(r for r in all_routes() if r.key == name)
+    values = {
+        "team_id": tw.team.pk,
+        "agreement_id": tw.world.agreement_a.pk,
+        "enrolment_id": tw.enrolment.pk,
+        # Another team's member for everyone but the lead, who edits their own team's.
+        "member_id": tw.member.pk,
+    }
+    return reverse(name, kwargs={k: values[k] for k in route.kwargs})
+
+
+def test_every_team_url_is_in_the_team_matrix():
+    from participants import urls
+
+    team_views = {
+        f"participants:{p.name}"
+        for p in urls.urlpatterns
+        if p.callback.__module__ == "participants.views_teams"
+    }
+    assert team_views == set(TEAM_EXPECTED)
+
+
+def test_team_permission_matrix(team_world, caplog):
+    import logging
+
+    mismatches: list[str] = []
+    for name, expected in TEAM_EXPECTED.items():
+        for role, want in zip(TEAM_ROLES, expected, strict=True):
+            client = Client()
+            client.force_login(team_world.users[role])
+            url = _team_url(name, team_world)
+            if name == "participants:member_edit" and role == "lead":
+                url = reverse(name, args=[team_world.lead_member.pk])
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger="iop.security"):
+                response = client.get(url)
+            got = response.status_code
+            if got != want:
+                mismatches.append(f"{name} as {role}: got {got}, expected {want}")
+            if got in (403, 404) and not any(url in r.getMessage() for r in caplog.records):
+                mismatches.append(f"{name} as {role}: {got} not in the audit log")
+            shows = got == 200 and "Teamets Deltagare" in response.content.decode()
+            if name in SEES_PERSON and shows != (role in SEES_PERSON[name]):
+                mismatches.append(f"{name} as {role}: participant shown={shows}")
+            if got == 200 and role in ("finance", "steering"):
+                assert "Teamets Deltagare" not in response.content.decode()
+                assert team_world.enrolment.participant.code not in response.content.decode()
+    assert not mismatches, "\n".join(mismatches)

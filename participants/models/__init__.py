@@ -27,6 +27,9 @@ from partnerships.models import Agreement, Organisation
 
 from ..validators import normalise_personnummer, validate_personnummer
 from .choices import IncomeSource as IncomeSource
+from .teams import AgencyContact, Function, SharedSpecialist, Team, TeamMember
+
+__all__ = ["AgencyContact", "Function", "SharedSpecialist", "Team", "TeamMember"]
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
@@ -470,6 +473,24 @@ class Enrolment(models.Model):
         _("avslutsorsak"), max_length=20, choices=ExitOutcome.choices, blank=True
     )
     next_step = models.CharField(_("nästa planerade steg"), max_length=200, blank=True)
+    # Multi-agency casework (participants/models/teams.py): the team that follows the
+    # participant and the one caseworker responsible; both optional outside team work.
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("team"),
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        verbose_name=_("ansvarig handläggare"),
+    )
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -490,6 +511,8 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["agreement", "start_date"]),
             models.Index(fields=["agreement", "exit_date"]),
+            models.Index(fields=["caseworker", "exit_date"]),
+            models.Index(fields=["team", "exit_date", "start_date"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -538,6 +561,7 @@ class Enrolment(models.Model):
             and self.planned_max_days < self.planned_min_days
         ):
             errors["planned_max_days"] = _("Högsta tiden kan inte vara kortare än lägsta.")
+        errors.update(self._team_errors())
         if (
             self.participant_id
             and self.agreement_id
@@ -559,6 +583,18 @@ class Enrolment(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def _team_errors(self) -> dict[str, Any]:
+        team = self.team if self.team_id else None
+        if team is not None and self.agreement_id and team.agreement_id != self.agreement_id:
+            return {"team": _("Teamet hör till en annan överenskommelse.")}
+        if self.caseworker_id and not self.team_id:
+            return {"team": _("Välj teamet som den ansvariga handläggaren arbetar i.")}
+        if self.caseworker_id and self.team_id:
+            members = TeamMember.objects.filter(team_id=self.team_id, user_id=self.caseworker_id)
+            if not members.exists():
+                return {"caseworker": _("Handläggaren är inte medlem i teamet.")}
+        return {}
 
     @property
     def is_open(self) -> bool:

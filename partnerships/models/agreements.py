@@ -118,6 +118,16 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("Antal platser, till exempel 40 heltidsplatser."),
     )
+    participant_max_days = models.PositiveIntegerField(
+        _("längsta tid per deltagare (dagar)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Gäller när inskrivningen inte har en egen planerad högsta tid. "
+            "Handläggarens startsida visar deltagare som passerat den."
+        ),
+    )
     followups_per_year = models.PositiveSmallIntegerField(
         _("uppföljningsmöten per år"), default=4, validators=[MinValueValidator(0)]
     )

@@ -14,6 +14,7 @@ from iop.demo_guard import add_allow_argument, refuse_outside_development
 from iop.roles import Role
 from participants import demo as participants_demo
 from participants import demo_casework as participants_demo_casework
+from participants import demo_teams as participants_demo_teams
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
 from partnerships import demo_governance as partnerships_demo_governance
@@ -28,6 +29,7 @@ DEMO_STEPS = [
     partnerships_demo_governance,
     participants_demo,
     participants_demo_casework,
+    participants_demo_teams,
     reporting_demo_dashboards,
     reporting_demo,
     iop_demo,
@@ -55,7 +57,7 @@ class Command(BaseCommand):
         for username, _first, _last, org_key, role in DEMO_USERS:
             org = ctx.organisations[org_key].name if org_key else "–"
             # The README's table of demo logins shows the same three columns (tested).
-            self.stdout.write(f"  {username:<14} {str(Role(role).label):<22} {org}")
+            self.stdout.write(f"  {username:<18} {str(Role(role).label):<22} {org}")
         self.stdout.write(
             "Andra faktorn: lägg in demonyckeln IOPDEMOIOPDEMOIOPDEMOIOPDEMOIOPD i en "
             "autentiseringsapp, eller skriv ut aktuell kod med `python manage.py demo_code`."
