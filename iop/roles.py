@@ -21,6 +21,7 @@ class Role(models.TextChoices):
 # How far a role reaches when granting roles: nobody grants a role above their own.
 ROLE_RANK = {
     Role.COORDINATOR: 1,
+    Role.CASEWORKER: 1,
     Role.FINANCE: 1,
     Role.STEERING: 1,
     Role.MANAGER: 2,

@@ -355,7 +355,8 @@ def test_query_count_does_not_grow_with_caseload(
     small = _queries(client, url)
     # Session, user, device and roles, then the page's own fixed set (the start page: the
     # caseload, one query per work-item source, the access-log rows).
-    assert small == {"participants:start": 10, "participants:team_list": 7}.get(url_name, 14)
+    # Six work-item sources: three of the caseload, three of the plan and referrals.
+    assert small == {"participants:start": 13, "participants:team_list": 7}.get(url_name, 14)
     _caseload(world, teams, 3, 27)
     with django_assert_num_queries(small):
         page = client.get(url).content.decode()
@@ -375,7 +376,7 @@ def test_demo_shows_malmokraften_teams_and_caseloads(client):
     from participants.models import SharedSpecialist, Team
     from partnerships.models import Agreement, User
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=StringIO())
     mk = Agreement.objects.get(short_id="malmokraften")
     assert Team.objects.filter(agreement=mk).count() == 10
     assert set(mk.parties.values_list("organisation__name", flat=True)) >= {
@@ -394,7 +395,7 @@ def test_demo_shows_malmokraften_teams_and_caseloads(client):
     page = client.get(reverse("participants:start")).content.decode()
     assert "Samtycket upphör inom 30 dagar" in page
     # Re-running replaces the teams.
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", allow_demo_data=True, stdout=StringIO())
     assert Team.objects.filter(agreement=mk).count() == 10
 
 
