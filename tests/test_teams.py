@@ -361,8 +361,8 @@ def test_query_count_does_not_grow_with_caseload(
     with django_assert_num_queries(small):
         page = client.get(url).content.decode()
     if url_name == "participants:start":
-        # In the three lists (no contact, consent, time) and the caseload table.
-        assert page.count("Deltagare 29<") == 4
+        # In the four lists (no contact, consent, time, no agreed plan) and the caseload table.
+        assert page.count("Deltagare 29<") == 5
 
 
 # --------------------------------------------------------------------------- demo
