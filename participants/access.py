@@ -46,9 +46,8 @@ from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, AgreementParty, Role, User
 
 from .models import (
-    AccessLog,
     CATEGORY_FIELDS,
-    Category,
+    AccessLog,
     Consent,
     Enrolment,
     EnrolmentQuerySet,
@@ -57,8 +56,9 @@ from .models import (
     IdentityStatus,
     Participant,
 )
-
-__all__ = ["Category"]
+from .models import (
+    Category as Category,
+)
 
 PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 
@@ -389,7 +389,9 @@ def access_enrolment_by_id(
         )
     except Enrolment.DoesNotExist as exc:
         participant_id = (
-            Enrolment.objects.filter(pk=enrolment_id).values_list("participant_id", flat=True).first()
+            Enrolment.objects.filter(pk=enrolment_id)
+            .values_list("participant_id", flat=True)
+            .first()
         )
         if participant_id is not None:
             log_denial(request, participant_id, what=what)

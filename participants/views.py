@@ -332,7 +332,9 @@ def _timeline(seen: ParticipantAccess) -> dict:
         .order_by("start_date")
     )
     all_contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
-    contacts = [c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)]
+    contacts = [
+        c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
+    ]
     attendance = list(
         in_view(participant.attendance.select_related("session__activity", "agreement"))
     )
@@ -652,9 +654,7 @@ def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpRespo
     agreements = user_agreements(user).filter(enrolments__participant=participant)
     organisations = (
         Organisation.objects.filter(
-            pk__in=AgreementParty.objects.filter(agreement__in=agreements).values(
-                "organisation_id"
-            )
+            pk__in=AgreementParty.objects.filter(agreement__in=agreements).values("organisation_id")
         )
         .exclude(pk=user.organisation_id)
         .order_by("name")
@@ -783,9 +783,7 @@ def action_plan_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespo
         # Another organisation's plan, not shared with the user's: refused and logged.
         access.log_denial(request, enrolment.participant_id, what="handlingsplan")
         raise PermissionDenied
-    plan = existing or ActionPlan(
-        enrolment=enrolment, drawn_up_on=timezone.localdate()
-    )
+    plan = existing or ActionPlan(enrolment=enrolment, drawn_up_on=timezone.localdate())
     form = ActionPlanForm(request.POST or None, instance=plan, initial={"revision": plan.revision})
     goals = ActionGoalFormSet(request.POST or None, instance=plan, prefix="goals")
     if request.method == "POST" and form.is_valid() and goals.is_valid():

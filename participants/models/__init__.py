@@ -26,9 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation
 
 from ..validators import normalise_personnummer, validate_personnummer
-from .consents import CATEGORY_FIELDS, Category, Consent, ConsentMethod, ConsentQuerySet
-
-
+from .consents import CATEGORY_FIELDS as CATEGORY_FIELDS
+from .consents import Category as Category
+from .consents import Consent as Consent
+from .consents import ConsentMethod as ConsentMethod
+from .consents import ConsentQuerySet as ConsentQuerySet
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
