@@ -33,6 +33,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     class Meta:
         model = Participant
 
+    organisation = factory.LazyFunction(lambda: registering_organisation())
     gender = Gender.WOMAN
     birth_year = 1985
     language = "svenska"
@@ -181,7 +182,6 @@ def enrolled(
     """A participant registered by another organisation (registering_organisation()),
     enrolled in `agreement`, who consents to that organisation sharing with `organisation`
     what `consent` says (by default identity, notes, plan and income)."""
-    participant_fields.setdefault("organisation", registering_organisation())
     participant = ParticipantFactory.create(**participant_fields)
     ConsentFactory.create(participant=participant, organisation=organisation, **(consent or {}))
     return EnrolmentFactory.create(participant=participant, agreement=agreement)
