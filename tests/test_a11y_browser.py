@@ -51,6 +51,8 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/"),
     PageState("koordinator", "/participants/new/"),
     PageState("koordinator", "/participants/{participant}/"),
+    PageState("koordinator", "/participants/{participant}/consents/new/"),
+    PageState("koordinator", "/participants/consents/{held_consent}/withdraw/"),
     PageState("koordinator", "/participants/groups/"),
     PageState("koordinator", "/participants/groups/{group}/"),
     PageState("koordinator", "/participants/sessions/{session}/"),
@@ -109,8 +111,14 @@ def demo_ids() -> dict[str, int]:
         organisation=coordinator.organisation,
         participant__enrolments__agreement_id=agreements["thaiwise"],
     ).first()
+    held = Consent.objects.filter(
+        holder=coordinator.organisation, withdrawn_on__isnull=True
+    ).exclude(organisation=coordinator.organisation)
+    held_consent = held.values_list("pk", flat=True).first()
     assert session is not None and consent is not None and meeting is not None
+    assert held_consent is not None
     return {
+        "held_consent": held_consent,
         **agreements,
         "participant": consent.participant_id,
         "group": group.pk,
