@@ -295,8 +295,10 @@ def _notify_parties(*, user: User, consent: Consent, withdrawn: bool) -> None:
 def record_consent(*, user: User, audit: AuditContext, consent: Consent) -> Consent:
     """A consent document validated by its form, registered by staff of its holder; the
     other parties are notified."""
-    consent.holder_id = user.organisation_id
-    _refuse_unless_holder(user, consent)
+    if user.organisation_id is None:
+        _refuse_unless_holder(user, consent)  # an administrator is a third party
+    else:
+        consent.holder_id = user.organisation_id
     consent.recorded_by = user
     consent.recorded_at = timezone.now()
     consent.full_clean()

@@ -374,7 +374,6 @@ def _enrolment_events(
     total = shown = 0
     plan_category = access.Category.PLAN
     for e in enrolments:
-        e.income_shown = seen.income
         events.append((e.start_date, 2, "enrolment", e))
         for change in e.phase_changes.all():
             if change.from_phase_id is not None:

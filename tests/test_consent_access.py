@@ -65,7 +65,7 @@ def team(world):
     }
 
 
-def consent(team, holder, recipient, **flags) -> Consent:
+def consent(team, holder, recipient, **flags):
     defaults = {
         "share_identity": False,
         "share_notes": False,
@@ -77,7 +77,7 @@ def consent(team, holder, recipient, **flags) -> Consent:
     )
 
 
-def contact(team, source, **fields) -> Contact:
+def contact(team, source, **fields):
     return ContactFactory(
         participant=team["participant"],
         agreement=team["world"].agreement_a,
