@@ -91,7 +91,9 @@ def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
     """Open enrolments the user works with, with everything a row shows, in one query."""
     last_contact = (
         Contact.objects.filter(
-            participant_id=OuterRef("participant_id"), agreement_id=OuterRef("agreement_id")
+            access.visible_contacts_q(user),
+            participant_id=OuterRef("participant_id"),
+            agreement_id=OuterRef("agreement_id"),
         )
         .order_by("-date")
         .values("date")[:1]
@@ -649,6 +651,7 @@ def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpRespo
     user = request.user
     if user.organisation_id is None:
         # An administrator is a third party: only the holder registers a consent.
+        access.log_denial(request, participant.pk, what="samtycke")
         raise PermissionDenied
     agreements = user_agreements(user).filter(enrolments__participant=participant)
     organisations = (
