@@ -5,6 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def drop_sqlite_triggers(apps, schema_editor):
+    """SQLite rebuilds the participant tables below; a trigger on another table that names
+    them makes the rebuild fail. Whoever installs such triggers reinstalls them after
+    migrate (post_migrate), so they are dropped here."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%participants_%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,6 +29,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, drop_sqlite_triggers),
         migrations.AddField(
             model_name='actiongoal',
             name='source_organisation',
