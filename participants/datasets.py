@@ -343,9 +343,14 @@ class ContactResource(ParticipantDataResource):
     def check_write(self, instance, new):
         if not self.is_enrolled(instance.participant_id, instance.agreement_id):
             self.refuse(_("Deltagaren är inte inskriven i partnerskapet."))
+        if new:
+            # Information carries its source: the importing user's organisation wrote it.
+            instance.source_organisation_id = self.user.organisation_id
+            return
         category = Category.HEALTH if instance.health else Category.NOTES
         source = instance.source_organisation_id
-        if instance.note and not new and not self.may(category, instance.participant_id, source):
+        if not self.may(category, instance.participant_id, source):
+            # Another organisation's contact that no consent shares: never changed here.
             self.refuse(_("Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."))
 
     def dehydrate_note(self, obj):

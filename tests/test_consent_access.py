@@ -33,6 +33,13 @@ from tests.factories.participants import (
     ParticipantFactory,
 )
 from tests.factories.partnerships import OrganisationFactory, PartyFactory, UserFactory
+from tests.io_helpers import (  # noqa: F401 - io_settings is an autouse fixture
+    csv_bytes,
+    import_file,
+    io_settings,
+    preview,
+    read_csv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +427,27 @@ LIST_QUERIES = 11
 # The same, plus the participant, the consents towards the user's organisation (once),
 # enrolments, referrals, consents shown, contacts, attendance and the prefetches.
 TIMELINE_QUERIES = 17
+
+
+# --------------------------------------------------------------------------- the import
+
+
+def test_the_import_stamps_new_contacts_and_never_changes_a_hidden_one(team, login):
+    consent(team, team["world"].org_a, team["employment"])  # sees her, none of A's notes
+    hidden = contact(team, team["world"].org_a, topic="Skuld", note="Dold")
+    world = team["world"]
+    admin_rows = read_csv(login(world.admin).get(reverse("io_export", args=["contacts"])))
+    header, row = admin_rows[0], admin_rows[1]
+    changed = [("Ändrad" if name == "Ämne" else value) for name, value in zip(header, row)]
+    client = login(team["af"])
+    job = preview(client, "contacts", csv_bytes([header, changed]))
+    assert job.summary["refused"] == 1, job.rows
+    hidden.refresh_from_db()
+    assert hidden.topic == "Skuld"
+    # A contact of the employment service's own: stamped with it on import.
+    af_staff = [v if n != "Personal" else team["af"].username for n, v in zip(header, row)]
+    af_staff = [("2026-03-03" if n == "Datum" else v) for n, v in zip(header, af_staff)]
+    job = import_file(client, "contacts", csv_bytes([header, af_staff]))
+    assert job.summary["new"] == 1, job.rows
+    created = Contact.objects.get(staff=team["af"])
+    assert created.source_organisation == team["employment"]
