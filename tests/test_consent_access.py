@@ -438,15 +438,15 @@ def test_the_import_stamps_new_contacts_and_never_changes_a_hidden_one(team, log
     world = team["world"]
     admin_rows = read_csv(login(world.admin).get(reverse("io_export", args=["contacts"])))
     header, row = admin_rows[0], admin_rows[1]
-    changed = [("Ändrad" if name == "Ämne" else value) for name, value in zip(header, row)]
+    cells = dict(zip(header, row, strict=True))
+    changed = list({**cells, "Ämne": "Ändrad"}.values())
     client = login(team["af"])
     job = preview(client, "contacts", csv_bytes([header, changed]))
     assert job.summary["refused"] == 1, job.rows
     hidden.refresh_from_db()
     assert hidden.topic == "Skuld"
     # A contact of the employment service's own: stamped with it on import.
-    af_staff = [v if n != "Personal" else team["af"].username for n, v in zip(header, row)]
-    af_staff = [("2026-03-03" if n == "Datum" else v) for n, v in zip(header, af_staff)]
+    af_staff = list({**cells, "Personal": team["af"].username, "Datum": "2026-03-03"}.values())
     job = import_file(client, "contacts", csv_bytes([header, af_staff]))
     assert job.summary["new"] == 1, job.rows
     created = Contact.objects.get(staff=team["af"])
