@@ -63,8 +63,12 @@ def measure() -> None:
     Consent.objects.bulk_create(
         Consent(
             participant=p,
+            holder=operator,
             organisation=operator,
             share_identity=True,
+            purpose="Registrering",
+            method="written",
+            reference=f"REG-{p.pk}",
             given_on=datetime.date(2024, 1, 1),
         )
         for p in Participant.objects.filter(code__startswith="B-").order_by("pk")[::2]

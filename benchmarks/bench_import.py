@@ -75,7 +75,7 @@ def setup(participants: int) -> tuple[User, Agreement, list[str]]:
     wanted = [f"B-{i:05d}" for i in range(participants)]
     existing = set(Participant.objects.filter(code__in=wanted).values_list("code", flat=True))
     Participant.objects.bulk_create(
-        Participant(code=code, gender="woman", birth_year=1980)
+        Participant(code=code, gender="woman", birth_year=1980, organisation=org)
         for code in wanted
         if code not in existing
     )
@@ -84,7 +84,16 @@ def setup(participants: int) -> tuple[User, Agreement, list[str]]:
         Consent.objects.filter(organisation=org).values_list("participant_id", flat=True)
     )
     Consent.objects.bulk_create(
-        Consent(participant=p, organisation=org, given_on=START, share_notes=True)
+        Consent(
+            participant=p,
+            holder=org,
+            organisation=org,
+            given_on=START,
+            share_notes=True,
+            purpose="Registrering",
+            method="written",
+            reference=f"REG-{p.pk}",
+        )
         for p in people
         if p.pk not in consented
     )

@@ -101,9 +101,10 @@ def seed() -> None:
         cur.execute(
             f"""
             INSERT INTO participants_participant (code, name, personnummer, gender, birth_year, language,
-                created_at, revision)
+                identity_status, created_at, revision)
             SELECT 'B-' || lpad(i::text, 6, '0'), 'Bench Person ' || i, '',
-                   (ARRAY['woman','man','woman','man','other'])[1 + i % 5], 1960 + i % 45, 'svenska', now(), 1
+                   (ARRAY['woman','man','woman','man','other'])[1 + i % 5], 1960 + i % 45, 'svenska',
+                   'registered', now(), 1
             FROM generate_series(1, {PARTICIPANTS}) i
             """
         )
@@ -121,22 +122,34 @@ def seed() -> None:
             FROM (SELECT id, substring(code from 3)::int AS n FROM participants_participant WHERE code LIKE 'B-%%') p
             """
         )
+        # Each participant is registered by the organisation of their partnership.
         cur.execute(
             f"""
-            INSERT INTO participants_consent (participant_id, organisation_id, share_identity, share_notes,
-                share_plan, given_on, recorded_at)
-            SELECT e.participant_id, ({arr(org_ids)})[array_position({arr(agreement_ids)}, e.agreement_id)],
-                   true, true, true, DATE '2023-12-01', now()
-            FROM participants_enrolment e JOIN participants_participant p ON p.id = e.participant_id
-            WHERE p.code LIKE 'B-%%'
+            UPDATE participants_participant p
+            SET organisation_id = ({arr(org_ids)})[array_position({arr(agreement_ids)}, e.agreement_id)]
+            FROM participants_enrolment e WHERE e.participant_id = p.id AND p.code LIKE 'B-%%'
             """
         )
-        # Agreement 1 is shared with organisation 0: its participants consent to that too.
+        consent_columns = """participant_id, holder_id, organisation_id, share_identity, share_notes,
+                share_plan, share_health, share_income, purpose, given_on, method, reference, scan,
+                witness, withdrawal_method, withdrawal_reference, withdrawal_witness, recorded_at"""
         cur.execute(
             f"""
-            INSERT INTO participants_consent (participant_id, organisation_id, share_identity, share_notes,
-                share_plan, given_on, recorded_at)
-            SELECT e.participant_id, {org_ids[0]}, false, true, true, DATE '2023-12-01', now()
+            INSERT INTO participants_consent ({consent_columns})
+            SELECT p.id, p.organisation_id, p.organisation_id, true, true, true, false, true,
+                   'Registrering', DATE '2023-12-01', 'written', 'REG-' || p.id, '', '', '', '', '',
+                   now()
+            FROM participants_participant p WHERE p.code LIKE 'B-%%'
+            """
+        )
+        # Agreement 1 is shared with organisation 0: the registering organisation of its
+        # participants shares notes and plans (not identity) with organisation 0.
+        cur.execute(
+            f"""
+            INSERT INTO participants_consent ({consent_columns})
+            SELECT e.participant_id, {org_ids[1]}, {org_ids[0]}, false, true, true, false, false,
+                   'Samordning', DATE '2023-12-01', 'written', 'SAM-' || e.participant_id, '', '',
+                   '', '', '', now()
             FROM participants_enrolment e WHERE e.agreement_id = {agreement_ids[1]}
             """
         )
@@ -144,14 +157,14 @@ def seed() -> None:
         cur.execute(
             f"""
             INSERT INTO participants_contact (participant_id, agreement_id, date, kind, duration_minutes,
-                staff_id, topic, referrals, note, created_at)
+                staff_id, topic, referrals, note, health, source_organisation_id, created_at)
             SELECT e.participant_id, e.agreement_id,
                    LEAST(e.start_date + g * 7, CURRENT_DATE),
                    (ARRAY['meeting','phone','digital','home_visit','group','outreach'])[1 + g % 6],
                    15 + (g % 6) * 15,
                    ({arr(staff_ids)})[array_position({arr(agreement_ids)}, e.agreement_id)],
                    'Uppföljning', '', CASE WHEN g % 4 = 0 THEN 'Anteckning nummer ' || g ELSE '' END,
-                   now() - (g || ' days')::interval
+                   g % 10 = 0, p.organisation_id, now() - (g || ' days')::interval
             FROM participants_enrolment e
             JOIN participants_participant p ON p.id = e.participant_id AND p.code LIKE 'B-%%'
             CROSS JOIN generate_series(1, {CONTACTS_PER_PARTICIPANT}) g
@@ -171,8 +184,9 @@ def seed() -> None:
         )
         cur.execute(
             """
-            INSERT INTO participants_progressassessment (enrolment_id, date, step, comment)
-            SELECT e.id, e.start_date + g * 60, 1 + g, ''
+            INSERT INTO participants_progressassessment (enrolment_id, date, step, comment,
+                source_organisation_id)
+            SELECT e.id, e.start_date + g * 60, 1 + g, '', p.organisation_id
             FROM participants_enrolment e
             JOIN participants_participant p ON p.id = e.participant_id AND p.code LIKE 'B-%%'
             CROSS JOIN generate_series(0, 2) g

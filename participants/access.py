@@ -1,14 +1,22 @@
-"""Who may see which participant, and the access log. Every participant view, export and
-PDF fetches through these helpers.
+"""Who may see which participant, what of it, and the access log. Every participant view,
+export and PDF fetches through these helpers.
 
-The rule: a user sees a participant only through an enrolment in an agreement the user's
-organisation is party to, and only while the participant has an active consent for that
-organisation. The consent's flags decide whether names/personnummer, contact notes and
-the action plan are shown. Only coordinators, partnership managers and administrators
-work with participants; for finance and steering-group users every participant URL is a
-404, exactly like a participant that does not exist. Administrators see everyone.
+The rules (see ARCHITECTURE.md, "Consent and the source of information"):
 
-Every read and every change is written to AccessLog (never the text of a note).
+- A user sees a participant only through an enrolment in an agreement the user's
+  organisation is party to, and only if the organisation registered the participant or
+  holds an active consent as recipient. A participant with protected identity, or who
+  did not consent to registration, is seen by the registering organisation alone.
+- Each piece of information carries its source organisation and a category
+  (`Category`). The user's own organisation always sees what it wrote; another
+  organisation sees it only while an active consent from that source to it covers the
+  category. Identity's source is the registering organisation; a health note needs a
+  health consent.
+- Only coordinators, partnership managers and administrators work with participants;
+  for finance and steering-group users every participant URL is a 404. Administrators
+  see everyone.
+
+Every read, change and denial is written to AccessLog (never the text of a note).
 """
 
 from __future__ import annotations
@@ -18,7 +26,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -28,6 +47,7 @@ from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, AgreementParty, Role, User
 
 from .models import (
+    CATEGORY_FIELDS,
     AccessLog,
     Consent,
     DuplicateSuspicion,
@@ -35,10 +55,14 @@ from .models import (
     EnrolmentQuerySet,
     GroupActivity,
     GroupSession,
+    IdentityStatus,
     Participant,
     Referral,
     Team,
     TeamMember,
+)
+from .models import (
+    Category as Category,
 )
 
 PARTICIPANT_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER, Role.ADMIN)
@@ -46,17 +70,34 @@ PARTICIPANT_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER, Role.ADMIN
 
 @dataclass
 class ParticipantAccess:
-    """A participant as one user may see it."""
+    """A participant as one user may see it.
+
+    `identity`, `health` and `income` say whether the user sees those categories of the
+    participant's registering organisation; `notes` and `plan`, whether the user sees
+    those of at least one source (rows are then filtered one by one, see `visible_q`)."""
 
     participant: Participant
     agreement_ids: frozenset[int] = field(default_factory=frozenset)
     identity: bool = False
     notes: bool = False
     plan: bool = False
+    health: bool = False
+    income: bool = False
     all_agreements: bool = False
+    organisation_id: int | None = None
+    # Sources (organisation ids) whose information the user sees, per category.
+    sources: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def sees_agreement(self, agreement_id: int) -> bool:
         return self.all_agreements or agreement_id in self.agreement_ids
+
+    def sees(self, category: str, source_organisation_id: int | None) -> bool:
+        """The same decision as may_see, from what was fetched once for the page."""
+        if self.all_agreements:
+            return True
+        if source_organisation_id is None:
+            return False
+        return source_organisation_id in self.sources.get(category, frozenset())
 
 
 def works_with_participants(user: User) -> bool:
@@ -82,6 +123,113 @@ def _party_agreement_ids(user: User) -> QuerySet:
     return AgreementParty.objects.filter(organisation_id=user.organisation_id).values(
         "agreement_id"
     )
+
+
+# --------------------------------------------------------------------------- the consent decision
+
+
+def _relation(participant_field: str) -> str:
+    """The path to the participant from a row: "participant_id" → "participant__"."""
+    if participant_field in ("pk", "id"):
+        return ""
+    return participant_field.removesuffix("_id") + "__"
+
+
+def _consent_covers(
+    user: User,
+    category: str,
+    *,
+    participant_field: str,
+    source_field: str,
+    day: datetime.date | None = None,
+) -> Exists:
+    return Exists(
+        Consent.objects.active_on(day or timezone.localdate())
+        .covering(category)
+        .filter(
+            participant_id=OuterRef(participant_field),
+            holder_id=OuterRef(source_field),
+            organisation_id=user.organisation_id,
+        )
+    )
+
+
+def visible_q(
+    user: User,
+    category: str,
+    *,
+    participant_field: str = "participant_id",
+    source_field: str = "source_organisation_id",
+    day: datetime.date | None = None,
+) -> Q:
+    """The consent decision as a condition on rows: the row's information (of `category`,
+    written by the organisation in `source_field`, about the participant in
+    `participant_field`) is visible to the user. One correlated subquery, no query per row."""
+    if user.is_administrator:
+        return Q()
+    if user.organisation_id is None:
+        return Q(pk__in=[])
+    own = Q(**{source_field: user.organisation_id})
+    covered = _consent_covers(
+        user, category, participant_field=participant_field, source_field=source_field, day=day
+    )
+    return own | Q(covered)
+
+
+def filter_visible(
+    qs: QuerySet,
+    user: User,
+    category: str,
+    *,
+    participant_field: str = "participant_id",
+    source_field: str = "source_organisation_id",
+) -> QuerySet:
+    """The rows of `qs` whose information the user may see (see visible_q)."""
+    return qs.filter(
+        visible_q(user, category, participant_field=participant_field, source_field=source_field)
+    )
+
+
+def visible_contacts_q(user: User, *, participant_field: str = "participant_id") -> Q:
+    """Contacts whose note, topic, staff and referrals the user may see: a health note
+    needs a health consent, any other a consent for contact notes."""
+    notes = visible_q(user, Category.NOTES, participant_field=participant_field)
+    health = visible_q(user, Category.HEALTH, participant_field=participant_field)
+    return (Q(health=False) & notes) | (Q(health=True) & health)
+
+
+def may_see(
+    user: User, participant: Participant, category: str, source_organisation_id: int | None
+) -> bool:
+    """May the user see `participant`'s information of `category` written by the
+    organisation `source_organisation_id`? (For one object; lists use filter_visible.)"""
+    if user.is_administrator:
+        return True
+    if user.organisation_id is None or source_organisation_id is None:
+        return False
+    if source_organisation_id == user.organisation_id:
+        return True
+    return (
+        Consent.objects.active_on(timezone.localdate())
+        .covering(category)
+        .filter(
+            participant=participant,
+            holder_id=source_organisation_id,
+            organisation_id=user.organisation_id,
+        )
+        .exists()
+    )
+
+
+def _sees_participant_q(user: User, day: datetime.date, relation: str) -> Q:
+    """Registered by the user's organisation, or (unless unnamed) consented towards it."""
+    consent = Consent.objects.active_on(day).filter(
+        participant_id=OuterRef(f"{relation}pk" if relation else "pk"),
+        organisation_id=user.organisation_id,
+    )
+    own = Q(**{f"{relation}organisation_id": user.organisation_id})
+    named = Q(**{f"{relation}identity_status": IdentityStatus.REGISTERED})
+    return own | (named & Q(Exists(consent)))
 
 
 def visible_enrolments(
@@ -110,11 +258,8 @@ def visible_enrolments(
         return in_agreements if agreements is not None else base
     if user.organisation_id is None:
         return base.none()
-    day = day or timezone.localdate()
-    consent = Consent.objects.active_on(day).filter(
-        participant_id=OuterRef("participant_id"), organisation_id=user.organisation_id
-    )
-    return in_agreements.filter(Exists(consent))
+    sees = _sees_participant_q(user, day or timezone.localdate(), "participant__")
+    return in_agreements.filter(sees)
 
 
 def visible_participants(user: User, day: datetime.date | None = None) -> QuerySet[Participant]:
@@ -124,10 +269,6 @@ def visible_participants(user: User, day: datetime.date | None = None) -> QueryS
         return Participant.objects.all()
     if user.organisation_id is None:
         return Participant.objects.none()
-    day = day or timezone.localdate()
-    consent = Consent.objects.active_on(day).filter(
-        participant_id=OuterRef("pk"), organisation_id=user.organisation_id
-    )
     enrolled = Enrolment.objects.filter(
         participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
     )
@@ -135,21 +276,25 @@ def visible_participants(user: User, day: datetime.date | None = None) -> QueryS
     waiting = Referral.objects.waiting().filter(
         participant_id=OuterRef("pk"), agreement_id__in=_party_agreement_ids(user)
     )
-    return Participant.objects.filter(Exists(consent), Exists(enrolled) | Exists(waiting))
+    sees = _sees_participant_q(user, day or timezone.localdate(), "")
+    return Participant.objects.filter(sees, Exists(enrolled) | Exists(waiting))
 
 
-def shows_identity(user: User, participant_field: str = "participant_id") -> Value | Exists:
-    """An annotation for enrolment rows: may the user see the participant's name (the
-    consent towards the user's organisation shares identity)?"""
+def shows_identity(
+    user: User, participant_field: str = "participant_id"
+) -> Value | ExpressionWrapper:
+    """An annotation for rows about a participant: may the user see the participant's name
+    and personnummer (registered by the user's organisation, or a consent from the
+    registering organisation to the user's shares identity)?"""
     if user.is_administrator:
         return Value(True)
-    return Exists(
-        Consent.objects.active_on(timezone.localdate()).filter(
-            participant_id=OuterRef(participant_field),
-            organisation_id=user.organisation_id,
-            share_identity=True,
-        )
+    condition = visible_q(
+        user,
+        Category.IDENTITY,
+        participant_field=participant_field,
+        source_field=f"{_relation(participant_field)}organisation_id",
     )
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def shown_name(user: User, participant: str = "participant") -> Case | Coalesce:
@@ -164,28 +309,52 @@ def shown_name(user: User, participant: str = "participant") -> Case | Coalesce:
     )
 
 
+def _visible_sources(user: User, participant: Participant) -> dict[str, frozenset[int]]:
+    """Per category, the organisations whose information about `participant` the user
+    sees: its own, and the holders of active consents towards it (one query)."""
+    own = {user.organisation_id} if user.organisation_id is not None else set()
+    sources: dict[str, set[int]] = {c: set(own) for c in Category.values}
+    rows = (
+        Consent.objects.active_on(timezone.localdate())
+        .filter(participant=participant, organisation_id=user.organisation_id)
+        .values("holder_id", *CATEGORY_FIELDS.values())
+    )
+    for row in rows:
+        for category, flag in CATEGORY_FIELDS.items():
+            if row[flag]:
+                sources[category].add(row["holder_id"])
+    return {c: frozenset(ids) for c, ids in sources.items()}
+
+
 def participant_access(user: User, participant: Participant) -> ParticipantAccess:
     """What the user may see of a participant already known to be visible."""
     if user.is_administrator:
         return ParticipantAccess(
-            participant, identity=True, notes=True, plan=True, all_agreements=True
+            participant,
+            identity=True,
+            notes=True,
+            plan=True,
+            health=True,
+            income=True,
+            all_agreements=True,
         )
-    flags = list(
-        Consent.objects.active_on(timezone.localdate())
-        .filter(participant=participant, organisation_id=user.organisation_id)
-        .values_list("share_identity", "share_notes", "share_plan")
-    )
+    sources = _visible_sources(user, participant)
     agreement_ids = frozenset(
         Enrolment.objects.filter(
             participant=participant, agreement_id__in=_party_agreement_ids(user)
         ).values_list("agreement_id", flat=True)
     )
+    registering = participant.organisation_id
     return ParticipantAccess(
         participant,
         agreement_ids=agreement_ids,
-        identity=any(f[0] for f in flags),
-        notes=any(f[1] for f in flags),
-        plan=any(f[2] for f in flags),
+        identity=registering is not None and registering in sources[Category.IDENTITY],
+        notes=bool(sources[Category.NOTES]),
+        plan=bool(sources[Category.PLAN]),
+        health=bool(sources[Category.HEALTH]),
+        income=registering is not None and registering in sources[Category.INCOME],
+        organisation_id=user.organisation_id,
+        sources=sources,
     )
 
 
@@ -203,6 +372,7 @@ def access_participant_by_id(
     try:
         participant = visible_participants(user).get(pk=participant_id)
     except Participant.DoesNotExist as exc:
+        log_denial(request, participant_id, what=what)
         raise Http404 from exc
     seen = participant_access(user, participant)
     log_access(request, [participant], action=action, what=what)
@@ -227,6 +397,13 @@ def access_enrolment_by_id(
             .get(pk=enrolment_id)
         )
     except Enrolment.DoesNotExist as exc:
+        participant_id = (
+            Enrolment.objects.filter(pk=enrolment_id)
+            .values_list("participant_id", flat=True)
+            .first()
+        )
+        if participant_id is not None:
+            log_denial(request, participant_id, what=what)
         raise Http404 from exc
     if log:
         log_access(request, [enrolment.participant], action=action, what=what)
@@ -386,3 +563,10 @@ def access_agreement_for_teams(user: User, agreement_id: int) -> Agreement:
     if not can_edit_teams(user):
         raise PermissionDenied
     return agreement
+
+
+def log_denial(request: HttpRequest, participant_id: int, *, what: str) -> None:
+    """Log a refused request for an existing participant (the user is answered 404 as if it
+    did not exist; the log, read by administrators only, keeps the attempt)."""
+    if Participant.objects.filter(pk=participant_id).exists():
+        log_access(request, [participant_id], action=AccessLog.Action.DENIED, what=what)

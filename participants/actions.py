@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -25,7 +26,7 @@ from partnerships.actions import record_version
 from partnerships.models import Agreement, Organisation, User
 
 from . import casework
-from .access import record_access
+from .access import PARTICIPANT_ROLES, record_access
 from .models import (
     AccessLog,
     ActionPlan,
@@ -87,9 +88,16 @@ def register_participant(
     """A new participant: the record, the consent for the registering organisation, an
     optional referral, and the enrolment in the first phase."""
     participant.created_by = user
+    # The registering organisation holds the identity (an administrator without one
+    # registers on behalf of the organisation chosen for the consent).
+    participant.organisation_id = user.organisation_id or consent.organisation_id
     participant.full_clean()
     participant.save()
+    # The participant's consent to being registered: held by and shown to the same
+    # organisation.
     consent.participant = participant
+    consent.holder_id = participant.organisation_id
+    consent.organisation_id = participant.organisation_id
     consent.recorded_by = user
     consent.full_clean()
     consent.save()
@@ -315,6 +323,7 @@ def log_contact(
     contact.participant_id = enrolment.participant_id
     contact.agreement_id = enrolment.agreement_id
     contact.staff = user
+    contact.source_organisation_id = user.organisation_id
     # The foreign keys come from the enrolment and the signed-in user, and the database
     # checks the constraints; validate what the user typed.
     contact.full_clean(exclude={"participant", "agreement", "staff"}, validate_constraints=False)
@@ -329,10 +338,68 @@ def log_contact(
     return contact
 
 
+def _refuse_unless_holder(user: User, consent: Consent) -> None:
+    # Only staff of the organisation that holds the information register or withdraw a
+    # consent to share it: never the recipient, never a third party.
+    if user.organisation_id is None or consent.holder_id != user.organisation_id:
+        raise ValidationError(
+            {
+                "holder": _(
+                    "Bara organisationen som har uppgifterna kan registrera eller återkalla "
+                    "samtycket att dela dem."
+                )
+            }
+        )
+
+
+def _notify_parties(*, user: User, consent: Consent, withdrawn: bool) -> None:
+    """Tell the staff of both organisations (except the acting user) after the commit.
+    The message names the participant by code only."""
+    recipients = list(
+        User.objects.filter(
+            is_active=True,
+            organisation_id__in={consent.holder_id, consent.organisation_id},
+            groups__name__in=PARTICIPANT_ROLES,
+        )
+        .exclude(pk=user.pk)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    values = {
+        "code": consent.participant.code,
+        "holder": consent.holder.name,
+        "recipient": consent.organisation.name,
+    }
+    if withdrawn:
+        subject = _("IOP: samtycke återkallat för %(code)s") % values
+        body = _(
+            "Deltagaren %(code)s har återkallat samtycket att %(holder)s delar uppgifter med "
+            "%(recipient)s. Det gäller från och med nästa sidvisning."
+        )
+    else:
+        subject = _("IOP: nytt samtycke för %(code)s") % values
+        body = _(
+            "Deltagaren %(code)s har samtyckt till att %(holder)s delar uppgifter med "
+            "%(recipient)s: %(categories)s."
+        )
+    text = body % {**values, "categories": ", ".join(consent.categories())}
+    transaction.on_commit(lambda: send_mail(subject, text + "\n", None, recipients))
+
+
 @transaction.atomic
 def record_consent(*, user: User, audit: AuditContext, consent: Consent) -> Consent:
-    """A consent validated by its form (which checked the organisation)."""
+    """A consent document validated by its form, registered by staff of its holder; the
+    other parties are notified."""
+    if user.organisation_id is None:
+        _refuse_unless_holder(user, consent)  # an administrator is a third party
+    else:
+        consent.holder_id = user.organisation_id
     consent.recorded_by = user
+    consent.recorded_at = timezone.now()
+    consent.full_clean()
     consent.save()
     record_access(
         user=user,
@@ -341,16 +408,39 @@ def record_consent(*, user: User, audit: AuditContext, consent: Consent) -> Cons
         action=AccessLog.Action.CREATE,
         what="samtycke",
     )
+    _notify_parties(user=user, consent=consent, withdrawn=False)
     return consent
 
 
 @transaction.atomic
 def withdraw_consent(
-    *, user: User, audit: AuditContext, consent: Consent, day: datetime.date
+    *,
+    user: User,
+    audit: AuditContext,
+    consent: Consent,
+    day: datetime.date,
+    method: str,
+    reference: str = "",
+    witness: str = "",
 ) -> Consent:
+    """The participant's withdrawal, recorded like the consent (how, with reference or
+    witness) by staff of the holder; it takes effect on the next request."""
+    _refuse_unless_holder(user, consent)
     consent.withdrawn_on = day
+    consent.withdrawn_by = user
+    consent.withdrawal_method = method
+    consent.withdrawal_reference = reference
+    consent.withdrawal_witness = witness
     consent.full_clean()
-    consent.save(update_fields=["withdrawn_on"])
+    consent.save(
+        update_fields=[
+            "withdrawn_on",
+            "withdrawn_by",
+            "withdrawal_method",
+            "withdrawal_reference",
+            "withdrawal_witness",
+        ]
+    )
     record_access(
         user=user,
         audit=audit,
@@ -358,6 +448,7 @@ def withdraw_consent(
         action=AccessLog.Action.CHANGE,
         what="samtycke",
     )
+    _notify_parties(user=user, consent=consent, withdrawn=True)
     return consent
 
 
@@ -410,6 +501,7 @@ def record_assessment(
     *, user: User, audit: AuditContext, assessment: ProgressAssessment
 ) -> ProgressAssessment:
     assessment.assessed_by = user
+    assessment.source_organisation_id = user.organisation_id
     assessment.save()
     record_access(
         user=user,

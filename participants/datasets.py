@@ -48,11 +48,20 @@ from partnerships.datasets import AgreementWidget
 from partnerships.models import User
 
 from . import actions, duplicates
-from .access import log_access, user_agreements, visible_enrolments, visible_participants
+from .access import (
+    log_access,
+    user_agreements,
+    visible_contacts_q,
+    visible_enrolments,
+    visible_participants,
+)
 from .models import (
+    CATEGORY_FIELDS,
     AccessLog,
     Attendance,
+    Category,
     Consent,
+    ConsentMethod,
     Contact,
     DuplicateSuspicion,
     Enrolment,
@@ -200,32 +209,37 @@ class ParticipantDataResource(IopResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        self._flags: dict[str, set[int]] | None = None
+        self._flags: dict[str, set[tuple[int, int]]] | None = None
         self._enrolled: dict[tuple[int, int], bool] = {}
         self._touched: set[int] = set()
         self._enrolment_checked: set[int] = set()
 
-    def consent_ids(self, flag: str) -> set[int] | None:
-        """Participants whose consent for the user's organisation shares `flag`; None = all."""
+    def consented(self, category: str) -> set[tuple[int, int]] | None:
+        """(participant, holder) pairs whose active consent towards the user's organisation
+        covers `category`; None = all (an administrator). One query per import or export."""
         if self.user.is_administrator:
             return None
         if self._flags is None:
-            rows = Consent.objects.active_on(timezone.localdate()).filter(
-                organisation_id=self.user.organisation_id
+            rows = (
+                Consent.objects.active_on(timezone.localdate())
+                .filter(organisation_id=self.user.organisation_id)
+                .values_list("participant_id", "holder_id", *CATEGORY_FIELDS.values())
             )
-            self._flags = {
-                "identity": set(
-                    rows.filter(share_identity=True).values_list("participant_id", flat=True)
-                ),
-                "notes": set(
-                    rows.filter(share_notes=True).values_list("participant_id", flat=True)
-                ),
-            }
-        return self._flags[flag]
+            self._flags = {category: set() for category in CATEGORY_FIELDS}
+            for participant_id, holder_id, *flags in rows:
+                for category_key, flag in zip(CATEGORY_FIELDS, flags, strict=True):
+                    if flag:
+                        self._flags[category_key].add((participant_id, holder_id))
+        return self._flags[category]
 
-    def may(self, flag: str, participant_id: int | None) -> bool:
-        ids = self.consent_ids(flag)
-        return ids is None or participant_id in ids
+    def may(self, category: str, participant_id: int | None, source_id: int | None) -> bool:
+        """The consent decision of access.may_see, from one query for the whole file."""
+        pairs = self.consented(category)
+        if pairs is None:
+            return True
+        if source_id is None or participant_id is None:
+            return False
+        return source_id == self.user.organisation_id or (participant_id, source_id) in pairs
 
     def row_participant(self, row) -> Participant | None:
         """The participant the row names, if the user sees it (None: refused later with
@@ -248,7 +262,9 @@ class ParticipantDataResource(IopResource):
         participant = self.row_participant(row)
         if participant is None or participant.pk is None:
             return  # not visible (refused by the lookup) or new (nothing stored to hide)
-        if not all(self.may(flag, participant.pk) for flag in flags):
+        # Judged against the registering organisation's consent, never the stored row.
+        source = participant.organisation_id
+        if not all(self.may(flag, participant.pk, source) for flag in flags):
             self.refuse(str(self.hidden_refusal))
 
     def prepare_chunk(self, rows):
@@ -375,13 +391,26 @@ class ContactResource(ParticipantDataResource):
         # A note cell the consent hides was refused before the comparison (refuse_hidden_cells).
         if not self.is_enrolled(instance.participant_id, instance.agreement_id):
             self.refuse(_("Deltagaren är inte inskriven i partnerskapet."))
+        if new:
+            # Information carries its source: the importing user's organisation wrote it.
+            instance.source_organisation_id = self.user.organisation_id
+            return
+        category = Category.HEALTH if instance.health else Category.NOTES
+        source = instance.source_organisation_id
+        if not self.may(category, instance.participant_id, source):
+            # Another organisation's contact that no consent shares: never changed here.
+            self.refuse(_("Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."))
 
     def dehydrate_note(self, obj):
-        return obj.note if self.may("notes", obj.participant_id) else ""
+        category = Category.HEALTH if obj.health else Category.NOTES
+        return (
+            obj.note if self.may(category, obj.participant_id, obj.source_organisation_id) else ""
+        )
 
     def export_queryset(self, params) -> QuerySet:
         qs = (
             Contact.objects.filter(
+                visible_contacts_q(self.user),
                 agreement__in=user_agreements(self.user),
                 participant__in=visible_participants(self.user),
             )
@@ -553,13 +582,19 @@ class EnrolmentResource(ParticipantDataResource):
                     {f"participant__{k}": v for k, v in exc.message_dict.items()}
                 ) from exc
             is_new = participant.pk is None
+            if is_new:
+                participant.organisation_id = self.user.organisation_id
             participant.save()
             if is_new and self.user.organisation_id:
+                # The consent to registration; its document is not in the file.
                 Consent.objects.create(
                     participant=participant,
+                    holder_id=self.user.organisation_id,
                     organisation_id=self.user.organisation_id,
                     given_on=instance.start_date,
                     share_identity=bool(identity_given),
+                    purpose=_("Registrering genom import"),
+                    method=ConsentMethod.UNRECORDED,
                     recorded_by=self.user,
                 )
                 self._flags = None
@@ -640,11 +675,14 @@ class EnrolmentResource(ParticipantDataResource):
                 changed_by=self.user,
             )
 
+    def _may_identity(self, obj) -> bool:
+        return self.may("identity", obj.participant_id, obj.participant.organisation_id)
+
     def dehydrate_name(self, obj):
-        return obj.participant.name if self.may("identity", obj.participant_id) else ""
+        return obj.participant.name if self._may_identity(obj) else ""
 
     def dehydrate_personnummer(self, obj):
-        return obj.participant.personnummer if self.may("identity", obj.participant_id) else ""
+        return obj.participant.personnummer if self._may_identity(obj) else ""
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The participant may still be unsaved here (a new code); it is validated and

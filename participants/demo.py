@@ -24,6 +24,7 @@ from .models import (
     AnonymousContactCount,
     Attendance,
     Consent,
+    ConsentMethod,
     Contact,
     Enrolment,
     ExitOutcome,
@@ -31,6 +32,7 @@ from .models import (
     GoalStatus,
     GroupActivity,
     GroupSession,
+    IdentityStatus,
     IncomeSource,
     Participant,
     Phase,
@@ -96,6 +98,10 @@ LAST_NAMES = [
     "Skenström",
     "Modellin",
 ]
+REGISTRATION_PURPOSE = "Registrering och stöd i partnerskapet"
+CONSENT_PURPOSE = "Samordnat stöd mot arbete eller studier"
+HEALTH_TOPICS = {"Hälsa och vardag"}
+
 TOPICS = [
     "Uppföljning av handlingsplan",
     "Kontakt med arbetsgivare",
@@ -195,12 +201,20 @@ def _load_partnership(
         gender = rng.choices([Gender.WOMAN, Gender.MAN, Gender.OTHER], weights)[0]
         birth_year = rng.randint(1962, 2004)
         with_identity = agreement.short_id != "thaiwise" or rng.random() < 0.3
+        name = (
+            f"{rng.choice(FIRST_NAMES[gender])} {rng.choice(LAST_NAMES)}" if with_identity else ""
+        )
+        # The last of each partnership has protected identity: registered without name,
+        # seen by the registering organisation only, counted like everyone else.
+        protected = code == codes[-1]
         participant, _ = Participant.objects.update_or_create(
             code=code,
             defaults={
-                "name": f"{rng.choice(FIRST_NAMES[gender])} {rng.choice(LAST_NAMES)}"
-                if with_identity
-                else "",
+                "organisation": orgs[0],
+                "identity_status": IdentityStatus.PROTECTED
+                if protected
+                else IdentityStatus.REGISTERED,
+                "name": "" if protected else name,
                 "personnummer": "",
                 "gender": gender,
                 "birth_year": birth_year,
@@ -238,13 +252,25 @@ def _load_partnership(
         for i, organisation in enumerate(orgs):
             if i > 0 and rng.random() < 0.3:
                 continue  # not everyone shares with every party
+            # The first is the consent to registration with the first party; the others
+            # let it share with another party, each a written form with its reference.
+            share_identity = i == 0 or rng.random() < 0.5
+            if protected and i > 0:
+                continue  # the other parties never see her
             Consent.objects.create(
                 participant=participant,
+                holder=orgs[0],
                 organisation=organisation,
                 given_on=referral_day,
-                share_identity=i == 0 or rng.random() < 0.5,
+                share_identity=share_identity,
                 share_notes=i == 0,
                 share_plan=True,
+                share_income=True,
+                share_health=i == 0,
+                purpose=CONSENT_PURPOSE if i else REGISTRATION_PURPOSE,
+                method=ConsentMethod.WRITTEN,
+                reference=f"SAM-{code}-{i + 1}",
+                recorded_by=staff[0],
             )
         income = rng.choices(
             [
@@ -329,7 +355,11 @@ def _load_partnership(
         day = start
         while day <= end:
             ProgressAssessment.objects.create(
-                enrolment=enrolment, date=day, step=step, assessed_by=staff[0]
+                enrolment=enrolment,
+                date=day,
+                step=step,
+                assessed_by=staff[0],
+                source_organisation_id=staff[0].organisation_id,
             )
             step = min(7, step + rng.choice([0, 1, 1, 2]))
             day += datetime.timedelta(days=rng.randint(75, 110))
@@ -338,7 +368,7 @@ def _load_partnership(
             drawn_up_on=min(start + datetime.timedelta(days=14), end),
             summary="Handlingsplanen togs fram tillsammans med deltagaren.",
             updated_by=staff[0],
-            source_organisation=orgs[0],
+            source_organisation_id=staff[0].organisation_id,
         )
         for position, goal in enumerate(rng.sample(GOALS, 3)):
             target = start + datetime.timedelta(days=rng.randint(60, 300))
@@ -353,19 +383,28 @@ def _load_partnership(
                 target_date=target,
                 position=position,
                 achieved_on=achieved_on,
-                source_organisation=orgs[0],
+                source_organisation_id=staff[0].organisation_id,
             )
         day = start
         while day <= end:
+            # Drawn in the order the demo always drew them, so the figures stay the same.
+            kind = rng.choices(list(Contact.Kind.values), [40, 25, 12, 5, 10, 8])[0]
+            minutes = rng.choice([15, 20, 30, 45, 60, 90])
+            member = rng.choice(staff)
+            topic = rng.choice(TOPICS)
             contacts.append(
                 Contact(
                     participant=participant,
                     agreement=agreement,
                     date=day,
-                    kind=rng.choices(list(Contact.Kind.values), [40, 25, 12, 5, 10, 8])[0],
-                    duration_minutes=rng.choice([15, 20, 30, 45, 60, 90]),
-                    staff=rng.choice(staff),
-                    topic=rng.choice(TOPICS),
+                    kind=kind,
+                    duration_minutes=minutes,
+                    staff=member,
+                    source_organisation_id=member.organisation_id,
+                    topic=topic,
+                    # Talk of health is health information: shown elsewhere only under a
+                    # consent for it.
+                    health=topic in HEALTH_TOPICS,
                     referrals=rng.choice(REFERRALS),
                     note="Påhittad anteckning för demonstration." if rng.random() < 0.3 else "",
                 )

@@ -52,6 +52,7 @@ PARTICIPANT_FIELDS = [
     "gender",
     "birth_year",
     "language",
+    "identity_status",
     "created_at",
     "pseudonymised_at",
 ]
@@ -59,11 +60,20 @@ CONSENT_FIELDS = [
     "share_identity",
     "share_notes",
     "share_plan",
+    "share_health",
+    "share_income",
+    "purpose",
     "given_on",
     "withdrawn_on",
     "expires_on",
+    "method",
+    "reference",
+    "witness",
+    "withdrawal_method",
+    "withdrawal_reference",
+    "withdrawal_witness",
 ]
-CONTACT_FIELDS = ["date", "kind", "duration_minutes", "topic", "referrals", "note"]
+CONTACT_FIELDS = ["date", "kind", "duration_minutes", "topic", "referrals", "note", "health"]
 
 
 def _action_plan(enrolment: Enrolment) -> dict[str, Any] | None:
@@ -150,8 +160,12 @@ def _referrals(p: Participant) -> list[dict[str, Any]]:
 
 def _consents(p: Participant) -> list[dict[str, Any]]:
     return [
-        {**_row(c, CONSENT_FIELDS), "organisation": c.organisation.name}
-        for c in p.consents.select_related("organisation")
+        {
+            **_row(c, CONSENT_FIELDS),
+            "holder": c.holder.name,
+            "organisation": c.organisation.name,
+        }
+        for c in p.consents.select_related("organisation", "holder")
     ]
 
 
@@ -161,8 +175,11 @@ def _contacts(p: Participant) -> list[dict[str, Any]]:
             **_row(c, CONTACT_FIELDS),
             "agreement": c.agreement.title,
             "staff": c.staff.get_full_name() or c.staff.get_username(),
+            "source_organisation": str(c.source_organisation or ""),
         }
-        for c in p.contacts.select_related("agreement", "staff").order_by("date", "pk")
+        for c in p.contacts.select_related("agreement", "staff", "source_organisation").order_by(
+            "date", "pk"
+        )
     ]
 
 

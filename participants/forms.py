@@ -24,6 +24,7 @@ from .models import (
     AgeBand,
     Attendance,
     Consent,
+    ConsentMethod,
     Contact,
     DuplicateSuspicion,
     Enrolment,
@@ -77,12 +78,13 @@ def preselect_single_choice(form: forms.BaseForm, name: str) -> None:
 class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
-        fields = ["name", "personnummer", "gender", "birth_year", "language"]
+        fields = ["identity_status", "name", "personnummer", "gender", "birth_year", "language"]
 
     def __init__(self, *args, show_identity: bool = True, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not show_identity:
             # The consent does not cover identity for this organisation: not even the inputs.
+            del self.fields["identity_status"]
             del self.fields["name"]
             del self.fields["personnummer"]
         self.user = user
@@ -196,6 +198,10 @@ class ExitForm(forms.ModelForm):
 
 
 class ConsentForm(forms.ModelForm):
+    """A consent document. The holder is always the user's own organisation (set by the
+    verb); `organisations` are the possible recipients, or None when registering a new
+    participant (the consent to registration, towards the registering organisation)."""
+
     class Meta:
         model = Consent
         fields = [
@@ -203,8 +209,15 @@ class ConsentForm(forms.ModelForm):
             "share_identity",
             "share_notes",
             "share_plan",
+            "share_health",
+            "share_income",
+            "purpose",
             "given_on",
             "expires_on",
+            "method",
+            "reference",
+            "scan",
+            "witness",
         ]
         widgets = {"given_on": DateInput(), "expires_on": DateInput()}
 
@@ -214,12 +227,43 @@ class ConsentForm(forms.ModelForm):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        method = cast(forms.ChoiceField, self.fields["method"])
+        method.choices = [c for c in ConsentMethod.choices if c[0] != ConsentMethod.UNRECORDED]
         # The unsaved instance's empty date would otherwise override the field's initial.
         if not self.initial.get("given_on"):
             self.initial["given_on"] = timezone.localdate()
 
     def clean_given_on(self):
         return _not_in_future(self.cleaned_data["given_on"])
+
+
+class WithdrawConsentForm(forms.Form):
+    """How the participant withdrew a consent: recorded like the consent itself."""
+
+    method = forms.ChoiceField(
+        label=_("Hur återkallelsen lämnades"),
+        choices=[c for c in ConsentMethod.choices if c[0] != ConsentMethod.UNRECORDED],
+    )
+    reference = forms.CharField(
+        label=_("Referens"),
+        max_length=100,
+        required=False,
+        help_text=_("Diarienummer eller blankettens nummer. Krävs för skriftlig återkallelse."),
+    )
+    witness = forms.CharField(
+        label=_("Vittne"),
+        max_length=200,
+        required=False,
+        help_text=_("Namn och befattning. Krävs för muntlig återkallelse."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("method") == ConsentMethod.WRITTEN and not data.get("reference"):
+            self.add_error("reference", _("Ange den skriftliga återkallelsens referens."))
+        if data.get("method") == ConsentMethod.ORAL and not data.get("witness"):
+            self.add_error("witness", _("Ange vittnet till den muntliga återkallelsen."))
+        return data
 
 
 class ReferralForm(forms.ModelForm):
@@ -291,7 +335,7 @@ class ReferralForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["date", "kind", "duration_minutes", "topic", "referrals", "note"]
+        fields = ["date", "kind", "duration_minutes", "topic", "referrals", "note", "health"]
         widgets = {
             "date": DateInput(),
             "note": forms.Textarea(attrs={"rows": 2}),

@@ -51,6 +51,7 @@ from .forms import (
     PhaseForm,
     ReferralForm,
     SessionAttendanceForm,
+    WithdrawConsentForm,
 )
 from .models import (
     AccessLog,
@@ -99,7 +100,9 @@ def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
     """Open enrolments the user works with, with everything a row shows, in one query."""
     last_contact = (
         Contact.objects.filter(
-            participant_id=OuterRef("participant_id"), agreement_id=OuterRef("agreement_id")
+            access.visible_contacts_q(user),
+            participant_id=OuterRef("participant_id"),
+            agreement_id=OuterRef("agreement_id"),
         )
         .order_by("-date")
         .values("date")[:1]
@@ -299,14 +302,24 @@ def contact_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
 # --------------------------------------------------------------------------- timeline
 
 
+def _contact_category(contact: Contact) -> str:
+    return access.Category.HEALTH if contact.health else access.Category.NOTES
+
+
 def _timeline(seen: ParticipantAccess) -> dict:
+    """Everything on the participant's page the user may see. The consent decision for each
+    stamped row uses the sources fetched once in `seen` (no query per row)."""
     participant = seen.participant
 
     def in_view(qs, field="agreement_id"):
         return qs if seen.all_agreements else qs.filter(**{f"{field}__in": seen.agreement_ids})
 
     referrals = list(in_view(participant.referrals.select_related("organisation", "agreement")))
-    consent_rows = participant.consents.select_related("organisation", "recorded_by")
+    for r in referrals:
+        r.reason_shown = seen.sees(
+            access.Category.NOTES, r.organisation_id or participant.organisation_id
+        )
+    consent_rows = participant.consents.select_related("organisation", "holder", "recorded_by")
     if not seen.all_agreements:
         # Consents towards organisations outside the user's partnerships would reveal
         # where else the participant is enrolled.
@@ -338,7 +351,10 @@ def _timeline(seen: ParticipantAccess) -> dict:
         )
         .order_by("start_date")
     )
-    contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
+    all_contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
+    contacts = [
+        c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
+    ]
     attendance = list(
         in_view(participant.attendance.select_related("session__activity", "agreement"))
     )
@@ -349,21 +365,7 @@ def _timeline(seen: ParticipantAccess) -> dict:
         events.append((c.given_on, 1, "consent", c))
         if c.withdrawn_on:
             events.append((c.withdrawn_on, 1, "consent_withdrawn", c))
-    plans = []
-    for e in enrolments:
-        events.append((e.start_date, 2, "enrolment", e))
-        for change in e.phase_changes.all():
-            if change.from_phase_id is not None:
-                events.append((change.date, 3, "phase", change))
-        if seen.plan:
-            for a in e.assessments.all():
-                events.append((a.date, 4, "assessment", a))
-            plan = getattr(e, "action_plan", None)
-            if plan is not None:
-                events.append((plan.drawn_up_on, 4, "plan", plan))
-                plans.append(plan)
-        if e.exit_date:
-            events.append((e.exit_date, 9, "exit", e))
+    plans, assessments_total, assessments_shown = _enrolment_events(seen, enrolments, events)
     for c in contacts:
         events.append((c.date, 5, "contact", c))
     for a in attendance:
@@ -375,7 +377,39 @@ def _timeline(seen: ParticipantAccess) -> dict:
         "open_enrolments": [e for e in enrolments if e.is_open],
         "consents": consents,
         "plans": plans,
+        "contacts_shown": len(contacts),
+        "contacts_total": len(all_contacts),
+        "assessments_shown": assessments_shown,
+        "assessments_total": assessments_total,
     }
+
+
+def _enrolment_events(
+    seen: ParticipantAccess,
+    enrolments: list[Enrolment],
+    events: list[tuple[datetime.date, int, str, object]],
+) -> tuple[list[ActionPlan], int, int]:
+    """Add each enrolment's events; return its plans shown and the assessments counted."""
+    plans = []
+    total = shown = 0
+    plan_category = access.Category.PLAN
+    for e in enrolments:
+        events.append((e.start_date, 2, "enrolment", e))
+        for change in e.phase_changes.all():
+            if change.from_phase_id is not None:
+                events.append((change.date, 3, "phase", change))
+        for a in e.assessments.all():
+            total += 1
+            if seen.sees(plan_category, a.source_organisation_id):
+                shown += 1
+                events.append((a.date, 4, "assessment", a))
+        plan = getattr(e, "action_plan", None)
+        if plan is not None and seen.sees(plan_category, plan.source_organisation_id):
+            events.append((plan.drawn_up_on, 4, "plan", plan))
+            plans.append(plan)
+        if e.exit_date:
+            events.append((e.exit_date, 9, "exit", e))
+    return plans, total, shown
 
 
 def _action_plan_or_none(enrolment: Enrolment) -> ActionPlan | None:
@@ -412,7 +446,7 @@ def _own_consent(user: User) -> Consent:
     administrator without one picks the organisation in the form)."""
     if user.organisation_id is None:
         return Consent()
-    return Consent(organisation_id=user.organisation_id)
+    return Consent(organisation_id=user.organisation_id, holder_id=user.organisation_id)
 
 
 def participant_create(request: AuthedHttpRequest) -> HttpResponse:
@@ -421,14 +455,21 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     if user.organisation_id is None and not user.is_administrator:
         raise PermissionDenied
     data = request.POST or None
+    files = request.FILES or None
     participant_form = ParticipantForm(data, prefix="p", user=user)
     enrolment_form = EnrolmentForm(data, prefix="e", agreements=_enrollable_agreements(user))
     consent_form = ConsentForm(
         data,
+        files,
         prefix="c",
         organisations=None if not user.is_administrator else Organisation.objects.all(),
         instance=_own_consent(user),
-        initial={"share_identity": True, "share_notes": True, "share_plan": True},
+        initial={
+            "share_identity": True,
+            "share_notes": True,
+            "share_plan": True,
+            "purpose": _("Registrering och stöd i partnerskapet"),
+        },
     )
     referral_form = ReferralForm(data, prefix="r", optional=True)
     forms_ = [participant_form, enrolment_form, consent_form, referral_form]
@@ -663,50 +704,99 @@ def _is_exit_record_error(exc: ValidationError) -> bool:
 
 
 def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
+    """Register a consent document: the user's organisation (the holder) may share with
+    another party of the participant's partnerships. Never towards the user's own
+    organisation: a user cannot widen their own access."""
     seen = access.access_participant_by_id(request, participant_id, what="samtycke")
     participant = seen.participant
-    agreements = user_agreements(request.user).filter(enrolments__participant=participant)
-    organisations = Organisation.objects.filter(
-        pk__in=AgreementParty.objects.filter(agreement__in=agreements).values("organisation_id")
-    ).order_by("name")
+    user = request.user
+    if user.organisation_id is None:
+        # An administrator is a third party: only the holder registers a consent.
+        access.log_denial(request, participant.pk, what="samtycke")
+        raise PermissionDenied
+    agreements = user_agreements(user).filter(enrolments__participant=participant)
+    organisations = (
+        Organisation.objects.filter(
+            pk__in=AgreementParty.objects.filter(agreement__in=agreements).values("organisation_id")
+        )
+        .exclude(pk=user.organisation_id)
+        .order_by("name")
+    )
     form = ConsentForm(
-        request.POST or None, organisations=organisations, instance=Consent(participant=participant)
+        request.POST or None,
+        request.FILES or None,
+        organisations=organisations,
+        instance=Consent(participant=participant, holder_id=user.organisation_id),
     )
     if request.method == "POST" and form.is_valid():
-        actions.record_consent(
-            user=request.user,
-            audit=AuditContext.from_request(request),
-            consent=form.save(commit=False),
+        try:
+            actions.record_consent(
+                user=user, audit=AuditContext.from_request(request), consent=form.save(commit=False)
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Samtycket är registrerat och parterna har meddelats."))
+            return redirect(participant)
+    return _simple(
+        request,
+        participant,
+        form,
+        _("Registrera samtycke"),
+        lead=_(
+            "Deltagaren samtycker till att %(holder)s delar uppgifter med en annan part. "
+            "Bara den organisation som har uppgifterna registrerar samtycket."
         )
-        messages.success(request, _("Samtycket är registrerat."))
-        return redirect(participant)
-    return _simple(request, participant, form, _("Registrera samtycke"))
+        % {"holder": user.organisation},
+    )
 
 
-@require_POST
 def consent_withdraw(request: AuthedHttpRequest, consent_id: int) -> HttpResponse:
+    """Record the participant's withdrawal of a consent the user's organisation holds."""
     require_participant_role(request.user)
-    consents = Consent.objects.filter(participant__in=access.visible_participants(request.user))
-    if not request.user.is_administrator:
-        # Only consents towards organisations in the user's own partnerships.
-        consents = consents.filter(
-            organisation__agreement_parties__agreement__in=user_agreements(request.user)
-        ).distinct()
+    user = request.user
     try:
-        consent = consents.get(pk=consent_id)
+        consent = (
+            Consent.objects.filter(
+                participant__in=access.visible_participants(user),
+                holder_id=user.organisation_id,
+                withdrawn_on__isnull=True,
+            )
+            .select_related("participant", "holder", "organisation")
+            .get(pk=consent_id)
+        )
     except Consent.DoesNotExist as exc:
+        participant_id = (
+            Consent.objects.filter(pk=consent_id).values_list("participant_id", flat=True).first()
+        )
+        if participant_id is not None:
+            access.log_denial(request, participant_id, what="samtycke")
         raise Http404 from exc
-    if consent.withdrawn_on is None:
+    form = WithdrawConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         actions.withdraw_consent(
-            user=request.user,
+            user=user,
             audit=AuditContext.from_request(request),
             consent=consent,
             day=timezone.localdate(),
+            **form.cleaned_data,
         )
         messages.success(request, _("Samtycket är återkallat från och med i dag."))
-    if access.visible_participants(request.user).filter(pk=consent.participant_id).exists():
-        return redirect(consent.participant)
-    return redirect("participants:list")
+        if access.visible_participants(user).filter(pk=consent.participant_id).exists():
+            return redirect(consent.participant)
+        return redirect("participants:list")
+    return _simple(
+        request,
+        consent.participant,
+        form,
+        _("Återkalla samtycke"),
+        lead=_("%(holder)s delar inte längre med %(recipient)s: %(categories)s.")
+        % {
+            "holder": consent.holder,
+            "recipient": consent.organisation,
+            "categories": ", ".join(consent.categories()),
+        },
+    )
 
 
 def referral_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:
@@ -737,10 +827,8 @@ def referral_create(request: AuthedHttpRequest, participant_id: int) -> HttpResp
 
 
 def assessment_create(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
+    # An assessment is stamped with the user's organisation, which always sees its own.
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="stegbedömning")
-    seen = access.participant_access(request.user, enrolment.participant)
-    if not seen.plan:
-        raise PermissionDenied
     form = AssessmentForm(
         request.POST or None,
         instance=ProgressAssessment(enrolment=enrolment, assessed_by=request.user),
@@ -769,12 +857,14 @@ def _plan_organisations(user: User, enrolment: Enrolment) -> QuerySet[Organisati
 
 def action_plan_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="handlingsplan")
-    seen = access.participant_access(request.user, enrolment.participant)
-    if not seen.plan:
+    existing = _action_plan_or_none(enrolment)
+    if existing is not None and not access.may_see(
+        request.user, enrolment.participant, access.Category.PLAN, existing.source_organisation_id
+    ):
+        # Another organisation's plan, not shared with the user's: refused and logged.
+        access.log_denial(request, enrolment.participant_id, what="handlingsplan")
         raise PermissionDenied
-    plan = _action_plan_or_none(enrolment) or ActionPlan(
-        enrolment=enrolment, drawn_up_on=timezone.localdate()
-    )
+    plan = existing or ActionPlan(enrolment=enrolment, drawn_up_on=timezone.localdate())
     form = ActionPlanForm(request.POST or None, instance=plan, initial={"revision": plan.revision})
     goals = ActionGoalFormSet(
         request.POST or None,

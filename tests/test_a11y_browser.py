@@ -52,6 +52,8 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/"),
     PageState("koordinator", "/participants/new/"),
     PageState("koordinator", "/participants/{participant}/"),
+    PageState("koordinator", "/participants/{participant}/consents/new/"),
+    PageState("koordinator", "/participants/consents/{held_consent}/withdraw/"),
     PageState("koordinator", "/participants/groups/"),
     PageState("koordinator", "/participants/groups/{group}/"),
     PageState("koordinator", "/participants/sessions/{session}/"),
@@ -152,6 +154,10 @@ def demo_ids() -> dict[str, int | str]:
         organisation=coordinator.organisation,
         participant__enrolments__agreement_id=agreements["thaiwise"],
     ).first()
+    held = Consent.objects.filter(
+        holder=coordinator.organisation, withdrawn_on__isnull=True
+    ).exclude(organisation=coordinator.organisation)
+    held_consent = held.values_list("pk", flat=True).first()
     assert session is not None and consent is not None and meeting is not None
     manager = User.objects.get(username="ansvarig")
     follow_up = FollowUp.objects.filter(
@@ -164,7 +170,9 @@ def demo_ids() -> dict[str, int | str]:
         exit_date__isnull=True,
     ).first()
     assert follow_up is not None and open_enrolment is not None
+    assert held_consent is not None
     return {
+        "held_consent": held_consent,
         **agreements,
         "participant": consent.participant_id,
         "plan_enrolment": Enrolment.objects.filter(

@@ -112,12 +112,22 @@ def test_enrolment_alone_is_not_enough_without_consent_for_the_organisation(worl
 
 
 def test_withdrawn_consent_takes_effect_on_the_next_request(world, login, a_enrolment):
-    client = login(world.coordinator_a)
+    from partnerships.models import Role
+    from tests.factories.participants import registering_organisation
+    from tests.factories.partnerships import PartyFactory, UserFactory
+
+    holder = registering_organisation()
+    PartyFactory(agreement=world.agreement_a, organisation=holder)
+    holder_staff = UserFactory(username="soc", organisation=holder, role=Role.COORDINATOR)
     url = reverse("participants:timeline", args=[a_enrolment.participant_id])
-    assert client.get(url).status_code == 200
+    assert login(world.coordinator_a).get(url).status_code == 200
     consent = Consent.objects.get(participant=a_enrolment.participant)
-    response = client.post(reverse("participants:consent_withdraw", args=[consent.pk]))
+    response = login(holder_staff).post(
+        reverse("participants:consent_withdraw", args=[consent.pk]),
+        {"method": "written", "reference": "ÅTER-1"},
+    )
     assert response.status_code == 302
+    client = login(world.coordinator_a)
     assert client.get(url).status_code == 404
     assert (
         client.get(reverse("participants:contact_create", args=[a_enrolment.pk])).status_code == 404
@@ -187,12 +197,25 @@ def test_timeline_shows_only_contacts_made_in_the_users_partnerships(world, logi
 
 
 def test_plan_pages_refused_without_plan_consent(world, login, a_enrolment):
+    from participants.models import ActionPlan
+    from tests.factories.participants import registering_organisation
+
+    # The plan was written by the registering organisation; its consent to A lacks the plan.
+    ActionPlan.objects.create(
+        enrolment=a_enrolment,
+        drawn_up_on=datetime.date(2026, 2, 1),
+        summary="Planens text",
+        source_organisation=registering_organisation(),
+    )
     Consent.objects.filter(participant=a_enrolment.participant).update(share_plan=False)
     client = login(world.coordinator_a)
     assert client.get(reverse("participants:action_plan", args=[a_enrolment.pk])).status_code == 403
+    timeline = reverse("participants:timeline", args=[a_enrolment.participant_id])
+    assert "Planens text" not in client.get(timeline).content.decode()
+    # An assessment of A's own is stamped with A and needs no consent.
     assert (
         client.get(reverse("participants:assessment_create", args=[a_enrolment.pk])).status_code
-        == 403
+        == 200
     )
 
 

@@ -58,7 +58,14 @@ def test_it_saves_no_consent_when_its_log_row_fails(world, login, failing_change
     _post_fails(
         login(world.coordinator_a),
         url,
-        {"organisation": world.municipality.pk, "share_identity": "on", "given_on": "2026-02-01"},
+        {
+            "organisation": world.municipality.pk,
+            "share_identity": "on",
+            "purpose": "Samordning",
+            "given_on": "2026-02-01",
+            "method": "written",
+            "reference": "SAM-1",
+        },
     )
     assert not Consent.objects.filter(organisation=world.municipality).exists()
 
@@ -138,13 +145,15 @@ def test_it_changes_no_phase_when_its_log_row_fails(world, login, failing_change
 
 
 def test_it_keeps_a_consent_when_the_withdrawal_log_row_fails(world, failing_change_log):
-    consent = ConsentFactory(organisation=world.org_a)
+    consent = ConsentFactory(holder=world.org_a, organisation=world.municipality)
     with pytest.raises(DatabaseError):
         actions.withdraw_consent(
             user=world.coordinator_a,
             audit=AuditContext(organisation_id=world.org_a.pk, address="192.0.2.7"),
             consent=consent,
             day=datetime.date(2026, 3, 1),
+            method="oral",
+            witness="Kollega K",
         )
     consent.refresh_from_db()
     assert consent.withdrawn_on is None

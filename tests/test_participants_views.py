@@ -211,8 +211,13 @@ def _register_data(world, **overrides):
         "e-next_step": "",
         "c-share_identity": "on",
         "c-share_notes": "on",
+        "c-purpose": "Stöd mot arbete",
         "c-given_on": "2026-02-01",
         "c-expires_on": "",
+        "c-method": "written",
+        "c-reference": "REG-2026-1",
+        "c-witness": "",
+        "p-identity_status": "registered",
         "r-date": "2026-01-20",
         "r-referred_by": "Handläggare på kommunen",
         "r-organisation": str(world.municipality.pk),
@@ -337,6 +342,7 @@ def test_participant_edit_uses_optimistic_locking(world, login):
         "birth_year": "1990",
         "language": "",
         "revision": "1",
+        "identity_status": "registered",
     }
     client = login(world.coordinator_a)
     assert client.post(url, data).status_code == 302

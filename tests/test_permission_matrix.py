@@ -93,12 +93,12 @@ participants:create                     302  200     200     404     404      20
 participants:timeline                   302  200     404     404     404      200     200
 participants:edit                       302  200     404     404     404      200     200
 participants:enrolment_create           302  200     404     404     404      200     200
-participants:consent_create             302  200     404     404     404      200     200
+participants:consent_create             302  200     404     404     404      200     403
 participants:referral_create            302  200     404     404     404      200     200
 participants:export_json                302  404     404     404     404      404     200
 participants:export_pdf                 302  404     404     404     404      404     200
 participants:access_log_participant     302  404     404     404     404      404     302
-participants:consent_withdraw           302  405     405     405     405      405     405
+participants:consent_withdraw           302  200     404     404     404      200     404
 participants:row                        302  200     404     404     404      200     200
 participants:contact_create             302  200     404     404     404      200     200
 participants:enrolment_edit             302  200     404     404     404      200     200
@@ -373,7 +373,12 @@ def objects(world) -> SimpleNamespace:
     from partnerships.models import Agreement, CalendarToken, Goal, Indicator, InvoicingPair
     from reporting.actions import issue_invoice_basis
     from reporting.models import AnnualReport, RenderJob
-    from tests.factories.participants import GroupActivityFactory, GroupSessionFactory, enrolled
+    from tests.factories.participants import (
+        ConsentFactory,
+        GroupActivityFactory,
+        GroupSessionFactory,
+        enrolled,
+    )
     from tests.factories.partnerships import ActionItemFactory, MeetingFactory, UserFactory
     from tests.factories.teams import TeamFactory, TeamMemberFactory
 
@@ -399,7 +404,11 @@ def objects(world) -> SimpleNamespace:
             audit=AuditContext.system(), agreement=agreement, user=None, summary="Tecknat"
         ),
         enrolment=enrolment,
-        consent=enrolment.participant.consents.first(),
+        # A consent Förening A holds, so that its staff (and only they) may record the
+        # participant's withdrawal of it; an administrator is a third party.
+        consent=ConsentFactory(
+            participant=enrolment.participant, holder=world.org_a, organisation=world.municipality
+        ),
         duplicate_case=DuplicateSuspicion.objects.create(
             existing=enrolment.participant, reported_by=world.coordinator_b, source="import"
         ),

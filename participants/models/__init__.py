@@ -27,9 +27,16 @@ from partnerships.models import Agreement, Organisation
 
 from ..validators import normalise_personnummer, validate_personnummer
 from .choices import IncomeSource as IncomeSource
-from .teams import AgencyContact, Function, SharedSpecialist, Team, TeamMember
-
-__all__ = ["AgencyContact", "Function", "SharedSpecialist", "Team", "TeamMember"]
+from .consents import CATEGORY_FIELDS as CATEGORY_FIELDS
+from .consents import Category as Category
+from .consents import Consent as Consent
+from .consents import ConsentMethod as ConsentMethod
+from .consents import ConsentQuerySet as ConsentQuerySet
+from .teams import AgencyContact as AgencyContact
+from .teams import Function as Function
+from .teams import SharedSpecialist as SharedSpecialist
+from .teams import Team as Team
+from .teams import TeamMember as TeamMember
 
 # Contacts longer than a working day are a typing error, not a meeting.
 MAX_CONTACT_MINUTES = 720
@@ -79,6 +86,12 @@ class ParticipantQuerySet(models.QuerySet):
         return self.filter(enrolments__agreement=agreement).distinct()
 
 
+class IdentityStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registrerad med namn")
+    PROTECTED = "protected", _("Skyddade personuppgifter")
+    NO_CONSENT = "no_consent", _("Samtycker inte till registrering")
+
+
 class Participant(models.Model):
     code = models.CharField(
         _("deltagarkod"),
@@ -105,6 +118,27 @@ class Participant(models.Model):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     language = models.CharField(_("språk"), max_length=60, blank=True)
+    # The organisation whose caseworker registered the participant: it holds the identity,
+    # and alone sees a participant with protected identity.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerande organisation"),
+    )
+    identity_status = models.CharField(
+        _("identitet"),
+        max_length=12,
+        choices=IdentityStatus.choices,
+        default=IdentityStatus.REGISTERED,
+        help_text=_(
+            "Vid skyddade personuppgifter eller när deltagaren inte samtycker till "
+            "registrering registreras varken namn eller personnummer, och bara den egna "
+            "organisationen ser deltagaren."
+        ),
+    )
     created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +172,14 @@ class Participant(models.Model):
                     "Deltagaren kan inte registreras – kontakta administratören."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(identity_status="registered") | Q(name="", personnummer=""),
+                name="participant_unnamed_when_protected",
+                violation_error_message=_(
+                    "Namn och personnummer registreras inte vid skyddade personuppgifter "
+                    "eller utan samtycke till registrering."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +193,21 @@ class Participant(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("participants:timeline", args=[self.pk])
 
+    @property
+    def is_unnamed(self) -> bool:
+        """Protected identity or no consent to registration: own organisation only."""
+        return self.identity_status != IdentityStatus.REGISTERED
+
     def clean(self) -> None:
+        if self.is_unnamed and (self.name or self.personnummer):
+            raise ValidationError(
+                {
+                    "identity_status": _(
+                        "Namn och personnummer registreras inte vid skyddade personuppgifter "
+                        "eller utan samtycke till registrering."
+                    )
+                }
+            )
         if self.personnummer:
             try:
                 self.personnummer = normalise_personnummer(self.personnummer)
@@ -255,86 +311,6 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.date}"
-
-
-class ConsentQuerySet(models.QuerySet):
-    def active_on(self, day: datetime.date) -> ConsentQuerySet:
-        return self.filter(
-            Q(given_on__lte=day),
-            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
-            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-        )
-
-
-class Consent(models.Model):
-    """What the participant lets one organisation see.
-
-    Without an active consent the organisation's staff do not see the participant at all;
-    the flags widen what they see beyond code, gender, birth year, phase and dates.
-    """
-
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("deltagare")
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="participant_consents",
-        verbose_name=_("organisation som får ta del"),
-    )
-    share_identity = models.BooleanField(_("namn och personnummer"), default=False)
-    share_notes = models.BooleanField(_("anteckningar från kontakter"), default=False)
-    share_plan = models.BooleanField(_("handlingsplan och bedömningar"), default=False)
-    given_on = models.DateField(_("givet"))
-    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
-    expires_on = models.DateField(_("gäller till och med"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registrerat av"),
-    )
-    recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
-
-    objects = ConsentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["given_on", "pk"]
-        verbose_name = _("samtycke")
-        verbose_name_plural = _("samtycken")
-        indexes = [models.Index(fields=["participant", "organisation"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
-                name="consent_withdrawn_after_given",
-                violation_error_message=_("Samtycket kan inte återkallas före det gavs."),
-            ),
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("given_on")),
-                name="consent_expires_after_given",
-                violation_error_message=_("Samtycket kan inte upphöra före det gavs."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.participant} → {self.organisation}"
-
-    def clean(self) -> None:
-        if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
-            raise ValidationError(
-                {"withdrawn_on": _("Samtycket kan inte återkallas före det gavs.")}
-            )
-        if self.given_on and self.expires_on and self.expires_on < self.given_on:
-            raise ValidationError({"expires_on": _("Samtycket kan inte upphöra före det gavs.")})
-
-    def is_active_on(self, day: datetime.date) -> bool:
-        return (
-            self.given_on <= day
-            and (self.withdrawn_on is None or self.withdrawn_on > day)
-            and (self.expires_on is None or self.expires_on >= day)
-        )
 
 
 # --------------------------------------------------------------------------- enrolment
@@ -787,6 +763,14 @@ class ProgressAssessment(models.Model):
         help_text=_("1 = långt från arbetsmarknaden, 7 = redo för arbete eller studier."),
     )
     comment = models.TextField(_("kommentar"), blank=True)
+    source_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skriven av organisation"),
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -865,6 +849,22 @@ class Contact(models.Model):
         help_text=_("Andra myndigheter eller verksamheter som deltagaren hänvisades till."),
     )
     note = models.TextField(_("anteckning"), blank=True)
+    health = models.BooleanField(
+        _("hälsouppgifter"),
+        default=False,
+        help_text=_(
+            "Kryssa i om anteckningen innehåller hälsouppgifter: andra organisationer ser "
+            "den då bara med samtycke till hälsouppgifter."
+        ),
+    )
+    source_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skriven av organisation"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ContactQuerySet.as_manager()
@@ -1144,6 +1144,7 @@ class AccessLog(models.Model):
         CHANGE = "change", _("Ändrade")
         EXPORT = "export", _("Exporterade")
         PSEUDONYMISE = "pseudonymise", _("Avidentifierade")
+        DENIED = "denied", _("Nekades")
 
     at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
     user = models.ForeignKey(

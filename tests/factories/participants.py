@@ -14,6 +14,7 @@ import factory
 from participants.models import (
     Attendance,
     Consent,
+    ConsentMethod,
     Contact,
     Enrolment,
     Gender,
@@ -24,6 +25,7 @@ from participants.models import (
     Phase,
     ProgressAssessment,
 )
+from partnerships.models import Organisation
 from tests.factories.partnerships import AgreementFactory, OrganisationFactory, UserFactory
 
 
@@ -31,6 +33,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
     class Meta:
         model = Participant
 
+    organisation = factory.LazyFunction(lambda: registering_organisation())
     gender = Gender.WOMAN
     birth_year = 1985
     language = "svenska"
@@ -43,15 +46,35 @@ class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
         )
 
 
+REGISTERING_ORGANISATION = "Socialtjänsten (registrerar deltagarna)"
+
+
+def registering_organisation() -> Organisation:
+    """The organisation that registered the factories' participants and wrote their
+    factory-made contacts: the holder of their consents towards the test's parties."""
+    found = Organisation.objects.filter(name=REGISTERING_ORGANISATION).first()
+    return found or OrganisationFactory.create(name=REGISTERING_ORGANISATION)
+
+
+def _holder(consent) -> Organisation:
+    return consent.participant.organisation or registering_organisation()
+
+
 class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     class Meta:
         model = Consent
 
     participant = factory.SubFactory(ParticipantFactory)
+    holder = factory.LazyAttribute(_holder)
     organisation = factory.SubFactory(OrganisationFactory)
     share_identity = True
     share_notes = True
     share_plan = True
+    share_health = False
+    share_income = True
+    purpose = "Samordnat stöd mot arbete"
+    method = ConsentMethod.WRITTEN
+    reference = factory.Sequence(lambda n: f"SAM-2026-{n:04d}")
     given_on = datetime.date(2026, 1, 1)
 
 
@@ -89,6 +112,9 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     duration_minutes = 45
     staff = factory.SubFactory(UserFactory)
     topic = "Uppföljning"
+    source_organisation = factory.LazyAttribute(
+        lambda c: c.participant.organisation or registering_organisation()
+    )
 
     class Params:
         plain = factory.Trait(
@@ -138,6 +164,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory[ProgressAssessment]):
     enrolment = factory.SubFactory(EnrolmentFactory)
     date = datetime.date(2026, 2, 1)
     step = 3
+    source_organisation = factory.LazyAttribute(
+        lambda a: a.enrolment.participant.organisation or registering_organisation()
+    )
 
     class Params:
         plain = factory.Trait(
@@ -150,7 +179,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory[ProgressAssessment]):
 def enrolled(
     agreement, organisation, *, consent: dict | None = None, **participant_fields
 ) -> Enrolment:
-    """A participant enrolled in `agreement` who consents to `organisation` seeing them."""
+    """A participant registered by another organisation (registering_organisation()),
+    enrolled in `agreement`, who consents to that organisation sharing with `organisation`
+    what `consent` says (by default identity, notes, plan and income)."""
     participant = ParticipantFactory.create(**participant_fields)
     ConsentFactory.create(participant=participant, organisation=organisation, **(consent or {}))
     return EnrolmentFactory.create(participant=participant, agreement=agreement)
