@@ -24,6 +24,7 @@ from .models import (
     ActionGoal,
     ActionPlan,
     Consent,
+    ConsentMethod,
     Enrolment,
     ExitOutcome,
     ExitRecord,
@@ -247,6 +248,8 @@ def _load_kvinnor(ctx: DemoContext, today: datetime.date) -> None:
                 "birth_year": rng.randint(1965, 1995),
                 "language": rng.choice(["arabiska", "somaliska", "dari", "tigrinja", "persiska"]),
                 "pseudonymised_at": None,
+                # Registered by the project owner, who holds what the agencies share.
+                "organisation": owner,
             },
         )
         # The pilot ran in 2015; the implementation through 2016.
@@ -269,11 +272,16 @@ def _load_kvinnor(ctx: DemoContext, today: datetime.date) -> None:
         for org in (agencies["arbetsformedlingen"], agencies["malmo"], agencies["region"]):
             Consent.objects.create(
                 participant=participant,
+                holder=owner,
                 organisation=org,
                 given_on=referral.date,
                 share_identity=True,
                 share_notes=org == owner,
                 share_plan=True,
+                purpose="Samordnad plan mellan myndigheterna i Internationella kvinnor",
+                method=ConsentMethod.WRITTEN,
+                reference=f"IK-{code}-{org.pk}",
+                recorded_by=user,
             )
         exit_date = start + datetime.timedelta(days=rng.randint(150, 330))
         exited = exit_date < last_day

@@ -426,7 +426,7 @@ def test_the_timeline_adds_no_query_per_row(team, login, django_assert_num_queri
 LIST_QUERIES = 11
 # The same, plus the participant, the consents towards the user's organisation (once),
 # enrolments, referrals, consents shown, contacts, attendance and the prefetches.
-TIMELINE_QUERIES = 17
+TIMELINE_QUERIES = 18  # with the exits' follow-ups (prefetched once)
 
 
 # --------------------------------------------------------------------------- the import
