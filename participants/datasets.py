@@ -262,10 +262,16 @@ class ParticipantDataResource(IopResource):
         participant = self.row_participant(row)
         if participant is None or participant.pk is None:
             return  # not visible (refused by the lookup) or new (nothing stored to hide)
-        # Judged against the registering organisation's consent, never the stored row.
-        source = participant.organisation_id
+        # Judged against the consent that would cover the cell, never the stored row.
+        source = self.hidden_cell_source(row, participant)
         if not all(self.may(flag, participant.pk, source) for flag in flags):
             self.refuse(str(self.hidden_refusal))
+
+    def hidden_cell_source(self, row, participant: Participant) -> int | None:
+        """The organisation whose consent a hidden-column cell is judged by: the registering
+        organisation's. Not the row's own staff: before the row is matched nobody knows
+        whether it is a new note or a guess at a stored one."""
+        return participant.organisation_id
 
     def prepare_chunk(self, rows):
         super().prepare_chunk(rows)

@@ -39,12 +39,14 @@ def _plan_parties(user: User, status: casework.PlanStatus) -> list[tuple[str, st
 
 def plan_agreement(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(request, enrolment_id, what="samordnad plan")
-    if not access.participant_access(request.user, enrolment.participant).plan:
-        raise PermissionDenied
     try:
         plan = ActionPlan.objects.get(enrolment=enrolment)
     except ActionPlan.DoesNotExist as exc:
         raise Http404 from exc
+    # The plan is its writer's information: seen only under a consent covering it.
+    seen = access.participant_access(request.user, enrolment.participant)
+    if not seen.sees("plan", plan.source_organisation_id):
+        raise PermissionDenied
     status = casework.plan_status(plan)
     form = PlanAgreementForm(
         request.POST or None, parties=_plan_parties(request.user, status), revision=plan.revision

@@ -117,7 +117,10 @@ def test_the_plan_is_agreed_only_when_every_agency_and_the_participant_agreed(
     set_today(D(2026, 3, 1))
     user, consent_factory = municipal_caseworker
     consent_factory.create(
-        participant=enrolment.participant, organisation=world.municipality, share_plan=True
+        participant=enrolment.participant,
+        holder=world.org_a,  # the plan is Förening A's information
+        organisation=world.municipality,
+        share_plan=True,
     )
     coordinator = login(world.coordinator_a)
     plan = _two_agency_plan(coordinator, world, enrolment)

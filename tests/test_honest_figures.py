@@ -234,8 +234,9 @@ def _choice_codes() -> set[str]:
     apps.get_models()
     collect(models.TextChoices)
     # Swedish words that happen to be codes too ("man" is labelled "Man", "export" is
-    # the same word in Swedish, "digital" as in Myndigheten för digital förvaltning).
-    return codes - {"man", "export", "import", "digital"}
+    # the same word in Swedish, "digital" as in Myndigheten för digital förvaltning,
+    # "organisation" and "plan" as in "kontakta din organisation", "samordnad plan").
+    return codes - {"man", "export", "import", "digital", "organisation", "plan"}
 
 
 def _visible_text(html: str) -> str:

@@ -114,6 +114,8 @@ def test_contacts_import_answers_the_same_for_a_right_and_a_wrong_note_guess(
 
 def test_contacts_import_without_the_hidden_note_still_works(world, login, register):
     shared, _other = register
+    # B's own contact with a participant whose other notes B may not see.
+    Contact.objects.filter(participant=shared).update(source_organisation=world.org_b)
     client = login(world.coordinator_b)
     header = ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"]
     row = [shared.code, "iop-b", "2026-02-01", "Enskilt möte", "coord_b", "50"]
@@ -203,8 +205,13 @@ def _register_data(world, personnummer: str, **overrides) -> dict:
         "e-income_at_start": "income_support",
         "e-next_step": "",
         "c-share_identity": "on",
+        "c-purpose": "Stöd mot arbete",
         "c-given_on": "2026-02-01",
         "c-expires_on": "",
+        "c-method": "written",
+        "c-reference": "REG-2026-1",
+        "c-witness": "",
+        "p-identity_status": "registered",
     }
     data.update(overrides)
     return data

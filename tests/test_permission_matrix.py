@@ -388,7 +388,12 @@ def objects(world) -> SimpleNamespace:
     agreement = world.agreement_a
     goal = Goal.objects.create(agreement=agreement, title="Fler i arbete")
     enrolment = enrolled(agreement, world.org_a, name="Påhittad Deltagare")
-    ActionPlan.objects.create(enrolment=enrolment, drawn_up_on=enrolment.start_date)
+    ActionPlan.objects.create(
+        enrolment=enrolment,
+        drawn_up_on=enrolment.start_date,
+        # Written by the registering organisation, whose plan consent the parties have.
+        source_organisation_id=enrolment.participant.organisation_id,
+    )
     follow_up = FollowUp.objects.create(enrolment=enrolment, months=1, due_on=enrolment.start_date)
     activity = GroupActivityFactory(agreement=agreement)
     meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)

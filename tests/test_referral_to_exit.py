@@ -75,7 +75,11 @@ def test_a_participant_registered_when_full_waits_and_stays_visible(world, login
             "e-income_at_start": "none",
             "c-share_identity": "on",
             "c-share_plan": "on",
+            "c-purpose": "Stöd mot arbete",
             "c-given_on": "2026-03-10",
+            "c-method": "written",
+            "c-reference": "REG-2026-7",
+            "p-identity_status": "registered",
         },
         follow=True,
     )
