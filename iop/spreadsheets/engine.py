@@ -22,8 +22,8 @@ Files with more than BACKGROUND_ROWS rows run both steps as a django-tasks backg
 task writes through a separate database connection so that it is visible while the
 import transaction is still open (PostgreSQL; on SQLite progress shows at the end).
 
-Exports stream: CSV through StreamingHttpResponse, XLSX through openpyxl's write-only
-mode into a temporary file. Every text cell that starts with =, +, -, @, tab or carriage
+Exports stream through the one writer (writer.py): CSV through StreamingHttpResponse, XLSX
+through openpyxl's write-only mode into a temporary file. Every text cell that starts with =, +, -, @, tab or carriage
 return is neutralised with a leading apostrophe (`resources.neutralise`), and the
 importer strips that apostrophe again, so export → import changes nothing.
 
@@ -34,14 +34,10 @@ row-level scope is in each resource.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
 import logging
 import os
-import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -52,15 +48,11 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from iop.limits import ChildFailed, LimitExceeded, run_limited
 from iop.models import ImportJob
@@ -69,6 +61,12 @@ from . import reading
 from .registry import Dataset, datasets
 from .resources import IopResource, neutralise
 from .users import SpreadsheetUser
+from .writer import (  # noqa: F401 - stream_csv, write_xlsx: for tests and benchmarks
+    csv_response,
+    stream_csv,
+    write_xlsx,
+    xlsx_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -664,11 +662,6 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
 # --------------------------------------------------------------------------- export
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_rows(
     resource: IopResource, params: dict[str, str], *, native: bool
 ) -> Iterator[list[Any]]:
@@ -681,45 +674,6 @@ def export_rows(
 
 def export_headers(resource: IopResource) -> list[str]:
     return resource.get_export_headers()
-
-
-def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV for Swedish Excel: UTF-8 with BOM, semicolon-separated."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield codecs.BOM_UTF8.decode("utf-8") + writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
-
-
-def write_xlsx(header: list[str], rows: Iterable[list[Any]], *, sheet_title: str, help_rows=None):
-    """An XLSX in openpyxl's write-only mode, saved to a temporary file (constant memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=neutralise(title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        out = []
-        for value in row:
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-    if help_rows:
-        info = workbook.create_sheet(title=_("Instruktioner")[:31])
-        for help_row in help_rows:
-            info.append([neutralise(v) for v in help_row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
 
 
 def export_filename(dataset: Dataset, extension: str, suffix: str = "") -> str:
@@ -737,21 +691,15 @@ def export_response(
     if on_export is not None:
         on_export(params)
     if file_format == "xlsx":
-        handle = write_xlsx(
-            header, export_rows(resource, params, native=True), sheet_title=str(dataset.label)
+        return xlsx_response(
+            export_filename(dataset, "xlsx"),
+            header,
+            export_rows(resource, params, native=True),
+            sheet_title=str(dataset.label),
         )
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=export_filename(dataset, "xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response = StreamingHttpResponse(
-        stream_csv(header, export_rows(resource, params, native=False)),
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        export_filename(dataset, "csv"), header, export_rows(resource, params, native=False)
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(dataset, "csv")}"'
-    return response
 
 
 def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: str):
@@ -760,25 +708,19 @@ def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: s
     resource = dataset.resource(user)
     header = export_headers(resource)
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            stream_csv(header, []), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(dataset, "csv", "-mall")}"'
-        )
-        return response
+        return csv_response(export_filename(dataset, "csv", "-mall"), header, [])
     help_rows = [[_("Kolumn"), _("Fältnamn (engelska)"), _("Förklaring")]]
     names = {f.column_name: n for n, f in resource.fields.items()}
     for column in header:
         help_rows.append([column, names.get(column, ""), str(resource.column_help(column))])
     help_rows.append([])
     help_rows.append([str(dataset.help)])
-    handle = write_xlsx(header, [], sheet_title=str(dataset.label), help_rows=help_rows)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export_filename(dataset, "xlsx", "-mall"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        export_filename(dataset, "xlsx", "-mall"),
+        header,
+        [],
+        sheet_title=str(dataset.label),
+        help_rows=help_rows,
     )
 
 
