@@ -60,5 +60,5 @@ def test_an_upload_within_the_limit_still_reaches_the_import(world, login, setti
 
 
 def test_django_body_limits_are_set():
-    assert django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2 * MiB
-    assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE == MiB
+    assert 2 * MiB == django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert MiB == django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE
