@@ -1,4 +1,6 @@
-"""Refuse an oversized request body by its Content-Length, before anything reads it.
+"""Refuse what no view should have to handle: an oversized request body, by its
+Content-Length before anything reads it, and control characters in a search or export
+filter in the query string.
 
 Django parses a POST body (CSRF, forms) and spools a file upload to disk before any view
 can look at its size; an anonymous 600 MB POST was written to a temporary file on its way
@@ -58,4 +60,24 @@ class RequestSizeMiddleware:
             # The client's unread body is not drained: close the connection instead.
             response["Connection"] = "close"
             return response
+        return self.get_response(request)
+
+
+class FilterCharactersMiddleware:
+    """A query string (filters, sorting, paging, export parameters) with a control
+    character is refused with a plain Swedish page (400): PostgreSQL cannot compare text
+    with NUL in it and would answer 500. Forms refuse them at the field (iop.forms)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .forms import has_control_characters
+
+        if any(
+            has_control_characters(key) or any(has_control_characters(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            body = render_to_string("400_characters.html", request=None)
+            return HttpResponse(body, status=400)
         return self.get_response(request)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: an oversized body is refused by its Content-Length before anything parses it.
     "iop.request_limits.RequestSizeMiddleware",
+    "iop.request_limits.FilterCharactersMiddleware",
     # A PDF render stopped by its limits answers with a plain Swedish page.
     "iop.pdf.PdfRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -17,14 +17,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from iop.audit import AuditContext
 from partnerships.http import AuthedHttpRequest
-from partnerships.models import Agreement, AgreementParty, Role, User
+from partnerships.models import Agreement, AgreementParty, Organisation, Role, User
 
 from .models import (
     AccessLog,
@@ -34,6 +34,7 @@ from .models import (
     GroupActivity,
     GroupSession,
     Participant,
+    Referral,
 )
 
 PARTICIPANT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -69,6 +70,21 @@ def user_agreements(user: User) -> QuerySet[Agreement]:
     if not works_with_participants(user):
         return Agreement.objects.none()
     return Agreement.objects.visible_to(user)
+
+
+def referral_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations a user may pick as where a participant came from: the parties of
+    the user's partnerships and those that have referred to them before, never every
+    organisation in the system."""
+    agreements = user_agreements(user).values("pk")
+    earlier = Referral.objects.filter(agreement__in=agreements).values("organisation_id")
+    return (
+        Organisation.objects.filter(
+            Q(agreement_parties__agreement__in=agreements) | Q(pk__in=earlier)
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def _party_agreement_ids(user: User) -> QuerySet:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iop.audit import AuditContext
+from iop.forms import has_control_characters
 from iop.spreadsheets.writer import csv_response
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import AgreementParty, Organisation, User
@@ -187,6 +188,10 @@ def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
     # that links carrying a name stop working instead of spreading.
     query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    if has_control_characters(query):
+        # PostgreSQL cannot search for NUL (it would answer 500): say so instead.
+        messages.error(request, _("Sökningen innehåller otillåtna tecken. Skriv den igen."))
+        query = ""
     if query:
         rows = rows.filter(
             Q(participant__code__icontains=query)
@@ -412,7 +417,9 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
         instance=_own_consent(user),
         initial={"share_identity": True, "share_notes": True, "share_plan": True},
     )
-    referral_form = ReferralForm(data, prefix="r", optional=True)
+    referral_form = ReferralForm(
+        data, prefix="r", optional=True, organisations=access.referral_organisations(user)
+    )
     forms_ = [participant_form, enrolment_form, consent_form, referral_form]
     if request.method == "POST" and all([f.is_valid() for f in forms_]):  # noqa: C419 - every form shows its errors
         enrolment = enrolment_form.save(commit=False)
@@ -653,6 +660,7 @@ def referral_create(request: AuthedHttpRequest, participant_id: int) -> HttpResp
     participant = seen.participant
     form = ReferralForm(
         request.POST or None,
+        organisations=access.referral_organisations(request.user),
         instance=Referral(participant=participant, recorded_by=request.user),
         agreements=_enrollable_agreements(request.user),
     )
