@@ -346,10 +346,12 @@ def _read_once(job: ImportJob) -> int:
         ) from exc
     except ChildFailed as exc:
         Path(target).unlink(missing_ok=True)
-        code, params = exc.payload if isinstance(exc.payload, tuple) else ("xlsx", {})
+        code, params = exc.payload if isinstance(exc.payload, tuple) else ("", {})
         if code == "rows":
             raise FileRefused(_row_limit_message()) from exc
-        message = _UNREADABLE.get(code, _UNREADABLE["xlsx"])
+        if code not in _UNREADABLE:
+            logger.warning("Reading upload %s failed: %s", job.pk, exc.kind)
+        message = _UNREADABLE.get(code, gettext_lazy("Filen kunde inte läsas."))
         params = {k: f"{v:,}".replace(",", " ") for k, v in params.items()}
         raise FileRefused(str(message) % params if params else str(message)) from exc
     job.file.delete(save=False)
