@@ -305,7 +305,7 @@ def _discard(job: ImportJob) -> None:
 
 
 def is_prepared(job: ImportJob) -> bool:
-    return bool(job.file) and job.file.name.endswith(ROWS_SUFFIX)
+    return bool(job.file) and (job.file.name or "").endswith(ROWS_SUFFIX)
 
 
 ROWS_SUFFIX = ".rows.jsonl"
