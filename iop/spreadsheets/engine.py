@@ -35,7 +35,6 @@ row-level scope is in each resource.
 from __future__ import annotations
 
 import logging
-import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -354,8 +353,9 @@ def _read_once(job: ImportJob) -> int:
         message = _UNREADABLE.get(code, gettext_lazy("Filen kunde inte läsas."))
         params = {k: f"{v:,}".replace(",", " ") for k, v in params.items()}
         raise FileRefused(str(message) % params if params else str(message)) from exc
+    name = f"{job.file.name}{ROWS_SUFFIX}"  # the storage name of `target`
     job.file.delete(save=False)
-    job.file.name = os.path.relpath(target, settings.MEDIA_ROOT)
+    job.file.name = name
     return written
 
 
