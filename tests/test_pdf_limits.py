@@ -127,3 +127,19 @@ def test_minutes_over_the_length_limit_are_refused_at_the_field(world, login):
     assert "Protokollet får vara högst 50000 tecken" in page
     assert 'id="id_minutes_error"' in page or "id_minutes" in page
     assert not Meeting.objects.exists()
+
+
+def test_an_annual_report_render_over_the_time_limit_tells_the_user_why(
+    world, login, settings, django_capture_on_commit_callbacks
+):
+    from reporting.models import RenderJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.IOP_PDF_SECONDS = 0.01
+    client = login(world.manager_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:annual_report_render", args=[world.agreement_a.pk, 2026]))
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.FAILED
+    page = client.get(reverse("reporting:render_job", args=[job.pk])).content.decode()
+    assert "Dokumentet tog för lång tid att skapa (mer än 0 sekunder)" in page
