@@ -12,8 +12,10 @@ class IopConfig(AppConfig):
 
     def ready(self) -> None:
         from . import security  # noqa: F401 - connects the sign-in and session signals
+        from .forms import install_text_validation
         from .spreadsheets.registry import autodiscover
 
+        install_text_validation()
         autodiscover()
 
 

@@ -8,6 +8,39 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# --------------------------------------------------------------------------- text
+
+# C0 control characters (NUL among them) and DEL; tab, line feed and carriage return are
+# ordinary in a text area. PostgreSQL refuses NUL in text outright (a 500, not a message),
+# and the others are invisible in every page and break exports and PDFs.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(value: object) -> bool:
+    return isinstance(value, str) and CONTROL_CHARACTERS.search(value) is not None
+
+
+def validate_no_control_characters(value: object) -> None:
+    if has_control_characters(value):
+        raise ValidationError(
+            _(
+                "Texten innehåller osynliga styrtecken (till exempel från en kopierad "
+                "fil). Ta bort dem och skriv texten igen."
+            ),
+            code="control_characters",
+        )
+
+
+def install_text_validation() -> None:
+    """Every text field of every form (the app's, the admin's, sign-in) refuses control
+    characters with a message at the field: one validator added to forms.CharField, which
+    all text inputs and text areas are (IopConfig.ready() calls this once)."""
+    if validate_no_control_characters not in forms.CharField.default_validators:
+        forms.CharField.default_validators = [
+            *forms.CharField.default_validators,
+            validate_no_control_characters,
+        ]
+
 
 class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, or a recovery code."""

@@ -213,14 +213,32 @@ def _on_login(sender, request, user, **kwargs) -> None:
     log.info("sign-in (password) user=%s", user.get_username())
 
 
+def logged_username(username: object) -> str:
+    """A username typed at sign-in, as the log may show it: only when such a user exists.
+
+    People type their password into the username field; what no account is called is
+    never written down."""
+    from django.contrib.auth import get_user_model
+
+    text = str(username or "")
+    model = get_user_model()
+    if (
+        text
+        and len(text) <= 150
+        and model._default_manager.filter(**{model.USERNAME_FIELD: text}).exists()
+    ):
+        return text
+    return "(unknown)"
+
+
 @receiver(user_login_failed, dispatch_uid="iop_security_login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    log.warning("sign-in failed user=%s", credentials.get("username", "?"))
+    log.warning("sign-in failed user=%s", logged_username(credentials.get("username")))
 
 
 @receiver(user_locked_out, dispatch_uid="iop_security_locked_out")
 def _on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
-    log.warning("sign-in locked after repeated failures user=%s", username)
+    log.warning("sign-in locked after repeated failures user=%s", logged_username(username))
 
 
 @receiver(user_logged_out, dispatch_uid="iop_security_logged_out")
@@ -244,5 +262,6 @@ def _on_user_saved(sender, instance, **kwargs) -> None:
 
 
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
-    """What django-axes writes about a client in its own log lines: the username only."""
-    return f"user={username}"
+    """What django-axes writes about a client in its own log lines: the username only,
+    and only when such a user exists."""
+    return f"user={logged_username(username)}"

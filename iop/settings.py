@@ -52,6 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused by its Content-Length before anything parses it.
+    "iop.request_limits.RequestSizeMiddleware",
+    "iop.request_limits.FilterCharactersMiddleware",
+    # A PDF render stopped by its limits answers with a plain Swedish page.
+    "iop.pdf.PdfRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +167,14 @@ IOP_NOT_CONTACTED_DAYS = env.int("IOP_NOT_CONTACTED_DAYS", default=21)
 # The dashboards' figures are kept this many seconds (per partnership set and year), so a
 # steering group clicking around does not recount millions of contacts; 0 turns it off.
 IOP_DASHBOARD_CACHE_SECONDS = env.int("IOP_DASHBOARD_CACHE_SECONDS", default=300)
+
+# Request bodies: a form post is small; only the spreadsheet import takes a file (its own
+# limit, IOP_IMPORT_MAX_BYTES). Checked by Content-Length first (iop/request_limits.py);
+# Django's own limits keep form fields in memory small and spool files over 1 MB to disk.
+IOP_REQUEST_MAX_BYTES = env.int("IOP_REQUEST_MAX_BYTES", default=2 * 1024 * 1024)
+IOP_IMPORT_MAX_BYTES = env.int("IOP_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = IOP_REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 TASKS = {
     "default": {

@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from iop.audit import AuditContext
 from partnerships.http import AuthedHttpRequest
-from partnerships.models import Agreement, AgreementParty, Role, User
+from partnerships.models import Agreement, AgreementParty, Organisation, Role, User
 
 from .models import (
     CATEGORY_FIELDS,
@@ -115,6 +115,21 @@ def user_agreements(user: User) -> QuerySet[Agreement]:
     if not works_with_participants(user):
         return Agreement.objects.none()
     return Agreement.objects.visible_to(user)
+
+
+def referral_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations a user may pick as where a participant came from: the parties of
+    the user's partnerships and those that have referred to them before, never every
+    organisation in the system."""
+    agreements = user_agreements(user).values("pk")
+    earlier = Referral.objects.filter(agreement__in=agreements).values("organisation_id")
+    return (
+        Organisation.objects.filter(
+            Q(agreement_parties__agreement__in=agreements) | Q(pk__in=earlier)
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def _party_agreement_ids(user: User) -> QuerySet:

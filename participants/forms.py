@@ -285,7 +285,7 @@ class ReferralForm(forms.ModelForm):
         required=False,
     )
 
-    def __init__(self, *args, optional: bool = False, agreements=None, **kwargs):
+    def __init__(self, *args, organisations, optional: bool = False, agreements=None, **kwargs):
         super().__init__(*args, **kwargs)
         if agreements is None:
             # Registering a new participant: the referral goes to the enrolment's partnership.
@@ -295,7 +295,8 @@ class ReferralForm(forms.ModelForm):
             self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
             self.fields["agreement"].required = True
             self.order_fields(["agreement"])
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
+        # Only the organisations of the user's partnerships (access.referral_organisations).
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["date"].initial = timezone.localdate()
         self.optional = optional
         if optional:

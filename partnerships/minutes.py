@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from iop.pdf import html_to_pdf
 
 from .models import ActionItem, Attendee, Decision, Meeting
 
@@ -39,18 +44,34 @@ def followed_up_items(meeting: Meeting) -> list[ActionItem]:
     )
 
 
-def render_minutes_pdf(*, meeting: Meeting, base_url: str | None = None) -> bytes:
-    """The meeting minutes as an A4 PDF (Swedish, "sida X av Y" in the footer)."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint costs ~0.5 s
-
-    meeting = meeting_with_rows(meeting.pk)
-    html = render_to_string(
+def _minutes_html(meeting: Meeting, printed_on: datetime.date | None) -> str:
+    return render_to_string(
         "partnerships/meeting_minutes_pdf.html",
         {
             "meeting": meeting,
             "agreement": meeting.agreement,
             "followed_up": followed_up_items(meeting),
-            "printed_on": timezone.localdate(),
+            "printed_on": printed_on,
+            "for_pdf": True,
         },
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def minutes_pdf(meeting: Meeting) -> bytes:
+    """The meeting minutes as an A4 PDF (Swedish, "sida X av Y" in the footer).
+
+    Rendered once per change and stored on the meeting: a GET serves the stored file as
+    long as what the PDF shows (the meeting, its rows, the items it follows up) is the
+    same, whichever door changed it (page, admin, import). Through the one safe renderer
+    (iop.pdf): no request host as base URL, a page, time and memory limit.
+    """
+    meeting = meeting_with_rows(meeting.pk)
+    # The print date alone is no change.
+    fingerprint = hashlib.sha256(_minutes_html(meeting, None).encode()).hexdigest()
+    if meeting.minutes_pdf is not None and meeting.minutes_pdf_fingerprint == fingerprint:
+        return bytes(meeting.minutes_pdf)
+    pdf = html_to_pdf(_minutes_html(meeting, timezone.localdate()))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        minutes_pdf=pdf, minutes_pdf_fingerprint=fingerprint
+    )
+    return pdf

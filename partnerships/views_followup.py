@@ -27,7 +27,7 @@ from .deadlines import current_warnings, deadlines_for_user
 from .feeds import active_calendar_token
 from .forms_followup import ActionItemFormSet, AttendeeFormSet, DecisionFormSet, MeetingForm
 from .http import AuthedHttpRequest
-from .minutes import followed_up_items, meeting_with_rows, render_minutes_pdf
+from .minutes import followed_up_items, meeting_with_rows, minutes_pdf
 from .models import ActionItem, Agreement, Attendee, GovernanceBody, Meeting
 
 KIND_OF_BODY: dict[str, str] = {
@@ -230,7 +230,7 @@ def _with_more_rows(data: Any) -> Any:
 
 def meeting_minutes_pdf(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_by_id(request.user, meeting_id)
-    pdf = render_minutes_pdf(meeting=meeting, base_url=request.build_absolute_uri("/"))
+    pdf = minutes_pdf(meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"protokoll-{meeting.agreement.short_id}-{meeting.date.isoformat()}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

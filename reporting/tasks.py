@@ -16,6 +16,7 @@ from django_tasks import task
 from . import documents
 from .annual import current_report
 from .models import AnnualReport, RenderJob
+from .pdf import PdfRefused
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,12 @@ def render_report_pdf(job_id: int) -> str:
     try:
         report = job.report or current_report(job.agreement, job.year)
         pdf = documents.annual_report_pdf(report)
+    except PdfRefused as exc:  # over the page, time or memory limit: the user reads why
+        logger.warning("Annual report PDF stopped by its limits (job %s)", job_id)
+        RenderJob.objects.filter(pk=job_id).update(
+            status=RenderJob.Status.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        return "failed"
     except Exception as exc:  # the user is told it failed; the details go to the log
         logger.exception("Rendering annual report PDF failed (job %s)", job_id)
         RenderJob.objects.filter(pk=job_id).update(

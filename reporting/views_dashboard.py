@@ -9,16 +9,16 @@ gets 403; another partnership's dashboard is 404, as if it did not exist.
 
 from __future__ import annotations
 
-import csv
 import datetime
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from iop.spreadsheets.writer import csv_response
 from partnerships.access import access_agreement_by_id, require_role, visible_agreements
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Role, User
@@ -113,32 +113,30 @@ def dashboard_detail(request: AuthedHttpRequest, agreement_id: int) -> HttpRespo
     return _render(request, *_single_scope(request, agreement_id))
 
 
-def _csv(scope: Scope, request: AuthedHttpRequest) -> HttpResponse:
+def _csv(scope: Scope, request: AuthedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     dashboard = build_dashboard(scope, request.user)
     name = scope.single.short_id if scope.single else "alla-partnerskap"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="oversikt-{name}-{scope.year}.csv"'
-    # A byte-order mark and semicolons: what Swedish spreadsheet programs expect.
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Partnerskap"), _("År"), _("Figur"), _("Rad"), _("Kolumn"), _("Värde")])
     scope_name = scope.single.title if scope.single else _("Alla partnerskap")
-    for figure in dashboard["figures"]:
-        for row in [*figure.rows, *figure.footer]:
-            for column, value in zip(figure.columns, row.values, strict=False):
-                writer.writerow(
-                    [scope_name, scope.year, figure.title, row.label, column, value.csv]
-                )
-    return response
+    header = [_("Partnerskap"), _("År"), _("Figur"), _("Rad"), _("Kolumn"), _("Värde")]
+    rows = [
+        [scope_name, scope.year, figure.title, row.label, column, value.csv]
+        for figure in dashboard["figures"]
+        for row in [*figure.rows, *figure.footer]
+        for column, value in zip(figure.columns, row.values, strict=False)
+    ]
+    # Through the one writer: a partnership titled "=HYPERLINK(...)" stays text.
+    return csv_response(f"oversikt-{name}-{scope.year}.csv", header, rows, stream=False)
 
 
 @require_GET
-def dashboard_overview_csv(request: AuthedHttpRequest) -> HttpResponse:
+def dashboard_overview_csv(request: AuthedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     scope, _followed, _years = _overview_scope(request)
     return _csv(scope, request)
 
 
 @require_GET
-def dashboard_csv(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+def dashboard_csv(
+    request: AuthedHttpRequest, agreement_id: int
+) -> HttpResponse | StreamingHttpResponse:
     scope, _followed, _years = _single_scope(request, agreement_id)
     return _csv(scope, request)

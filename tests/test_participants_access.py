@@ -319,7 +319,7 @@ def test_admin_reviews_log_per_participant_and_user_and_exports_csv(world, login
     csv_response = client.get(
         reverse("participants:access_log_csv") + f"?participant={a_enrolment.participant_id}"
     )
-    body = csv_response.content.decode("utf-8-sig")
+    body = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0].startswith("Tidpunkt;")
     assert all(a_enrolment.participant.code in line for line in lines[1:])

@@ -3,9 +3,14 @@
 The flow for an import:
 
 1. `store_upload` checks the upload BEFORE parsing it: size limit, format, and for XLSX
-   the zip directory (declared uncompressed size and entry count, so a zip bomb is never
-   inflated); then the header row (Swedish template headers or English field names) and
-   the row limit. A refused file is not kept.
+   the zip directory (declared uncompressed size, entry count, the size of every part and
+   of the shared-string table in particular, the compression ratio), so a zip bomb is
+   never inflated. Then the file is read ONCE (`reading.normalise_upload`, in a child
+   process with a time and memory limit, cells and rows counted) into a plain rows file,
+   and the header row (Swedish template headers or English field names) is checked. A
+   small file is read in the request; anything that unpacks to more than
+   `inline_bytes()` is read by the background worker and the request answers at once
+   with the job's progress page. A refused file is not kept.
 2. `start_preview` runs the whole file as a dry run (`run_import(commit=False)`): every
    row is imported inside one transaction that is rolled back, and the result — created,
    changed, unchanged or refused, with the reason in Swedish — is stored on the ImportJob.
@@ -17,8 +22,8 @@ Files with more than BACKGROUND_ROWS rows run both steps as a django-tasks backg
 task writes through a separate database connection so that it is visible while the
 import transaction is still open (PostgreSQL; on SQLite progress shows at the end).
 
-Exports stream: CSV through StreamingHttpResponse, XLSX through openpyxl's write-only
-mode into a temporary file. Every text cell that starts with =, +, -, @, tab or carriage
+Exports stream through the one writer (writer.py): CSV through StreamingHttpResponse, XLSX
+through openpyxl's write-only mode into a temporary file. Every text cell that starts with =, +, -, @, tab or carriage
 return is neutralised with a leading apostrophe (`resources.neutralise`), and the
 importer strips that apostrophe again, so export → import changes nothing.
 
@@ -29,15 +34,12 @@ row-level scope is in each resource.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
 import logging
-import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import tablib
@@ -45,20 +47,25 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from iop.limits import ChildFailed, LimitExceeded, run_limited
 from iop.models import ImportJob
 
+from . import reading
 from .registry import Dataset, datasets
 from .resources import IopResource, neutralise
 from .users import SpreadsheetUser
+from .writer import (  # noqa: F401 - stream_csv, write_xlsx: for tests and benchmarks
+    csv_response,
+    stream_csv,
+    write_xlsx,
+    xlsx_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +95,39 @@ def max_xlsx_entries() -> int:
 
 def background_rows() -> int:
     return _limit("IOP_IMPORT_BACKGROUND_ROWS", 2_000)
+
+
+def max_shared_strings_bytes() -> int:
+    """The shared-string table is held whole in memory by every reader: kept small."""
+    return _limit("IOP_IMPORT_MAX_XLSX_SHARED_STRINGS", 16 * MiB)
+
+
+def max_xlsx_part() -> int:
+    """Any one part of the archive (a worksheet, styles, ...)."""
+    return _limit("IOP_IMPORT_MAX_XLSX_PART", 128 * MiB)
+
+
+def max_compression_ratio() -> int:
+    """Ordinary spreadsheet XML packs 5-30 times; a bomb packs hundreds of times."""
+    return _limit("IOP_IMPORT_MAX_COMPRESSION_RATIO", 100)
+
+
+def max_cells() -> int:
+    return _limit("IOP_IMPORT_MAX_CELLS", 1_000_000)
+
+
+def inline_bytes() -> int:
+    """Uploads that unpack to more than this are read by the background worker, never in
+    the web request."""
+    return _limit("IOP_IMPORT_INLINE_BYTES", 512 * 1024)
+
+
+def read_seconds() -> int:
+    return _limit("IOP_IMPORT_READ_SECONDS", 120)
+
+
+def read_memory() -> int:
+    return _limit("IOP_IMPORT_READ_MEMORY", 512 * MiB)
 
 
 CHUNK_ROWS = 1_000
@@ -133,8 +173,10 @@ def check_upload_size(size: int) -> None:
         raise FileRefused(_("Filen är tom."))
 
 
-def check_xlsx_archive(fileobj) -> None:
-    """Refuse an XLSX whose zip directory declares too much, before anything is inflated."""
+def check_xlsx_archive(fileobj) -> int:
+    """Refuse an XLSX whose zip directory declares too much, before anything is inflated.
+
+    Returns the declared uncompressed size."""
     try:
         with zipfile.ZipFile(fileobj) as archive:
             entries = archive.infolist()
@@ -155,59 +197,41 @@ def check_xlsx_archive(fileobj) -> None:
             )
             % {"size": declared // MiB, "max": max_xlsx_uncompressed() // MiB}
         )
+    for entry in entries:
+        _check_xlsx_part(entry)
     if not any(entry.filename.startswith("xl/worksheets/") for entry in entries):
         raise FileRefused(_("XLSX-filen har inget kalkylblad."))
+    return declared
 
 
-def _encoding(path: str) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Swedish Excel saves CSV."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    try:
-        with open(path, "rb") as handle:
-            while block := handle.read(1 << 20):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "cp1252"
-
-
-def _is_blank(row: Iterable[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
-
-
-def iter_csv(path: str) -> Iterator[list[Any]]:
-    encoding = _encoding(path)
-    with open(path, encoding=encoding, newline="") as handle:
-        sample = handle.read(8192)
-        handle.seek(0)
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-        except csv.Error:
-            delimiter = ";"
-        for row in csv.reader(handle, delimiter=delimiter):
-            if not _is_blank(row):
-                yield row
-
-
-def iter_xlsx(path: str) -> Iterator[list[Any]]:
-    with open(path, "rb") as handle:
-        check_xlsx_archive(handle)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise FileRefused(_("XLSX-filen kunde inte läsas.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            if not _is_blank(row):
-                yield list(row)
-    finally:
-        workbook.close()
+def _check_xlsx_part(entry: zipfile.ZipInfo) -> None:
+    shared = entry.filename.lower() == "xl/sharedstrings.xml"
+    cap = max_shared_strings_bytes() if shared else max_xlsx_part()
+    if entry.file_size > cap:
+        what = _("Tabellen med texter") if shared else entry.filename[:60]
+        raise FileRefused(
+            _("%(what)s i XLSX-filen packas upp till %(size)s MB, mer än tillåtna %(max)s MB.")
+            % {"what": what, "size": entry.file_size // MiB, "max": cap // MiB}
+        )
+    # Small parts may pack well (a run of empty cells); only a large one is a risk.
+    if entry.file_size > MiB and entry.file_size > max_compression_ratio() * max(
+        entry.compress_size, 1
+    ):
+        raise FileRefused(
+            _(
+                "XLSX-filen är packad mer än %(ratio)s gånger, som en zip-bomb, och öppnas inte. "
+                "Spara den på nytt i Excel eller som CSV."
+            )
+            % {"ratio": max_compression_ratio()}
+        )
 
 
 def iter_file(path: str, file_format: str) -> Iterator[list[Any]]:
-    return iter_xlsx(path) if file_format == "xlsx" else iter_csv(path)
+    """The rows of a file: "rows" is a prepared job's rows file (see reading.py); "csv" and
+    "xlsx" are read in this process, for tests and benchmarks of the import itself."""
+    if file_format == "rows":
+        return reading.iter_rows_file(path)
+    return reading.iter_xlsx(path) if file_format == "xlsx" else reading.iter_csv(path)
 
 
 def map_headers(resource: IopResource, header: list[Any]) -> tuple[list[str | None], list[str]]:
@@ -235,27 +259,6 @@ def map_headers(resource: IopResource, header: list[Any]) -> tuple[list[str | No
     return mapped, unknown
 
 
-def count_rows(path: str, file_format: str) -> int:
-    """Data rows (without the header); refuses a file over the row limit."""
-    if file_format == "xlsx":
-        with open(path, "rb") as handle:
-            check_xlsx_archive(handle)
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            declared = workbook.worksheets[0].max_row
-        finally:
-            workbook.close()
-        if declared is not None:
-            if declared - 1 > max_rows():
-                raise FileRefused(_row_limit_message())
-            return max(declared - 1, 0)
-    count = -1
-    for count, _row in enumerate(iter_file(path, file_format)):  # noqa: B007
-        if count > max_rows():
-            raise FileRefused(_row_limit_message())
-    return max(count, 0)
-
-
 def _row_limit_message() -> str:
     return _("Filen har fler än %(max)s rader. Dela upp den i flera filer.") % {
         "max": f"{max_rows():,}".replace(",", " ")
@@ -266,12 +269,18 @@ def _row_limit_message() -> str:
 
 
 def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFile) -> ImportJob:
-    """Check an upload and keep it as an ImportJob; raises FileRefused with the reason."""
+    """Check an upload and keep it as an ImportJob; raises FileRefused with the reason.
+
+    Only what the zip directory and the size say is checked here. A small file is read at
+    once (in a child process with limits); anything larger is read by the background
+    worker, so the web request answers at once with the job's progress page.
+    """
     require_import(user, dataset)
     file_format = detect_format(upload.name or "")
     check_upload_size(upload.size or 0)
+    unpacked = upload.size or 0
     if file_format == "xlsx":
-        check_xlsx_archive(upload.file)
+        unpacked = check_xlsx_archive(upload.file)
     job = ImportJob.objects.create(
         kind=dataset.key,
         user_id=user.pk,
@@ -279,21 +288,12 @@ def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFil
         file_format=file_format,
     )
     job.file.save(f"import-{job.pk}.{file_format}", upload, save=True)
-    try:
-        rows = iter_file(job.file.path, file_format)
-        header = next(rows, None)
-        if header is None:
-            raise FileRefused(_("Filen är tom."))
-        _mapped, unknown = map_headers(dataset.resource(user), header)
-        job.total_rows = count_rows(job.file.path, file_format)
-        if job.total_rows == 0:
-            raise FileRefused(_("Filen har inga rader under rubrikraden."))
-    except FileRefused:
-        _discard(job)
-        raise
-    if unknown:
-        job.summary = {"unknown_columns": unknown}
-    job.save(update_fields=["total_rows", "summary"])
+    if unpacked <= inline_bytes():
+        try:
+            prepare_job(job, dataset.resource(user))
+        except FileRefused:
+            _discard(job)
+            raise
     return job
 
 
@@ -303,8 +303,82 @@ def _discard(job: ImportJob) -> None:
     job.delete()
 
 
+def is_prepared(job: ImportJob) -> bool:
+    return bool(job.file) and (job.file.name or "").endswith(ROWS_SUFFIX)
+
+
+ROWS_SUFFIX = ".rows.jsonl"
+
+_UNREADABLE = {
+    "cells": gettext_lazy(
+        "Filen har fler än %(max)s celler och öppnas inte. Dela upp den i flera filer."
+    ),
+    "shared_strings": gettext_lazy(
+        "XLSX-filen har fler än %(max)s texter i sin texttabell och öppnas inte."
+    ),
+    "xlsx": gettext_lazy("XLSX-filen kunde inte läsas."),
+    "empty": gettext_lazy("Filen är tom."),
+}
+
+
+def _read_once(job: ImportJob) -> int:
+    """Turn the upload into the job's rows file, within the time and memory limit."""
+    source = job.file.path
+    target = source + ROWS_SUFFIX
+    limits = reading.ReadLimits(rows=max_rows(), cells=max_cells())
+    try:
+        written = run_limited(
+            reading.normalise_upload,
+            source,
+            target,
+            job.file_format,
+            limits,
+            seconds=read_seconds(),
+            memory=read_memory(),
+        )
+    except LimitExceeded as exc:
+        Path(target).unlink(missing_ok=True)
+        raise FileRefused(
+            _("Filen tog för lång tid att läsa och öppnas inte. Dela upp den eller spara som CSV.")
+            if exc.kind == "time"
+            else _("Filen kräver för mycket minne att läsa och öppnas inte. Dela upp den.")
+        ) from exc
+    except ChildFailed as exc:
+        Path(target).unlink(missing_ok=True)
+        code, params = exc.payload if isinstance(exc.payload, tuple) else ("", {})
+        if code == "rows":
+            raise FileRefused(_row_limit_message()) from exc
+        if code not in _UNREADABLE:
+            logger.warning("Reading upload %s failed: %s", job.pk, exc.kind)
+        message = _UNREADABLE.get(code, gettext_lazy("Filen kunde inte läsas."))
+        params = {k: f"{v:,}".replace(",", " ") for k, v in params.items()}
+        raise FileRefused(str(message) % params if params else str(message)) from exc
+    name = f"{job.file.name}{ROWS_SUFFIX}"  # the storage name of `target`
+    job.file.delete(save=False)
+    job.file.name = name
+    return written
+
+
+def prepare_job(job: ImportJob, resource: IopResource) -> None:
+    """Read the upload once into rows, check the header and count the rows."""
+    written = _read_once(job)
+    header = next(iter_file(job.file.path, "rows"), None)
+    if header is None:
+        raise FileRefused(_("Filen är tom."))
+    _mapped, unknown = map_headers(resource, header)
+    job.total_rows = written - 1
+    if job.total_rows == 0:
+        raise FileRefused(_("Filen har inga rader under rubrikraden."))
+    if unknown:
+        job.summary = {"unknown_columns": unknown}
+    job.save(update_fields=["file", "total_rows", "summary"])
+
+
 def start_preview(job: ImportJob) -> None:
-    _run_or_enqueue(job, commit=False)
+    if is_prepared(job):
+        _run_or_enqueue(job, commit=False)
+    else:
+        import_task.enqueue(job.pk, False)
 
 
 def confirm_import(*, user: SpreadsheetUser, job: ImportJob) -> None:
@@ -328,7 +402,22 @@ def _run_or_enqueue(job: ImportJob, *, commit: bool) -> None:
 @task()
 def import_task(job_id: int, commit: bool) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if not is_prepared(job):
+        try:
+            prepare_job(job, datasets()[job.kind].resource(job.user))
+        except FileRefused as exc:
+            _refuse_unread(job, str(exc))
+            return
     run_import(job=job, commit=commit)
+
+
+def _refuse_unread(job: ImportJob, message: str) -> None:
+    if job.file:
+        job.file.delete(save=False)
+    job.status = ImportJob.Status.FAILED
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "status", "message", "finished_at"])
 
 
 # --------------------------------------------------------------------------- the import itself
@@ -563,7 +652,7 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
         with transaction.atomic():
             import_rows(
                 resource=resource,
-                rows=iter_file(job.file.path, job.file_format),
+                rows=iter_file(job.file.path, "rows"),
                 outcome=outcome,
                 progress=progress,
             )
@@ -605,11 +694,6 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
 # --------------------------------------------------------------------------- export
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_rows(
     resource: IopResource, params: dict[str, str], *, native: bool
 ) -> Iterator[list[Any]]:
@@ -622,45 +706,6 @@ def export_rows(
 
 def export_headers(resource: IopResource) -> list[str]:
     return resource.get_export_headers()
-
-
-def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV for Swedish Excel: UTF-8 with BOM, semicolon-separated."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield codecs.BOM_UTF8.decode("utf-8") + writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
-
-
-def write_xlsx(header: list[str], rows: Iterable[list[Any]], *, sheet_title: str, help_rows=None):
-    """An XLSX in openpyxl's write-only mode, saved to a temporary file (constant memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=neutralise(title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        out = []
-        for value in row:
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-    if help_rows:
-        info = workbook.create_sheet(title=_("Instruktioner")[:31])
-        for help_row in help_rows:
-            info.append([neutralise(v) for v in help_row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
 
 
 def export_filename(dataset: Dataset, extension: str, suffix: str = "") -> str:
@@ -678,21 +723,15 @@ def export_response(
     if on_export is not None:
         on_export(params)
     if file_format == "xlsx":
-        handle = write_xlsx(
-            header, export_rows(resource, params, native=True), sheet_title=str(dataset.label)
+        return xlsx_response(
+            export_filename(dataset, "xlsx"),
+            header,
+            export_rows(resource, params, native=True),
+            sheet_title=str(dataset.label),
         )
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=export_filename(dataset, "xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response = StreamingHttpResponse(
-        stream_csv(header, export_rows(resource, params, native=False)),
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        export_filename(dataset, "csv"), header, export_rows(resource, params, native=False)
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(dataset, "csv")}"'
-    return response
 
 
 def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: str):
@@ -701,25 +740,19 @@ def template_response(*, user: SpreadsheetUser, dataset: Dataset, file_format: s
     resource = dataset.resource(user)
     header = export_headers(resource)
     if file_format == "csv":
-        response = StreamingHttpResponse(
-            stream_csv(header, []), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(dataset, "csv", "-mall")}"'
-        )
-        return response
+        return csv_response(export_filename(dataset, "csv", "-mall"), header, [])
     help_rows = [[_("Kolumn"), _("Fältnamn (engelska)"), _("Förklaring")]]
     names = {f.column_name: n for n, f in resource.fields.items()}
     for column in header:
         help_rows.append([column, names.get(column, ""), str(resource.column_help(column))])
     help_rows.append([])
     help_rows.append([str(dataset.help)])
-    handle = write_xlsx(header, [], sheet_title=str(dataset.label), help_rows=help_rows)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export_filename(dataset, "xlsx", "-mall"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        export_filename(dataset, "xlsx", "-mall"),
+        header,
+        [],
+        sheet_title=str(dataset.label),
+        help_rows=help_rows,
     )
 
 

@@ -16,6 +16,7 @@ The resources themselves live with the data they read, in each app's datasets.py
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +38,7 @@ from .users import SpreadsheetUser
 
 # A cell starting with one of these is a formula to a spreadsheet program.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-\d[\d \u00a0\u202f]*(?:[.,]\d+)?")
 
 
 def neutralise(value: Any) -> Any:
@@ -46,6 +48,8 @@ def neutralise(value: Any) -> Any:
     negative amount is not a formula.
     """
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        if _NEGATIVE_NUMBER.fullmatch(value):
+            return value  # "-1 200,50" as text (a dashboard figure) is no formula either
         return "'" + value
     return value
 

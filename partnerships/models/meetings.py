@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,9 @@ from .agreements import (
 )
 from .governance import BodyMember, GovernanceBody
 from .organisations import Organisation, User
+
+# 50 000 characters is some twenty pages of minutes; the PDF of 400 KB took 14 s to lay out.
+MINUTES_MAX_LENGTH = 50_000
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
@@ -144,7 +148,24 @@ class Meeting(models.Model):
         verbose_name=_("sammankallande part"),
     )
     agenda = models.TextField(_("dagordning"), blank=True, help_text=_("En punkt per rad."))
-    minutes = models.TextField(_("protokoll"), blank=True)
+    minutes = models.TextField(
+        _("protokoll"),
+        blank=True,
+        # A validator rather than max_length: the browser would cut pasted text silently.
+        validators=[
+            MaxLengthValidator(
+                MINUTES_MAX_LENGTH,
+                message=_(
+                    "Protokollet får vara högst %(limit_value)s tecken (nu %(show_value)s). "
+                    "Lägg långa bilagor som egna dokument."
+                ),
+            )
+        ],
+    )
+    # The minutes PDF as last rendered, and a fingerprint of what it showed
+    # (partnerships.minutes.minutes_pdf): served as long as nothing in it has changed.
+    minutes_pdf = models.BinaryField(_("protokoll som PDF"), null=True, editable=False)
+    minutes_pdf_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
