@@ -24,3 +24,11 @@ class AdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "iop.admin.AdminSite"
+
+    def ready(self) -> None:
+        # The admin's autodiscovery imports every app's forms; the text validator must be
+        # in place before any form field is built (AdminConfig is the first app).
+        from .forms import install_text_validation
+
+        install_text_validation()
+        super().ready()
