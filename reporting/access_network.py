@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from partnerships.models import User
@@ -57,7 +58,7 @@ def access_own_member(role: NetworkRole, member_id: int) -> NetworkMember:
     """The member a reporter reports for; any other member (or a coordinator asking to
     report for one) answers 404."""
     if role.kind != NetworkRole.Kind.REPORTER or role.member_id != member_id:
-        raise_404()
+        raise Http404
     member = role.member
     assert member is not None
     return member
@@ -72,9 +73,3 @@ def visible_submissions(role: NetworkRole) -> QuerySet[NetworkSubmission]:
 
 def access_submission(role: NetworkRole, submission_id: int) -> NetworkSubmission:
     return get_object_or_404(visible_submissions(role), pk=submission_id)
-
-
-def raise_404() -> None:
-    from django.http import Http404
-
-    raise Http404

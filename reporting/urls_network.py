@@ -38,6 +38,11 @@ urlpatterns = [
         name="network_report_csv",
     ),
     path(
+        "networks/<int:network_id>/forms/<int:form_id>/report.pdf",
+        views.network_report_pdf,
+        name="network_report_pdf",
+    ),
+    path(
         "networks/<int:network_id>/forms/<int:form_id>/publish/",
         views.network_publish,
         name="network_publish",

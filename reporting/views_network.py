@@ -26,8 +26,9 @@ from .access_network import (
 )
 from .actions_network import current_submission, publish_report, reopen_submission, submit_counts
 from .forms_network import ReopenForm, SubmissionForm
-from .models_network import NetworkForm, NetworkRole
+from .models_network import NetworkForm, NetworkRole, NetworkSubmission
 from .network_report import build_report, member_statuses, report_csv
+from .pdf import render_pdf
 
 
 def network_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -118,7 +119,7 @@ def network_submission(
     )
 
 
-def _submission_rows(submission) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+def _submission_rows(submission: NetworkSubmission) -> list[tuple[str, str, int]]:
     rows = []
     for dim in submission.form.dimensions:
         given = submission.counts.get(dim["key"]) or {}
@@ -198,4 +199,23 @@ def network_report_csv(request: AuthedHttpRequest, network_id: int, form_id: int
     response = HttpResponse(report_csv(build_report(form)), content_type="text/csv; charset=utf-8")
     name = f"natverksrapport-{form.year}{'' if form.half is None else f'-h{form.half}'}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def network_report_pdf(request: AuthedHttpRequest, network_id: int, form_id: int) -> HttpResponse:
+    """The national report as PDF, through the safe PDF path (reporting/pdf.py)."""
+    network, role = access_network(request.user, network_id)
+    form = access_published_form(role, form_id)
+    pdf = render_pdf(
+        "reporting/network_report_pdf.html",
+        {
+            "network": network,
+            "form": form,
+            "report": build_report(form),
+            "document_title": f"{_('Nationell rapport')} {form.period_label}",
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"natverksrapport-{form.year}{'' if form.half is None else f'-h{form.half}'}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response

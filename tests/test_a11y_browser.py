@@ -56,6 +56,13 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/participants/sessions/{session}/"),
     PageState("koordinator", "/participants/anonymous/"),
     PageState("koordinator", "/meetings/"),
+    PageState("koordinator", "/reporting/networks/"),
+    PageState("koordinator", "/reporting/networks/{network}/"),
+    PageState(
+        "koordinator",
+        "/reporting/networks/{network}/forms/{network_form}/members/{network_member}/submit/",
+    ),
+    PageState("koordinator", "/reporting/networks/{network}/forms/{network_published}/report/"),
     # finance
     PageState("ekonom", "/", main=True),
     PageState("ekonom", "/agreements/{bromodellen}/"),
@@ -85,6 +92,8 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/confirm/"),
     PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
+    PageState("ansvarig", "/reporting/networks/{network}/forms/{network_form}/status/"),
+    PageState("ansvarig", "/reporting/networks/{network}/submissions/{network_submission}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # administrator
@@ -128,6 +137,25 @@ def demo_ids() -> dict[str, int]:
         "meeting": meeting.pk,
         "malmo": Organisation.objects.get(name__startswith="Malmö stad").pk,
         "last_year": datetime.date.today().year - 1,
+        **_network_ids(coordinator),
+    }
+
+
+def _network_ids(reporter) -> dict[str, int]:
+    """The demo statistics network: its latest form, its oldest (published) report, and
+    the submission the koordinator's organisation made last."""
+    from reporting.models import NetworkRole, NetworkSubmission
+
+    role = NetworkRole.objects.get(user=reporter)
+    forms = list(role.network.forms.order_by("year"))
+    submission = NetworkSubmission.objects.filter(member=role.member).order_by("-pk").first()
+    assert role.member_id is not None and submission is not None
+    return {
+        "network": role.network_id,
+        "network_form": forms[-1].pk,
+        "network_published": forms[0].pk,
+        "network_member": role.member_id,
+        "network_submission": submission.pk,
     }
 
 

@@ -250,3 +250,30 @@ def test_a_members_suppressed_cell_cannot_be_recovered_by_subtraction(net, login
     recovered_b = unknown_sum - gender[0]["man"]
     assert len(hidden) >= 2, "one hidden cell alone would be total minus the rest"
     assert recovered_b != 2
+
+
+def test_the_report_pdf_reads_back_with_the_hand_counted_figures(net, login):
+    from pypdf import PdfReader
+
+    for i, total in enumerate((20, 30, 40, 10)):
+        submit(net, i, total)
+    response = login(net.coordinator).get(
+        reverse("reporting:network_report_pdf", args=[net.network.pk, net.form.pk])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\xa0", " ")
+    assert "4 av 4 medlemmar har rapporterat" in text
+    assert "Kontakter totalt: 100" in text
+    # Women: 5 + 8 + 10 + 3 (each total spread evenly over the four genders).
+    assert "Kvinna 26" in text
+
+
+def test_the_report_page_takes_a_fixed_number_of_queries(net, login, django_assert_max_num_queries):
+    for i in range(4):
+        submit(net, i, 10)
+    client = login(net.coordinator)
+    url = reverse("reporting:network_report", args=[net.network.pk, net.form.pk])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

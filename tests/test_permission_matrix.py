@@ -153,6 +153,7 @@ reporting:network_submission            302  200     404     404     404      20
 reporting:network_submission_reopen     302  405     405     405     405      405     405
 reporting:network_report                302  200     404     404     404      200     404
 reporting:network_report_csv            302  200     404     404     404      200     404
+reporting:network_report_pdf            302  200     404     404     404      200     404
 reporting:network_publish               302  405     405     405     405      405     405
 
 # Dashboards
