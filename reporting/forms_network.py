@@ -56,7 +56,7 @@ class SubmissionForm(forms.Form):
         for dim in self.network_form.dimensions:
             cats = [c["key"] for c in dim["categories"]] if dim["kind"] != COUNT else [""]
             result[dim["key"]] = {
-                cat: self.cleaned_data.get(field_name(dim["key"], cat)) for cat in cats
+                cat: self.cleaned_data.get(field_name(dim["key"], cat)) or 0 for cat in cats
             }
         return result
 

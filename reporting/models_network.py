@@ -244,7 +244,7 @@ class NetworkRole(models.Model):
         return f"{self.user} – {self.get_kind_display()}"
 
     def clean(self) -> None:
-        if self.member_id and self.member.network_id != self.network_id:
+        if self.member is not None and self.member.network_id != self.network_id:
             raise ValidationError({"member": _("Medlemmen hör till ett annat nätverk.")})
 
 

@@ -104,6 +104,10 @@ def build_report(form: NetworkForm) -> NetworkReport:
     total = _sum_cell(suppressor, [s.total_contacts for s in subs])
     dimensions = [_dimension(suppressor, dim, subs, total) for dim in form.dimensions]
     trend = _trend(suppressor, form.network)
+    for label, _members, cell in trend:
+        if label == form.period_label:
+            # The same count twice: hidden in one place, hidden in both.
+            suppressor.relate(total, [cell])
     suppressor.apply()
     return NetworkReport(
         form=form,
