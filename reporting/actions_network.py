@@ -55,6 +55,19 @@ def save_form(
 
 
 @transaction.atomic
+def create_form(*, form: NetworkForm, user: User, audit: AuditContext) -> NetworkForm:
+    """A new form for a period: the next version of that period's form, as a draft."""
+    last = NetworkForm.objects.filter(
+        network=form.network, year=form.year, half=form.half
+    ).aggregate(n=Max("version"))["n"]
+    form.version = (last or 0) + 1
+    form.status = NetworkForm.Status.DRAFT
+    form.full_clean()
+    form.save()
+    return form
+
+
+@transaction.atomic
 def open_form(*, form: NetworkForm, user: User, audit: AuditContext) -> NetworkForm:
     """Open a form version for reporting (freezing it); an earlier open version of the
     same period is replaced."""

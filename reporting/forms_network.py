@@ -78,3 +78,15 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Ange skälet till att inrapporteringen öppnas igen.")},
     )
+
+
+class NewFormForm(forms.ModelForm):
+    """A period's form with the default dimensions (the coordinator opens it separately)."""
+
+    class Meta:
+        model = NetworkForm
+        fields = ["year", "half", "due_on", "closes_on", "allows_not_recorded"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }

@@ -7,6 +7,12 @@ from . import views_network as views
 urlpatterns = [
     path("networks/", views.network_list, name="network_list"),
     path("networks/<int:network_id>/", views.network_detail, name="network_detail"),
+    path("networks/<int:network_id>/forms/new/", views.network_form_new, name="network_form_new"),
+    path(
+        "networks/<int:network_id>/forms/<int:form_id>/open/",
+        views.network_form_open,
+        name="network_form_open",
+    ),
     path(
         "networks/<int:network_id>/forms/<int:form_id>/status/",
         views.network_form_status,

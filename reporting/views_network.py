@@ -24,8 +24,15 @@ from .access_network import (
     user_networks,
     visible_submissions,
 )
-from .actions_network import current_submission, publish_report, reopen_submission, submit_counts
-from .forms_network import ReopenForm, SubmissionForm
+from .actions_network import (
+    create_form,
+    current_submission,
+    open_form,
+    publish_report,
+    reopen_submission,
+    submit_counts,
+)
+from .forms_network import NewFormForm, ReopenForm, SubmissionForm
 from .models_network import NetworkForm, NetworkRole, NetworkSubmission
 from .network_report import build_report, member_statuses, report_csv
 from .pdf import render_pdf
@@ -37,7 +44,7 @@ def network_list(request: AuthedHttpRequest) -> HttpResponse:
 
 def network_detail(request: AuthedHttpRequest, network_id: int) -> HttpResponse:
     network, role = access_network(request.user, network_id)
-    forms = NetworkForm.objects.filter(network=network).exclude(status=NetworkForm.Status.DRAFT)
+    forms = NetworkForm.objects.filter(network=network)
     is_coordinator = role.kind == NetworkRole.Kind.COORDINATOR
     if not is_coordinator:
         forms = forms.filter(status=NetworkForm.Status.OPEN)
@@ -219,3 +226,38 @@ def network_report_pdf(request: AuthedHttpRequest, network_id: int, form_id: int
     name = f"natverksrapport-{form.year}{'' if form.half is None else f'-h{form.half}'}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+def network_form_new(request: AuthedHttpRequest, network_id: int) -> HttpResponse:
+    """The coordinator starts a period's form (the default dimensions, as a draft)."""
+    network, role = access_network(request.user, network_id)
+    require_coordinator(role)
+    form = NewFormForm(request.POST or None, instance=NetworkForm(network=network))
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = create_form(
+                form=form.save(commit=False),
+                user=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Formuläret är skapat som utkast."))
+            return redirect("reporting:network_form_status", network.pk, created.pk)
+    return render(request, "reporting/network_form_new.html", {"network": network, "form": form})
+
+
+@require_POST
+def network_form_open(request: AuthedHttpRequest, network_id: int, form_id: int) -> HttpResponse:
+    """Open a draft for reporting; from then on it is frozen."""
+    network, role = access_network(request.user, network_id)
+    require_coordinator(role)
+    form = access_form(network, form_id)
+    try:
+        open_form(form=form, user=request.user, audit=AuditContext.from_request(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Formuläret är öppnat för rapportering och är nu låst."))
+    return redirect("reporting:network_form_status", network.pk, form.pk)

@@ -93,6 +93,7 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
     PageState("ansvarig", "/reporting/networks/{network}/forms/{network_form}/status/"),
+    PageState("ansvarig", "/reporting/networks/{network}/forms/new/"),
     PageState("ansvarig", "/reporting/networks/{network}/submissions/{network_submission}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),

@@ -277,3 +277,22 @@ def test_the_report_page_takes_a_fixed_number_of_queries(net, login, django_asse
     client.get(url)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_coordinator_creates_and_opens_a_half_year_form(net, login):
+    client = login(net.coordinator)
+    url = reverse("reporting:network_form_new", args=[net.network.pk])
+    bad = client.post(
+        url, {"year": "2027", "half": "3", "due_on": "2027-08-31", "closes_on": "2027-07-01"}
+    )
+    assert bad.status_code == 200 and not NetworkForm.objects.filter(year=2027).exists()
+    response = client.post(
+        url, {"year": "2027", "half": "1", "due_on": "2027-07-31", "closes_on": "2027-08-31"}
+    )
+    form = NetworkForm.objects.get(year=2027, half=1)
+    assert response.status_code == 302 and form.status == NetworkForm.Status.DRAFT
+    client.post(reverse("reporting:network_form_open", args=[net.network.pk, form.pk]))
+    form.refresh_from_db()
+    assert form.status == NetworkForm.Status.OPEN
+    reporter = login(net.reporters[0])
+    assert reporter.get(url).status_code == 403
