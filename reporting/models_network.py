@@ -393,6 +393,14 @@ class NetworkSubmission(models.Model):
     def clean(self) -> None:
         if self.member_id and self.form_id and self.member.network_id != self.form.network_id:
             raise ValidationError({"member": _("Medlemmen hör till ett annat nätverk.")})
+        stored = NetworkSubmission.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and (stored.total_contacts, stored.counts) != (
+            self.total_contacts,
+            self.counts,
+        ):
+            raise ValidationError(
+                _("Inrapporteringen är inlämnad och låst; en rättelse blir en ny version.")
+            )
         if self.form_id:
             errors = count_errors(self.form, self.total_contacts, self.counts)
             if errors:

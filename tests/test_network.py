@@ -296,3 +296,10 @@ def test_the_coordinator_creates_and_opens_a_half_year_form(net, login):
     assert form.status == NetworkForm.Status.OPEN
     reporter = login(net.reporters[0])
     assert reporter.get(url).status_code == 403
+
+
+def test_a_submitted_count_cannot_be_changed_in_place(net):
+    sub = submit(net, 0, 10)
+    sub.total_contacts = 11
+    with pytest.raises(ValidationError, match="låst"):
+        sub.full_clean()
