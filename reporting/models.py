@@ -424,3 +424,29 @@ class AssessmentSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.date}–{self.next_date or ''}: {self.step}"
+
+
+# The statistics network's models live in their own module; imported here so that Django
+# finds them and `from reporting.models import Network` works.
+from .models_network import (  # noqa: E402
+    Network,
+    NetworkForm,
+    NetworkMember,
+    NetworkRole,
+    NetworkSubmission,
+)
+
+__all__ = [
+    "AnnualReport",
+    "AssessmentSpan",
+    "AttendanceDay",
+    "ContactDay",
+    "InvoiceBasis",
+    "InvoiceNumberSeries",
+    "Network",
+    "NetworkForm",
+    "NetworkMember",
+    "NetworkRole",
+    "NetworkSubmission",
+    "RenderJob",
+]

@@ -15,6 +15,9 @@
   between tables are the same Cell objects, so hiding holds across the whole page and
   the CSV.
 * A percentage (Share) is hidden when its numerator or denominator is.
+* Across organisations (the statistics network's report): a cell summed over members is
+  also hidden when fewer than MIN_CONTRIBUTORS members contribute to it, since a member
+  who knows its own figure could otherwise subtract it and read the other's.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from decimal import Decimal
 from django.conf import settings
 
 from .figures import percent_of
+
+MIN_CONTRIBUTORS = 3
 
 
 def threshold() -> int:
@@ -43,6 +48,8 @@ class Cell:
     value: int
     primary: bool = False
     secondary: bool = False
+    # For a sum over organisations: how many of them contribute a non-zero part.
+    contributors: int | None = None
 
     @property
     def hidden(self) -> bool:
@@ -50,9 +57,9 @@ class Cell:
 
     @property
     def display(self) -> str:
-        if self.primary:
+        if self.primary and self.value < threshold():
             return f"<{threshold()}"
-        if self.secondary:
+        if self.hidden:
             return "*"
         return format_count(self.value)
 
@@ -117,8 +124,8 @@ class Suppressor:
         # total tells less than hiding a large group.
         self.breakdowns: set[int] = set()
 
-    def cell(self, value: int | None) -> Cell:
-        cell = Cell(int(value or 0))
+    def cell(self, value: int | None, *, contributors: int | None = None) -> Cell:
+        cell = Cell(int(value or 0), contributors=contributors)
         self.cells.append(cell)
         return cell
 
@@ -141,7 +148,8 @@ class Suppressor:
     def apply(self) -> None:
         limit = threshold()
         for cell in self.cells:
-            cell.primary = 0 < cell.value < limit
+            few = cell.contributors is not None and 0 < cell.contributors < MIN_CONTRIBUTORS
+            cell.primary = 0 < cell.value < limit or (cell.value > 0 and few)
         changed = True
         while changed:
             changed = False

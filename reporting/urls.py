@@ -90,3 +90,8 @@ urlpatterns = [
         name="invoice_basis_ubl",
     ),
 ]
+
+# The statistics network (issue 17) keeps its URLs in their own module.
+from .urls_network import urlpatterns as network_urlpatterns  # noqa: E402
+
+urlpatterns += network_urlpatterns

@@ -62,6 +62,13 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/participants/enrolments/{plan_enrolment}/plan/"),
     PageState("koordinator", "/participants/enrolments/{plan_enrolment}/plan/agreement/"),
     PageState("koordinator", "/meetings/"),
+    PageState("koordinator", "/reporting/networks/"),
+    PageState("koordinator", "/reporting/networks/{network}/"),
+    PageState(
+        "koordinator",
+        "/reporting/networks/{network}/forms/{network_form}/members/{network_member}/submit/",
+    ),
+    PageState("koordinator", "/reporting/networks/{network}/forms/{network_published}/report/"),
     # finance
     PageState("ekonom", "/", main=True),
     PageState("ekonom", "/agreements/{bromodellen}/"),
@@ -107,6 +114,9 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/administration/users/"),
     PageState("ansvarig", "/administration/users/invite/"),
     PageState("ansvarig", "/administration/users/{styrgrupp_user}/"),
+    PageState("ansvarig", "/reporting/networks/{network}/forms/{network_form}/status/"),
+    PageState("ansvarig", "/reporting/networks/{network}/forms/new/"),
+    PageState("ansvarig", "/reporting/networks/{network}/submissions/{network_submission}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),
     # caseworker in a Malmökraften team (and the team pages as others see them)
@@ -203,6 +213,7 @@ def demo_ids() -> dict[str, int | str]:
         "team_enrolment": Enrolment.objects.filter(caseworker__username="handlaggare").values_list(
             "pk", flat=True
         )[0],
+        **_network_ids(coordinator),
     }
 
 
@@ -214,6 +225,24 @@ def _governance_ids(agreement_id: int) -> dict[str, int]:
         "ik": agreement_id,
         "ik_body": GovernanceBody.objects.get(agreement_id=agreement_id, kind="steering").pk,
         "ik_risk": Risk.objects.filter(agreement_id=agreement_id).values_list("pk", flat=True)[0],
+    }
+
+
+def _network_ids(reporter) -> dict[str, int]:
+    """The demo statistics network: its latest form, its oldest (published) report, and
+    the submission the koordinator's organisation made last."""
+    from reporting.models import NetworkRole, NetworkSubmission
+
+    role = NetworkRole.objects.get(user=reporter)
+    forms = list(role.network.forms.order_by("year"))
+    submission = NetworkSubmission.objects.filter(member=role.member).order_by("-pk").first()
+    assert role.member_id is not None and submission is not None
+    return {
+        "network": role.network_id,
+        "network_form": forms[-1].pk,
+        "network_published": forms[0].pk,
+        "network_member": role.member_id,
+        "network_submission": submission.pk,
     }
 
 

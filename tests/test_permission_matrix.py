@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import verified_device
+from tests.factories.network import make_network, submit
 
 ROLES = ("anon", "coord_a", "coord_b", "finance", "steering", "manager", "admin")
 
@@ -183,6 +184,21 @@ reporting:invoice_basis_ubl             302  403     404     200     403      20
 reporting:invoice_basis_credit          302  405     405     405     405      405     405
 reporting:repayment_claim_pdf           302  403     404     302     403      302     302
 
+# Statistics network: roles are per network (manager_a coordinates, coordinator_a reports
+# for org A's member); a user without a role in the network gets 404
+reporting:network_list                  302  200     200     200     200      200     200
+reporting:network_detail                302  200     404     404     404      200     404
+reporting:network_form_status           302  403     404     404     404      200     404
+reporting:network_form_new              302  403     404     404     404      200     404
+reporting:network_form_open             302  405     405     405     405      405     405
+reporting:network_submit                302  200     404     404     404      404     404
+reporting:network_submission            302  200     404     404     404      200     404
+reporting:network_submission_reopen     302  405     405     405     405      405     405
+reporting:network_report                302  200     404     404     404      200     404
+reporting:network_report_csv            302  200     404     404     404      200     404
+reporting:network_report_pdf            302  200     404     404     404      200     404
+reporting:network_publish               302  405     405     405     405      405     405
+
 # Dashboards
 dashboard_overview                      302  200     200     200     200      200     200
 dashboard_overview_csv                  302  200     200     200     200      200     200
@@ -279,6 +295,10 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "figure": lambda o: _first_figure_key(),
     # The admin: an agreement's id (other models answer "no such object"), and the
     # catch-all's unknown page.
+    "network_id": lambda o: o.network.network.pk,
+    "form_id": lambda o: o.network.form.pk,
+    "member_id": lambda o: o.network.members[0].pk,
+    "submission_id": lambda o: o.network_submission.pk,
     "object_id": lambda o: o.world.agreement_a.pk,
     "content_type_id": lambda o: o.agreement_type.pk,
     "pk": lambda o: o.totp_device.pk,
@@ -399,9 +419,12 @@ def objects(world) -> SimpleNamespace:
     meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)
     report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
     team = TeamFactory(agreement=agreement)
+    network = _network(world)
     return SimpleNamespace(
         team=team,
         member=TeamMemberFactory(team=team, user=world.coordinator_a),
+        network=network,
+        network_submission=submit(network, 0, 10),
         world=world,
         goal=goal,
         indicator=Indicator.objects.create(goal=goal, name="Andel i arbete"),
@@ -450,6 +473,26 @@ def objects(world) -> SimpleNamespace:
             user=None, target=UserFactory.create(username="invited", organisation=world.org_a)
         ),
     )
+
+
+def _network(world):
+    """A statistics network: manager A coordinates, coordinator A reports for org A."""
+    from iop.audit import AuditContext
+    from reporting.actions_network import publish_report
+    from reporting.models import NetworkMember, NetworkRole
+
+    network = make_network(3, coordinator_org=world.org_a, coordinator=world.manager_a)
+    member = NetworkMember.objects.create(network=network.network, organisation=world.org_a)
+    NetworkRole.objects.create(
+        network=network.network,
+        user=world.coordinator_a,
+        kind=NetworkRole.Kind.REPORTER,
+        member=member,
+    )
+    network.members.insert(0, member)
+    network.reporters.insert(0, world.coordinator_a)
+    publish_report(form=network.form, user=world.manager_a, audit=AuditContext.system())
+    return network
 
 
 @pytest.fixture
