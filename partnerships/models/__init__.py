@@ -34,6 +34,7 @@ from .budgets import (
     describe_deviation,
     split_shares,
 )
+from .documents import Document, DocumentFile, document_storage
 from .meetings import (
     ActionItem,
     ActionItemQuerySet,
@@ -64,6 +65,8 @@ __all__ = [
     "ContactPerson",
     "CostLine",
     "Decision",
+    "Document",
+    "DocumentFile",
     "Extension",
     "ExtensionApproval",
     "FollowupSummary",
@@ -87,6 +90,7 @@ __all__ = [
     "too_late_to_extend",
     "covered_quarters",
     "describe_deviation",
+    "document_storage",
     "format_sek",
     "quarter_bounds",
     "required_followups",
