@@ -6,6 +6,7 @@ urlpatterns = [
     # The start page is the to-do list of deadlines (views_followup.todo).
     path("", views_followup.todo, name="home"),
     path("", include("partnerships.urls_followup")),
+    path("", include("partnerships.urls_documents")),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_create, name="agreement_create"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),
