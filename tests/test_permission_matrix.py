@@ -114,6 +114,11 @@ meeting_create                          302  403     404     403     403      20
 meeting_detail                          302  200     404     200     200      200     200
 meeting_edit                            302  403     404     403     403      200     200
 meeting_minutes_pdf                     302  200     404     200     200      200     200
+# The document archive (an agreement-level document; receipts are finance's and managers')
+document_list                           302  200     404     200     200      200     200
+document_detail                         302  200     404     200     200      200     200
+document_delete                         302  405     405     405     405      405     405
+document_download                       302  200     404     200     200      200     200
 action_item_done                        302  405     405     405     405      405     405
 action_item_reopen                      302  405     405     405     405      405     405
 calendar_settings                       302  200     200     200     200      200     200
@@ -223,6 +228,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "seller_id": lambda o: o.world.party_a.pk,
     "buyer_id": lambda o: o.world.agreement_a.public_parties().get().pk,
     "meeting_id": lambda o: o.meeting.pk,
+    "document_id": lambda o: o.document.pk,
+    "file_id": lambda o: o.document.files.get().pk,
     "item_id": lambda o: o.action_item.pk,
     "token": lambda o: o.calendar_token.token,
     "kind": lambda o: "organisations",
@@ -239,6 +246,24 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
 # Two kinds of job share the argument name job_id; each gets its own object.
 JOB_IDS = {"io_job", "io_job_status", "io_job_confirm"}
 YEAR = 2026
+
+
+def _document(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from iop.audit import AuditContext
+    from partnerships.document_actions import upload_document
+    from partnerships.documents import PDF
+
+    return upload_document(
+        user=world.manager_a,
+        audit=AuditContext.system(),
+        agreement=world.agreement_a,
+        target=None,
+        title="Undertecknat avtal",
+        upload=SimpleUploadedFile("avtal.pdf", b"%PDF-1.4\n%%EOF\n"),
+        kind=PDF,
+    )
 
 
 def _first_figure_key() -> str:
@@ -274,7 +299,7 @@ def _url(route: Route, objects: SimpleNamespace) -> str:
 
 
 @pytest.fixture
-def objects(world) -> SimpleNamespace:
+def objects(world, settings, tmp_path) -> SimpleNamespace:
     """The world plus one object of every kind that a URL can point at, all in partnership A."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -297,6 +322,7 @@ def objects(world) -> SimpleNamespace:
     activity = GroupActivityFactory(agreement=agreement)
     meeting = MeetingFactory(agreement=agreement, convened_by=world.org_a)
     report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
+    settings.MEDIA_ROOT = str(tmp_path)
     return SimpleNamespace(
         world=world,
         goal=goal,
@@ -336,6 +362,8 @@ def objects(world) -> SimpleNamespace:
         ),
         agreement_type=ContentType.objects.get_for_model(Agreement),
         totp_device=verified_device(world.coordinator_a),
+        # Last: archiving writes an agreement version, after the "Tecknat" one above.
+        document=_document(world),
     )
 
 
