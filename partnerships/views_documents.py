@@ -69,9 +69,7 @@ def document_detail(request: AuthedHttpRequest, document_id: int) -> HttpRespons
     )
     form = DocumentVersionForm(request.POST or None, request.FILES or None) if may_edit else None
     if request.method == "POST":
-        document = document_access.access_document_by_id(
-            request.user, document_id, for_edit=True
-        )
+        document = document_access.access_document_by_id(request.user, document_id, for_edit=True)
         assert form is not None
         if form.is_valid():
             assert form.kind is not None
