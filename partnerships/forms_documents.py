@@ -83,7 +83,9 @@ class DocumentUploadForm(_FileForm):
                         ),
                     )
                 )
-        self.fields["attach_to"].choices = choices
+        attach_to = self.fields["attach_to"]
+        assert isinstance(attach_to, forms.ChoiceField)
+        attach_to.choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -124,11 +124,12 @@ class Document(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         agreement_id = self.agreement_id
-        if self.amendment_id and self.amendment.agreement_id != agreement_id:
+        amendment, meeting, cost = self.amendment, self.meeting, self.actual_cost
+        if amendment is not None and amendment.agreement_id != agreement_id:
             errors["amendment"] = str(_("Ändringen hör till en annan överenskommelse."))
-        if self.meeting_id and self.meeting.agreement_id != agreement_id:
+        if meeting is not None and meeting.agreement_id != agreement_id:
             errors["meeting"] = str(_("Mötet hör till en annan överenskommelse."))
-        if self.actual_cost_id and self.actual_cost.cost_line.budget.agreement_id != agreement_id:
+        if cost is not None and cost.cost_line.budget.agreement_id != agreement_id:
             errors["actual_cost"] = str(_("Utfallet hör till en annan överenskommelse."))
         if errors:
             raise ValidationError(errors)
@@ -146,9 +147,9 @@ class Document(models.Model):
 
     @property
     def attached_to(self) -> str:
-        if self.amendment_id:
+        if self.amendment is not None:
             return str(_("Ändring %(label)s") % {"label": self.amendment.label})
-        if self.meeting_id:
+        if self.meeting is not None:
             return str(_("Möte %(day)s") % {"day": self.meeting.date.isoformat()})
         if self.actual_cost_id:
             return str(_("Utfall %(cost)s") % {"cost": self.actual_cost})
