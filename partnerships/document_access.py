@@ -38,7 +38,9 @@ def uploadable_kinds(user: User) -> tuple[str, ...]:
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
-    documents = Document.objects.filter(agreement__in=visible_agreements(user))
+    # A participant's documents are reached only through the participant (participants
+    # app), where consent applies and every read is logged.
+    documents = Document.objects.filter(agreement__in=visible_agreements(user), personal=False)
     if not may_read_cost_documents(user):
         documents = documents.filter(actual_cost__isnull=True)
     return documents

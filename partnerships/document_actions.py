@@ -44,6 +44,25 @@ def _store_file(
     return stored
 
 
+def archive_file(
+    *,
+    user: User,
+    agreement: Agreement,
+    title: str,
+    upload: UploadedFile,
+    kind: Kind,
+    personal: bool = False,
+) -> Document:
+    """The rows of a new document and its version 1, without a version or log row: for
+    the verbs that write their own (upload_document here; a participant's document in
+    the participants app logs the access instead)."""
+    document = Document(agreement=agreement, title=title, personal=personal, created_by=user)
+    document.full_clean()
+    document.save()
+    _store_file(document=document, user=user, upload=upload, kind=kind, number=1)
+    return document
+
+
 @transaction.atomic
 def upload_document(
     *,

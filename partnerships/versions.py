@@ -86,7 +86,7 @@ def snapshot_agreement(agreement: Agreement) -> dict[str, Any]:
 def _documents_snapshot(agreement: Agreement) -> list[dict[str, Any]]:
     """The archive in one line per document, so that an upload or a deletion is a version."""
     rows = (
-        Document.objects.filter(agreement=agreement)
+        Document.objects.filter(agreement=agreement, personal=False)
         .annotate(version_count=Count("files"))
         .order_by("pk")
         .values_list("pk", "title", "version_count", "deleted_at")

@@ -82,6 +82,9 @@ participants:list                       302  200     200     404     404      20
 participants:create                     302  200     200     404     404      200     200
 participants:timeline                   302  200     404     404     404      200     200
 participants:edit                       302  200     404     404     404      200     200
+participants:documents                  302  200     404     404     404      200     200
+# (the matrix's document is the agreement's own, no participant's: 404 through a participant)
+participants:document_download          302  404     404     404     404      404     404
 participants:enrolment_create           302  200     404     404     404      200     200
 participants:consent_create             302  200     404     404     404      200     200
 participants:referral_create            302  200     404     404     404      200     200

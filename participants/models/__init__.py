@@ -1061,4 +1061,5 @@ class AccessLog(models.Model):
 
 # Models kept in modules of their own; imported here so that `from participants.models
 # import X` works for every model and Django finds them.
+from .documents import ParticipantDocument as ParticipantDocument  # noqa: E402
 from .duplicates import DuplicateSuspicion as DuplicateSuspicion  # noqa: E402

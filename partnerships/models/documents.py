@@ -73,6 +73,14 @@ class Document(models.Model):
         verbose_name=_("utfall"),
     )
     title = models.CharField(_("titel"), max_length=200)
+    personal = models.BooleanField(
+        _("personuppgift"),
+        default=False,
+        help_text=_(
+            "Hör till en deltagare (till exempel en inskannad samtyckesblankett): visas och "
+            "hämtas bara genom deltagaren, och varje läsning loggas."
+        ),
+    )
     created_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
