@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Document
 
-from . import Participant
-
 
 class ParticipantDocument(models.Model):
     participant = models.ForeignKey(
-        Participant,
+        # By name: participants/models/__init__.py imports this module (no import circle).
+        "participants.Participant",
         on_delete=models.PROTECT,
         related_name="documents",
         verbose_name=_("deltagare"),
