@@ -56,6 +56,7 @@ PAGE_STATES: list[PageState] = [
     PageState("koordinator", "/participants/sessions/{session}/"),
     PageState("koordinator", "/participants/anonymous/"),
     PageState("koordinator", "/meetings/"),
+    PageState("koordinator", "/participants/{participant}/documents/"),
     # finance
     PageState("ekonom", "/", main=True),
     PageState("ekonom", "/agreements/{bromodellen}/"),
