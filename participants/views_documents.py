@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from iop.audit import AuditContext
-from partnerships.forms_documents import _FileForm
+from partnerships.forms_documents import UploadedFileForm
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement
 
@@ -21,7 +21,7 @@ from . import access, documents
 from .models import AccessLog
 
 
-class ParticipantDocumentForm(_FileForm):
+class ParticipantDocumentForm(UploadedFileForm):
     agreement = forms.ModelChoiceField(
         queryset=Agreement.objects.none(), label=gettext_lazy("Överenskommelse")
     )

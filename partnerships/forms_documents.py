@@ -22,7 +22,7 @@ def _file_help() -> str:
     )
 
 
-class _FileForm(forms.Form):
+class UploadedFileForm(forms.Form):
     file = forms.FileField(label=_("Fil"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -37,7 +37,7 @@ class _FileForm(forms.Form):
         return upload
 
 
-class DocumentUploadForm(_FileForm):
+class DocumentUploadForm(UploadedFileForm):
     """A new document: what it is attached to, a title, the file."""
 
     attach_to = forms.ChoiceField(label=_("Hör till"))
@@ -99,7 +99,7 @@ class DocumentUploadForm(_FileForm):
         return self.targets[self.cleaned_data["attach_to"]]
 
 
-class DocumentVersionForm(_FileForm):
+class DocumentVersionForm(UploadedFileForm):
     """A new version of an archived document."""
 
 
