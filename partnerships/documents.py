@@ -58,6 +58,9 @@ def _zip_kind(stream: IO[bytes]) -> Kind | None:
                 with archive.open("mimetype") as member:
                     mimetype = member.read(100).decode("ascii", "replace").strip()
                 return {ODT.content_type: ODT, ODS.content_type: ODS}.get(mimetype)
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                # A macro-enabled file (docm, xlsm) renamed: macros are not archived.
+                return None
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
                     return DOCX

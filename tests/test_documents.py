@@ -201,6 +201,17 @@ def test_media_url_serves_nothing(world, login, settings):
         ("brev.docx", ODS_BYTES, "stämmer inte med namnet"),
         ("tabell.xlsx", DOCX_BYTES, "stämmer inte med namnet"),
         ("trasig.docx", b"PK\x03\x04 not really a zip", "stämmer inte med namnet"),
+        (
+            "makro.docx",
+            _zip(
+                {
+                    "[Content_Types].xml": b"<Types/>",
+                    "word/document.xml": b"<w:document/>",
+                    "word/vbaProject.bin": b"\x00",
+                }
+            ),
+            "stämmer inte med namnet",
+        ),
     ],
 )
 def test_a_file_of_a_wrong_type_is_refused_next_to_the_field(world, login, name, data, message):
