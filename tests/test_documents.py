@@ -326,3 +326,12 @@ def test_the_document_list_has_a_fixed_number_of_queries(world, login, django_as
         # and the upload form's versions, meetings and costs: the same for 1 or 6.
         with django_assert_num_queries(11):
             assert client.get(url).status_code == 200
+
+
+def test_the_demo_can_be_reloaded_over_archived_documents(world):
+    from partnerships.demo import _agreement
+
+    cost = ActualCostFactory(cost_line=world.agreement_a.budgets.get().cost_lines.get())
+    _archive(world, user=world.finance_a, title="Kvitto", target=cost)
+    _agreement(world.agreement_a.short_id, title="IOP A")
+    assert not Document.objects.filter(agreement=world.agreement_a).exists()
