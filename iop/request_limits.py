@@ -23,6 +23,8 @@ MiB = 1024 * 1024
 
 # View names (namespaced) that take a file upload: a spreadsheet, or a scanned consent form.
 UPLOAD_URL_NAMES = frozenset({"io_import", "participants:create", "participants:consent_create"})
+# View names that take a document for the archive (IOP_DOCUMENT_MAX_BYTES).
+DOCUMENT_URL_NAMES = frozenset({"document_list", "document_detail", "participants:documents"})
 
 
 def request_max_bytes() -> int:
@@ -34,12 +36,20 @@ def upload_request_max_bytes() -> int:
     return int(getattr(settings, "IOP_IMPORT_MAX_BYTES", 30 * MiB)) + MiB
 
 
+def document_request_max_bytes() -> int:
+    return int(getattr(settings, "IOP_DOCUMENT_MAX_BYTES", 20 * MiB)) + MiB
+
+
 def limit_for(path: str) -> int:
     try:
         name = resolve(path).view_name
     except Resolver404:
         return request_max_bytes()
-    return upload_request_max_bytes() if name in UPLOAD_URL_NAMES else request_max_bytes()
+    if name in UPLOAD_URL_NAMES:
+        return upload_request_max_bytes()
+    if name in DOCUMENT_URL_NAMES:
+        return document_request_max_bytes()
+    return request_max_bytes()
 
 
 class RequestSizeMiddleware:

@@ -293,3 +293,7 @@ PARTICIPANT_RETENTION_YEARS = env.int("PARTICIPANT_RETENTION_YEARS", default=5)
 # The UBL 2.1 schemas and the PEPPOL BIS 3.0 rules (reporting/peppol.py validates every
 # e-invoice against them, offline).
 SCHEMAS_DIR = Path(env("IOP_SCHEMAS_DIR", default=str(BASE_DIR.parent / "shared" / "schemas")))
+
+# The document archive (partnerships): the largest file accepted, and where files are kept.
+# Set STORAGES["documents"] (e.g. an S3-compatible backend) to keep them off the disk.
+IOP_DOCUMENT_MAX_BYTES = env.int("IOP_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)

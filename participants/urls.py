@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_casework, views_teams
+from . import views, views_casework, views_documents, views_teams
 
 app_name = "participants"
 
@@ -9,6 +9,16 @@ urlpatterns = [
     path("new/", views.participant_create, name="create"),
     path("<int:participant_id>/", views.participant_timeline, name="timeline"),
     path("<int:participant_id>/edit/", views.participant_edit, name="edit"),
+    path(
+        "<int:participant_id>/documents/",
+        views_documents.participant_documents,
+        name="documents",
+    ),
+    path(
+        "<int:participant_id>/documents/<int:document_id>/files/<int:file_id>/",
+        views_documents.participant_document_download,
+        name="document_download",
+    ),
     path("<int:participant_id>/enrol/", views.enrolment_create, name="enrolment_create"),
     path("<int:participant_id>/consents/new/", views.consent_create, name="consent_create"),
     path("<int:participant_id>/referrals/new/", views.referral_create, name="referral_create"),

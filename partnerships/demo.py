@@ -22,6 +22,8 @@ from .models import (
     Budget,
     ContactPerson,
     CostLine,
+    Document,
+    DocumentFile,
     FundingShare,
     Goal,
     Indicator,
@@ -262,6 +264,11 @@ def _pairs(agreement: Agreement, rows: list[tuple]) -> None:
 
 def _agreement(short_id: str, **fields) -> Agreement:
     agreement, _ = Agreement.objects.update_or_create(short_id=short_id, defaults=fields)
+    # Archived documents protect what they are attached to (costs, versions, meetings);
+    # a participant's documents hang on the agreement only and are left to participants.
+    shared_documents = Document.objects.filter(agreement=agreement, personal=False)
+    DocumentFile.objects.filter(document__in=shared_documents).delete()
+    shared_documents.delete()
     # Actual costs protect their cost lines; clear them before the budgets they belong to.
     ActualCost.objects.filter(cost_line__budget__agreement=agreement).delete()
     agreement.budgets.all().delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("partnerships.urls_followup")),
     path("", include("partnerships.urls_governance")),
     path("", include("partnerships.urls_admin")),
+    path("", include("partnerships.urls_documents")),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_create, name="agreement_create"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement_detail"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -20,6 +20,7 @@ from .models import (
     AgreementParty,
     AgreementVersion,
     Budget,
+    Document,
     Goal,
     InvoicingPair,
     format_sek,
@@ -77,7 +78,24 @@ def snapshot_agreement(agreement: Agreement) -> dict[str, Any]:
     data["budgets"] = {
         str(budget.year): _budget_snapshot(budget) for budget in agreement.budgets.all()
     }
+    # Only with documents, so versions stored before the archive existed still compare equal.
+    if documents := _documents_snapshot(agreement):
+        data["documents"] = documents
     return data
+
+
+def _documents_snapshot(agreement: Agreement) -> list[dict[str, Any]]:
+    """The archive in one line per document, so that an upload or a deletion is a version."""
+    rows = (
+        Document.objects.filter(agreement=agreement, personal=False)
+        .annotate(version_count=Count("files"))
+        .order_by("pk")
+        .values_list("pk", "title", "version_count", "deleted_at")
+    )
+    return [
+        {"id": pk, "title": title, "versions": count, "deleted": deleted is not None}
+        for pk, title, count, deleted in rows
+    ]
 
 
 def _agreement_with_parts(agreement_id: int) -> Agreement:
@@ -213,6 +231,7 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
         ("parties", _("Parter")),
         ("goals", _("Mål och indikatorer")),
         ("invoicing_pairs", _("Vem fakturerar vem")),
+        ("documents", _("Dokument")),
     ):
         # Versions recorded before pairs were part of the snapshot have no such key.
         if (old.get(key) or []) != (new.get(key) or []):
@@ -282,6 +301,11 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
             )
             + (f" ({p['marking']})" if p["marking"] else "")
             for p in items
+        )
+    if key == "documents":
+        return "; ".join(
+            f"{d['title']} (v{d['versions']})" + (f" – {_('borttaget')}" if d["deleted"] else "")
+            for d in items
         )
     if key == "parties":
         return "; ".join(

@@ -19,7 +19,7 @@ urlpatterns = [
         name="network_form_status",
     ),
     path(
-        "networks/<int:network_id>/forms/<int:form_id>/members/<int:member_id>/submit/",
+        "networks/<int:network_id>/forms/<int:form_id>/members/<int:network_member_id>/submit/",
         views.network_submit,
         name="network_submit",
     ),

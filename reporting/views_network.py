@@ -79,10 +79,10 @@ def network_form_status(request: AuthedHttpRequest, network_id: int, form_id: in
 
 
 def network_submit(
-    request: AuthedHttpRequest, network_id: int, form_id: int, member_id: int
+    request: AuthedHttpRequest, network_id: int, form_id: int, network_member_id: int
 ) -> HttpResponse:
     network, role = access_network(request.user, network_id)
-    member = access_own_member(role, member_id)
+    member = access_own_member(role, network_member_id)
     form = access_form(network, form_id)
     grid = SubmissionForm(form, request.POST or None)
     last = current_submission(form, member)

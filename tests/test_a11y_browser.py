@@ -69,6 +69,7 @@ PAGE_STATES: list[PageState] = [
         "/reporting/networks/{network}/forms/{network_form}/members/{network_member}/submit/",
     ),
     PageState("koordinator", "/reporting/networks/{network}/forms/{network_published}/report/"),
+    PageState("koordinator", "/participants/{participant}/documents/"),
     # finance
     PageState("ekonom", "/", main=True),
     PageState("ekonom", "/agreements/{bromodellen}/"),
@@ -80,6 +81,7 @@ PAGE_STATES: list[PageState] = [
     PageState("ekonom", "/budgets/index-series/"),
     PageState("ekonom", "/agreements/{bromodellen}/budgets/{budget_year}/edit/"),
     PageState("ekonom", "/agreements/{bromodellen}/invoicing/"),
+    PageState("ekonom", "/agreements/{bromodellen}/documents/"),
     PageState("ekonom", "/agreements/{bromodellen}/invoicing/{bromodellen_pair}/"),
     # steering group
     PageState("styrgrupp", "/dashboards/", main=True),
@@ -95,6 +97,7 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/agreements/{thaiwise}/"),
     PageState("ansvarig", "/agreements/{thaiwise}/history/"),
     PageState("ansvarig", "/meetings/{meeting}/"),
+    PageState("ansvarig", "/agreements/{thaiwise}/documents/"),
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/"),
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/"),
     PageState("ansvarig", "/reporting/agreements/{thaiwise}/annual/{last_year}/confirm/"),

@@ -93,6 +93,9 @@ participants:list                       302  200     200     404     404      20
 participants:create                     302  200     200     404     404      200     200
 participants:timeline                   302  200     404     404     404      200     200
 participants:edit                       302  200     404     404     404      200     200
+participants:documents                  302  200     404     404     404      200     200
+# (the matrix's document is the agreement's own, no participant's: 404 through a participant)
+participants:document_download          302  404     404     404     404      404     404
 participants:enrolment_create           302  200     404     404     404      200     200
 participants:consent_create             302  200     404     404     404      200     403
 participants:referral_create            302  200     404     404     404      200     200
@@ -155,6 +158,11 @@ risk_detail                             302  200     404     200     200      20
 risk_edit                               302  403     404     403     403      200     200
 obstacle_create                         302  403     404     403     403      200     200
 obstacle_edit                           302  403     404     403     403      200     200
+# The document archive (an agreement-level document; receipts are finance's and managers')
+document_list                           302  200     404     200     200      200     200
+document_detail                         302  200     404     200     200      200     200
+document_delete                         302  405     405     405     405      405     405
+document_download                       302  200     404     200     200      200     200
 action_item_done                        302  405     405     405     405      405     405
 action_item_reopen                      302  405     405     405     405      405     405
 calendar_settings                       302  200     200     200     200      200     200
@@ -283,6 +291,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "seller_id": lambda o: o.world.party_a.pk,
     "buyer_id": lambda o: o.world.agreement_a.public_parties().get().pk,
     "meeting_id": lambda o: o.meeting.pk,
+    "document_id": lambda o: o.document.pk,
+    "file_id": lambda o: o.document.files.get().pk,
     "item_id": lambda o: o.action_item.pk,
     "body_id": lambda o: o.governance.body.pk,
     "stage_id": lambda o: o.governance.stage.pk,
@@ -297,7 +307,7 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     # catch-all's unknown page.
     "network_id": lambda o: o.network.network.pk,
     "form_id": lambda o: o.network.form.pk,
-    "member_id": lambda o: o.network.members[0].pk,
+    "network_member_id": lambda o: o.network.members[0].pk,
     "submission_id": lambda o: o.network_submission.pk,
     "object_id": lambda o: o.world.agreement_a.pk,
     "content_type_id": lambda o: o.agreement_type.pk,
@@ -309,6 +319,24 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
 # Two kinds of job share the argument name job_id; each gets its own object.
 JOB_IDS = {"io_job", "io_job_status", "io_job_confirm"}
 YEAR = 2026
+
+
+def _document(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from iop.audit import AuditContext
+    from partnerships.document_actions import upload_document
+    from partnerships.documents import PDF
+
+    return upload_document(
+        user=world.manager_a,
+        audit=AuditContext.system(),
+        agreement=world.agreement_a,
+        target=None,
+        title="Undertecknat avtal",
+        upload=SimpleUploadedFile("avtal.pdf", b"%PDF-1.4\n%%EOF\n"),
+        kind=PDF,
+    )
 
 
 def _first_figure_key() -> str:
@@ -381,7 +409,7 @@ def _governance_objects(world) -> SimpleNamespace:
 
 
 @pytest.fixture
-def objects(world) -> SimpleNamespace:
+def objects(world, settings, tmp_path) -> SimpleNamespace:
     """The world plus one object of every kind that a URL can point at, all in partnership A."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -420,6 +448,7 @@ def objects(world) -> SimpleNamespace:
     report = AnnualReport.objects.create(agreement=agreement, year=YEAR)
     team = TeamFactory(agreement=agreement)
     network = _network(world)
+    settings.MEDIA_ROOT = str(tmp_path)
     return SimpleNamespace(
         team=team,
         member=TeamMemberFactory(team=team, user=world.coordinator_a),
@@ -472,6 +501,8 @@ def objects(world) -> SimpleNamespace:
         invitation_token=new_invitation(
             user=None, target=UserFactory.create(username="invited", organisation=world.org_a)
         ),
+        # Last: archiving writes an agreement version, after the "Tecknat" one above.
+        document=_document(world),
     )
 
 

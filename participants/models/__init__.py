@@ -1206,4 +1206,5 @@ from .casework import Handover as Handover  # noqa: E402
 from .casework import IntakeWindow as IntakeWindow  # noqa: E402
 from .casework import PlanAgreement as PlanAgreement  # noqa: E402
 from .casework import PlanRevision as PlanRevision  # noqa: E402
+from .documents import ParticipantDocument as ParticipantDocument  # noqa: E402
 from .duplicates import DuplicateSuspicion as DuplicateSuspicion  # noqa: E402

@@ -35,6 +35,7 @@ from .budgets import (
     describe_deviation,
     split_shares,
 )
+from .documents import Document, DocumentFile, document_storage
 from .governance import (
     BodyMember,
     GovernanceBody,
@@ -86,6 +87,8 @@ __all__ = [
     "ContactPerson",
     "CostLine",
     "Decision",
+    "Document",
+    "DocumentFile",
     "Extension",
     "ExtensionApproval",
     "FollowupSummary",
@@ -109,6 +112,7 @@ __all__ = [
     "too_late_to_extend",
     "covered_quarters",
     "describe_deviation",
+    "document_storage",
     "format_sek",
     "quarter_bounds",
     "required_followups",
