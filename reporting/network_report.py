@@ -10,14 +10,14 @@ the total so that a hidden cell cannot be worked out from the others.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from iop.spreadsheets.writer import stream_csv
 
 from .models_network import COUNT, SINGLE, Network, NetworkForm, NetworkMember, NetworkSubmission
 from .suppression import Cell, Suppressor
@@ -120,18 +120,18 @@ def build_report(form: NetworkForm) -> NetworkReport:
 
 
 def report_csv(report: NetworkReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Dimension"), _("Kategori"), _("Antal")])
-    writer.writerow([_("Rapporterande medlemmar"), "", report.members_reporting])
-    writer.writerow([_("Kontakter totalt"), "", report.total.csv])
+    """Through the one writer: category labels are the coordinator's own text."""
+    rows: list[list[Any]] = [
+        [_("Rapporterande medlemmar"), "", report.members_reporting],
+        [_("Kontakter totalt"), "", report.total.csv],
+    ]
     for table in report.dimensions:
         for label, cell in table.rows:
-            writer.writerow([table.label, label, cell.csv])
+            rows.append([table.label, label, cell.csv])
     for period, members, cell in report.trend:
-        writer.writerow([_("Kontakter per period"), period, cell.csv])
-        writer.writerow([_("Rapporterande medlemmar per period"), period, members])
-    return out.getvalue()
+        rows.append([_("Kontakter per period"), period, cell.csv])
+        rows.append([_("Rapporterande medlemmar per period"), period, members])
+    return "".join(stream_csv([_("Dimension"), _("Kategori"), _("Antal")], rows))
 
 
 @dataclass

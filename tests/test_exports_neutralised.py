@@ -54,7 +54,11 @@ def export_routes() -> list[str]:
 
 
 def _urls(route: str, world) -> list[str]:
-    values = {"agreement_id": [world.agreement_a.pk], "kind": list(datasets())}
+    values = {
+        "agreement_id": [world.agreement_a.pk],
+        "kind": list(datasets()),
+        **getattr(world, "network_ids", {}),
+    }
     urls = ["/" + route]
     for name, choices in values.items():
         token = re.compile(r"<(?:\w+:)?" + name + ">")
@@ -102,7 +106,28 @@ def hostile(world):
         action=AccessLog.Action.VIEW,
         what=WHAT,
     )
+    world.network_ids = _hostile_network(world)
     return world
+
+
+NETWORK_DIMENSION = '=HYPERLINK("http://example.invalid")'
+
+
+def _hostile_network(world) -> dict[str, list[int]]:
+    """A statistics network whose coordinator named a dimension like a formula."""
+    from reporting.actions_network import publish_report
+    from reporting.models import NetworkForm
+    from tests.factories.network import make_network, submit
+
+    network = make_network(3, coordinator_org=world.org_a, coordinator=world.manager_a)
+    dimensions = network.form.dimensions
+    dimensions[0]["label"] = NETWORK_DIMENSION
+    NetworkForm.objects.filter(pk=network.form.pk).update(dimensions=dimensions)
+    network.form.refresh_from_db()
+    for i in range(3):
+        submit(network, i, 10 + i)
+    publish_report(form=network.form, user=world.manager_a, audit=AuditContext.system())
+    return {"network_id": [network.network.pk], "form_id": [network.form.pk]}
 
 
 def test_the_walk_finds_the_exports():
@@ -138,3 +163,4 @@ def test_every_cell_of_every_export_is_neutralised(hostile, client):
     assert ORGANISATION in seen  # the access-log export and the organisation exports
     assert WHAT in seen  # the access-log export
     assert set(CONTACT_TITLES) <= seen  # the dataset exports, CSV and XLSX
+    assert NETWORK_DIMENSION in seen  # the statistics network's national report
