@@ -21,10 +21,12 @@ from django.urls import Resolver404, resolve
 
 MiB = 1024 * 1024
 
-# View names (namespaced) that take a file upload: a spreadsheet, or a scanned consent form.
-UPLOAD_URL_NAMES = frozenset({"io_import", "participants:create", "participants:consent_create"})
-# View names that take a document for the archive (IOP_DOCUMENT_MAX_BYTES).
-DOCUMENT_URL_NAMES = frozenset({"document_list", "document_detail", "participants:documents"})
+
+# View names (namespaced) that take a file upload: IOP_UPLOAD_VIEW_NAMES (a spreadsheet,
+# a scanned consent form: the import limit) and IOP_DOCUMENT_VIEW_NAMES (the document
+# archive: the document limit), listed in the settings, which name every app.
+def _names(setting: str) -> frozenset[str]:
+    return frozenset(getattr(settings, setting, ()))
 
 
 def request_max_bytes() -> int:
@@ -45,9 +47,9 @@ def limit_for(path: str) -> int:
         name = resolve(path).view_name
     except Resolver404:
         return request_max_bytes()
-    if name in UPLOAD_URL_NAMES:
+    if name in _names("IOP_UPLOAD_VIEW_NAMES"):
         return upload_request_max_bytes()
-    if name in DOCUMENT_URL_NAMES:
+    if name in _names("IOP_DOCUMENT_VIEW_NAMES"):
         return document_request_max_bytes()
     return request_max_bytes()
 

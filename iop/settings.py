@@ -297,3 +297,8 @@ SCHEMAS_DIR = Path(env("IOP_SCHEMAS_DIR", default=str(BASE_DIR.parent / "shared"
 # The document archive (partnerships): the largest file accepted, and where files are kept.
 # Set STORAGES["documents"] (e.g. an S3-compatible backend) to keep them off the disk.
 IOP_DOCUMENT_MAX_BYTES = env.int("IOP_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Views that take a file upload, allowed a larger request body than the 2 MB default
+# (iop/request_limits.py): the import limit, and the document limit.
+IOP_UPLOAD_VIEW_NAMES = ["io_import", "participants:create", "participants:consent_create"]
+IOP_DOCUMENT_VIEW_NAMES = ["document_list", "document_detail", "participants:documents"]

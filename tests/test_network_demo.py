@@ -16,8 +16,8 @@ from reporting.models import Network, NetworkSubmission
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 (twice: replaced)
+    call_command("load_demo", allow_demo_data=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", allow_demo_data=True, stdout=open("/dev/null", "w"))  # noqa: SIM115 (twice: replaced)
 
 
 def test_the_demo_network_has_twenty_members_three_years_and_one_late(demo, client):

@@ -1,7 +1,7 @@
 """The one writer of every CSV and XLSX the app produces.
 
-Dataset exports and templates (engine.py), the steering group's dashboard CSVs (reporting)
-and the access-log export (participants) all write through here, so every text cell that
+Dataset exports and templates (engine.py), the steering group's dashboard CSVs and the
+access-log export all write through here, so every text cell that
 a spreadsheet program would take for a formula (a leading =, +, -, @, tab or carriage
 return) gets a leading apostrophe (`resources.neutralise`), whoever typed it.
 """
