@@ -50,11 +50,24 @@ def _virtual_size() -> int:
     return 0
 
 
+def _out_of_memory(exc: BaseException, start: int, memory: int) -> bool:
+    """Whether a failure came from the memory ceiling. Under RLIMIT_AS an allocation in C
+    (zlib, the XML parser) fails with its own error rather than MemoryError, so a failure
+    while the process holds more than half its budget counts as one too."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return memory > 0 and _virtual_size() >= start + memory // 2
+
+
 def _child(
     send: Connection, func: Callable[..., Any], args: tuple, seconds: float, memory: int
 ) -> None:
+    start = _virtual_size()
     try:
-        budget = _virtual_size() + memory
+        budget = start + memory
         resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
         cpu = int(seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -62,6 +75,9 @@ def _child(
     except MemoryError:
         send.send(("memory", None))
     except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
+        if _out_of_memory(exc, start, memory):
+            send.send(("memory", None))
+            return
         payload = exc.args[0] if exc.args and isinstance(exc.args[0], str | tuple) else None
         try:
             send.send(("error", (type(exc).__name__, payload, traceback.format_exc(limit=3))))
