@@ -1208,3 +1208,7 @@ from .casework import PlanAgreement as PlanAgreement  # noqa: E402
 from .casework import PlanRevision as PlanRevision  # noqa: E402
 from .documents import ParticipantDocument as ParticipantDocument  # noqa: E402
 from .duplicates import DuplicateSuspicion as DuplicateSuspicion  # noqa: E402
+from .funder import EligibilityRule as EligibilityRule  # noqa: E402
+from .funder import EntryBackground as EntryBackground  # noqa: E402
+from .funder import ExitResult as ExitResult  # noqa: E402
+from .funder import FunderProfile as FunderProfile  # noqa: E402

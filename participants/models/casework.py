@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation
 
 from .choices import IncomeSource
+from .funder import ResultAnswer
 
 # Follow-ups after exit, in months.
 FOLLOW_UP_MONTHS = (1, 6)
@@ -260,6 +261,16 @@ class FollowUp(models.Model):
         _("försörjning vid uppföljningen"),
         max_length=20,
         choices=IncomeSource.choices,
+        blank=True,
+    )
+    # The longer-term results (ESF+), asked at the 6-month follow-up; blank is unknown.
+    in_employment = models.CharField(
+        _("i arbete, även egenföretagare"), max_length=10, choices=ResultAnswer.choices, blank=True
+    )
+    better_situation = models.CharField(
+        _("bättre ställning på arbetsmarknaden"),
+        max_length=10,
+        choices=ResultAnswer.choices,
         blank=True,
     )
     note = models.CharField(_("anteckning"), max_length=300, blank=True)
