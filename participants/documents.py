@@ -7,15 +7,16 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 
 from iop.audit import AuditContext
 from partnerships.document_actions import archive_file
-from partnerships.documents import Kind
+from partnerships.documents import Kind, sniff
 from partnerships.models import Agreement, DocumentFile, User
 
 from .access import ParticipantAccess, record_access
-from .models import AccessLog, ParticipantDocument
+from .models import AccessLog, Consent, ParticipantDocument
 
 
 def visible_participant_documents(seen: ParticipantAccess) -> QuerySet[ParticipantDocument]:
@@ -39,6 +40,28 @@ def access_participant_document_file(
         return link.document.files.get(pk=file_id)
     except (ParticipantDocument.DoesNotExist, DocumentFile.DoesNotExist) as exc:
         raise Http404 from exc
+
+
+def access_consent_scan(
+    seen: ParticipantAccess, consent_id: int, organisation_id: int | None
+) -> tuple[FieldFile, Kind]:
+    """The scan of a consent the user's organisation holds, with its kind judged by its
+    content; 404 for anyone else, and when the user may not see who the participant is."""
+    if not seen.identity or organisation_id is None:
+        raise Http404
+    consent = (
+        Consent.objects.filter(participant=seen.participant, holder_id=organisation_id)
+        .exclude(scan="")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    with consent.scan.open("rb") as stream:
+        kind = sniff(stream)
+    if kind is None:
+        raise Http404
+    return consent.scan, kind
 
 
 @transaction.atomic

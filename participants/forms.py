@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnerships import documents as archive
 from partnerships.models import Agreement, Organisation, User
 
 from . import duplicates
@@ -235,6 +236,22 @@ class ConsentForm(forms.ModelForm):
 
     def clean_given_on(self):
         return _not_in_future(self.cleaned_data["given_on"])
+
+    def clean_scan(self):
+        """A scan is a PDF or a picture, judged by its content as in the document archive."""
+        scan = self.cleaned_data.get("scan")
+        if scan and not getattr(scan, "_committed", False):
+            kind = archive.check_upload(scan)
+            if kind not in SCAN_KINDS:
+                raise ValidationError(
+                    _("En inskannad blankett ska vara en PDF-, PNG- eller JPEG-fil."),
+                    code="type_not_allowed",
+                )
+        return scan
+
+
+# What a scanned consent form may be.
+SCAN_KINDS = (archive.PDF, archive.PNG, archive.JPEG)
 
 
 class WithdrawConsentForm(forms.Form):

@@ -30,6 +30,11 @@ urlpatterns = [
         name="access_log_participant",
     ),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path(
+        "<int:participant_id>/consents/<int:consent_id>/scan/",
+        views_documents.consent_scan_download,
+        name="consent_scan",
+    ),
     path("enrolments/<int:enrolment_id>/row/", views.participant_row, name="row"),
     path(
         "enrolments/<int:enrolment_id>/contacts/new/", views.contact_create, name="contact_create"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from iop.audit import AuditContext
 from partnerships.forms_documents import UploadedFileForm
-from partnerships.http import AuthedHttpRequest
+from partnerships.http import AuthedHttpRequest, stored_file_response
 from partnerships.models import Agreement
 
 from . import access, documents
@@ -74,13 +74,22 @@ def participant_document_download(
         request, participant_id, what="dokument", action=AccessLog.Action.VIEW
     )
     stored = documents.access_participant_document_file(seen, document_id, file_id)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
+    return stored_file_response(
+        stored.file.open("rb"), filename=stored.original_name, content_type=stored.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+
+
+def consent_scan_download(
+    request: AuthedHttpRequest, participant_id: int, consent_id: int
+) -> FileResponse:
+    """The scanned consent form, for the holder organisation's staff who see who the
+    participant is; logged like every read of the participant."""
+    seen = access.access_participant_by_id(
+        request, participant_id, what="samtyckesblankett", action=AccessLog.Action.VIEW
+    )
+    scan, kind = documents.access_consent_scan(seen, consent_id, request.user.organisation_id)
+    return stored_file_response(
+        scan.open("rb"),
+        filename=f"samtycke-{seen.participant.code}{kind.extensions[0]}",
+        content_type=kind.content_type,
+    )

@@ -17,7 +17,7 @@ from iop.audit import AuditContext
 from . import document_access, document_actions
 from .access import access_agreement_by_id
 from .forms_documents import DocumentDeleteForm, DocumentUploadForm, DocumentVersionForm
-from .http import AuthedHttpRequest
+from .http import AuthedHttpRequest, stored_file_response
 
 
 def document_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
@@ -124,13 +124,6 @@ def document_delete(request: AuthedHttpRequest, document_id: int) -> HttpRespons
 
 def document_download(request: AuthedHttpRequest, document_id: int, file_id: int) -> FileResponse:
     stored = document_access.access_document_file(request.user, document_id, file_id)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
+    return stored_file_response(
+        stored.file.open("rb"), filename=stored.original_name, content_type=stored.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

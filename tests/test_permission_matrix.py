@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -103,6 +104,7 @@ participants:export_json                302  404     404     404     404      40
 participants:export_pdf                 302  404     404     404     404      404     200
 participants:access_log_participant     302  404     404     404     404      404     302
 participants:consent_withdraw           302  200     404     404     404      200     404
+participants:consent_scan               302  200     404     404     404      200     404
 participants:row                        302  200     404     404     404      200     200
 participants:contact_create             302  200     404     404     404      200     200
 participants:enrolment_edit             302  200     404     404     404      200     200
@@ -464,7 +466,10 @@ def objects(world, settings, tmp_path) -> SimpleNamespace:
         # A consent Förening A holds, so that its staff (and only they) may record the
         # participant's withdrawal of it; an administrator is a third party.
         consent=ConsentFactory(
-            participant=enrolment.participant, holder=world.org_a, organisation=world.municipality
+            participant=enrolment.participant,
+            holder=world.org_a,
+            organisation=world.municipality,
+            scan=SimpleUploadedFile("samtycke.pdf", b"%PDF-1.4\n%%EOF\n"),
         ),
         duplicate_case=DuplicateSuspicion.objects.create(
             existing=enrolment.participant, reported_by=world.coordinator_b, source="import"

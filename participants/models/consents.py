@@ -10,6 +10,7 @@ are the same organisation is the participant's consent to being registered there
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Organisation
+from partnerships.models.documents import document_storage
+
+
+def random_scan_name(instance: Consent, filename: str) -> str:
+    """A stored name nobody can guess; the scan is served only by the consent scan view."""
+    return f"consents/{secrets.token_urlsafe(24)}"
 
 
 class Category(models.TextChoices):
@@ -116,7 +123,12 @@ class Consent(models.Model):
         help_text=_("Diarienummer eller blankettens nummer. Krävs för skriftligt samtycke."),
     )
     scan = models.FileField(
-        _("inskannad blankett"), upload_to="consents/%Y/", blank=True, max_length=200
+        _("inskannad blankett"),
+        storage=document_storage,
+        upload_to=random_scan_name,
+        blank=True,
+        max_length=200,
+        help_text=_("PDF, PNG eller JPEG."),
     )
     witness = models.CharField(
         _("vittne"),
