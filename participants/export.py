@@ -10,6 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from iop.pdf import html_to_pdf
 
@@ -19,8 +20,12 @@ from .models import (
     Attendance,
     Contact,
     Enrolment,
+    EntryBackground,
     ExitOutcome,
     ExitRecord,
+    ExitResult,
+    FollowUp,
+    IncomeSource,
     Participant,
 )
 
@@ -75,6 +80,35 @@ CONSENT_FIELDS = [
     "withdrawal_reference",
     "withdrawal_witness",
 ]
+BACKGROUND_FIELDS = [
+    "age_at_entry",
+    "labour_market_status",
+    "unemployed_months",
+    "education_level",
+    "disability",
+    "third_country_national",
+    "foreign_background",
+    "homeless",
+    "income_sources",
+    "eligibility_breaches",
+    "eligibility_justification",
+]
+RESULT_FIELDS = [
+    "job_seeking",
+    "in_education",
+    "gained_qualification",
+    "in_employment",
+    "income_sources",
+]
+FOLLOW_UP_FIELDS = [
+    "months",
+    "due_on",
+    "done_on",
+    "income",
+    "in_employment",
+    "better_situation",
+    "note",
+]
 CONTACT_FIELDS = ["date", "kind", "duration_minutes", "topic", "referrals", "note", "health"]
 
 
@@ -113,11 +147,15 @@ def _exit(enrolment: Enrolment) -> dict[str, Any] | None:
     return {
         **_row(record, ["needs_clarified", "plan_agreed_by_all", "handover", "handover_note"]),
         "handed_over_to": str(record.handed_over_to or ""),
-        "follow_ups": [
-            _row(f, ["months", "due_on", "done_on", "income", "note"])
-            for f in enrolment.follow_ups.all()
-        ],
     }
+
+
+def _one(enrolment: Enrolment, related: str, fields: list[str]) -> dict[str, Any] | None:
+    """A one-to-one row of the enrolment (background, exit result) or None."""
+    try:
+        return _row(getattr(enrolment, related), fields)
+    except (EntryBackground.DoesNotExist, ExitResult.DoesNotExist):
+        return None
 
 
 def _enrolment(e: Enrolment) -> dict[str, Any]:
@@ -136,7 +174,10 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
         ],
         "assessments": [_row(a, ["date", "step", "comment"]) for a in e.assessments.all()],
         "action_plan": plan,
+        "background": _one(e, "background", BACKGROUND_FIELDS),
         "exit": _exit(e),
+        "exit_result": _one(e, "exit_result", RESULT_FIELDS),
+        "follow_ups": [_row(f, FOLLOW_UP_FIELDS) for f in e.follow_ups.all()],
     }
 
 
@@ -144,7 +185,9 @@ def _enrolments(p: Participant) -> list[dict[str, Any]]:
     return [
         _enrolment(e)
         for e in p.enrolments.select_related("agreement", "phase")
-        .prefetch_related("phase_changes__to_phase", "phase_changes__from_phase", "assessments")
+        .prefetch_related(
+            "phase_changes__to_phase", "phase_changes__from_phase", "assessments", "follow_ups"
+        )
         .order_by("start_date")
     ]
 
@@ -231,23 +274,44 @@ def _label(choices: Any, code: Any) -> Any:
     return dict(choices).get(code, code)
 
 
+def _labelled(model: Any, row: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """A row as (Swedish label, readable value) pairs, for the PDF."""
+    if not row:
+        return []
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    pairs = []
+    for key, value in row.items():
+        field = fields.get(key)
+        label = str(field.verbose_name).capitalize() if field else key
+        if key == "income_sources":
+            value = ", ".join(str(_label(IncomeSource.choices, v)) for v in value)
+        elif isinstance(value, bool):
+            value = _("ja") if value else _("nej")
+        elif field is not None and field.choices:
+            value = _label(field.choices, value)
+        pairs.append((label, "" if value is None else value))
+    return pairs
+
+
+def _enrolment_for_reading(e: dict[str, Any]) -> dict[str, Any]:
+    exit_row = {k: v for k, v in (e["exit"] or {}).items() if k != "handed_over_to"}
+    return {
+        **e,
+        "exit_outcome": _label(ExitOutcome.choices, e["exit_outcome"]),
+        "background_rows": _labelled(EntryBackground, e["background"]),
+        "exit_rows": _labelled(ExitRecord, exit_row or None),
+        "result_rows": _labelled(ExitResult, e["exit_result"]),
+        "follow_up_rows": [_labelled(FollowUp, f) for f in e["follow_ups"]],
+    }
+
+
 def _for_reading(data: dict[str, Any]) -> dict[str, Any]:
     """The PDF is read by a person: field names and choice codes become their Swedish
     labels (the JSON export keeps the codes, for machines)."""
-    fields = {f.name: f for f in Participant._meta.concrete_fields}
-    participant_rows = []
-    for key, value in data["participant"].items():
-        field = fields.get(key)
-        label = str(field.verbose_name).capitalize() if field else key
-        shown = _label(field.choices, value) if field is not None and field.choices else value
-        participant_rows.append((label, shown))
     return {
         **data,
-        "participant_rows": participant_rows,
-        "enrolments": [
-            {**e, "exit_outcome": _label(ExitOutcome.choices, e["exit_outcome"])}
-            for e in data["enrolments"]
-        ],
+        "participant_rows": _labelled(Participant, data["participant"]),
+        "enrolments": [_enrolment_for_reading(e) for e in data["enrolments"]],
         "contacts": [
             {**c, "kind": _label(Contact.Kind.choices, c["kind"])} for c in data["contacts"]
         ],

@@ -351,3 +351,71 @@ def test_consent_towards_another_partnership_cannot_be_withdrawn(world, login, a
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.withdrawn_on is None
+
+
+def test_the_pdf_extract_holds_the_plan_exit_background_results_and_follow_ups(
+    world, login, a_enrolment
+):
+    """Everything held on the person is in the extract a person reads, not only in the
+    JSON: the plan's goals and who agreed, the exit, the background at entry, the results
+    at exit and the follow-ups with their results."""
+    import datetime
+    import io
+
+    from participants.models import (
+        ActionGoal,
+        ActionPlan,
+        EntryBackground,
+        ExitRecord,
+        ExitResult,
+        FollowUp,
+    )
+
+    e = a_enrolment
+    plan = ActionPlan.objects.create(
+        enrolment=e, drawn_up_on=datetime.date(2026, 2, 1), summary="Plan mot arbete"
+    )
+    ActionGoal.objects.create(
+        plan=plan, description="Körkort", responsible_organisation=world.org_a
+    )
+    EntryBackground.objects.create(
+        enrolment=e,
+        labour_market_status="unemployed",
+        unemployed_months=18,
+        education_level="isced_3_4",
+        income_sources=["income_support"],
+    )
+    e.exit_date, e.exit_outcome = datetime.date(2026, 5, 31), "work"
+    e.save()
+    ExitRecord.objects.create(
+        enrolment=e, needs_clarified="Behöver körkort", plan_agreed_by_all=True
+    )
+    ExitResult.objects.create(enrolment=e, in_employment="yes", income_sources=["salary"])
+    FollowUp.objects.create(
+        enrolment=e,
+        months=6,
+        due_on=datetime.date(2026, 11, 30),
+        done_on=datetime.date(2026, 11, 25),
+        income="salary",
+        in_employment="yes",
+        better_situation="yes",
+    )
+    response = login(world.admin).get(reverse("participants:export_pdf", args=[e.participant_id]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in (
+        "Körkort",
+        "Behöver körkort",
+        "Bakgrund vid start",
+        "Arbetslös",
+        "Försörjningsstöd",
+        "Resultat vid avslut",
+        "Lön",
+        "Bättre ställning på arbetsmarknaden",
+    ):
+        assert expected in text, expected
+    assert "unemployed" not in text and "income_support" not in text
+    data = login(world.admin).get(reverse("participants:export_json", args=[e.participant_id]))
+    enrolment = data.json()["enrolments"][0]
+    assert enrolment["background"]["unemployed_months"] == 18
+    assert enrolment["exit_result"]["income_sources"] == ["salary"]
+    assert enrolment["follow_ups"][0]["better_situation"] == "yes"

@@ -255,9 +255,9 @@ def test_the_exit_records_needs_and_hand_over_and_schedules_follow_ups(world, lo
     )
     # The data-subject export holds the exit and its follow-ups too.
     export = login(world.admin).get(reverse("participants:export_json", args=[e.participant_id]))
-    exit_data = export.json()["enrolments"][0]["exit"]
-    assert exit_data["needs_clarified"] == "Arbetsförmåga behöver utredas"
-    assert [f["months"] for f in exit_data["follow_ups"]] == [1, 6]
+    enrolment_data = export.json()["enrolments"][0]
+    assert enrolment_data["exit"]["needs_clarified"] == "Arbetsförmåga behöver utredas"
+    assert [f["months"] for f in enrolment_data["follow_ups"]] == [1, 6]
 
 
 def test_the_start_page_sources_run_a_fixed_number_of_queries(
