@@ -15,8 +15,14 @@ class ParticipantsConfig(AppConfig):
         from partnerships import hooks
 
         from .caseload import caseworker_start_page
+        from .casework import process_lines
 
         # The start page's work sources register themselves when their module is imported.
         for module in WORK_SOURCE_MODULES:
             importlib.import_module(module)
         hooks.register_start_page(caseworker_start_page)
+        hooks.register_snapshot_part(
+            hooks.SnapshotPart(
+                key="participant_process", label=_("Deltagarprocess"), read=process_lines
+            )
+        )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from partnerships.models import Agreement, Organisation
 
-from .models import ActionPlan, Enrolment, IntakeWindow, PlanAgreement
+from .models import ActionPlan, Enrolment, IntakeWindow, Phase, PlanAgreement
 from .models.casework import FOLLOW_UP_MONTHS as FOLLOW_UP_MONTHS
 
 OUTSIDE_INTAKE = gettext_lazy(
@@ -76,6 +76,15 @@ def plan_status(plan: ActionPlan) -> PlanStatus:
             status.agreed_by[agreement.organisation_id] = agreement
     status.agencies = list(Organisation.objects.filter(pk__in=agency_ids).order_by("name"))
     return status
+
+
+def process_lines(agreement: Agreement) -> list[str]:
+    """The agreement's own phase list and intake windows as lines of its version history."""
+    phases = Phase.objects.filter(agreement=agreement).order_by("position", "pk")
+    windows = IntakeWindow.objects.filter(agreement=agreement).order_by("starts_on")
+    return [f"{_('Fas')} {p.position}: {p.name}" for p in phases] + [
+        _("Intag %(start)s–%(end)s") % {"start": w.starts_on, "end": w.ends_on} for w in windows
+    ]
 
 
 def places_taken(agreement: Agreement, day: datetime.date) -> int:

@@ -103,3 +103,28 @@ def start_page_for(user: Any) -> str | None:
         if address:
             return address
     return None
+
+
+@dataclass(frozen=True)
+class SnapshotPart:
+    """A part of the agreement that a higher app keeps (the participant process, say), stored
+    in every agreement version so that changing it is a version with a readable diff.
+
+    `read(agreement)` gives the part as short lines of text, in order. An empty part is
+    left out of the snapshot, so versions stored before the part existed compare equal.
+    """
+
+    key: str
+    label: str | Promise
+    read: Callable[[Agreement], list[str]]
+
+
+_snapshot_parts: dict[str, SnapshotPart] = {}
+
+
+def register_snapshot_part(part: SnapshotPart) -> None:
+    _snapshot_parts[part.key] = part
+
+
+def snapshot_parts() -> list[SnapshotPart]:
+    return list(_snapshot_parts.values())

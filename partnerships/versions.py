@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
+from . import hooks
 from .models import (
     Agreement,
     AgreementParty,
@@ -81,6 +82,9 @@ def snapshot_agreement(agreement: Agreement) -> dict[str, Any]:
     # Only with documents, so versions stored before the archive existed still compare equal.
     if documents := _documents_snapshot(agreement):
         data["documents"] = documents
+    for part in hooks.snapshot_parts():
+        if lines := part.read(agreement):
+            data[part.key] = lines
     return data
 
 
@@ -240,6 +244,15 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict
                     "field": str(label),
                     "before": _describe(key, old.get(key)),
                     "after": _describe(key, new.get(key)),
+                }
+            )
+    for part in hooks.snapshot_parts():
+        if (old.get(part.key) or []) != (new.get(part.key) or []):
+            changes.append(
+                {
+                    "field": str(part.label),
+                    "before": "; ".join(old.get(part.key) or []) or "–",
+                    "after": "; ".join(new.get(part.key) or []) or "–",
                 }
             )
     old_budgets = old.get("budgets", {}) or {}

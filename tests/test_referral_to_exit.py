@@ -207,6 +207,17 @@ def test_a_partnership_manager_edits_the_agreements_phase_list(world, login):
         "Avslut",
     ]
     assert IntakeWindow.objects.filter(agreement=world.agreement_a).count() == 1
+    # The change is a version of the agreement, readable in its history.
+    version = world.agreement_a.versions.order_by("-number").first()
+    assert version is not None
+    assert version.snapshot["participant_process"] == [
+        "Fas 1: Kartläggning",
+        "Fas 2: Praktik",
+        "Fas 3: Avslut",
+        "Intag 2026-05-01–2026-05-31",
+    ]
+    history = client.get(reverse("agreement_history", args=[world.agreement_a.pk]))
+    assert "Deltagarprocess" in history.content.decode()
 
 
 def test_the_exit_records_needs_and_hand_over_and_schedules_follow_ups(world, login, set_today):
