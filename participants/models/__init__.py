@@ -32,6 +32,7 @@ from .consents import Category as Category
 from .consents import Consent as Consent
 from .consents import ConsentMethod as ConsentMethod
 from .consents import ConsentQuerySet as ConsentQuerySet
+from .fields import source_organisation_field
 from .teams import AgencyContact as AgencyContact
 from .teams import Function as Function
 from .teams import SharedSpecialist as SharedSpecialist
@@ -273,15 +274,7 @@ class Referral(models.Model):
     # The user confirmed a referral outside every intake window of the agreement.
     outside_intake = models.BooleanField(_("utanför intagsperiod"), default=False)
     # The organisation that wrote the entry (information carries its source).
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("registrerad av organisation"),
-    )
+    source_organisation = source_organisation_field()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -650,15 +643,7 @@ class ActionPlan(models.Model):
         verbose_name=_("senast ändrad av"),
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("upprättad av organisation"),
-    )
+    source_organisation = source_organisation_field(_("upprättad av organisation"))
     # Set by participants.actions.agree_to_plan when the last party agrees to a revision:
     # the revision every agency and the participant agreed to, the day the plan was first
     # agreed (the figure "days from enrolment to an agreed plan"), and how many agencies
@@ -716,15 +701,7 @@ class ActionGoal(models.Model):
     )
     achieved_on = models.DateField(_("uppnått"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("skrivet av organisation"),
-    )
+    source_organisation = source_organisation_field(_("skrivet av organisation"))
 
     class Meta:
         ordering = ["position", "pk"]
@@ -763,14 +740,7 @@ class ProgressAssessment(models.Model):
         help_text=_("1 = långt från arbetsmarknaden, 7 = redo för arbete eller studier."),
     )
     comment = models.TextField(_("kommentar"), blank=True)
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("skriven av organisation"),
-    )
+    source_organisation = source_organisation_field(_("skriven av organisation"), editable=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -857,14 +827,7 @@ class Contact(models.Model):
             "den då bara med samtycke till hälsouppgifter."
         ),
     )
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("skriven av organisation"),
-    )
+    source_organisation = source_organisation_field(_("skriven av organisation"), editable=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ContactQuerySet.as_manager()

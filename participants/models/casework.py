@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.models import Agreement, Organisation
 
 from .choices import IncomeSource
+from .fields import source_organisation_field
 from .funder import ResultAnswer
 
 # Follow-ups after exit, in months.
@@ -53,15 +54,7 @@ class PlanAgreement(models.Model):
         related_name="+",
         verbose_name=_("registrerad av"),
     )
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("registrerad av organisation"),
-    )
+    source_organisation = source_organisation_field()
 
     class Meta:
         ordering = ["revision", "agreed_on", "pk"]
@@ -103,14 +96,7 @@ class PlanRevision(models.Model):
         related_name="+",
         verbose_name=_("sparad av"),
     )
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sparad av organisation"),
-    )
+    source_organisation = source_organisation_field(_("sparad av organisation"), editable=True)
     snapshot = models.JSONField(_("innehåll"), default=dict)
 
     class Meta:
@@ -216,15 +202,7 @@ class ExitRecord(models.Model):
         related_name="+",
         verbose_name=_("registrerad av"),
     )
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("registrerad av organisation"),
-    )
+    source_organisation = source_organisation_field()
 
     class Meta:
         verbose_name = _("avslutsuppgifter")
@@ -282,15 +260,7 @@ class FollowUp(models.Model):
         related_name="+",
         verbose_name=_("registrerad av"),
     )
-    source_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("registrerad av organisation"),
-    )
+    source_organisation = source_organisation_field()
 
     objects = FollowUpQuerySet.as_manager()
 

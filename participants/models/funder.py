@@ -21,9 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Agreement, Organisation
+from partnerships.models import Agreement
 
 from .choices import IncomeSource
+from .fields import source_organisation_field
 
 # Months of unemployment above this are a typing error (50 years).
 MAX_UNEMPLOYED_MONTHS = 600
@@ -91,18 +92,6 @@ def _recorded_by() -> models.ForeignKey:
         blank=True,
         related_name="+",
         verbose_name=_("registrerad av"),
-    )
-
-
-def _source_organisation() -> models.ForeignKey:
-    return models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("registrerad av organisation"),
     )
 
 
@@ -249,7 +238,7 @@ class EntryBackground(models.Model):
     )
     recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
     recorded_by = _recorded_by()
-    source_organisation = _source_organisation()
+    source_organisation = source_organisation_field()
 
     class Meta:
         verbose_name = _("bakgrund vid start")
@@ -342,7 +331,7 @@ class ExitResult(models.Model):
     )
     recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
     recorded_by = _recorded_by()
-    source_organisation = _source_organisation()
+    source_organisation = source_organisation_field()
 
     class Meta:
         verbose_name = _("resultat vid avslut")
