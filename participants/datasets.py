@@ -483,9 +483,14 @@ class EnrolmentResource(ParticipantDataResource):
     _current_row: dict = {}
     _old_phase_id: int | None = None
 
-    hidden_columns = {"Namn": "identity", "Personnummer": "identity"}
+    hidden_columns = {
+        "Namn": "identity",
+        "Personnummer": "identity",
+        "Försörjning vid start": "income",
+        "Försörjning vid avslut": "income",
+    }
     hidden_refusal = gettext_lazy(
-        "Samtycket omfattar inte namn och personnummer; lämna de kolumnerna tomma."
+        "Samtycket omfattar inte namn, personnummer eller försörjning; lämna de kolumnerna tomma."
     )
 
     participant = fields.Field("participant", "Deltagarkod", widget=NewOrVisibleParticipantWidget())
@@ -499,7 +504,9 @@ class EnrolmentResource(ParticipantDataResource):
     birth_year = fields.Field("participant__birth_year", "Födelseår", widget=IntegerWidget())
     language = fields.Field("participant__language", "Språk", widget=TextWidget())
     phase = fields.Field("phase", "Fas", widget=PhaseWidget())
-    income_at_start = fields.Field(
+    # Income is shown only under an income consent: the export leaves the cell blank, and
+    # a blank cell changes nothing (a new enrolment keeps "Okänd").
+    income_at_start = KeepIfBlankField(
         "income_at_start", "Försörjning vid start", widget=ChoiceWidget(IncomeSource.choices)
     )
     planned_min_days = fields.Field(
@@ -512,7 +519,7 @@ class EnrolmentResource(ParticipantDataResource):
     exit_outcome = fields.Field(
         "exit_outcome", "Avslutsorsak", widget=ChoiceWidget(ExitOutcome.choices, blank=True)
     )
-    income_at_exit = fields.Field(
+    income_at_exit = KeepIfBlankField(
         "income_at_exit",
         "Försörjning vid avslut",
         widget=ChoiceWidget(IncomeSource.choices, blank=True),
@@ -689,6 +696,15 @@ class EnrolmentResource(ParticipantDataResource):
 
     def dehydrate_personnummer(self, obj):
         return obj.participant.personnummer if self._may_identity(obj) else ""
+
+    def _may_income(self, obj) -> bool:
+        return self.may("income", obj.participant_id, obj.participant.organisation_id)
+
+    def dehydrate_income_at_start(self, obj):
+        return obj.get_income_at_start_display() if self._may_income(obj) else ""
+
+    def dehydrate_income_at_exit(self, obj):
+        return obj.get_income_at_exit_display() if self._may_income(obj) else ""
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The participant may still be unsaved here (a new code); it is validated and

@@ -152,7 +152,7 @@ def test_identity_cannot_be_written_without_identity_consent(world, login, peopl
     )
     job = preview(client, "participants", content)
     assert job.summary["refused"] == 1
-    assert "namn och personnummer" in job.rows[0]["reasons"][0]
+    assert "namn, personnummer" in job.rows[0]["reasons"][0]
     assert Participant.objects.get(pk=hidden.participant_id).name == "Dold Person"
 
 
@@ -314,3 +314,35 @@ def test_changed_contact_and_attendance_are_updated_in_place(world, login, peopl
     job = import_file(client, "attendance", csv_bytes([rows[0], target]))
     assert job.summary["update"] == 1
     assert Attendance.objects.get(participant=anna.participant).status == Attendance.Status.ABSENT
+
+
+def test_income_follows_the_income_consent_and_a_blank_cell_changes_nothing(world, login, people):
+    """Income is a category of its own: without an income consent the export leaves it
+    blank, a re-import of that file changes nothing, and a typed income is refused."""
+    anna, _hidden, _other = people
+    no_income = enrolled(
+        world.agreement_a,
+        world.org_a,
+        consent={"share_income": False},
+        name="Inkomst Dold",
+    )
+    Enrolment.objects.filter(pk=no_income.pk).update(income_at_start="income_support")
+    Enrolment.objects.filter(pk=anna.pk).update(income_at_start="salary")
+    client = login(world.coordinator_a)
+    rows = read_csv(client.get(reverse("io_export", args=["participants"])))
+    column = rows[0].index("Försörjning vid start")
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code[anna.participant.code][column] == "Lön"
+    assert by_code[no_income.participant.code][column] == ""
+
+    before = _state()
+    job = import_file(client, "participants", csv_bytes(rows))
+    assert job.summary["refused"] == 0, job.rows
+    assert _state() == before
+
+    header = ["Deltagarkod", "Överenskommelse", "Startdatum", "Försörjning vid start"]
+    guess = [no_income.participant.code, "iop-a", no_income.start_date.isoformat(), "Lön"]
+    job = preview(client, "participants", csv_bytes([header, guess]))
+    assert job.summary["refused"] == 1
+    assert "försörjning" in job.rows[0]["reasons"][0]
+    assert Enrolment.objects.get(pk=no_income.pk).income_at_start == "income_support"
