@@ -5,6 +5,7 @@ user, and appends its row to the administration log in the same transaction."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -175,6 +176,59 @@ def reset_second_factor(*, user: User, audit: AuditContext, target: User, reason
         user=user, audit=audit, action=Action.SECOND_FACTOR_RESET, target=target, details=reason
     )
     return token
+
+
+@dataclass(frozen=True)
+class UserState:
+    """What the administration log compares before and after a save in the Django admin."""
+
+    is_active: bool
+    organisation_id: int | None
+    roles: frozenset[str]
+
+    @classmethod
+    def of(cls, target: User) -> UserState:
+        return cls(
+            is_active=target.is_active,
+            organisation_id=target.organisation_id,
+            roles=frozenset(
+                target.groups.filter(name__in=Role.values).values_list("name", flat=True)
+            ),
+        )
+
+
+ADMIN_SITE = "Ändrat i Django-admin"
+
+
+@transaction.atomic
+def record_admin_site_save(
+    *, user: User, audit: AuditContext, target: User, before: UserState | None
+) -> None:
+    """A user saved in the Django admin is logged like the same change in the app, and a
+    deactivation ends every session there too. `before` is None for a new user."""
+    after = UserState.of(target)
+    if before is None or (before.organisation_id, before.roles) != (
+        after.organisation_id,
+        after.roles,
+    ):
+        roles = ", ".join(sorted(after.roles)) or "–"
+        record_administration(
+            user=user,
+            audit=audit,
+            action=Action.ROLE_CHANGED,
+            target=target,
+            details=f"{ADMIN_SITE}: {roles}",
+        )
+    if before is not None and before.is_active and not after.is_active:
+        Invitation.objects.filter(user=target).usable().update(voided_at=timezone.now())
+        end_all_sessions(target)
+        record_administration(
+            user=user, audit=audit, action=Action.DEACTIVATED, target=target, details=ADMIN_SITE
+        )
+    elif before is not None and not before.is_active and after.is_active:
+        record_administration(
+            user=user, audit=audit, action=Action.REACTIVATED, target=target, details=ADMIN_SITE
+        )
 
 
 def usable_invitation(token: str) -> Invitation | None:

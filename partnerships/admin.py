@@ -7,6 +7,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from iop.audit import AuditContext
+
+from . import actions_admin
 from .forms import FundingShareFormSetBase
 from .models import (
     ActionItem,
@@ -89,6 +92,22 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("organisation",)}),
     )
+
+    # Changes here are written to the administration log as in the app, and deactivating
+    # ends the user's sessions. Roles are saved with the related objects, after the user.
+    def save_model(self, request, obj, form, change):
+        stored = User.objects.filter(pk=obj.pk).first() if change else None
+        request._iop_user_before = actions_admin.UserState.of(stored) if stored else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        actions_admin.record_admin_site_save(
+            user=request.user,
+            audit=AuditContext.from_request(request),
+            target=form.instance,
+            before=getattr(request, "_iop_user_before", None),
+        )
 
 
 class PartyInline(admin.StackedInline):

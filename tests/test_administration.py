@@ -439,3 +439,68 @@ def test_a_deactivated_user_can_be_activated_again_and_both_are_logged(world, lo
         ("deactivated", "Föräldraledig"),
         ("reactivated", "Tillbaka"),
     ]
+
+
+# --------------------------------------------------------------------------- the Django admin
+
+
+def _admin_user_form(target: User, **changes) -> dict:
+    """The Django admin's change form for a user, as the browser posts it."""
+    data = {
+        "username": target.username,
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": target.email,
+        "organisation": target.organisation_id or "",
+        "groups": [g.pk for g in target.groups.all()],
+        "date_joined_0": target.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": target.date_joined.strftime("%H:%M:%S"),
+        "initial-date_joined_0": target.date_joined.strftime("%Y-%m-%d"),
+        "initial-date_joined_1": target.date_joined.strftime("%H:%M:%S"),
+    }
+    if target.is_active:
+        data["is_active"] = "on"
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_deactivating_in_the_django_admin_ends_sessions_and_is_logged(world, login):
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    target = world.coordinator_a
+    elsewhere = Client()
+    elsewhere.force_login(target)
+    assert UserSession.objects.filter(user=target).exists()
+    client = login(world.admin)
+    url = f"/admin/partnerships/user/{target.pk}/change/"
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, _admin_user_form(target, is_active=None))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert not target.is_active
+    assert not UserSession.objects.filter(user=target).exists()
+    assert elsewhere.get("/agreements/").status_code == 302
+    entry = AdministrationLogEntry.objects.get(action="deactivated")
+    assert entry.target_user == target and entry.actor == world.admin
+    assert "Django-admin" in entry.details
+
+
+def test_a_role_change_in_the_django_admin_is_logged_and_a_plain_save_is_not(world, login):
+    from django.contrib.auth.models import Group
+
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    target = world.coordinator_a
+    client = login(world.admin)
+    url = f"/admin/partnerships/user/{target.pk}/change/"
+    assert client.post(url, _admin_user_form(target)).status_code == 302
+    assert not AdministrationLogEntry.objects.filter(target_user=target).exists()
+
+    manager_group, _created = Group.objects.get_or_create(name=Role.MANAGER)
+    assert client.post(url, _admin_user_form(target, groups=[manager_group.pk])).status_code == 302
+    entry = AdministrationLogEntry.objects.get(target_user=target, action="role_changed")
+    assert Role.MANAGER in entry.details and "Django-admin" in entry.details
