@@ -227,7 +227,8 @@ def _choice_codes() -> set[str]:
             module = sub.__module__.split(".")[0]
             if module in {"iop", "partnerships", "participants", "reporting"}:
                 for value, label in sub.choices:
-                    if str(value).lower() != str(label).lower():
+                    # A blank value ("no particular funder") is no code that could leak.
+                    if value and str(value).lower() != str(label).lower():
                         codes.add(str(value))
             collect(sub)
 
