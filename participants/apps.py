@@ -15,8 +15,10 @@ class ParticipantsConfig(AppConfig):
         from partnerships import hooks
 
         from .caseload import caseworker_start_page
+        from .hooks import funder_profile_links
 
         # The start page's work sources register themselves when their module is imported.
         for module in WORK_SOURCE_MODULES:
             importlib.import_module(module)
         hooks.register_start_page(caseworker_start_page)
+        hooks.register_agreement_links(funder_profile_links)
