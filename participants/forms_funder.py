@@ -99,7 +99,7 @@ class EntryBackgroundForm(forms.ModelForm):
                 self.fields[name].error_messages["required"] = REQUIRED_MESSAGE
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.participant is None or self.enrolment is None:
             return data
         probe = EntryBackground(
@@ -141,7 +141,8 @@ class ExitResultForm(forms.ModelForm):
 
 
 BACKGROUND_LABELS = {
-    name: EntryBackground._meta.get_field(name).verbose_name for name in funder.BACKGROUND_FIELDS
+    name: getattr(EntryBackground._meta.get_field(name), "verbose_name", name)
+    for name in funder.BACKGROUND_FIELDS
 }
 
 
@@ -164,7 +165,7 @@ class EligibilityRuleForm(forms.ModelForm):
         fields = ["kind", "value"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         value = data.get("value")
         if kind == EligibilityRule.Kind.NO_PARALLEL_ESF and value is not None:

@@ -80,7 +80,7 @@ def parallel_esf_enrolments(
             agreement__funder_profile__programme__in=ESF_PROGRAMMES,
         )
         .exclude(agreement_id=agreement_id)
-        .exclude(pk=exclude_id)
+        .exclude(pk=exclude_id or 0)
     )
 
 

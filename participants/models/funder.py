@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer as stdnum_personnummer
@@ -28,6 +29,8 @@ from stdnum.se import personnummer as stdnum_personnummer
 from partnerships.models import Agreement, Organisation
 
 from .choices import IncomeSource
+
+StrOrPromise = str | Promise
 
 # Months of unemployment above this are a typing error (50 years).
 MAX_UNEMPLOYED_MONTHS = 600
@@ -457,11 +460,11 @@ WORK_OUTCOMES = ("work", "work_with_support")
 
 def exit_result_contradictions(
     outcome: str, *, in_employment: str, in_education: str
-) -> dict[str, str]:
+) -> dict[str, StrOrPromise]:
     """Results at exit that contradict the exit outcome, by field. In employment (yes) is
     the outcome work and nothing else; an exit to work or to studies cannot be recorded
     as not in work or not in education. Blank or "vet ej" contradicts nothing."""
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     if not outcome:
         return errors
     if in_employment == ResultAnswer.YES and outcome not in WORK_OUTCOMES:
