@@ -19,8 +19,10 @@ from .models import (
     Attendance,
     Contact,
     Enrolment,
+    EntryBackground,
     ExitOutcome,
     ExitRecord,
+    ExitResult,
     Participant,
 )
 
@@ -114,7 +116,18 @@ def _exit(enrolment: Enrolment) -> dict[str, Any] | None:
         **_row(record, ["needs_clarified", "plan_agreed_by_all", "handover", "handover_note"]),
         "handed_over_to": str(record.handed_over_to or ""),
         "follow_ups": [
-            _row(f, ["months", "due_on", "done_on", "income", "note"])
+            _row(
+                f,
+                [
+                    "months",
+                    "due_on",
+                    "done_on",
+                    "income",
+                    "in_employment",
+                    "better_situation",
+                    "note",
+                ],
+            )
             for f in enrolment.follow_ups.all()
         ],
     }
@@ -137,13 +150,52 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
         "assessments": [_row(a, ["date", "step", "comment"]) for a in e.assessments.all()],
         "action_plan": plan,
         "exit": _exit(e),
+        **_funder_rows(e),
+    }
+
+
+BACKGROUND_FIELDS = [
+    "age_at_entry",
+    "labour_market_status",
+    "unemployed_months",
+    "education_level",
+    "disability",
+    "third_country_national",
+    "foreign_background",
+    "homeless",
+    "income_sources",
+    "eligibility_breaches",
+    "eligibility_justification",
+]
+EXIT_RESULT_FIELDS = [
+    "job_seeking",
+    "in_education",
+    "gained_qualification",
+    "in_employment",
+    "income_sources",
+]
+
+
+def _funder_rows(e: Enrolment) -> dict[str, Any]:
+    """The background at entry and the results at exit (issue 15), when recorded."""
+    try:
+        background: EntryBackground | None = e.background
+    except EntryBackground.DoesNotExist:
+        background = None
+    try:
+        result: ExitResult | None = e.exit_result
+    except ExitResult.DoesNotExist:
+        result = None
+    return {
+        "background": _row(background, BACKGROUND_FIELDS) if background else None,
+        "exit_result": _row(result, EXIT_RESULT_FIELDS) if result else None,
     }
 
 
 def _enrolments(p: Participant) -> list[dict[str, Any]]:
     return [
         _enrolment(e)
-        for e in p.enrolments.select_related("agreement", "phase")
+        for e in p.enrolments.select_related("agreement", "phase", "background", "exit_result")
         .prefetch_related("phase_changes__to_phase", "phase_changes__from_phase", "assessments")
         .order_by("start_date")
     ]

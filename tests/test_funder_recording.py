@@ -289,6 +289,11 @@ def test_the_results_at_exit_are_recorded_blank_meaning_unknown(world, login, ma
     assert (result.job_seeking, result.in_education) == ("", "")
     assert result.income_sources == ["salary"]
     assert result.source_organisation == world.org_a
+    # The data-subject export holds the results (and the background) too.
+    export = login(world.admin).get(reverse("participants:export_json", args=[e.participant_id]))
+    enrolment = export.json()["enrolments"][0]
+    assert enrolment["exit_result"]["in_employment"] == "yes"
+    assert enrolment["background"] is None
 
 
 def test_a_six_month_follow_up_before_the_exit_is_refused(world, login, set_today):
