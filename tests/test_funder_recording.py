@@ -605,3 +605,24 @@ def test_the_enrolment_pages_query_count(world, login, march, django_assert_num_
         assert client.get(create).status_code == 200
     with django_assert_num_queries(9):
         assert client.get(edit).status_code == 200
+
+
+def test_the_verb_checks_the_rules_again_and_saves_nothing_on_a_breach(world, march):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    _esf(world.agreement_a, ("min_age", 30))
+    before = _returning(world, birth_year=2005)
+    enrolment = Enrolment(
+        participant=before.participant, agreement=world.agreement_a, start_date=D(2026, 3, 2)
+    )
+    with pytest.raises(ValidationError) as exc:
+        actions.enrol(
+            user=world.coordinator_a,
+            audit=AuditContext.system(),
+            enrolment=enrolment,
+            background=EntryBackground(labour_market_status="inactive"),
+        )
+    assert "eligibility_justification" in exc.value.message_dict
+    assert Enrolment.objects.filter(participant=before.participant).count() == 1
+    assert not EntryBackground.objects.exists()
