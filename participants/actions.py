@@ -25,7 +25,7 @@ from iop.audit import AuditContext
 from partnerships.actions import record_version
 from partnerships.models import Agreement, Organisation, User
 
-from . import casework
+from . import actions_funder, casework
 from .access import PARTICIPANT_ROLES, record_access
 from .models import (
     AccessLog,
@@ -36,7 +36,9 @@ from .models import (
     Contact,
     DuplicateSuspicion,
     Enrolment,
+    EntryBackground,
     ExitRecord,
+    ExitResult,
     FollowUp,
     GroupActivity,
     GroupSession,
@@ -84,6 +86,7 @@ def register_participant(
     consent: Consent,
     enrolment: Enrolment,
     referral: Referral | None = None,
+    background: EntryBackground | None = None,
 ) -> Participant:
     """A new participant: the record, the consent for the registering organisation, an
     optional referral, and the enrolment in the first phase."""
@@ -110,7 +113,9 @@ def register_participant(
         referral.recorded_by = user
         referral.source_organisation_id = user.organisation_id
         referral.full_clean()
-    _enrol_or_wait(user=user, enrolment=enrolment, referral=referral)
+    waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=referral)
+    if background is not None and waiting is None:
+        actions_funder.store_background(user=user, enrolment=enrolment, background=background)
     record_access(
         user=user,
         audit=audit,
@@ -190,10 +195,19 @@ def _enrol_or_wait(
 
 
 @transaction.atomic
-def enrol(*, user: User, audit: AuditContext, enrolment: Enrolment) -> Enrolment | Referral:
+def enrol(
+    *,
+    user: User,
+    audit: AuditContext,
+    enrolment: Enrolment,
+    background: EntryBackground | None = None,
+) -> Enrolment | Referral:
     """Enrol, or, when every place is taken on the start day, put the participant on the
-    agreement's waiting list (returns the waiting referral)."""
+    agreement's waiting list (returns the waiting referral). The background at entry is
+    saved with the enrolment (a waiting participant has no enrolment to hold it yet)."""
     waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=None)
+    if background is not None and waiting is None:
+        actions_funder.store_background(user=user, enrolment=enrolment, background=background)
     record_access(
         user=user,
         audit=audit,
@@ -216,11 +230,18 @@ def edit_participant(
 
 @transaction.atomic
 def edit_enrolment(
-    *, user: User, audit: AuditContext, enrolment: Enrolment, revision: int | None
+    *,
+    user: User,
+    audit: AuditContext,
+    enrolment: Enrolment,
+    revision: int | None,
+    background: EntryBackground | None = None,
 ) -> Enrolment:
-    """Save the edited enrolment. The view's access helper has already logged the change
-    (it logs every POST to the form, saved or not)."""
+    """Save the edited enrolment and its background at entry. The view's access helper has
+    already logged the change (it logs every POST to the form, saved or not)."""
     save_checked(enrolment, revision=revision)
+    if background is not None:
+        actions_funder.store_background(user=user, enrolment=enrolment, background=background)
     return enrolment
 
 
@@ -290,6 +311,7 @@ def exit_enrolment(
     enrolment: Enrolment,
     revision: int,
     exit_record: ExitRecord | None = None,
+    exit_result: ExitResult | None = None,
 ) -> Enrolment:
     """Close an enrolment; the form has set exit_date, exit_outcome and income_at_exit.
     Records what the exit found, schedules the follow-ups after exit, and gives the place
@@ -298,6 +320,8 @@ def exit_enrolment(
     save_checked(enrolment, revision=revision)
     if exit_record is not None:
         _record_exit(user=user, enrolment=enrolment, exit_record=exit_record)
+    if exit_result is not None:
+        actions_funder.store_exit_result(user=user, enrolment=enrolment, result=exit_result)
     assert enrolment.exit_date is not None
     _schedule_follow_ups(enrolment, enrolment.exit_date)
     admit_waiting(

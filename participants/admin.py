@@ -3,7 +3,8 @@
 Participant records are deliberately not in the admin: every read and change of them must
 go through participants.access, which writes the access log. Administrators define a
 partnership's own phases here, may browse the access log (read-only) and resolve
-duplicate-personnummer cases.
+duplicate-personnummer cases, and set an agreement's funder and target-group rules.
+The background at entry and the results at exit are participant data and stay out too.
 """
 
 from django.contrib import admin
@@ -11,7 +12,7 @@ from django.contrib import admin
 from iop.audit import AuditContext
 
 from . import actions
-from .models import AccessLog, DuplicateSuspicion, Phase
+from .models import AccessLog, DuplicateSuspicion, EligibilityRule, FunderProfile, Phase
 
 
 @admin.register(Phase)
@@ -81,3 +82,17 @@ class DuplicateSuspicionAdmin(admin.ModelAdmin):
                 resolution=obj.resolution,
                 note=obj.resolution_note,
             )
+
+
+@admin.register(FunderProfile)
+class FunderProfileAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "programme", "project_reference", "finsam_intervention"]
+    list_filter = ["programme"]
+    list_select_related = ["agreement"]
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "kind", "value"]
+    list_filter = ["kind"]
+    list_select_related = ["agreement"]

@@ -16,6 +16,7 @@ class ParticipantsConfig(AppConfig):
 
         from .caseload import caseworker_start_page
         from .casework import process_lines
+        from .hooks import funder_profile_links
 
         # The start page's work sources register themselves when their module is imported.
         for module in WORK_SOURCE_MODULES:
@@ -26,3 +27,4 @@ class ParticipantsConfig(AppConfig):
                 key="participant_process", label=_("Deltagarprocess"), read=process_lines
             )
         )
+        hooks.register_agreement_links(funder_profile_links)

@@ -184,7 +184,7 @@ def _enrolment(e: Enrolment) -> dict[str, Any]:
 def _enrolments(p: Participant) -> list[dict[str, Any]]:
     return [
         _enrolment(e)
-        for e in p.enrolments.select_related("agreement", "phase")
+        for e in p.enrolments.select_related("agreement", "phase", "background", "exit_result")
         .prefetch_related(
             "phase_changes__to_phase", "phase_changes__from_phase", "assessments", "follow_ups"
         )

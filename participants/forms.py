@@ -491,11 +491,18 @@ class ExitRecordForm(forms.ModelForm):
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
-        fields = ["done_on", "income", "note"]
+        fields = ["done_on", "income", "in_employment", "better_situation", "note"]
         widgets = {"done_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The longer-term results (ESF+) are asked at the 6-month follow-up only.
+        if self.instance.months != 6:
+            del self.fields["in_employment"]
+            del self.fields["better_situation"]
+        else:
+            for name in ("in_employment", "better_situation"):
+                self.fields[name].help_text = _("Lämna tomt om uppgiften inte är känd.")
         self.fields["done_on"].required = True
         self.fields["done_on"].error_messages["required"] = _("Ange när uppföljningen gjordes.")
         self.fields["income"].required = True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_casework, views_documents, views_teams
+from . import views, views_casework, views_documents, views_funder, views_teams
 
 app_name = "participants"
 
@@ -68,6 +68,11 @@ urlpatterns = [
         "agreements/<int:agreement_id>/process/",
         views_casework.agreement_process,
         name="agreement_process",
+    ),
+    path(
+        "agreements/<int:agreement_id>/funder/",
+        views_funder.funder_profile_edit,
+        name="funder_profile",
     ),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:activity_id>/", views.group_detail, name="group_detail"),

@@ -29,7 +29,7 @@ from iop.spreadsheets.writer import csv_response
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, AgreementParty, Organisation, User
 
-from . import access, actions, duplicates
+from . import access, actions, duplicates, views_funder
 from .access import ParticipantAccess, log_access, require_participant_role, user_agreements
 from .export import participant_data, participant_pdf
 from .forms import (
@@ -54,6 +54,7 @@ from .forms import (
     SessionAttendanceForm,
     WithdrawConsentForm,
 )
+from .forms_funder import ExitResultForm
 from .models import (
     AccessLog,
     ActionGoal,
@@ -65,6 +66,7 @@ from .models import (
     DuplicateSuspicion,
     Enrolment,
     EnrolmentQuerySet,
+    ExitResult,
     GroupActivity,
     GroupSession,
     Participant,
@@ -479,8 +481,15 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
     referral_form = ReferralForm(
         data, prefix="r", optional=True, organisations=access.referral_organisations(user)
     )
+    background_form = views_funder.new_background_form(data, user)
     forms_ = [participant_form, enrolment_form, consent_form, referral_form]
     valid = request.method == "POST" and all([f.is_valid() for f in forms_])  # noqa: C419 - every form shows its errors
+    valid = (
+        views_funder.check_background(
+            background_form, participant_form.instance, enrolment_form.instance
+        )
+        and valid
+    )
     agreement = getattr(enrolment_form, "cleaned_data", {}).get("agreement")
     _report_refusal(request, participant_form, DuplicateSuspicion.Source.REGISTRATION, agreement)
     if valid:
@@ -495,9 +504,11 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
                 consent=consent_form.save(commit=False),
                 enrolment=enrolment,
                 referral=None if referral_form.is_empty() else referral_form.save(commit=False),
+                background=background_form.save(commit=False),
             )
         except ValidationError as exc:
-            _form_error(enrolment_form, exc)
+            bad = views_funder.is_background_error(exc)
+            _form_error(background_form if bad else enrolment_form, exc)
         else:
             messages.success(
                 request, _("Deltagaren %(code)s är registrerad.") % {"code": participant.code}
@@ -513,6 +524,7 @@ def participant_create(request: AuthedHttpRequest) -> HttpResponse:
             "enrolment_form": enrolment_form,
             "consent_form": consent_form,
             "referral_form": referral_form,
+            "background_form": background_form,
         },
     )
 
@@ -600,53 +612,77 @@ def enrolment_create(request: AuthedHttpRequest, participant_id: int) -> HttpRes
         agreements=_enrollable_agreements(request.user),
         instance=Enrolment(participant=participant),
     )
-    if request.method == "POST" and form.is_valid():
+    background_form = views_funder.new_background_form(request.POST or None, request.user)
+    valid = request.method == "POST" and form.is_valid()
+    if views_funder.check_background(background_form, participant, form.instance) and valid:
         try:
             placed = actions.enrol(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 enrolment=form.save(commit=False),
+                background=background_form.save(commit=False),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            bad = views_funder.is_background_error(exc)
+            _form_error(background_form if bad else form, exc)
         else:
             if isinstance(placed, Referral):
                 messages.warning(request, WAITING_MESSAGE)
             else:
                 messages.success(request, _("Deltagaren är inskriven."))
             return redirect(participant)
-    return _simple(request, participant, form, _("Skriv in %(code)s") % {"code": participant.code})
+    return render(
+        request,
+        "participants/funder/enrolment_form.html",
+        {
+            "form": form,
+            "background_form": background_form,
+            "participant": participant,
+            "title": _("Skriv in %(code)s") % {"code": participant.code},
+        },
+    )
 
 
 def enrolment_edit(request: AuthedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.access_enrolment_by_id(
         request,
         enrolment_id,
-        what="inskrivning",
+        what="inskrivning och bakgrund vid start",
         action=AccessLog.Action.CHANGE if request.method == "POST" else AccessLog.Action.VIEW,
     )
     form = EnrolmentEditForm(
         request.POST or None, instance=enrolment, initial={"revision": enrolment.revision}
     )
-    if request.method == "POST" and form.is_valid():
+    background_form = views_funder.background_form_for(
+        request.POST or None, request.user, enrolment
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if valid and (background_form is None or background_form.is_valid()):
         try:
             actions.edit_enrolment(
                 user=request.user,
                 audit=AuditContext.from_request(request),
                 enrolment=form.save(commit=False),
                 revision=form.cleaned_data["revision"],
+                background=background_form.save(commit=False) if background_form else None,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            bad = background_form is not None and views_funder.is_background_error(exc)
+            _form_error(background_form if bad else form, exc)
         else:
             messages.success(request, _("Inskrivningen är sparad."))
             return redirect(enrolment.participant)
-    return _simple(
+    return render(
         request,
-        enrolment.participant,
-        form,
-        _("Ändra inskrivning i %(a)s") % {"a": enrolment.agreement},
-        enrolment,
+        "participants/funder/enrolment_form.html",
+        {
+            "form": form,
+            "background_form": background_form,
+            "participant": enrolment.participant,
+            "enrolment": enrolment,
+            "age_at_entry": background_form.instance.age_at_entry if background_form else None,
+            "title": _("Ändra inskrivning i %(a)s") % {"a": enrolment.agreement},
+        },
     )
 
 
@@ -677,7 +713,12 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
         raise Http404
     form = ExitForm(request.POST or None, instance=enrolment)
     record_form = ExitRecordForm(request.POST or None, prefix="x")
-    if request.method == "POST" and form.is_valid() and record_form.is_valid():
+    # Validated after the exit form, which sets the outcome the results must agree with.
+    result_form = ExitResultForm(
+        request.POST or None, prefix="r", instance=ExitResult(enrolment=enrolment)
+    )
+    forms_ = [form, record_form, result_form]
+    if request.method == "POST" and all([f.is_valid() for f in forms_]):  # noqa: C419 - every form shows its errors
         try:
             actions.exit_enrolment(
                 user=request.user,
@@ -685,9 +726,10 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
                 enrolment=form.save(commit=False),
                 revision=form.cleaned_data["revision"],
                 exit_record=record_form.save(commit=False),
+                exit_result=result_form.save(commit=False),
             )
         except ValidationError as exc:
-            _form_error(record_form if _is_exit_record_error(exc) else form, exc)
+            _form_error(_exit_error_form(exc, record_form, result_form, form), exc)
         else:
             messages.success(
                 request,
@@ -702,12 +744,17 @@ def enrolment_exit(request: AuthedHttpRequest, enrolment_id: int) -> HttpRespons
         enrolment,
         extra_form=record_form,
         extra_title=_("Vid avslut"),
+        result_form=result_form,
     )
 
 
-def _is_exit_record_error(exc: ValidationError) -> bool:
-    fields = set(ExitRecordForm.Meta.fields)
-    return hasattr(exc, "error_dict") and bool(set(exc.error_dict) & fields)
+def _exit_error_form(exc: ValidationError, *candidates):
+    """The form holding the fields the error names (the last candidate otherwise)."""
+    if hasattr(exc, "error_dict"):
+        for candidate in candidates[:-1]:
+            if set(exc.error_dict) & set(candidate.fields):
+                return candidate
+    return candidates[-1]
 
 
 def consent_create(request: AuthedHttpRequest, participant_id: int) -> HttpResponse:

@@ -70,6 +70,8 @@ PAGE_STATES: list[PageState] = [
     ),
     PageState("koordinator", "/reporting/networks/{network}/forms/{network_published}/report/"),
     PageState("koordinator", "/participants/{participant}/documents/"),
+    PageState("koordinator", "/participants/{participant}/enrol/"),
+    PageState("koordinator", "/participants/enrolments/{plan_enrolment}/edit/"),
     # finance
     PageState("ekonom", "/", main=True),
     PageState("ekonom", "/agreements/{bromodellen}/"),
@@ -104,6 +106,7 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/agreements/{thaiwise}/extend/"),
     PageState("ansvarig", "/organisations/"),
     PageState("ansvarig", "/participants/agreements/{thaiwise}/process/"),
+    PageState("ansvarig", "/participants/agreements/{malmokraften}/funder/"),
     PageState("ansvarig", "/participants/follow-ups/{follow_up}/"),
     PageState("ansvarig", "/participants/enrolments/{exit_enrolment}/exit/"),
     PageState("ansvarig", "/reporting/agreements/{malmokraften}/casework/2024/"),

@@ -73,11 +73,13 @@ def test_reporting_shows_its_deadlines_and_links_through_the_partnership_hooks()
 
     assert "annual_report" in {source.kind for source in hooks.deadline_sources()}
     links = hooks.agreement_links(Agreement(pk=7), 2026)
-    assert [link.url for link in links] == [
+    # Participants registers its link too (the funder and target group, issue 15).
+    assert [link.url for link in links if link.url.startswith("/reporting/")] == [
         reverse("reporting:index", args=[7]),
         reverse("reporting:annual_report", args=[7, 2026]),
         reverse("reporting:invoice_basis", args=[7, 2026]),
     ]
+    assert reverse("participants:funder_profile", args=[7]) in [link.url for link in links]
 
 
 def test_it_would_notice_an_upward_reference():

@@ -117,6 +117,9 @@ participants:plan_agreement             302  200     404     404     404      20
 participants:follow_up                  302  200     404     404     404      200     200
 participants:waiting_list               302  200     404     404     404      200     200
 participants:agreement_process          302  403     404     403     403      200     200
+# The funder and target group: read by everyone who sees the agreement (no personal data),
+# changed by the manager and the administrator (POST)
+participants:funder_profile             302  200     404     200     200      200     200
 participants:group_list                 302  200     200     404     404      200     200
 participants:group_detail               302  200     404     404     404      200     200
 participants:group_members              302  405     405     405     405      405     405

@@ -292,3 +292,6 @@ class FollowUp(models.Model):
     def clean(self) -> None:
         if self.done_on and not self.income:
             raise ValidationError({"income": _("Ange försörjningen vid uppföljningen.")})
+        exit_date = self.enrolment.exit_date if self.enrolment_id is not None else None
+        if self.done_on and exit_date and self.done_on < exit_date:
+            raise ValidationError({"done_on": _("Uppföljningen kan inte ligga före avslutet.")})

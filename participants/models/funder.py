@@ -13,18 +13,25 @@ on the FollowUp row (participants/models/casework.py) that the exit scheduled.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import personnummer as stdnum_personnummer
 
 from partnerships.models import Agreement
 
 from .choices import IncomeSource
 from .fields import source_organisation_field
+
+StrOrPromise = str | Promise
 
 # Months of unemployment above this are a typing error (50 years).
 MAX_UNEMPLOYED_MONTHS = 600
@@ -62,6 +69,50 @@ class Answer(models.TextChoices):
     DECLINED = "declined", _("Vill ej uppge")
 
 
+class FunderGender(models.TextChoices):
+    """Gender as the funders ask for it."""
+
+    WOMAN = "woman", _("Kvinna")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Icke-binär")
+    NOT_STATED = "not_stated", _("Ej angivet")
+
+
+# Participant.gender (woman, man, other, unknown) as the funders ask: the one mapping.
+_FUNDER_GENDER = {
+    "woman": FunderGender.WOMAN,
+    "man": FunderGender.MAN,
+    "other": FunderGender.NON_BINARY,
+    "unknown": FunderGender.NOT_STATED,
+}
+
+
+def funder_gender(gender: str) -> FunderGender:
+    """The funders' gender for a Participant.gender value (blank or unknown: not stated)."""
+    return _FUNDER_GENDER.get(gender, FunderGender.NOT_STATED)
+
+
+class AgeGroup(models.TextChoices):
+    """The ESF+ age groups, derived from the age at entry (never stored)."""
+
+    UNDER_18 = "under_18", _("Under 18 år")
+    FROM_18_TO_29 = "18_29", _("18–29 år")
+    FROM_30_TO_54 = "30_54", _("30–54 år")
+    FROM_55 = "55_plus", _("55 år och äldre")
+
+
+def age_group(age: int | None) -> AgeGroup | None:
+    if age is None:
+        return None
+    if age < 18:
+        return AgeGroup.UNDER_18
+    if age <= 29:
+        return AgeGroup.FROM_18_TO_29
+    if age >= 55:
+        return AgeGroup.FROM_55
+    return AgeGroup.FROM_30_TO_54
+
+
 class ResultAnswer(models.TextChoices):
     """A result; blank means not recorded, UNKNOWN that it was asked and is not known."""
 
@@ -82,6 +133,27 @@ def income_sources_validator(value: object) -> None:
         )
     if len(set(value)) != len(value):
         raise ValidationError(_("Samma försörjningskälla står två gånger."))
+
+
+def birth_date(personnummer: str) -> datetime.date | None:
+    """The birth date a personnummer (or samordningsnummer) states, or None."""
+    if not personnummer:
+        return None
+    try:
+        return stdnum_personnummer.get_birth_date(stdnum_personnummer.compact(personnummer))
+    except (StdnumError, ValueError):
+        return None
+
+
+def age_on(personnummer: str, birth_year: int | None, day: datetime.date) -> int | None:
+    """Age on `day`: exact from the personnummer's birth date, else from the birth year
+    (the age reached during that calendar year), else None."""
+    born = birth_date(personnummer)
+    if born is not None:
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if birth_year is not None:
+        return max(day.year - birth_year, 0)
+    return None
 
 
 def _recorded_by() -> models.ForeignKey:
@@ -277,7 +349,28 @@ class EntryBackground(models.Model):
             return None
         return self.unemployed_months >= LONG_TERM_UNEMPLOYED_MONTHS
 
+    @property
+    def age_group(self) -> AgeGroup | None:
+        return age_group(self.age_at_entry)
+
+    def derive_age(self) -> None:
+        """Age at the enrolment's start (see age_on)."""
+        enrolment = self.enrolment
+        self.age_at_entry = age_on(
+            enrolment.participant.personnummer,
+            enrolment.participant.birth_year,
+            enrolment.start_date,
+        )
+
     def clean(self) -> None:
+        if self.enrolment_id is not None:
+            self.derive_age()
+        if self.unemployed_months is not None and not (
+            0 <= self.unemployed_months <= MAX_UNEMPLOYED_MONTHS
+        ):
+            raise ValidationError(
+                {"unemployed_months": _("Ange antal månader i arbetslöshet mellan 0 och 600.")}
+            )
         if (
             self.unemployed_months is not None
             and self.labour_market_status != LabourMarketStatus.UNEMPLOYED
@@ -339,3 +432,43 @@ class ExitResult(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Resultat')} {self.enrolment}"
+
+    def clean(self) -> None:
+        errors = exit_result_contradictions(
+            self.enrolment.exit_outcome if self.enrolment_id is not None else "",
+            in_employment=self.in_employment,
+            in_education=self.in_education,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+# Exit outcomes that mean the participant went to work.
+WORK_OUTCOMES = ("work", "work_with_support")
+
+
+def exit_result_contradictions(
+    outcome: str, *, in_employment: str, in_education: str
+) -> dict[str, StrOrPromise]:
+    """Results at exit that contradict the exit outcome, by field. In employment (yes) is
+    the outcome work and nothing else; an exit to work or to studies cannot be recorded
+    as not in work or not in education. Blank or "vet ej" contradicts nothing."""
+    errors: dict[str, StrOrPromise] = {}
+    if not outcome:
+        return errors
+    if in_employment == ResultAnswer.YES and outcome not in WORK_OUTCOMES:
+        errors["in_employment"] = _(
+            "Deltagaren står som i arbete, men avslutsorsaken är inte arbete. "
+            "Ändra avslutsorsaken eller resultatet."
+        )
+    elif in_employment == ResultAnswer.NO and outcome in WORK_OUTCOMES:
+        errors["in_employment"] = _(
+            "Avslutsorsaken är arbete, men deltagaren står som inte i arbete. "
+            "Ändra avslutsorsaken eller resultatet."
+        )
+    if in_education == ResultAnswer.NO and outcome == "studies":
+        errors["in_education"] = _(
+            "Avslutsorsaken är studier, men deltagaren står som inte i utbildning. "
+            "Ändra avslutsorsaken eller resultatet."
+        )
+    return errors

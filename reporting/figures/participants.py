@@ -357,6 +357,12 @@ def participant_data_quality(
                 filter=Q(exit_date__range=(start, end), exit_outcome__in=("", ExitOutcome.UNKNOWN)),
             ),
             unknown_gender=Count("pk", filter=Q(participant__gender="unknown")),
+            # Enrolled outside the target group (with a written justification, issue 15).
+            eligibility_flagged=Count(
+                "pk",
+                filter=Q(start_date__range=(start, end), background__isnull=False)
+                & ~Q(background__eligibility_breaches=[]),
+            ),
         )
     )
     return {"contacts_outside_enrolment": contacts_outside, **enrolments}

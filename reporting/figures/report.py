@@ -150,6 +150,14 @@ def _participant_data_warnings(quality: dict[str, int]) -> list[str]:
             )
             % {"n": quality["unknown_gender"]}
         )
+    if quality.get("eligibility_flagged"):
+        warnings.append(
+            _(
+                "%(n)s inskrivningar under året avviker från målgruppens regler "
+                "(inskrivna med motivering)."
+            )
+            % {"n": quality["eligibility_flagged"]}
+        )
     return warnings
 
 
