@@ -96,11 +96,10 @@ JUSTIFICATIONS = {
 
 
 def load(ctx: DemoContext) -> None:
-    today = timezone.localdate()
     malmokraften = ctx.agreements.get("malmokraften")
     if malmokraften is not None:
         _profile(malmokraften, MALMOKRAFTEN_PROFILE, MALMOKRAFTEN_RULES)
-        _load_malmokraften(malmokraften, today)
+        _load_malmokraften(malmokraften)
     kvinnor = Agreement.objects.filter(title=KVINNOR_TITLE).order_by("pk").first()
     if kvinnor is not None:
         _profile(kvinnor, KVINNOR_PROFILE, [])
@@ -182,7 +181,7 @@ def _maybe(rng: random.Random, value: str, declined: float, blank: float) -> str
 # --------------------------------------------------------------------------- Malmökraften
 
 
-def _load_malmokraften(agreement: Agreement, today: datetime.date) -> None:
+def _load_malmokraften(agreement: Agreement) -> None:
     rng = random.Random("iop-demo-malmokraften-funder")
     enrolments = _enrolments(agreement)
     young = _into_target_group(rng, enrolments)
@@ -261,7 +260,10 @@ def _malmokraften_background(
         education_level=_maybe(rng, education, declined=0.05, blank=0.07),
         disability=_maybe(rng, YES if rng.random() < disability_share else NO, 0.08, 0.05),
         third_country_national=_maybe(rng, third_country, declined=0.0, blank=0.05),
-        foreign_background=_maybe(rng, foreign, declined=0.04, blank=0.03),
+        # A third-country national has a foreign background whatever else is left blank.
+        foreign_background=YES
+        if third_country == YES
+        else _maybe(rng, foreign, declined=0.04, blank=0.03),
         homeless=_maybe(rng, YES if rng.random() < 0.07 else NO, declined=0.02, blank=0.1),
         income_sources=sources,
         **_recorded(enrolment, enrolment.start_date),
@@ -353,7 +355,7 @@ def _results_for(rng: random.Random, enrolment: Enrolment) -> dict:
     at_exit = enrolment.income_at_exit
     qualified = R_YES if rng.random() < 0.3 else R_NO
     if outcome in WORK_OUTCOMES:
-        sources = [IncomeSource.SALARY]
+        sources: list[str] = [IncomeSource.SALARY]
         if rng.random() < 0.15:
             sources.append(IncomeSource.INCOME_SUPPORT)  # part-time, topped up
         return _result(R_NO, R_NO, qualified, R_YES, sources)

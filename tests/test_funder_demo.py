@@ -8,6 +8,7 @@ inside a transaction rolled back at the end; each test reads it.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections import Counter
 
@@ -16,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from participants.demo_funder import MALMOKRAFTEN_RULES, _breaches
+from participants.demo_funder import MALMOKRAFTEN_RULES, _breaches, age_at_entry
 from participants.models import (
     EligibilityRule,
     Enrolment,
@@ -26,6 +27,7 @@ from participants.models import (
     FollowUp,
     FunderProfile,
     Gender,
+    Participant,
 )
 from participants.models.funder import FundingProgramme, LabourMarketStatus
 from partnerships.models import Agreement
@@ -83,6 +85,15 @@ def test_every_enrolment_has_a_background_with_its_age_at_entry():
     assert EntryBackground.objects.count() == len(enrolments)
 
 
+def test_age_at_entry_counts_the_birthday_from_the_personnummer_else_takes_it_as_passed():
+    with_number = Participant(personnummer="19900615-1238", birth_year=1990)
+    assert age_at_entry(with_number, datetime.date(2024, 6, 14)) == 33
+    assert age_at_entry(with_number, datetime.date(2024, 6, 15)) == 34
+    year_only = Participant(birth_year=1990)
+    assert age_at_entry(year_only, datetime.date(2024, 1, 2)) == 34
+    assert age_at_entry(Participant(), datetime.date(2024, 1, 2)) is None
+
+
 def test_malmokraften_is_long_term_unemployed_and_30_or_older_but_for_the_flagged():
     backgrounds = EntryBackground.objects.filter(enrolment__agreement__short_id="malmokraften")
     flagged = [b for b in backgrounds if b.eligibility_breaches]
@@ -126,9 +137,7 @@ def test_internationella_kvinnor_are_newly_arrived_women_mostly_outside_work():
 
 
 def test_there_are_unknowns_and_declined_answers():
-    backgrounds = EntryBackground.objects.filter(
-        enrolment__agreement__short_id__in=AGREEMENTS
-    )
+    backgrounds = EntryBackground.objects.filter(enrolment__agreement__short_id__in=AGREEMENTS)
     assert backgrounds.filter(education_level="").exists()
     assert backgrounds.filter(education_level="declined").exists()
     assert backgrounds.filter(disability="declined").exists()
