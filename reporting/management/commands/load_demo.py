@@ -14,6 +14,7 @@ from iop.demo_guard import add_allow_argument, refuse_outside_development
 from iop.roles import Role
 from participants import demo as participants_demo
 from participants import demo_casework as participants_demo_casework
+from participants import demo_funder as participants_demo_funder
 from participants import demo_teams as participants_demo_teams
 from partnerships import demo as partnerships_demo
 from partnerships import demo_followup as partnerships_demo_followup
@@ -30,6 +31,7 @@ DEMO_STEPS = [
     partnerships_demo_governance,
     participants_demo,
     participants_demo_casework,
+    participants_demo_funder,
     participants_demo_teams,
     reporting_demo_dashboards,
     reporting_demo,
