@@ -21,6 +21,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
+from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from iop.audit import AuditContext
@@ -128,6 +129,13 @@ class _Cell:
     count: int
 
 
+class _NoInstances(BaseInstanceLoader):
+    """The rows are cells of one new submission, never stored rows to load."""
+
+    def get_instance(self, row: Any) -> None:
+        return None
+
+
 class NetworkSubmissionResource(IopResource):
     """A member's counts for one form, one row per cell; written as one submission."""
 
@@ -153,6 +161,7 @@ class NetworkSubmissionResource(IopResource):
             "count",
         )
         import_id_fields = ("member", "period", "form_version", "dimension", "category")
+        instance_loader_class = _NoInstances
 
     def __init__(self, user: SpreadsheetUser | None = None, **kwargs: Any) -> None:
         super().__init__(user=user, **kwargs)
@@ -199,8 +208,10 @@ class NetworkSubmissionResource(IopResource):
             cats = [c["key"] for c in dim["categories"]] if dim["kind"] != COUNT else [""]
             if cat_key not in cats:
                 raise ValidationError(
-                    {str(COLUMNS["category"]): _("”%(cat)s” är ingen kategori i %(dim)s.")
-                    % {"cat": cat_key, "dim": dim["label"]}}
+                    {
+                        str(COLUMNS["category"]): _("”%(cat)s” är ingen kategori i %(dim)s.")
+                        % {"cat": cat_key, "dim": dim["label"]}
+                    }
                 )
         return _Cell(
             key=self.row_key(row), dimension=dim_key, category=cat_key, count=self._count(row)
@@ -220,7 +231,11 @@ class NetworkSubmissionResource(IopResource):
     def _target(self, row: dict) -> tuple[NetworkForm, NetworkMember]:
         """The form and member the row is for: the user's own member, the form the upload
         was made for, and the same on every row of the file."""
-        key = (self._value(row, "member"), self._value(row, "period"), self._value(row, "form_version"))
+        key = (
+            self._value(row, "member"),
+            self._value(row, "period"),
+            self._value(row, "form_version"),
+        )
         if key not in self._targets:
             try:
                 self._targets[key] = self._find_target(*key)
@@ -242,7 +257,7 @@ class NetworkSubmissionResource(IopResource):
     ) -> tuple[NetworkForm, NetworkMember]:
         role = (
             NetworkRole.objects.filter(
-                user_id=getattr(self.user, "pk", None),
+                user_id=self.user.pk if self.user is not None else 0,
                 kind=NetworkRole.Kind.REPORTER,
                 member__organisation__org_number=org_number,
             )
@@ -252,12 +267,19 @@ class NetworkSubmissionResource(IopResource):
         # Another member, or none at all: the same answer (nothing to probe).
         if role is None or role.member is None:
             raise ValidationError(
-                {str(COLUMNS["member"]): _("Du rapporterar inte för organisationen %s.") % org_number}
+                {
+                    str(COLUMNS["member"]): _("Du rapporterar inte för organisationen %s.")
+                    % org_number
+                }
             )
         member = role.member
         if self.scope.get("member") not in (None, member.pk):
             raise ValidationError(
-                {str(COLUMNS["member"]): _("Mallen gäller en annan medlem än den du lämnar in för.")}
+                {
+                    str(COLUMNS["member"]): _(
+                        "Mallen gäller en annan medlem än den du lämnar in för."
+                    )
+                }
             )
         form = self._find_form(role, period, version)
         wanted = self.scope.get("form")
@@ -355,9 +377,7 @@ class NetworkDataset(Dataset):
         return False
 
     def may_import(self, user: SpreadsheetUser) -> bool:
-        return NetworkRole.objects.filter(
-            user_id=user.pk, kind=NetworkRole.Kind.REPORTER
-        ).exists()
+        return NetworkRole.objects.filter(user_id=user.pk, kind=NetworkRole.Kind.REPORTER).exists()
 
 
 NETWORK_SUBMISSIONS = NetworkDataset(
