@@ -287,3 +287,68 @@ def test_no_prefill_for_a_member_without_an_iop(net, login):
     url = reverse("reporting:network_submit", args=_args(net, 2))
     assert "Börja från antalen" not in client.get(url).content.decode()
     assert client.get(url + "?outreach=1").context["prefill"] is None
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def _network_deadlines(user, today):
+    from partnerships.deadlines import deadlines_for_user
+
+    return [d for d in deadlines_for_user(user, today=today) if d.kind == "network_submission"]
+
+
+def test_the_deadline_shows_for_a_late_member_and_goes_once_submitted(net):
+    from tests.factories.network import submit
+
+    today = datetime.date(2027, 2, 10)  # past due (2027-01-31), before the close
+    submit(net, 1, 5)
+    late = _network_deadlines(net.reporters[0], today)
+    assert [(d.date, d.overdue, d.title) for d in late] == [
+        (datetime.date(2027, 1, 31), True, "Lämna in statistiken för 2026")
+    ]
+    assert late[0].agreement_title == net.network.name and late[0].kind_label == "Statistiknätverk"
+    assert _network_deadlines(net.reporters[1], today) == []
+    coordinator = _network_deadlines(net.coordinator, today)
+    assert [d.title for d in coordinator] == ["2 medlemmar har inte lämnat in för 2026"]
+
+    submit(net, 0, 7)
+    assert _network_deadlines(net.reporters[0], today) == []
+    assert "1 medlem har inte" in _network_deadlines(net.coordinator, today)[0].title
+    assert _network_deadlines(net.reporters[0], datetime.date(2027, 3, 1)) == []  # closed
+
+
+def test_a_reopened_submission_owes_the_deadline_again(net):
+    from reporting.actions_network import reopen_submission
+    from tests.factories.network import submit
+
+    sub = submit(net, 0, 7)
+    reopen_submission(submission=sub, reason="Fel i åldrar", user=net.coordinator, audit=SYSTEM)
+    assert len(_network_deadlines(net.reporters[0], datetime.date(2027, 1, 20))) == 1
+
+
+def test_the_reminder_command_reminds_the_members_who_have_not_submitted(net, mailoutbox):
+    from django.core.management import call_command
+
+    from tests.factories.network import submit
+
+    for user in [net.coordinator, *net.reporters]:
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    submit(net, 1, 5)
+    call_command("send_reminders", "--today", "2027-01-20", "--days", "14")
+    to = sorted(address for mail in mailoutbox for address in mail.to)
+    expected = [net.reporters[0].email, net.reporters[2].email, net.coordinator.email]
+    assert to == sorted(expected)
+    assert any("Lämna in statistiken för 2026" in mail.body for mail in mailoutbox)
+    call_command("send_reminders", "--today", "2027-01-20", "--days", "14")
+    assert len(mailoutbox) == 3  # once per deadline
+
+
+def test_no_network_deadline_query_without_a_role(django_assert_num_queries):
+    from reporting.network_reminders import network_deadlines
+    from tests.factories.partnerships import UserFactory
+
+    user = UserFactory.create()
+    with django_assert_num_queries(1):
+        assert network_deadlines(user, datetime.date(2027, 1, 1)) == []
