@@ -352,3 +352,26 @@ def test_no_network_deadline_query_without_a_role(django_assert_num_queries):
     user = UserFactory.create()
     with django_assert_num_queries(1):
         assert network_deadlines(user, datetime.date(2027, 1, 1)) == []
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def test_the_admin_shows_network_models_and_submitted_counts_are_read_only(net, client):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories.network import submit
+
+    sub = submit(net, 0, 7)
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin_user)
+    for name in ("network", "networkform", "networksubmission"):
+        assert client.get(reverse(f"admin:reporting_{name}_changelist")).status_code == 200
+    url = reverse("admin:reporting_networksubmission_change", args=[sub.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="total_contacts"' not in page.content.decode()
+    assert client.post(url, {"total_contacts": "9"}).status_code == 403
+    assert client.get(reverse("admin:reporting_networksubmission_add")).status_code == 403
+    assert NetworkSubmission.objects.get().total_contacts == 7
+    form_page = client.get(reverse("admin:reporting_networkform_change", args=[net.form.pk]))
+    assert 'name="dimensions"' not in form_page.content.decode()  # opened: frozen
