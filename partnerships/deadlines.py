@@ -68,8 +68,9 @@ class Deadline:
     def kind_label(self) -> str:
         if self.kind in KIND_LABELS:
             return str(KIND_LABELS[self.kind])
-        sources = [*hooks.deadline_sources(), *hooks.user_deadline_sources()]
-        return str(next(s.label for s in sources if s.kind == self.kind))
+        labels = {s.kind: s.label for s in hooks.deadline_sources()}
+        labels.update({s.kind: s.label for s in hooks.user_deadline_sources()})
+        return str(labels[self.kind])
 
     def days_left(self, today: datetime.date) -> int:
         return (self.date - today).days

@@ -38,12 +38,7 @@ def reminder_recipients(roles: tuple[str, ...] = DEFAULT_REMINDER_ROLES):
     wanted = Q(groups__name__in=roles)
     for source in hooks.user_deadline_sources():
         wanted |= Q(pk__in=source.recipients())
-    return (
-        User.objects.filter(wanted, is_active=True)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
+    return User.objects.filter(wanted, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
 def due_reminders(
