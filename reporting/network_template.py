@@ -42,7 +42,7 @@ from .models_network import (
     field_name,
 )
 
-DATASET_KEY = "network-submission"
+DATASET_KEY = "network_submissions"
 TOTAL = "total"
 
 COLUMNS = {
