@@ -375,3 +375,14 @@ def test_the_admin_shows_network_models_and_submitted_counts_are_read_only(net, 
     assert NetworkSubmission.objects.get().total_contacts == 7
     form_page = client.get(reverse("admin:reporting_networkform_change", args=[net.form.pk]))
     assert 'name="dimensions"' not in form_page.content.decode()  # opened: frozen
+
+
+def test_the_generic_import_page_takes_the_template_too(net, login):
+    """Listed on /io/ for reporters: the file itself names the member and form version."""
+    from tests.io_helpers import preview
+
+    client = login(net.reporters[0])
+    assert "network_submissions" in client.get(reverse("io_index")).content.decode()
+    job = preview(client, "network_submissions", _filled_csv(client, net, 0, 8))
+    assert _confirm(client, job).status == ImportJob.Status.DONE, _reasons(job)
+    assert NetworkSubmission.objects.get().total_contacts == 8
