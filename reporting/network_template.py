@@ -195,24 +195,10 @@ class NetworkSubmissionResource(IopResource):
         return result
 
     def _read_cell(self, row: dict) -> _Cell:
-        form, member = self._target(row)
+        form, _member = self._target(row)
         dim_key, cat_key = self._value(row, "dimension"), self._value(row, "category")
-        if dim_key == TOTAL and not cat_key:
-            pass
-        else:
-            dim = next((d for d in form.dimensions if d["key"] == dim_key), None)
-            if dim is None:
-                raise ValidationError(
-                    {str(COLUMNS["dimension"]): _("Formuläret har ingen dimension ”%s”.") % dim_key}
-                )
-            cats = [c["key"] for c in dim["categories"]] if dim["kind"] != COUNT else [""]
-            if cat_key not in cats:
-                raise ValidationError(
-                    {
-                        str(COLUMNS["category"]): _("”%(cat)s” är ingen kategori i %(dim)s.")
-                        % {"cat": cat_key, "dim": dim["label"]}
-                    }
-                )
+        if (dim_key, cat_key) != (TOTAL, ""):
+            _check_cell(form, dim_key, cat_key)
         return _Cell(
             key=self.row_key(row), dimension=dim_key, category=cat_key, count=self._count(row)
         )
@@ -355,6 +341,23 @@ class NetworkSubmissionResource(IopResource):
         except ValidationError as exc:
             return _refusals(exc, by_field, first_key)
         return []
+
+
+def _check_cell(form: NetworkForm, dim_key: str, cat_key: str) -> None:
+    """The row names a dimension of the form and one of its categories."""
+    dim = next((d for d in form.dimensions if d["key"] == dim_key), None)
+    if dim is None:
+        raise ValidationError(
+            {str(COLUMNS["dimension"]): _("Formuläret har ingen dimension ”%s”.") % dim_key}
+        )
+    cats = [c["key"] for c in dim["categories"]] if dim["kind"] != COUNT else [""]
+    if cat_key not in cats:
+        raise ValidationError(
+            {
+                str(COLUMNS["category"]): _("”%(cat)s” är ingen kategori i %(dim)s.")
+                % {"cat": cat_key, "dim": dim["label"]}
+            }
+        )
 
 
 def _refusals(

@@ -386,3 +386,13 @@ def test_the_generic_import_page_takes_the_template_too(net, login):
     job = preview(client, "network_submissions", _filled_csv(client, net, 0, 8))
     assert _confirm(client, job).status == ImportJob.Status.DONE, _reasons(job)
     assert NetworkSubmission.objects.get().total_contacts == 8
+
+
+def test_a_row_naming_no_category_of_the_form_is_refused(net, login):
+    client = login(net.reporters[0])
+    rows = read_csv(_template(client, net, 0))
+    filled = _filled(rows, counts_for(net.form, 12), 12)
+    filled.append([*filled[2][:3], "gender", "alien", "", "0"])
+    job = _upload(client, net, 0, csv_bytes(filled))
+    assert "”alien” är ingen kategori i Kön" in _reasons(job)
+    assert not NetworkSubmission.objects.exists()
