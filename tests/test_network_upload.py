@@ -396,3 +396,13 @@ def test_a_row_naming_no_category_of_the_form_is_refused(net, login):
     job = _upload(client, net, 0, csv_bytes(filled))
     assert "”alien” är ingen kategori i Kön" in _reasons(job)
     assert not NetworkSubmission.objects.exists()
+
+
+def test_the_start_page_lists_the_network_deadline_until_the_member_has_submitted(net, login):
+    from tests.factories.network import submit
+
+    client = login(net.reporters[0])
+    page = client.get(reverse("home") + "?todo").content.decode()
+    assert "Lämna in statistiken för 2026" in page and net.network.name in page
+    submit(net, 0, 7)
+    assert "Lämna in statistiken" not in client.get(reverse("home") + "?todo").content.decode()
