@@ -300,5 +300,10 @@ IOP_DOCUMENT_MAX_BYTES = env.int("IOP_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1
 
 # Views that take a file upload, allowed a larger request body than the 2 MB default
 # (iop/request_limits.py): the import limit, and the document limit.
-IOP_UPLOAD_VIEW_NAMES = ["io_import", "participants:create", "participants:consent_create"]
+IOP_UPLOAD_VIEW_NAMES = [
+    "io_import",
+    "participants:create",
+    "participants:consent_create",
+    "reporting:network_upload",
+]
 IOP_DOCUMENT_VIEW_NAMES = ["document_list", "document_detail", "participants:documents"]

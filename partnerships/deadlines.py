@@ -68,7 +68,9 @@ class Deadline:
     def kind_label(self) -> str:
         if self.kind in KIND_LABELS:
             return str(KIND_LABELS[self.kind])
-        return str(next(s.label for s in hooks.deadline_sources() if s.kind == self.kind))
+        labels = {s.kind: s.label for s in hooks.deadline_sources()}
+        labels.update({s.kind: s.label for s in hooks.user_deadline_sources()})
+        return str(labels[self.kind])
 
     def days_left(self, today: datetime.date) -> int:
         return (self.date - today).days
@@ -96,6 +98,17 @@ def deadlines_for_user(
     (partnerships.hooks) count as open, such as unsubmitted annual reports.
     """
     today = today or timezone.localdate()
+    own: list[Deadline] = []
+    for user_source in hooks.user_deadline_sources():
+        own += user_source.deadlines(user, today)
+    found = _agreements_deadlines(user, today) + own
+    if until is not None:
+        found = [d for d in found if d.date <= until]
+    found.sort(key=lambda d: (d.date, d.agreement_title, d.kind, d.key))
+    return found
+
+
+def _agreements_deadlines(user: User, today: datetime.date) -> list[Deadline]:
     agreements = list(
         Agreement.objects.visible_to(user)
         .exclude(status__in=(Agreement.Status.DRAFT, Agreement.Status.AWAITING_DECISION))
@@ -146,10 +159,6 @@ def deadlines_for_user(
         followups[agreement_id].append((day, status))
     for agreement_id in active_ids:
         found += _followups_owed(by_id[agreement_id], followups[agreement_id], today)
-
-    if until is not None:
-        found = [d for d in found if d.date <= until]
-    found.sort(key=lambda d: (d.date, d.agreement_title, d.kind, d.key))
     return found
 
 

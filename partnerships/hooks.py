@@ -38,6 +38,24 @@ class DeadlineSource:
 
 
 @dataclass(frozen=True)
+class UserDeadlineSource:
+    """Deadlines that belong to a user rather than to an agreement (a statistics
+    network's reporting period, for one), contributed by another app.
+
+    `deadlines(user, today)` returns the user's deadlines of this kind, upcoming and
+    overdue, in a fixed number of queries (the Deadline's agreement_id is 0 and its
+    agreement_title names what the deadline is about); `recipients()` returns the ids of
+    the users who may have such deadlines, so that the reminders reach them whatever
+    their roles.
+    """
+
+    kind: str
+    label: str | Promise
+    deadlines: Callable[[Any, datetime.date], list[Deadline]]
+    recipients: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class AgreementLink:
     url: str
     label: str
@@ -47,6 +65,7 @@ AgreementLinks = Callable[[Agreement, int], list[AgreementLink]]
 
 _deadline_sources: dict[str, DeadlineSource] = {}
 _agreement_links: list[AgreementLinks] = []
+_user_deadline_sources: dict[str, UserDeadlineSource] = {}
 
 
 def register_deadline_source(source: DeadlineSource) -> None:
@@ -56,6 +75,16 @@ def register_deadline_source(source: DeadlineSource) -> None:
 
 def deadline_sources() -> list[DeadlineSource]:
     return list(_deadline_sources.values())
+
+
+def register_user_deadline_source(source: UserDeadlineSource) -> None:
+    """Add a kind of deadline of the user's own (not an agreement's) to the to-do list,
+    the calendar feed and the reminders."""
+    _user_deadline_sources[source.kind] = source
+
+
+def user_deadline_sources() -> list[UserDeadlineSource]:
+    return list(_user_deadline_sources.values())
 
 
 def register_agreement_links(links: AgreementLinks) -> None:

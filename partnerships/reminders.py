@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import hooks
 from .deadlines import Deadline, deadlines_for_user
 from .models import Role, SentReminder, User
 
@@ -32,12 +34,11 @@ class Reminder:
 
 
 def reminder_recipients(roles: tuple[str, ...] = DEFAULT_REMINDER_ROLES):
-    return (
-        User.objects.filter(is_active=True, groups__name__in=roles)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
+    """Users of the roles, and those a registered source has deadlines for of their own."""
+    wanted = Q(groups__name__in=roles)
+    for source in hooks.user_deadline_sources():
+        wanted |= Q(pk__in=source.recipients())
+    return User.objects.filter(wanted, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
 def due_reminders(

@@ -16,6 +16,7 @@ from partnerships.models import Agreement
 
 from .deadlines import ANNUAL_REPORTS_DUE
 from .figures.participants import participant_statistics
+from .network_reminders import NETWORK_SUBMISSIONS_DUE
 from .suppression import Suppressor
 
 
@@ -62,5 +63,6 @@ def agenda_participant_figures(
 
 def register() -> None:
     hooks.register_deadline_source(ANNUAL_REPORTS_DUE)
+    hooks.register_user_deadline_source(NETWORK_SUBMISSIONS_DUE)
     hooks.register_agreement_links(agreement_report_links)
     hooks.register_agenda_figures(agenda_participant_figures)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_network as views
+from . import views_network_upload as upload_views
 
 urlpatterns = [
     path("networks/", views.network_list, name="network_list"),
@@ -52,5 +53,16 @@ urlpatterns = [
         "networks/<int:network_id>/forms/<int:form_id>/publish/",
         views.network_publish,
         name="network_publish",
+    ),
+    # A submission by the network's template (reporting/network_template.py).
+    path(
+        "networks/<int:network_id>/forms/<int:form_id>/members/<int:network_member_id>/template/",
+        upload_views.network_template,
+        name="network_template",
+    ),
+    path(
+        "networks/<int:network_id>/forms/<int:form_id>/members/<int:network_member_id>/upload/",
+        upload_views.network_upload,
+        name="network_upload",
     ),
 ]

@@ -34,6 +34,7 @@ from .actions_network import (
 )
 from .forms_network import NewFormForm, ReopenForm, SubmissionForm
 from .models_network import NetworkForm, NetworkRole, NetworkSubmission
+from .network_outreach import may_prefill, outreach_prefill
 from .network_report import build_report, member_statuses, report_csv
 from .pdf import render_pdf
 
@@ -84,7 +85,10 @@ def network_submit(
     network, role = access_network(request.user, network_id)
     member = access_own_member(role, network_member_id)
     form = access_form(network, form_id)
-    grid = SubmissionForm(form, request.POST or None)
+    # "Start from the outreach counts": the member's own staff only (network_outreach.py).
+    outreach = may_prefill(request.user, member)
+    prefill = outreach_prefill(form, member) if outreach and "outreach" in request.GET else None
+    grid = SubmissionForm(form, request.POST or None, initial=prefill.initial if prefill else None)
     last = current_submission(form, member)
     if request.method == "POST" and grid.is_valid():
         try:
@@ -104,7 +108,15 @@ def network_submit(
     return render(
         request,
         "reporting/network_submit.html",
-        {"network": network, "form": form, "member": member, "grid": grid, "last": last},
+        {
+            "network": network,
+            "form": form,
+            "member": member,
+            "grid": grid,
+            "last": last,
+            "outreach": outreach,
+            "prefill": prefill,
+        },
     )
 
 

@@ -68,6 +68,10 @@ PAGE_STATES: list[PageState] = [
         "koordinator",
         "/reporting/networks/{network}/forms/{network_form}/members/{network_member}/submit/",
     ),
+    PageState(
+        "koordinator",
+        "/reporting/networks/{network}/forms/{network_form}/members/{network_member}/upload/",
+    ),
     PageState("koordinator", "/reporting/networks/{network}/forms/{network_published}/report/"),
     PageState("koordinator", "/participants/{participant}/documents/"),
     PageState("koordinator", "/participants/{participant}/enrol/"),

@@ -127,7 +127,11 @@ def _hostile_network(world) -> dict[str, list[int]]:
     for i in range(3):
         submit(network, i, 10 + i)
     publish_report(form=network.form, user=world.manager_a, audit=AuditContext.system())
-    return {"network_id": [network.network.pk], "form_id": [network.form.pk]}
+    return {
+        "network_id": [network.network.pk],
+        "form_id": [network.form.pk],
+        "network_member_id": [network.members[0].pk],
+    }
 
 
 def test_the_walk_finds_the_exports():

@@ -22,6 +22,7 @@ def test_it_lists_the_apps_datasets_in_the_order_of_the_import_export_page():
         "participants",
         "contacts",
         "attendance",
+        "network_submissions",
     ]
 
 

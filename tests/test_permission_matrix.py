@@ -211,6 +211,8 @@ reporting:network_report                302  200     404     404     404      20
 reporting:network_report_csv            302  200     404     404     404      200     404
 reporting:network_report_pdf            302  200     404     404     404      200     404
 reporting:network_publish               302  405     405     405     405      405     405
+reporting:network_template              302  200     404     404     404      200     404
+reporting:network_upload                302  200     404     404     404      404     404
 
 # Dashboards
 dashboard_overview                      302  200     200     200     200      200     200

@@ -268,12 +268,20 @@ def _row_limit_message() -> str:
 # --------------------------------------------------------------------------- upload → job
 
 
-def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFile) -> ImportJob:
+def store_upload(
+    *,
+    user: SpreadsheetUser,
+    dataset: Dataset,
+    upload: UploadedFile,
+    scope: dict[str, Any] | None = None,
+) -> ImportJob:
     """Check an upload and keep it as an ImportJob; raises FileRefused with the reason.
 
     Only what the zip directory and the size say is checked here. A small file is read at
     once (in a child process with limits); anything larger is read by the background
-    worker, so the web request answers at once with the job's progress page.
+    worker, so the web request answers at once with the job's progress page. `scope`
+    (ids, JSON) is what the upload was made for, when a page scopes it (a network's form
+    and member); it is kept on the job and given to the resource (`IopResource.scope`).
     """
     require_import(user, dataset)
     file_format = detect_format(upload.name or "")
@@ -286,6 +294,7 @@ def store_upload(*, user: SpreadsheetUser, dataset: Dataset, upload: UploadedFil
         user_id=user.pk,
         original_name=(upload.name or "")[:255],
         file_format=file_format,
+        summary={"scope": scope} if scope else {},
     )
     job.file.save(f"import-{job.pk}.{file_format}", upload, save=True)
     if unpacked <= inline_bytes():
@@ -370,8 +379,20 @@ def prepare_job(job: ImportJob, resource: IopResource) -> None:
     if job.total_rows == 0:
         raise FileRefused(_("Filen har inga rader under rubrikraden."))
     if unknown:
-        job.summary = {"unknown_columns": unknown}
+        job.summary = {**_kept(job.summary), "unknown_columns": unknown}
     job.save(update_fields=["file", "total_rows", "summary"])
+
+
+def _kept(summary: dict[str, Any]) -> dict[str, Any]:
+    """What of a job's summary outlasts each run: the scope and the unread columns."""
+    return {k: v for k, v in summary.items() if k in ("scope", "unknown_columns")}
+
+
+def job_resource(dataset: Dataset, job: ImportJob) -> IopResource:
+    """The dataset's resource for the job's user, bound to the job's scope."""
+    resource = dataset.resource(job.user)
+    resource.scope = dict(job.summary.get("scope") or {})
+    return resource
 
 
 def start_preview(job: ImportJob) -> None:
@@ -404,7 +425,7 @@ def import_task(job_id: int, commit: bool) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not is_prepared(job):
         try:
-            prepare_job(job, datasets()[job.kind].resource(job.user))
+            prepare_job(job, job_resource(datasets()[job.kind], job))
         except FileRefused as exc:
             _refuse_unread(job, str(exc))
             return
@@ -469,6 +490,19 @@ class Outcome:
                 row["reasons"] = [message]
             kept.append(row)
         self.rows = kept
+
+    def refuse(self, number: int, reasons: list[str]) -> None:
+        """Refuse a row after the fact (a check over the whole file, `after_rows`)."""
+        for row in self.rows:
+            if row["row"] == number and number:
+                if row["kind"] not in ("refused", "errors"):
+                    self.counts[row["kind"]] -= 1
+                    self.counts["refused"] += 1
+                    row.pop("changes", None)
+                    row["kind"] = "refused"
+                row["reasons"] = [*row.get("reasons", []), *reasons]
+                return
+        self.add(number, "", "invalid", reasons=reasons)
 
     @property
     def failed(self) -> bool:
@@ -557,6 +591,9 @@ def import_rows(
         _record_results(resource, data, numbers, result, outcome)
         if progress is not None:
             progress.report(processed)
+    for key, reasons in resource.after_rows():
+        # A whole-file check (one record made of many rows), inside the transaction.
+        outcome.refuse(seen_keys.get(key, 0), reasons)
     concealed = resource.concealed_refusal()
     if concealed:
         outcome.conceal(concealed)
@@ -648,7 +685,7 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
             raise FileRefused(
                 _("Du har inte behörighet att importera %(what)s.") % {"what": dataset.label}
             )
-        resource = dataset.resource(user)
+        resource = job_resource(dataset, job)
         with transaction.atomic():
             import_rows(
                 resource=resource,
@@ -669,10 +706,7 @@ def run_import(*, job: ImportJob, commit: bool) -> ImportJob:
     if resource is not None:
         resource.finish()
 
-    job.summary = {
-        **{k: v for k, v in job.summary.items() if k == "unknown_columns"},
-        **outcome.counts,
-    }
+    job.summary = {**_kept(job.summary), **outcome.counts}
     job.rows = outcome.rows
     job.message = message
     job.processed_rows = job.total_rows if not message else job.processed_rows

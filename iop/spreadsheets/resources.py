@@ -405,6 +405,8 @@ class IopResource(resources.ModelResource):
     # Export/import roles live on the Dataset (each app's datasets.py); the resource
     # enforces the row-level scope.
     label = ""
+    # What the upload was made for, when a page scopes it (engine.store_upload(scope=...)).
+    scope: dict[str, Any] = {}
 
     class Meta:
         skip_unchanged = True
@@ -579,6 +581,12 @@ class IopResource(resources.ModelResource):
         """After the rows: a message that replaces the outcome of every concealable row,
         so that the preview does not show which of them was the reason; None = none."""
         return None
+
+    def after_rows(self) -> list[tuple[tuple, list[str]]]:
+        """Called once after the file's last row, inside the import's transaction: a
+        resource that makes one record of many rows checks and writes it here. Returns the
+        refusals as (row key, Swedish reasons); any refusal rolls the whole file back."""
+        return []
 
     def finish(self) -> None:
         """Called once the import's transaction has ended (rolled back for a preview or a
