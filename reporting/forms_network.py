@@ -12,7 +12,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models_network import COUNT, NetworkForm, count_errors, field_name
+from .models_network import (
+    COUNT,
+    NetworkForm,
+    count_errors,
+    crosstab_errors,
+    crosstab_field_name,
+    crosstab_key,
+    field_name,
+)
 
 WHOLE = {
     "required": _("Ange ett antal (0 om inga)."),
@@ -44,12 +52,46 @@ class SubmissionForm(forms.Form):
                 self.fields[name] = _count_field(cat["label"] or dim["label"])
                 names.append(name)
             self.grid.append({"dimension": dim, "names": names})
+        for row_dim, col_dim in network_form.crosstab_tables:
+            for r in row_dim["categories"]:
+                for c in col_dim["categories"]:
+                    name = crosstab_field_name(row_dim["key"], col_dim["key"], r["key"], c["key"])
+                    self.fields[name] = _count_field(f"{r['label']} – {c['label']}")
 
     def rows(self) -> list[dict[str, Any]]:
         return [
             {"dimension": row["dimension"], "fields": [self[name] for name in row["names"]]}
             for row in self.grid
         ]
+
+    def crosstabs(self) -> list[dict[str, Any]]:
+        """Each cross-tabulation as a table: column labels, then rows of bound fields."""
+        tables = []
+        for row_dim, col_dim in self.network_form.crosstab_tables:
+            rows = []
+            for r in row_dim["categories"]:
+                names = [
+                    crosstab_field_name(row_dim["key"], col_dim["key"], r["key"], c["key"])
+                    for c in col_dim["categories"]
+                ]
+                rows.append({"label": r["label"], "fields": [self[n] for n in names]})
+            tables.append({"rows_dim": row_dim, "columns_dim": col_dim, "rows": rows})
+        return tables
+
+    def crosstab_counts(self) -> dict[str, dict[str, dict[str, int]]]:
+        result: dict[str, dict[str, dict[str, int]]] = {}
+        for row_dim, col_dim in self.network_form.crosstab_tables:
+            result[crosstab_key(row_dim["key"], col_dim["key"])] = {
+                r["key"]: {
+                    c["key"]: self.cleaned_data.get(
+                        crosstab_field_name(row_dim["key"], col_dim["key"], r["key"], c["key"])
+                    )
+                    or 0
+                    for c in col_dim["categories"]
+                }
+                for r in row_dim["categories"]
+            }
+        return result
 
     def counts(self) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
@@ -64,9 +106,10 @@ class SubmissionForm(forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        for name, messages in count_errors(
-            self.network_form, data.get("total_contacts"), self.counts()
-        ).items():
+        counts = self.counts()
+        errors = count_errors(self.network_form, data.get("total_contacts"), counts)
+        errors.update(crosstab_errors(self.network_form, counts, self.crosstab_counts()))
+        for name, messages in errors.items():
             for message in messages:
                 self.add_error(name, message)
         return data

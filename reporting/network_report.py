@@ -5,7 +5,11 @@ For a period, each member's latest submission counts (the highest form version, 
 highest submission version). Each cell remembers how many members contribute to it, so
 the suppressor hides a cell that one or two members make up (a member who knows its own
 figure could otherwise subtract it), and a "single" dimension's categories are related to
-the total so that a hidden cell cannot be worked out from the others.
+the total so that a hidden cell cannot be worked out from the others. A cross-tabulation's
+rows are related to the row dimension's cells (the same Cell objects) and its columns to
+the column dimension's, and the suppressor runs its exact check (no hidden cell follows
+from the shown ones by any combination of the sums), so a cross-tab cell cannot be read
+out of the margins and the other cells either.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from iop.spreadsheets.writer import stream_csv
 
-from .models_network import COUNT, SINGLE, Network, NetworkForm, NetworkMember, NetworkSubmission
+from .models_network import (
+    COUNT,
+    SINGLE,
+    Network,
+    NetworkForm,
+    NetworkMember,
+    NetworkSubmission,
+    crosstab_key,
+)
 from .suppression import Cell, Suppressor
 
 
@@ -28,6 +40,23 @@ class DimensionTable:
     label: str
     kind: str
     rows: list[tuple[str, Cell]] = field(default_factory=list)
+    # The category's cell by its key (what a cross-tabulation's margins are).
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class CrossTable:
+    """A cross-tabulation: rows of cells with their row margin (the row dimension's own
+    cell for the category), then the column margins (the column dimension's cells)."""
+
+    label: str
+    rows_label: str
+    column_labels: list[str]
+    rows: list[tuple[str, list[Cell], Cell]]
+    column_margins: list[Cell]
+    total: Cell
+    # Members whose submission holds this table (an earlier form version may not).
+    members: int
 
 
 @dataclass
@@ -37,6 +66,7 @@ class NetworkReport:
     members_total: int
     total: Cell
     dimensions: list[DimensionTable]
+    crosstabs: list[CrossTable]
     trend: list[tuple[str, int, Cell]]
 
 
@@ -52,7 +82,7 @@ def period_submissions(form: NetworkForm) -> list[NetworkSubmission]:
     return latest_per_member(
         NetworkSubmission.objects.filter(
             form__network_id=form.network_id, form__year=form.year, form__half=form.half
-        ).only("member_id", "form_id", "version", "total_contacts", "counts")
+        ).only("member_id", "form_id", "version", "total_contacts", "counts", "crosstab_counts")
     )
 
 
@@ -68,6 +98,7 @@ def _dimension(
     for cat in cats:
         values = [int((s.counts.get(dim["key"]) or {}).get(cat["key"]) or 0) for s in subs]
         table.rows.append((cat["label"], _sum_cell(suppressor, values)))
+        table.cells[cat["key"]] = table.rows[-1][1]
     if dim["kind"] == SINGLE:
         parts = [cell for _label, cell in table.rows]
         recorded = sum(c.value for c in parts)
@@ -77,6 +108,42 @@ def _dimension(
             table.rows.append((_("Inte registrerat"), parts[-1]))
         suppressor.relate(total, parts)
     return table
+
+
+def _crosstab(
+    suppressor: Suppressor,
+    dims: tuple[dict[str, Any], dict[str, Any]],
+    subs: list[NetworkSubmission],
+    tables: dict[str, DimensionTable],
+    total: Cell,
+) -> CrossTable:
+    row_dim, col_dim = dims
+    key = crosstab_key(row_dim["key"], col_dim["key"])
+    holding = [s.crosstab_counts[key] for s in subs if key in (s.crosstab_counts or {})]
+    row_margins, col_margins = tables[row_dim["key"]].cells, tables[col_dim["key"]].cells
+    rows = []
+    for r in row_dim["categories"]:
+        cells = [
+            _sum_cell(
+                suppressor, [int((t.get(r["key"]) or {}).get(c["key"]) or 0) for t in holding]
+            )
+            for c in col_dim["categories"]
+        ]
+        # Registered only where the sum holds exactly (relate() checks): then a hidden
+        # cell could otherwise be worked out from its row's margin.
+        suppressor.relate(row_margins[r["key"]], cells)
+        rows.append((r["label"], cells, row_margins[r["key"]]))
+    for j, c in enumerate(col_dim["categories"]):
+        suppressor.relate(col_margins[c["key"]], [row[1][j] for row in rows])
+    return CrossTable(
+        label=f"{row_dim['label']} × {col_dim['label']}",
+        rows_label=row_dim["label"],
+        column_labels=[c["label"] for c in col_dim["categories"]],
+        rows=rows,
+        column_margins=[col_margins[c["key"]] for c in col_dim["categories"]],
+        total=total,
+        members=len(holding),
+    )
 
 
 def _trend(suppressor: Suppressor, network: Network) -> list[tuple[str, int, Cell]]:
@@ -100,9 +167,11 @@ def _trend(suppressor: Suppressor, network: Network) -> list[tuple[str, int, Cel
 
 def build_report(form: NetworkForm) -> NetworkReport:
     subs = period_submissions(form)
-    suppressor = Suppressor()
+    suppressor = Suppressor(exact=True)
     total = _sum_cell(suppressor, [s.total_contacts for s in subs])
     dimensions = [_dimension(suppressor, dim, subs, total) for dim in form.dimensions]
+    tables = {dim["key"]: table for dim, table in zip(form.dimensions, dimensions, strict=True)}
+    crosstabs = [_crosstab(suppressor, dims, subs, tables, total) for dims in form.crosstab_tables]
     trend = _trend(suppressor, form.network)
     for label, _members, cell in trend:
         if label == form.period_label:
@@ -115,6 +184,7 @@ def build_report(form: NetworkForm) -> NetworkReport:
         members_total=NetworkMember.objects.filter(network_id=form.network_id).count(),
         total=total,
         dimensions=dimensions,
+        crosstabs=crosstabs,
         trend=trend,
     )
 
@@ -128,6 +198,13 @@ def report_csv(report: NetworkReport) -> str:
     for table in report.dimensions:
         for label, cell in table.rows:
             rows.append([table.label, label, cell.csv])
+    for table in report.crosstabs:
+        for label, cells, margin in table.rows:
+            for column, cell in zip(table.column_labels, cells, strict=True):
+                rows.append([table.label, f"{label} – {column}", cell.csv])
+            rows.append([table.label, f"{label} – {_('Totalt')}", margin.csv])
+        for column, cell in zip(table.column_labels, table.column_margins, strict=True):
+            rows.append([table.label, f"{_('Totalt')} – {column}", cell.csv])
     for period, members, cell in report.trend:
         rows.append([_("Kontakter per period"), period, cell.csv])
         rows.append([_("Rapporterande medlemmar per period"), period, members])

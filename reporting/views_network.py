@@ -93,6 +93,7 @@ def network_submit(
                 member=member,
                 total_contacts=grid.cleaned_data["total_contacts"],
                 counts=grid.counts(),
+                crosstab_counts=grid.crosstab_counts(),
                 user=request.user,
                 audit=AuditContext.from_request(request),
             )
