@@ -335,3 +335,118 @@ def test_the_exact_check_hides_a_cell_the_row_and_column_sums_give_away():
     strict, grid = table(exact=True)
     assert strict._determined() == []
     assert sum(c.hidden for row in grid for c in row) > 9
+
+
+# --------------------------------------------------------------------------- the edit page
+
+
+def _edit_url(net: NetworkWorld, form: NetworkForm) -> str:
+    return reverse("reporting:network_form_edit", args=[net.network.pk, form.pk])
+
+
+def _edit_data(form: NetworkForm, **options) -> dict[str, str]:
+    """The page's own fields as the coordinator finds them, ready to change."""
+    data = {
+        "dim-TOTAL_FORMS": str(len(form.dimensions) + 1),
+        "dim-INITIAL_FORMS": str(len(form.dimensions)),
+        "dim-MIN_NUM_FORMS": "0",
+        "dim-MAX_NUM_FORMS": "1000",
+        "crosstabs": [f"{c['rows']}:{c['columns']}" for c in form.crosstabs],
+    }
+    for i, dim in enumerate(form.dimensions):
+        data |= {
+            f"dim-{i}-key": dim["key"],
+            f"dim-{i}-label": dim["label"],
+            f"dim-{i}-kind": dim["kind"],
+            f"dim-{i}-categories": "\n".join(
+                f"{c['key']}: {c['label']}" for c in dim["categories"]
+            ),
+        }
+    return data | options
+
+
+@pytest.fixture
+def draft(net) -> NetworkForm:
+    return NetworkForm.objects.create(
+        network=net.network, year=2027, due_on=net.form.due_on, closes_on=net.form.closes_on
+    )
+
+
+def test_the_coordinator_edits_a_drafts_dimensions_in_place(net, login, draft):
+    client = login(net.coordinator)
+    assert client.get(_edit_url(net, draft)).status_code == 200
+    data = _edit_data(draft)
+    data["dim-1-categories"] = "woman: Kvinnor\nman: Män\nother: Annat kön\nunknown: Okänt"
+    data["dim-3-DELETE"] = "on"  # accompanying children
+    data |= {"dim-8-key": "language", "dim-8-label": "Språk", "dim-8-kind": "single",
+             "dim-8-categories": "Svenska\nengelska: Engelska\nAnnat språk"}  # fmt: skip
+    data["crosstabs"] = ["exploitation:gender", "gender:age"]
+    data["allows_not_recorded"] = "on"
+    response = client.post(_edit_url(net, draft), data)
+    assert response.status_code == 302
+    form = NetworkForm.objects.get(pk=draft.pk)
+    keys = [d["key"] for d in form.dimensions]
+    assert "children" not in keys and keys[-1] == "language"
+    assert form.dimensions[1]["categories"][0] == {"key": "woman", "label": "Kvinnor"}
+    assert [c["key"] for c in form.dimensions[-1]["categories"]] == [
+        "svenska", "engelska", "annat_sprak"
+    ]  # fmt: skip
+    assert form.crosstabs == [
+        {"rows": "exploitation", "columns": "gender"}, {"rows": "gender", "columns": "age"}
+    ]  # fmt: skip
+    assert (form.version, form.status, form.allows_not_recorded) == (1, "draft", True)
+
+
+def test_editing_an_opened_form_makes_a_new_version(net, login):
+    client = login(net.coordinator)
+    page = client.get(_edit_url(net, net.form)).content.decode()
+    assert "Spara som ny version" in page
+    data = _edit_data(net.form)
+    data["dim-0-label"] = "Exploatering"
+    response = client.post(_edit_url(net, net.form), data)
+    new = NetworkForm.objects.get(network=net.network, year=2026, version=3)
+    assert response.status_code == 302 and response["Location"] == _edit_url(net, new)
+    assert (new.status, new.dimensions[0]["label"]) == ("draft", "Exploatering")
+    opened = NetworkForm.objects.get(pk=net.form.pk)
+    assert opened.dimensions[0]["label"] == "Form av exploatering"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"dim-1-categories": "woman: Kvinna\nMan Kvinna: \nman: Man"},
+            "dim-1-categories",
+            "Rad 2",
+        ),
+        ({"dim-1-categories": "woman: Kvinna\nwoman: Kvinnor"}, "dim-1-categories", "finns redan"),
+        ({"dim-1-categories": "Fel__nyckel: X"}, "dim-1-categories", "Rad 1"),
+        ({"dim-1-categories": ""}, "dim-1-categories", "minst en kategori"),
+        ({"dim-3-categories": "a: A"}, "dim-3-categories", "inga kategorier"),
+        ({"dim-1-key": "exploitation"}, "dim-1-key", "finns redan i formuläret"),
+        ({"dim-1-key": "Kön"}, "dim-1-key", "små bokstäver"),
+        ({"dim-1-label": ""}, "dim-1-label", "Ange en rubrik"),
+        ({"dim-1-DELETE": "on"}, "crosstabs", "en kategori"),
+        ({"dim-1-kind": "multiple"}, "crosstabs", "en kategori"),
+    ],
+)
+def test_bad_dimensions_are_refused_at_the_field(net, login, draft, change, field, message):
+    draft.crosstabs = PAIR
+    draft.save()
+    client = login(net.coordinator)
+    response = client.post(_edit_url(net, draft), _edit_data(draft) | change)
+    assert response.status_code == 200
+    context = response.context
+    if field == "crosstabs":
+        errors = context["options"].errors["crosstabs"]
+    else:
+        index, name = field.split("-")[1:]
+        errors = context["dimensions"].forms[int(index)].errors[name]
+    assert any(message in e for e in errors), errors
+    assert NetworkForm.objects.get(pk=draft.pk).dimensions == draft.dimensions
+
+
+def test_a_reporter_cannot_edit_a_form(net, login, draft):
+    client = login(net.reporters[0])
+    assert client.get(_edit_url(net, draft)).status_code == 403
+    assert client.post(_edit_url(net, draft), _edit_data(draft)).status_code == 403
