@@ -28,6 +28,7 @@ from .models_network import (
     NetworkMember,
     NetworkRole,
     NetworkSubmission,
+    crosstab_key,
 )
 
 NETWORK_NAME = "Samverkansnätverket mot exploatering (påhittat)"
@@ -86,6 +87,25 @@ def invented_counts(form: NetworkForm, total: int, rng: random.Random) -> dict[s
             weights = WEIGHTS.get(dim["key"]) or [1] * len(cats)
             counts[dim["key"]] = dict(zip(cats, _split(total, weights, rng), strict=True))
     return counts
+
+
+def invented_crosstabs(form: NetworkForm, counts: dict[str, Any]) -> dict[str, Any]:
+    """Cross-tabulation cells that add up to the invented margins: each row's contacts
+    laid out over the columns' remaining counts in turn (the north-west corner rule)."""
+    result: dict[str, Any] = {}
+    for row_dim, col_dim in form.crosstab_tables:
+        left = dict(counts[col_dim["key"]])
+        table: dict[str, dict[str, int]] = {}
+        for r in row_dim["categories"]:
+            need = counts[row_dim["key"]][r["key"]]
+            table[r["key"]] = {}
+            for c in col_dim["categories"]:
+                take = min(need, left[c["key"]])
+                table[r["key"]][c["key"]] = take
+                left[c["key"]] -= take
+                need -= take
+        result[crosstab_key(row_dim["key"], col_dim["key"])] = table
+    return result
 
 
 def _clear() -> None:
