@@ -19,10 +19,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from iop.spreadsheets.writer import stream_csv
 
+from .charts import column_chart
 from .models_network import (
     COUNT,
     SINGLE,
@@ -60,6 +62,13 @@ class CrossTable:
 
 
 @dataclass
+class TrendTable:
+    label: str
+    column_labels: list[str]
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+
+
+@dataclass
 class NetworkReport:
     form: NetworkForm
     members_reporting: int
@@ -68,6 +77,18 @@ class NetworkReport:
     dimensions: list[DimensionTable]
     crosstabs: list[CrossTable]
     trend: list[tuple[str, int, Cell]]
+    # Per dimension: its categories over the network's periods.
+    trends: list[TrendTable]
+
+    @property
+    def trend_chart(self) -> SafeString:
+        """Contacts per period: one series, one column per period (light for the PDF)."""
+        return column_chart(
+            _("Kontakter per period"),
+            [(period, [cell]) for period, _members, cell in self.trend],
+            [_("Kontakter")],
+            height=200,
+        )
 
 
 def latest_per_member(submissions: QuerySet[NetworkSubmission]) -> list[NetworkSubmission]:
@@ -146,23 +167,67 @@ def _crosstab(
     )
 
 
-def _trend(suppressor: Suppressor, network: Network) -> list[tuple[str, int, Cell]]:
+Period = tuple[int, int | None]
+
+
+def _label(period: Period) -> str:
+    year, half = period
+    return f"{year}" if half is None else f"{year} H{half}"
+
+
+def _periods(network: Network) -> dict[Period, dict[int, tuple[int, dict[str, Any]]]]:
+    """Every period's latest figures per member: {period: {member: (total, counts)}}."""
     rows = (
         NetworkSubmission.objects.filter(form__network=network)
         .order_by("form__year", "form__half", "member_id", "-form__version", "-version")
-        .values_list("form__year", "form__half", "member_id", "total_contacts")
+        .values_list("form__year", "form__half", "member_id", "total_contacts", "counts")
     )
-    periods: dict[tuple[int, int | None], dict[int, int]] = {}
-    for year, half, member_id, total in rows:
-        periods.setdefault((year, half), {}).setdefault(member_id, total)
+    periods: dict[Period, dict[int, tuple[int, dict[str, Any]]]] = {}
+    for year, half, member_id, total, counts in rows:
+        periods.setdefault((year, half), {}).setdefault(member_id, (total, counts or {}))
+    return periods
+
+
+def _trend(
+    suppressor: Suppressor, periods: dict[Period, dict[int, tuple[int, dict[str, Any]]]]
+) -> list[tuple[str, int, Cell]]:
     return [
-        (
-            f"{year}" if half is None else f"{year} H{half}",
-            len(totals),
-            _sum_cell(suppressor, list(totals.values())),
-        )
-        for (year, half), totals in periods.items()
+        (_label(period), len(figures), _sum_cell(suppressor, [t for t, _c in figures.values()]))
+        for period, figures in periods.items()
     ]
+
+
+def _dimension_trend(
+    suppressor: Suppressor,
+    dim: dict[str, Any],
+    periods: dict[Period, dict[int, tuple[int, dict[str, Any]]]],
+    current: tuple[str, DimensionTable],
+    totals: dict[str, Cell],
+) -> TrendTable:
+    """A dimension's categories period by period. The report's own period shows the
+    dimension table's cells (the same Cell objects, hidden alike); for the others a
+    "single" dimension's categories are related to that period's total."""
+    cats = dim["categories"] if dim["kind"] != COUNT else [{"key": "", "label": dim["label"]}]
+    table = TrendTable(label=dim["label"], column_labels=[c["label"] for c in cats])
+    for period, figures in periods.items():
+        label = _label(period)
+        if label == current[0]:
+            table.rows.append((label, [current[1].cells[c["key"]] for c in cats]))
+            continue
+        cells = [
+            _sum_cell(
+                suppressor,
+                [
+                    int((counts.get(dim["key"]) or {}).get(c["key"]) or 0)
+                    for _t, counts in figures.values()
+                ],
+            )
+            for c in cats
+        ]
+        if dim["kind"] == SINGLE:
+            suppressor.relate(totals[label], cells)
+        table.rows.append((label, cells))
+    return table
 
 
 def build_report(form: NetworkForm) -> NetworkReport:
@@ -172,11 +237,17 @@ def build_report(form: NetworkForm) -> NetworkReport:
     dimensions = [_dimension(suppressor, dim, subs, total) for dim in form.dimensions]
     tables = {dim["key"]: table for dim, table in zip(form.dimensions, dimensions, strict=True)}
     crosstabs = [_crosstab(suppressor, dims, subs, tables, total) for dims in form.crosstab_tables]
-    trend = _trend(suppressor, form.network)
+    periods = _periods(form.network)
+    trend = _trend(suppressor, periods)
     for label, _members, cell in trend:
         if label == form.period_label:
             # The same count twice: hidden in one place, hidden in both.
             suppressor.relate(total, [cell])
+    totals = {label: cell for label, _members, cell in trend}
+    trends = [
+        _dimension_trend(suppressor, dim, periods, (form.period_label, table), totals)
+        for dim, table in zip(form.dimensions, dimensions, strict=True)
+    ]
     suppressor.apply()
     return NetworkReport(
         form=form,
@@ -186,6 +257,7 @@ def build_report(form: NetworkForm) -> NetworkReport:
         dimensions=dimensions,
         crosstabs=crosstabs,
         trend=trend,
+        trends=trends,
     )
 
 
@@ -205,6 +277,10 @@ def report_csv(report: NetworkReport) -> str:
             rows.append([table.label, f"{label} – {_('Totalt')}", margin.csv])
         for column, cell in zip(table.column_labels, table.column_margins, strict=True):
             rows.append([table.label, f"{_('Totalt')} – {column}", cell.csv])
+    for trend in report.trends:
+        for period, cells in trend.rows:
+            for column, cell in zip(trend.column_labels, cells, strict=True):
+                rows.append([f"{trend.label} {_('per period')}", f"{period} – {column}", cell.csv])
     for period, members, cell in report.trend:
         rows.append([_("Kontakter per period"), period, cell.csv])
         rows.append([_("Rapporterande medlemmar per period"), period, members])
