@@ -217,7 +217,7 @@ class DimensionForm(forms.Form):
         }
 
 
-class BaseDimensionFormSet(forms.BaseFormSet):
+class BaseDimensionFormSet(forms.BaseFormSet[DimensionForm]):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -237,7 +237,7 @@ class BaseDimensionFormSet(forms.BaseFormSet):
             form
             for i, form in enumerate(self.forms)
             if (i < self.initial_form_count() or form.has_changed())
-            and not self._should_delete_form(form)
+            and not form.cleaned_data.get("DELETE")
         ]
 
     def dimensions(self) -> list[dict[str, Any]]:

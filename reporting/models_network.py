@@ -167,8 +167,8 @@ def check_crosstabs(dimensions: list[dict[str, Any]], crosstabs: Any) -> None:
     kinds = {d["key"]: d["kind"] for d in dimensions}
     seen: set[frozenset[str]] = set()
     for pair in crosstabs:
-        rows = pair.get("rows") if isinstance(pair, dict) else None
-        columns = pair.get("columns") if isinstance(pair, dict) else None
+        rows = str(pair.get("rows")) if isinstance(pair, dict) else ""
+        columns = str(pair.get("columns")) if isinstance(pair, dict) else ""
         names = {"rows": rows, "columns": columns}
         if kinds.get(rows) != SINGLE or kinds.get(columns) != SINGLE:
             raise ValidationError(

@@ -270,13 +270,13 @@ def report_csv(report: NetworkReport) -> str:
     for table in report.dimensions:
         for label, cell in table.rows:
             rows.append([table.label, label, cell.csv])
-    for table in report.crosstabs:
-        for label, cells, margin in table.rows:
-            for column, cell in zip(table.column_labels, cells, strict=True):
-                rows.append([table.label, f"{label} – {column}", cell.csv])
-            rows.append([table.label, f"{label} – {_('Totalt')}", margin.csv])
-        for column, cell in zip(table.column_labels, table.column_margins, strict=True):
-            rows.append([table.label, f"{_('Totalt')} – {column}", cell.csv])
+    for cross in report.crosstabs:
+        for label, cells, margin in cross.rows:
+            for column, cell in zip(cross.column_labels, cells, strict=True):
+                rows.append([cross.label, f"{label} – {column}", cell.csv])
+            rows.append([cross.label, f"{label} – {_('Totalt')}", margin.csv])
+        for column, cell in zip(cross.column_labels, cross.column_margins, strict=True):
+            rows.append([cross.label, f"{_('Totalt')} – {column}", cell.csv])
     for trend in report.trends:
         for period, cells in trend.rows:
             for column, cell in zip(trend.column_labels, cells, strict=True):

@@ -34,6 +34,7 @@ from .actions_network import (
     submit_counts,
 )
 from .forms_network import (
+    BaseDimensionFormSet,
     DimensionFormSet,
     FormOptionsForm,
     NewFormForm,
@@ -281,6 +282,7 @@ def network_form_edit(request: AuthedHttpRequest, network_id: int, form_id: int)
     data = request.POST if request.method == "POST" else None
     options = FormOptionsForm(form, data)
     dimensions = DimensionFormSet(data, initial=dimension_initial(form), prefix="dim")
+    assert isinstance(dimensions, BaseDimensionFormSet)
     if data is not None and options.is_valid() and dimensions.is_valid():
         changes = {
             "dimensions": dimensions.dimensions(),
