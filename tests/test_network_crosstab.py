@@ -450,3 +450,35 @@ def test_a_reporter_cannot_edit_a_form(net, login, draft):
     client = login(net.reporters[0])
     assert client.get(_edit_url(net, draft)).status_code == 403
     assert client.post(_edit_url(net, draft), _edit_data(draft)).status_code == 403
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def test_the_report_has_each_dimensions_trend_over_the_periods(net, login):
+    """2025 (an earlier form) and 2026: gender per period, hand-counted; the report's own
+    period shows the same (hidden alike) cells as its dimension table."""
+    earlier = make_network(0, coordinator=net.coordinator, year=2025)  # a form to borrow
+    NetworkForm.objects.filter(pk=earlier.form.pk).update(network=net.network)
+    earlier.form.refresh_from_db()
+    for i, total in enumerate((20, 30, 40)):
+        NetworkSubmission.objects.create(
+            form=earlier.form, member=net.members[i], total_contacts=total,
+            counts=counts_for(earlier.form, total), submitted_by=net.reporters[i],
+        )  # fmt: skip
+    _publish(net, login)
+    rows = _csv(login(net.reporters[0]), net)
+    trend = {r[1]: r[2] for r in rows if r[0] == "Kön per period"}
+    # 2025: each total spread evenly over four genders, the rest first: 20 → 5 5 5 5,
+    # 30 → 8 8 7 7, 40 → 10 10 10 10.
+    assert trend["2025 – Kvinna"] == "23" and trend["2025 – Man"] == "23"
+    assert trend["2025 – Icke-binär"] == "22"
+    gender = {r[1]: r[2] for r in rows if r[0] == "Kön"}
+    assert [trend[f"2026 – {g}"] for g in gender] == list(gender.values())
+    assert ["Kontakter per period", "2025", "90"] in rows
+    html = (
+        login(net.coordinator)
+        .get(reverse("reporting:network_report", args=[net.network.pk, net.form.pk]))
+        .content.decode()
+    )
+    assert "Kön per period" in html and 'aria-label="Kontakter per period"' in html
