@@ -160,6 +160,8 @@ def load(ctx: DemoContext) -> None:
         form = NetworkForm.objects.create(
             network=network,
             year=year,
+            # The coordinator's choice of cross-tabulation: form of exploitation × gender.
+            crosstabs=[{"rows": "exploitation", "columns": "gender"}],
             due_on=today + datetime.timedelta(days=30),
             closes_on=today + datetime.timedelta(days=60),
         )
@@ -168,11 +170,13 @@ def load(ctx: DemoContext) -> None:
             if years_back == 1 and index == len(members) - 1:
                 continue  # the one late member
             total = max(0, sizes[index] + rng.randint(-10, 15) * (4 - years_back) // 2)
+            counts = invented_counts(form, total, rng)
             submit_counts(
                 form=form,
                 member=member,
                 total_contacts=total,
-                counts=invented_counts(form, total, rng),
+                counts=counts,
+                crosstab_counts=invented_crosstabs(form, counts),
                 user=reporter,
                 audit=audit,
             )
