@@ -23,6 +23,7 @@ from .models_network import (
     NetworkMember,
     NetworkSubmission,
     count_errors,
+    crosstab_errors,
 )
 
 
@@ -43,6 +44,7 @@ def save_form(
             half=form.half,
             version=(last or 0) + 1,
             dimensions=form.dimensions,
+            crosstabs=form.crosstabs,
             allows_not_recorded=form.allows_not_recorded,
             due_on=form.due_on,
             closes_on=form.closes_on,
@@ -92,11 +94,13 @@ def submit_counts(
     member: NetworkMember,
     total_contacts: int,
     counts: dict[str, dict[str, int]],
+    crosstab_counts: dict[str, dict[str, dict[str, int]]] | None = None,
     user: User,
     audit: AuditContext,
 ) -> NetworkSubmission:
     """A member's counts for an open form: refused after the period has closed, while an
-    earlier submission is locked, or when the counts do not add up. Nothing is saved then."""
+    earlier submission is locked, or when the counts do not add up (a cross-tabulation's
+    rows and columns to the dimensions' counts). Nothing is saved then."""
     NetworkMember.objects.select_for_update().filter(pk=member.pk).first()
     if member.network_id != form.network_id:
         raise ValidationError(_("Medlemmen hör till ett annat nätverk."), code="member")
@@ -114,6 +118,7 @@ def submit_counts(
             code="locked",
         )
     errors = count_errors(form, total_contacts, counts)
+    errors.update(crosstab_errors(form, counts, crosstab_counts or {}))
     if errors:
         raise ValidationError(errors)
     submission = NetworkSubmission(
@@ -122,6 +127,7 @@ def submit_counts(
         version=(last.version + 1) if last else 1,
         total_contacts=total_contacts,
         counts=counts,
+        crosstab_counts=crosstab_counts or {},
         submitted_by=user,
     )
     submission.full_clean()

@@ -28,6 +28,7 @@ from .models_network import (
     NetworkMember,
     NetworkRole,
     NetworkSubmission,
+    crosstab_key,
 )
 
 NETWORK_NAME = "Samverkansnätverket mot exploatering (påhittat)"
@@ -88,6 +89,25 @@ def invented_counts(form: NetworkForm, total: int, rng: random.Random) -> dict[s
     return counts
 
 
+def invented_crosstabs(form: NetworkForm, counts: dict[str, Any]) -> dict[str, Any]:
+    """Cross-tabulation cells that add up to the invented margins: each row's contacts
+    laid out over the columns' remaining counts in turn (the north-west corner rule)."""
+    result: dict[str, Any] = {}
+    for row_dim, col_dim in form.crosstab_tables:
+        left = dict(counts[col_dim["key"]])
+        table: dict[str, dict[str, int]] = {}
+        for r in row_dim["categories"]:
+            need = counts[row_dim["key"]][r["key"]]
+            table[r["key"]] = {}
+            for c in col_dim["categories"]:
+                take = min(need, left[c["key"]])
+                table[r["key"]][c["key"]] = take
+                left[c["key"]] -= take
+                need -= take
+        result[crosstab_key(row_dim["key"], col_dim["key"])] = table
+    return result
+
+
 def _clear() -> None:
     NetworkSubmission.objects.filter(form__network__name=NETWORK_NAME).delete()
     Network.objects.filter(name=NETWORK_NAME).delete()
@@ -140,6 +160,8 @@ def load(ctx: DemoContext) -> None:
         form = NetworkForm.objects.create(
             network=network,
             year=year,
+            # The coordinator's choice of cross-tabulation: form of exploitation × gender.
+            crosstabs=[{"rows": "exploitation", "columns": "gender"}],
             due_on=today + datetime.timedelta(days=30),
             closes_on=today + datetime.timedelta(days=60),
         )
@@ -148,11 +170,13 @@ def load(ctx: DemoContext) -> None:
             if years_back == 1 and index == len(members) - 1:
                 continue  # the one late member
             total = max(0, sizes[index] + rng.randint(-10, 15) * (4 - years_back) // 2)
+            counts = invented_counts(form, total, rng)
             submit_counts(
                 form=form,
                 member=member,
                 total_contacts=total,
-                counts=invented_counts(form, total, rng),
+                counts=counts,
+                crosstab_counts=invented_crosstabs(form, counts),
                 user=reporter,
                 audit=audit,
             )

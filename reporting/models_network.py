@@ -13,6 +13,11 @@ Dimension kinds: "single" (each contact in exactly one category: the categories 
 to the total, or at most the total where the form allows "not recorded"), "multiple"
 (a contact may have several needs: each category at most the total) and "count" (one
 number, e.g. accompanying children).
+
+Cross-tabulations: the form may also declare pairs of "single" dimensions (form of
+exploitation × gender). A member then gives the count of every pair of categories; each
+row of such a table adds up to the row dimension's count for that category and each
+column to the column dimension's (at most, where the form allows "not recorded").
 """
 
 from __future__ import annotations
@@ -151,6 +156,43 @@ def check_dimensions(dimensions: Any) -> None:
             )
 
 
+def crosstab_key(rows: str, columns: str) -> str:
+    return f"{rows}:{columns}"
+
+
+def check_crosstabs(dimensions: list[dict[str, Any]], crosstabs: Any) -> None:
+    """Each cross-tabulation pairs two different "single" dimensions of the form, once."""
+    if not isinstance(crosstabs, list):
+        raise ValidationError({"crosstabs": _("Korstabellerna ska vara en lista.")})
+    kinds = {d["key"]: d["kind"] for d in dimensions}
+    seen: set[frozenset[str]] = set()
+    for pair in crosstabs:
+        rows = str(pair.get("rows")) if isinstance(pair, dict) else ""
+        columns = str(pair.get("columns")) if isinstance(pair, dict) else ""
+        names = {"rows": rows, "columns": columns}
+        if kinds.get(rows) != SINGLE or kinds.get(columns) != SINGLE:
+            raise ValidationError(
+                {
+                    "crosstabs": _(
+                        "En korstabell parar två dimensioner där varje kontakt hör till "
+                        "en kategori (%(rows)s × %(columns)s)."
+                    )
+                    % names
+                }
+            )
+        if rows == columns or frozenset((rows, columns)) in seen:
+            raise ValidationError(
+                {
+                    "crosstabs": _(
+                        "Korstabellen %(rows)s × %(columns)s finns redan eller parar en "
+                        "dimension med sig själv."
+                    )
+                    % names
+                }
+            )
+        seen.add(frozenset((rows, columns)))
+
+
 class Network(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     coordinator = models.ForeignKey(
@@ -267,6 +309,8 @@ class NetworkForm(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     dimensions = models.JSONField(_("dimensioner"), default=default_dimensions)
+    # [{"rows": dimension key, "columns": dimension key}]: both "single" dimensions.
+    crosstabs = models.JSONField(_("korstabeller"), default=list, blank=True)
     allows_not_recorded = models.BooleanField(
         _("tillåt \u201einte registrerat\u201d"),
         default=False,
@@ -303,6 +347,12 @@ class NetworkForm(models.Model):
         return f"{self.period_label} v{self.version}"
 
     @property
+    def crosstab_tables(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The declared cross-tabulations as (row dimension, column dimension)."""
+        by_key = {d["key"]: d for d in self.dimensions}
+        return [(by_key[c["rows"]], by_key[c["columns"]]) for c in self.crosstabs]
+
+    @property
     def period_label(self) -> str:
         return f"{self.year}" if self.half is None else f"{self.year} H{self.half}"
 
@@ -314,10 +364,11 @@ class NetworkForm(models.Model):
 
     def clean(self) -> None:
         check_dimensions(self.dimensions)
+        check_crosstabs(self.dimensions, self.crosstabs)
         if self.pk is None:
             return
         stored = NetworkForm.objects.filter(pk=self.pk).first()
-        frozen = ("dimensions", "allows_not_recorded", "year", "half")
+        frozen = ("dimensions", "crosstabs", "allows_not_recorded", "year", "half")
         if stored is not None and stored.status != self.Status.DRAFT:
             for name in frozen:
                 if getattr(stored, name) != getattr(self, name):
@@ -351,6 +402,9 @@ class NetworkSubmission(models.Model):
     total_contacts = models.PositiveIntegerField(_("antal kontakter totalt"))
     # {dimension key: {category key: count}}; a "count" dimension: {key: {"": count}}.
     counts = models.JSONField(_("antal per kategori"), default=dict)
+    # {"<rows>:<columns>": {row category: {column category: count}}}, per the form's
+    # cross-tabulations.
+    crosstab_counts = models.JSONField(_("antal per korstabell"), default=dict, blank=True)
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("inlämnad av")
     )
@@ -394,15 +448,17 @@ class NetworkSubmission(models.Model):
         if self.member_id and self.form_id and self.member.network_id != self.form.network_id:
             raise ValidationError({"member": _("Medlemmen hör till ett annat nätverk.")})
         stored = NetworkSubmission.objects.filter(pk=self.pk).first() if self.pk else None
-        if stored is not None and (stored.total_contacts, stored.counts) != (
-            self.total_contacts,
-            self.counts,
-        ):
+        if stored is not None and (
+            stored.total_contacts,
+            stored.counts,
+            stored.crosstab_counts,
+        ) != (self.total_contacts, self.counts, self.crosstab_counts):
             raise ValidationError(
                 _("Inrapporteringen är inlämnad och låst; en rättelse blir en ny version.")
             )
         if self.form_id:
             errors = count_errors(self.form, self.total_contacts, self.counts)
+            errors.update(crosstab_errors(self.form, self.counts, self.crosstab_counts))
             if errors:
                 raise ValidationError({"counts": [m for ms in errors.values() for m in ms]})
 
@@ -442,6 +498,62 @@ def count_errors(form: NetworkForm, total: int | None, counts: Any) -> dict[str,
                 str(
                     _("%(dim)s summerar till %(sum)s, men antalet kontakter är %(total)s.")
                     % {"dim": dim["label"], "sum": added, "total": total}
+                )
+            )
+    return errors
+
+
+def crosstab_field_name(rows: str, columns: str, row_category: str, column_category: str) -> str:
+    # Dimension and category keys hold no "__" (forms_network.KEY_RE), so this is unique.
+    return f"{rows}__{columns}__{row_category}__{column_category}"
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def crosstab_errors(form: NetworkForm, counts: Any, crosstabs: Any) -> dict[str, list[str]]:
+    """What is wrong with a member's cross-tabulation counts, per grid cell: a cell that is
+    not a whole number, or a row or column whose cells do not add up to the dimension's
+    own count for that category (its margin). The message stands at the row's first cell,
+    or at the column's first cell."""
+    errors: dict[str, list[str]] = {}
+    crosstabs = crosstabs if isinstance(crosstabs, dict) else {}
+    counts = counts if isinstance(counts, dict) else {}
+    for row_dim, col_dim in form.crosstab_tables:
+        given = crosstabs.get(crosstab_key(row_dim["key"], col_dim["key"]))
+        given = given if isinstance(given, dict) else {}
+        rcats, ccats = row_dim["categories"], col_dim["categories"]
+        grid: dict[tuple[str, str], int] = {}
+        for r in rcats:
+            row = given.get(r["key"])
+            for c in ccats:
+                value = row.get(c["key"], 0) if isinstance(row, dict) else 0
+                if _whole(value):
+                    grid[(r["key"], c["key"])] = value
+                    continue
+                name = crosstab_field_name(row_dim["key"], col_dim["key"], r["key"], c["key"])
+                errors.setdefault(name, []).append(str(_("Ange ett helt antal, noll eller mer.")))
+        if len(grid) != len(rcats) * len(ccats):
+            continue
+        lines = [(_("Raden"), row_dim, r, [(r["key"], c["key"]) for c in ccats]) for r in rcats]
+        lines += [(_("Kolumnen"), col_dim, c, [(r["key"], c["key"]) for r in rcats]) for c in ccats]
+        for line, dim, cat, cells in lines:
+            added = sum(grid[cell] for cell in cells)
+            margin = (counts.get(dim["key"]) or {}).get(cat["key"], 0)
+            if added == margin or (form.allows_not_recorded and added < margin):
+                continue
+            name = crosstab_field_name(row_dim["key"], col_dim["key"], *cells[0])
+            errors.setdefault(name, []).append(
+                str(
+                    _("%(line)s %(cat)s summerar till %(sum)s, men %(dim)s %(cat)s är %(margin)s.")
+                    % {
+                        "line": line,
+                        "cat": cat["label"],
+                        "sum": added,
+                        "dim": dim["label"],
+                        "margin": margin,
+                    }
                 )
             )
     return errors

@@ -18,12 +18,19 @@
 * Across organisations (the statistics network's report): a cell summed over members is
   also hidden when fewer than MIN_CONTRIBUTORS members contribute to it, since a member
   who knows its own figure could otherwise subtract it and read the other's.
+* Exact check (opt-in, `Suppressor(exact=True)`, the network's report with its
+  cross-tabulations): "no sum with a single hidden cell" does not rule out working a cell
+  out from several sums at once (in a table with margins, a hidden cell that joins two
+  groups of hidden cells follows from the row and column sums). With the check, the
+  hidden cells are solved for as unknowns of all the registered sums (exact fractions);
+  any that comes out determined gets one more cell of its sums hidden, until none does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 
@@ -117,7 +124,8 @@ class Share:
 class Suppressor:
     """Collects the page's cells and the sums between them, then hides what must be hidden."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, exact: bool = False) -> None:
+        self.exact = exact
         self.cells: list[Cell] = []
         self.sums: list[list[Cell]] = []
         # Sums (by position in self.sums) that split a total into groups, where hiding the
@@ -150,6 +158,11 @@ class Suppressor:
         for cell in self.cells:
             few = cell.contributors is not None and 0 < cell.contributors < MIN_CONTRIBUTORS
             cell.primary = 0 < cell.value < limit or (cell.value > 0 and few)
+        self._hide_single_hidden()
+        while self.exact and self._protect_determined():
+            self._hide_single_hidden()
+
+    def _hide_single_hidden(self) -> None:
         changed = True
         while changed:
             changed = False
@@ -160,6 +173,54 @@ class Suppressor:
                 if chosen is not None:
                     chosen.secondary = True
                     changed = True
+
+    def _protect_determined(self) -> bool:
+        """Hide one more cell beside each hidden cell that the sums give away; say whether
+        anything changed."""
+        changed = False
+        for cell in self._determined():
+            for position, members in enumerate(self.sums):
+                if not any(m is cell for m in members):
+                    continue
+                chosen = self._complement(members, breakdown=position in self.breakdowns)
+                if chosen is not None:
+                    chosen.secondary = True
+                    changed = True
+                    break
+        return changed
+
+    def _determined(self) -> list[Cell]:
+        """The hidden cells whose value follows from the shown cells and the sums: the
+        unknowns of the sums' equations that Gauss–Jordan elimination pins down alone."""
+        hidden = list({id(c): c for ms in self.sums for c in ms if c.hidden}.values())
+        column = {id(c): i for i, c in enumerate(hidden)}
+        pivots: dict[int, dict[int, Fraction]] = {}
+        for members in self.sums:
+            row: dict[int, Fraction] = {}
+            for sign, cell in [(1, members[0])] + [(-1, m) for m in members[1:]]:
+                if cell.hidden:
+                    j = column[id(cell)]
+                    row[j] = row.get(j, Fraction(0)) + sign
+            row = {j: v for j, v in row.items() if v}
+            for j, pivot_row in pivots.items():
+                if j in row:
+                    factor = row[j]
+                    for k, v in pivot_row.items():
+                        row[k] = row.get(k, Fraction(0)) - factor * v
+                    row = {k: v for k, v in row.items() if v}
+            if not row:
+                continue
+            lead = min(row)
+            row = {k: v / row[lead] for k, v in row.items()}
+            for pivot_row in pivots.values():
+                if lead in pivot_row:
+                    factor = pivot_row[lead]
+                    for k, v in row.items():
+                        pivot_row[k] = pivot_row.get(k, Fraction(0)) - factor * v
+                    for k in [k for k, v in pivot_row.items() if not v]:
+                        del pivot_row[k]
+            pivots[lead] = row
+        return [hidden[j] for j, row in pivots.items() if len(row) == 1]
 
     @staticmethod
     def _complement(members: list[Cell], *, breakdown: bool) -> Cell | None:

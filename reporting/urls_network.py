@@ -15,6 +15,11 @@ urlpatterns = [
         name="network_form_open",
     ),
     path(
+        "networks/<int:network_id>/forms/<int:form_id>/edit/",
+        views.network_form_edit,
+        name="network_form_edit",
+    ),
+    path(
         "networks/<int:network_id>/forms/<int:form_id>/status/",
         views.network_form_status,
         name="network_form_status",

@@ -30,9 +30,18 @@ from .actions_network import (
     open_form,
     publish_report,
     reopen_submission,
+    save_form,
     submit_counts,
 )
-from .forms_network import NewFormForm, ReopenForm, SubmissionForm
+from .forms_network import (
+    BaseDimensionFormSet,
+    DimensionFormSet,
+    FormOptionsForm,
+    NewFormForm,
+    ReopenForm,
+    SubmissionForm,
+    dimension_initial,
+)
 from .models_network import NetworkForm, NetworkRole, NetworkSubmission
 from .network_outreach import may_prefill, outreach_prefill
 from .network_report import build_report, member_statuses, report_csv
@@ -97,6 +106,7 @@ def network_submit(
                 member=member,
                 total_contacts=grid.cleaned_data["total_contacts"],
                 counts=grid.counts(),
+                crosstab_counts=grid.crosstab_counts(),
                 user=request.user,
                 audit=AuditContext.from_request(request),
             )
@@ -273,3 +283,57 @@ def network_form_open(request: AuthedHttpRequest, network_id: int, form_id: int)
     else:
         messages.success(request, _("Formuläret är öppnat för rapportering och är nu låst."))
     return redirect("reporting:network_form_status", network.pk, form.pk)
+
+
+def network_form_edit(request: AuthedHttpRequest, network_id: int, form_id: int) -> HttpResponse:
+    """The coordinator edits a form's dimensions, categories and cross-tabulations. A
+    draft changes in place; an opened form is frozen, so saving makes a new version."""
+    network, role = access_network(request.user, network_id)
+    require_coordinator(role)
+    form = access_form(network, form_id)
+    data = request.POST if request.method == "POST" else None
+    options = FormOptionsForm(form, data)
+    dimensions = DimensionFormSet(data, initial=dimension_initial(form), prefix="dim")
+    assert isinstance(dimensions, BaseDimensionFormSet)
+    if data is not None and options.is_valid() and dimensions.is_valid():
+        changes = {
+            "dimensions": dimensions.dimensions(),
+            "crosstabs": options.crosstab_pairs(),
+            "allows_not_recorded": options.cleaned_data["allows_not_recorded"],
+        }
+        try:
+            saved = save_form(
+                form=form,
+                changes=changes,
+                user=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            _errors_to_options(options, exc)
+        else:
+            if saved.pk != form.pk:
+                messages.success(
+                    request,
+                    _(
+                        "Formuläret var öppnat och är oförändrat; ändringen blev version %s (utkast)."
+                    )
+                    % saved.version,
+                )
+            else:
+                messages.success(request, _("Formuläret är sparat."))
+            return redirect("reporting:network_form_edit", network.pk, saved.pk)
+    return render(
+        request,
+        "reporting/network_form_edit.html",
+        {"network": network, "form": form, "options": options, "dimensions": dimensions},
+    )
+
+
+def _errors_to_options(options: FormOptionsForm, exc: ValidationError) -> None:
+    """The model's checks of the whole form: cross-tabulations at their field, anything
+    else (the dimensions as a whole) at the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        options.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        options.add_error(name if name in options.fields else None, errors)

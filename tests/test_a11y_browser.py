@@ -126,6 +126,7 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/administration/users/{styrgrupp_user}/"),
     PageState("ansvarig", "/reporting/networks/{network}/forms/{network_form}/status/"),
     PageState("ansvarig", "/reporting/networks/{network}/forms/new/"),
+    PageState("ansvarig", "/reporting/networks/{network}/forms/{network_form}/edit/"),
     PageState("ansvarig", "/reporting/networks/{network}/submissions/{network_submission}/"),
     # a page with a message on it
     PageState("ansvarig", "/calendar/", press="Skapa kalenderlänk"),

@@ -203,6 +203,7 @@ reporting:network_list                  302  200     200     200     200      20
 reporting:network_detail                302  200     404     404     404      200     404
 reporting:network_form_status           302  403     404     404     404      200     404
 reporting:network_form_new              302  403     404     404     404      200     404
+reporting:network_form_edit             302  403     404     404     404      200     404
 reporting:network_form_open             302  405     405     405     405      405     405
 reporting:network_submit                302  200     404     404     404      404     404
 reporting:network_submission            302  200     404     404     404      200     404
