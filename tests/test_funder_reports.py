@@ -629,3 +629,21 @@ def test_query_counts_do_not_grow_with_the_participants(fixture, world, login):
     build(world.agreement_a, world.org_a, prefix="x")
     after = [_queries(client, u) for u in (esf, monthly, finsam)]
     assert before == after
+
+
+# --------------------------------------------------------------------------- annual report
+
+
+def test_the_annual_report_measures_the_casework_targets(fixture, world):
+    from reporting import figures
+
+    data = figures.annual_report_figures(world.agreement_a, 2026)
+    outcomes = {
+        ind["metric"]: (ind["outcome"], ind["target"], ind["met"])
+        for goal in data["goals"]
+        for ind in goal["indicators"]
+    }
+    # 8 of the 12 enrolled in 2026 have a multi-agency plan: 66,7 % against 90 %.
+    assert outcomes[Indicator.Metric.PLAN_AGREED] == (Decimal("66.7"), Decimal(90), False)
+    # W5, the one exit with sickness benefit at start, was handed over: 100 % against 60 %.
+    assert outcomes[Indicator.Metric.HANDOVER_AF_FK] == (Decimal("100.0"), Decimal(60), True)
