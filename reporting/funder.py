@@ -669,3 +669,62 @@ def monthly_report(agreement: Agreement, year: int, month: int) -> MonthlyReport
         days_n=days_n,
         days_mean=days_mean,
     )
+
+
+# --------------------------------------------------------------------------- dashboards
+
+
+@dataclass
+class DashboardTarget:
+    label: str
+    share: Share
+    target: Decimal
+    references: list[ReferenceValue]
+
+    @property
+    def met(self) -> bool | None:
+        value = self.share.value
+        if value is None or self.share.hidden:
+            return None
+        return value >= self.target
+
+
+def dashboard_casework_targets(
+    agreement: Agreement, start: datetime.date, end: datetime.date, year: int
+) -> tuple[list[DashboardTarget], list[ReferenceValue]]:
+    """The agreement's dashboard: the plan-agreement and hand-over shares where the
+    agreement has a target for them (1 query, 4 more when it has), and every comparison
+    value (1 query)."""
+    found = _targets(agreement, year)
+    references = list(ReferenceValue.objects.filter(agreement=agreement))
+    by_metric: dict[str, list[ReferenceValue]] = {}
+    for ref in references:
+        by_metric.setdefault(ref.indicator, []).append(ref)
+    rows = []
+    s = Suppressor()
+    if Indicator.Metric.PLAN_AGREED in found:
+        plan = casework_figures.plan_agreement(agreement, start, end)["by_gender"].values()
+        agreed = s.cell(sum(v["agreed"] for v in plan))
+        enrolled = s.cell(sum(v["enrolled"] for v in plan))
+        rows.append(
+            DashboardTarget(
+                _("Med samordnad plan godkänd av flera myndigheter"),
+                Share(agreed, enrolled),
+                found[Indicator.Metric.PLAN_AGREED],
+                by_metric.get(Indicator.Metric.PLAN_AGREED, []),
+            )
+        )
+    if Indicator.Metric.HANDOVER_AF_FK in found:
+        handover = casework_figures.sickness_benefit_handover(agreement, start, end).values()
+        handed = s.cell(sum(v["handed_over"] for v in handover))
+        exits = s.cell(sum(v["exits"] for v in handover))
+        rows.append(
+            DashboardTarget(
+                _("Överlämnade till AF–FK-samverkan (av avslutade med sjukpenning vid start)"),
+                Share(handed, exits),
+                found[Indicator.Metric.HANDOVER_AF_FK],
+                by_metric.get(Indicator.Metric.HANDOVER_AF_FK, []),
+            )
+        )
+    s.apply()
+    return rows, references

@@ -647,3 +647,22 @@ def test_the_annual_report_measures_the_casework_targets(fixture, world):
     assert outcomes[Indicator.Metric.PLAN_AGREED] == (Decimal("66.7"), Decimal(90), False)
     # W5, the one exit with sickness benefit at start, was handed over: 100 % against 60 %.
     assert outcomes[Indicator.Metric.HANDOVER_AF_FK] == (Decimal("100.0"), Decimal(60), True)
+
+
+def test_the_agreement_dashboard_shows_the_casework_targets_and_comparison_values(
+    fixture, world, login
+):
+    ReferenceValue.objects.create(
+        agreement=world.agreement_a,
+        indicator=Indicator.Metric.PLAN_AGREED,
+        value=Decimal("40"),
+        source="Jämförelsegrupp",
+        year=2025,
+    )
+    page = login(world.steering_a).get(
+        reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2026"
+    )
+    html = page.content.decode()
+    assert "Finansiärernas mål och jämförelsevärden" in html
+    # 8 of 12 with a multi-agency plan against 90 %, beside the comparison group's 40 %.
+    assert "66,7 %" in html and "40 % (Jämförelsegrupp 2025)" in html
