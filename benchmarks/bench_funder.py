@@ -64,10 +64,7 @@ START = datetime.date(2026, 1, 1)
 def _seed_enrolments(agreement: Agreement, org: Organisation, n: int) -> list[Enrolment]:
     phases = list(Phase.objects.filter(agreement__isnull=True))
     participants = Participant.objects.bulk_create(
-        [
-            Participant(code=f"BF{i:07d}", gender=GENDERS[i % 6], organisation=org)
-            for i in range(n)
-        ],
+        [Participant(code=f"BF{i:07d}", gender=GENDERS[i % 6], organisation=org) for i in range(n)],
         batch_size=2000,
     )
     return Enrolment.objects.bulk_create(
@@ -86,6 +83,11 @@ def _seed_enrolments(agreement: Agreement, org: Organisation, n: int) -> list[En
         ],
         batch_size=2000,
     )
+
+
+def _six_months_after(e: Enrolment) -> datetime.date:
+    assert e.exit_date is not None
+    return e.exit_date + datetime.timedelta(days=182)
 
 
 def _seed_details(enrolments: list[Enrolment], agencies: list[Organisation]) -> None:
@@ -127,8 +129,8 @@ def _seed_details(enrolments: list[Enrolment], agencies: list[Organisation]) -> 
             FollowUp(
                 enrolment=e,
                 months=6,
-                due_on=e.exit_date + datetime.timedelta(days=182),  # type: ignore[operator]
-                done_on=e.exit_date + datetime.timedelta(days=182) if i % 2 else None,  # type: ignore[operator]
+                due_on=_six_months_after(e),
+                done_on=_six_months_after(e) if i % 2 else None,
                 income="salary" if i % 2 else "",
                 in_employment=RESULTS[i % 4] if i % 2 else "",
                 better_situation=RESULTS[(i + 1) % 4] if i % 2 else "",
@@ -209,7 +211,11 @@ def measure(label: str, client: Client, url: str, runs: int) -> None:
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
             response = client.get(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = (
+                b"".join(getattr(response, "streaming_content", []))
+                if response.streaming
+                else response.content
+            )
             times.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(ctx.captured_queries)
