@@ -67,7 +67,7 @@ class FinsamLine:
 
     def csv(self) -> list[Any]:
         return [
-            self.direction,
+            _("In") if self.direction == "in" else _("Ut"),
             self.code,
             self.personnummer,
             self.gender,

@@ -552,6 +552,8 @@ def test_it_lists_the_finsam_registrations_with_anonymous_ones_counted(fixture, 
     assert logged == {e.participant_id for code, e in fixture.items() if code not in ("O1", "U1")}
     rows = _csv(client.get(_url("funder_finsam_file", world.agreement_a, "csv") + QUERY))
     assert len(rows) == 1 + 16
+    assert rows[0][:4] == ["Registrering", "Deltagarkod", "Personnummer", "Kön"]
+    assert sorted(r[0] for r in rows[1:]) == ["In"] * 10 + ["Ut"] * 6
     assert AccessLog.objects.filter(what="uppföljning finsam", action="export").count() == 10
 
 
