@@ -84,3 +84,20 @@ def access_render_job_by_id(user: User, job_id: int) -> RenderJob:
         raise Http404
     access_agreement_for_reports(user, job.agreement_id)
     return job
+
+
+def access_agreement_for_finsam_list(user: User, agreement_id: int) -> Agreement:
+    """The Uppföljning Finsam list names participants: only staff who work with the
+    agreement's participants; finance and the steering group get a 404."""
+    return access_agreement_for_figure_participants(user, agreement_id)
+
+
+def may_see_finsam_list(user: User, agreement: Agreement) -> bool:
+    return user_agreements(user).filter(pk=agreement.pk).exists()
+
+
+def access_agreement_for_reference_values(user: User, agreement_id: int) -> Agreement:
+    """The partnership manager keeps the comparison values."""
+    agreement = access_agreement_by_id(user, agreement_id)
+    require_role(user, CAN_EDIT_REPORT)
+    return agreement

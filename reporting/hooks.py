@@ -35,6 +35,10 @@ def agreement_report_links(agreement: Agreement, year: int) -> list[hooks.Agreem
             reverse("reporting:invoice_basis", args=[agreement.pk, year]),
             _("Fakturaunderlag %(year)s") % {"year": year},
         ),
+        hooks.AgreementLink(
+            reverse("reporting:funder_index", args=[agreement.pk]),
+            _("Rapporter till finansiärer (ESF+, Finsam, månadsuppföljning)"),
+        ),
     ]
 
 

@@ -428,6 +428,8 @@ class AssessmentSpan(models.Model):
 
 # The statistics network's models live in their own module; imported here so that Django
 # finds them and `from reporting.models import Network` works.
+# The funders' comparison populations (issue 15).
+from .models_funder import ReferenceValue  # noqa: E402
 from .models_network import (  # noqa: E402
     Network,
     NetworkForm,
@@ -448,5 +450,6 @@ __all__ = [
     "NetworkMember",
     "NetworkRole",
     "NetworkSubmission",
+    "ReferenceValue",
     "RenderJob",
 ]

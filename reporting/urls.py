@@ -95,3 +95,8 @@ urlpatterns = [
 from .urls_network import urlpatterns as network_urlpatterns  # noqa: E402
 
 urlpatterns += network_urlpatterns
+
+# The funders' reports (issue 15) keep their URLs in their own module.
+from .urls_funder import urlpatterns as funder_urlpatterns  # noqa: E402
+
+urlpatterns += funder_urlpatterns

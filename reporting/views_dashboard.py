@@ -24,6 +24,8 @@ from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Role, User
 
 from .dashboards import Scope, build_dashboard, default_year, scope_for
+from .funder import DashboardTarget, dashboard_casework_targets
+from .models import ReferenceValue
 
 CAN_SEE_DASHBOARDS = (Role.STEERING, Role.MANAGER, Role.ADMIN, Role.COORDINATOR, Role.FINANCE)
 
@@ -78,8 +80,14 @@ def _render(
     request: AuthedHttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
 ) -> HttpResponse:
     dashboard = build_dashboard(scope, request.user)
+    funder_targets: list[DashboardTarget] = []
+    references: list[ReferenceValue] = []
     if scope.single:
         csv_url = reverse("dashboard_csv", args=[scope.single.pk])
+        # The funders' casework targets and comparison values (issue 15).
+        funder_targets, references = dashboard_casework_targets(
+            scope.single, scope.start, scope.until, scope.year
+        )
     else:
         csv_url = reverse("dashboard_overview_csv")
     return render(
@@ -93,6 +101,8 @@ def _render(
             "years": years,
             "year": scope.year,
             "csv_url": f"{csv_url}?year={scope.year}",
+            "funder_targets": funder_targets,
+            "references": references,
         },
     )
 

@@ -78,6 +78,7 @@ def test_reporting_shows_its_deadlines_and_links_through_the_partnership_hooks()
         reverse("reporting:index", args=[7]),
         reverse("reporting:annual_report", args=[7, 2026]),
         reverse("reporting:invoice_basis", args=[7, 2026]),
+        reverse("reporting:funder_index", args=[7]),
     ]
     assert reverse("participants:funder_profile", args=[7]) in [link.url for link in links]
 

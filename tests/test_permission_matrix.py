@@ -197,6 +197,18 @@ reporting:invoice_basis_ubl             302  403     404     200     403      20
 reporting:invoice_basis_credit          302  405     405     405     405      405     405
 reporting:repayment_claim_pdf           302  403     404     302     403      302     302
 
+# Funder reports (issue 15): counts for every reader of reports; the Finsam list names
+# participants (staff who work with them only); the manager keeps the comparison values
+reporting:funder_index                  302  200     404     200     200      200     200
+reporting:funder_esf                    302  200     404     200     200      200     200
+reporting:funder_esf_file               302  200     404     200     200      200     200
+reporting:funder_monthly                302  200     404     200     200      200     200
+reporting:funder_monthly_file           302  200     404     200     200      200     200
+reporting:funder_finsam                 302  200     404     404     404      200     200
+reporting:funder_finsam_file            302  200     404     404     404      200     200
+reporting:funder_references             302  403     404     403     403      200     200
+reporting:funder_reference_remove       302  405     405     405     405      405     405
+
 # Statistics network: roles are per network (manager_a coordinates, coordinator_a reports
 # for org A's member); a user without a role in the network gets 404
 reporting:network_list                  302  200     200     200     200      200     200
@@ -311,6 +323,8 @@ KWARG_VALUES: dict[str, Callable[[SimpleNamespace], object]] = {
     "invitation_token": lambda o: o.invitation_token,
     "kind": lambda o: "organisations",
     "figure": lambda o: _first_figure_key(),
+    "fmt": lambda o: "csv",
+    "reference_id": lambda o: _reference_value(o).pk,
     # The admin: an agreement's id (other models answer "no such object"), and the
     # catch-all's unknown page.
     "network_id": lambda o: o.network.network.pk,
@@ -377,6 +391,17 @@ def _url(route: Route, objects: SimpleNamespace) -> str:
     if "(?P<url>" in url:
         url = "/admin/" + str(kwargs["url"])
     return url
+
+
+def _reference_value(o: SimpleNamespace) -> object:
+    from reporting.models import ReferenceValue
+
+    return ReferenceValue.objects.get_or_create(
+        agreement=o.world.agreement_a,
+        indicator="EECO13",
+        year=2025,
+        defaults={"value": 50, "source": "SCB"},
+    )[0]
 
 
 def _governance_objects(world) -> SimpleNamespace:

@@ -679,6 +679,11 @@ class Indicator(models.Model):
         PARTICIPANTS = "participants", _("Antal deltagare inskrivna under året")
         CONTACTS = "contacts", _("Antal kontakter, alla slag (även anonyma)")
         OUTREACH = "outreach", _("Antal uppsökande kontakter (besök och anonyma)")
+        PLAN_AGREED = "plan_agreed", _("Andel med samordnad plan godkänd av flera myndigheter")
+        HANDOVER_AF_FK = (
+            "handover_af_fk",
+            _("Andel med sjukpenning vid start som lämnats över till AF–FK-samverkan"),
+        )
 
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("mål")

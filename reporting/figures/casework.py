@@ -22,7 +22,7 @@ from django.db.models.functions import TruncMonth
 
 from participants.models import Handover, IncomeSource, Referral
 
-from .common import by_agreement
+from .common import by_agreement, percent_of
 from .participants import enrolments_in_period
 
 # A multi-agency plan names at least this many responsible agencies.
@@ -109,3 +109,17 @@ def sickness_benefit_handover(
         )
         .order_by()
     }
+
+
+def plan_agreed_share(agreements: Any, start: datetime.date, end: datetime.date) -> Any:
+    """The per cent of participants enrolled in the period with a multi-agency plan agreed
+    by its end (2 queries): the annual report's and dashboards' measure of the target."""
+    by_gender = plan_agreement(agreements, start, end)["by_gender"].values()
+    return percent_of(sum(v["agreed"] for v in by_gender), sum(v["enrolled"] for v in by_gender))
+
+
+def handover_share(agreements: Any, start: datetime.date, end: datetime.date) -> Any:
+    """The per cent of exits with sickness benefit at start handed over to the
+    Arbetsförmedlingen–Försäkringskassan cooperation (1 query)."""
+    by_gender = sickness_benefit_handover(agreements, start, end).values()
+    return percent_of(sum(v["handed_over"] for v in by_gender), sum(v["exits"] for v in by_gender))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -14,13 +15,15 @@ from partnerships.models import Agreement, Goal, Indicator, IndicatorTarget
 def goal_fulfilment(
     agreement: Agreement,
     year: int,
-    measured: dict[str, Decimal | int | None],
+    measured: Mapping[str, Decimal | int | None | Callable[[], Decimal | None]],
     manual: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Target vs outcome per goal and indicator (three queries).
 
     `measured` maps an Indicator.Metric to the figure that measures it (from the
-    participant statistics); MANUAL indicators take their outcome from `manual`, keyed by
+    participant statistics), or to a function computing it, called only when an indicator
+    is measured that way (the casework shares cost queries most agreements never need);
+    MANUAL indicators take their outcome from `manual`, keyed by
     the indicator's id as a string.
     """
     manual = manual or {}
@@ -56,6 +59,8 @@ def goal_fulfilment(
                 source = _("ifyllt i rapporten")
             else:
                 value = measured.get(ind.metric)
+                if callable(value):
+                    value = value()
                 outcome = Decimal(value) if value is not None else None
                 source = _("beräknat")
             met = None

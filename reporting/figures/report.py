@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from partnerships.models import Agreement, Indicator, format_sek
 
+from .casework import handover_share, plan_agreed_share
 from .goals import goal_fulfilment
 from .governance import obstacle_figures, risk_figures, stage_figures
 from .meetings import meeting_statistics
@@ -48,7 +48,7 @@ def annual_report_figures(
     meetings = meeting_statistics(agreement, year)
     quality = participant_data_quality(agreement, start, end)
 
-    measured: dict[str, Decimal | int | None] = {
+    measured: dict[str, Any] = {
         Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
         Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
         Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
@@ -56,6 +56,9 @@ def annual_report_figures(
         Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
         Indicator.Metric.CONTACTS: contacts["total"],
         Indicator.Metric.OUTREACH: contacts["outreach"],
+        # The funders' casework targets (issue 15), computed only where an indicator asks.
+        Indicator.Metric.PLAN_AGREED: lambda: plan_agreed_share(agreement, start, end),
+        Indicator.Metric.HANDOVER_AF_FK: lambda: handover_share(agreement, start, end),
     }
     goals = goal_fulfilment(agreement, year, measured, manual_outcomes)
 
