@@ -31,6 +31,10 @@ COOKIE = "iop_wrote"
 # How long a verdict on the replica's health is kept in this process.
 CHECK_SECONDS = 5.0
 
+# Always from the primary: the shared cache (its versions must be current), sessions and
+# sign-in state (a session made a moment ago may not have reached the replica).
+PRIMARY_ONLY = {"django_cache", "sessions", "iop", "axes", "otp_totp", "otp_static"}
+
 _replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "iop_replica_reads", default=False
 )
@@ -94,7 +98,11 @@ class ReplicaRouter:
     """Reads to the replica where the request allows it and the replica is healthy."""
 
     def db_for_read(self, model: type, **hints: Any) -> str | None:
-        if _replica_reads.get() and replica_usable():
+        if (
+            _replica_reads.get()
+            and model._meta.app_label not in PRIMARY_ONLY  # type: ignore[attr-defined]
+            and replica_usable()
+        ):
             return REPLICA
         return None
 
@@ -125,9 +133,15 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Not reset after the response: a streamed export reads while it is sent.
         _replica_reads.set(False)
         response = self.get_response(request)
+        if response.streaming:
+            # A streamed export reads while it is sent: until the server closes it.
+            response._resource_closers.append(  # type: ignore[attr-defined]
+                lambda: _replica_reads.set(False)
+            )
+        else:
+            _replica_reads.set(False)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             response.set_signed_cookie(
                 COOKIE,

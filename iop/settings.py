@@ -62,7 +62,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "iop.locale.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "iop.db_router.ReplicaMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -73,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "iop.security.SecondFactorMiddleware",
+    # After sign-in, session and second factor, which are read from the primary.
+    "iop.db_router.ReplicaMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the "locked" page.
     "axes.middleware.AxesMiddleware",
 ]
