@@ -190,6 +190,10 @@ def table(runs: int) -> None:
     print(reference.line(None))
     for row in rows:
         print(row.line(reference))
+    print(
+        "Imports: benchmarks/bench_import.py; PDFs: benchmarks/bench_reporting.py (not in this "
+        "run: bench_import stops with 'oväntat fel' on this branch's base, see the report)."
+    )
 
 
 if __name__ == "__main__":
