@@ -117,10 +117,15 @@ class ReplicaRouter:
         return db != REPLICA
 
 
+def cookie_name() -> str:
+    """Like the session and CSRF cookies: "__Host-" (HTTPS, this host, path /) in production."""
+    return COOKIE if settings.DEBUG else f"__Host-{COOKIE}"
+
+
 def recently_wrote(request: HttpRequest) -> bool:
     seconds = settings.IOP_REPLICA_STICKY_SECONDS
     try:
-        request.get_signed_cookie(COOKIE, salt=COOKIE, max_age=seconds)
+        request.get_signed_cookie(cookie_name(), salt=COOKIE, max_age=seconds)
     except (KeyError, signing.BadSignature):
         return False
     return True
@@ -144,7 +149,7 @@ class ReplicaMiddleware:
             _replica_reads.set(False)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             response.set_signed_cookie(
-                COOKIE,
+                cookie_name(),
                 "1",
                 salt=COOKIE,
                 max_age=settings.IOP_REPLICA_STICKY_SECONDS,
