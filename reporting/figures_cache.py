@@ -42,6 +42,8 @@ IGNORED = {
     "partnerships.Document",
     "partnerships.DocumentFile",
     "participants.AccessLog",
+    # Consent decides who sees identities, never what is counted (statistics count all).
+    "participants.Consent",
     "participants.DuplicateSuspicion",
     "participants.ParticipantDocument",
     "reporting.RenderJob",
@@ -51,36 +53,63 @@ IGNORED = {
 }
 APPS = ("partnerships", "participants", "reporting")
 
-# model -> (first field's attname, lookup from its related model to the agreement id)
-_paths: dict[type[models.Model], tuple[str, type[models.Model] | None, str]] = {}
+# model -> (the row's attribute, the model to ask, the field to filter it by, the lookup
+# from there to the agreement id); ("", None, "", "") when nothing leads to one partnership.
+Path = tuple[str, type[models.Model] | None, str, str]
+_paths: dict[type[models.Model], Path] = {}
+NOWHERE: Path = ("", None, "", "")
+# Where a row belongs to several partnerships (a participant, an organisation), the
+# partnerships are those of these rows that point at it.
+PREFERRED_REVERSE = ("Enrolment", "AgreementParty")
 
 
-def _path_to_agreement(model: type[models.Model]) -> tuple[str, type[models.Model] | None, str]:
-    """How to reach the agreement from a row: ("agreement_id", None, "") when it holds
-    it, (attname, Related, "x__agreement_id") through foreign keys, or ("", None, "")."""
+def _relations(model: type[models.Model]) -> list[Any]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model
+    ]
+
+
+def _path_to_agreement(model: type[models.Model]) -> Path:
+    """How to reach the agreements of a row: itself, its own `agreement`, through up to
+    two foreign keys (a cost line's budget), or the rows that point at it (a participant's
+    enrolments, an organisation's parties)."""
     if model is Agreement:
-        return ("pk", None, "")
-    fks = [f for f in model._meta.concrete_fields if f.many_to_one and f.related_model]
+        return ("pk", None, "", "")
+    fks = _relations(model)
     for f in fks:
         if f.related_model is Agreement:
-            return (f.attname, None, "")
+            return (f.attname, None, "", "")
     for depth in (1, 2):
         for f in fks:
             related: Any = f.related_model
             lookup = _lookup(related, depth)
             if lookup:
-                return (f.attname, related, lookup)
-    return ("", None, "")
+                return (f.attname, related, "pk", lookup)
+    return _reverse_path(model)
+
+
+def _reverse_path(model: type[models.Model]) -> Path:
+    found: list[Path] = []
+    for label in APPS:
+        for other in apps.get_app_config(label).get_models():
+            own = [f for f in _relations(other) if f.related_model is Agreement]
+            back = [f for f in _relations(other) if f.related_model is model]
+            if own and back:
+                path: Path = ("pk", other, back[0].attname, own[0].attname)
+                if other.__name__ in PREFERRED_REVERSE:
+                    return path
+                found.append(path)
+    return found[0] if found else NOWHERE
 
 
 def _lookup(model: type[models.Model], depth: int) -> str:
-    for f in model._meta.concrete_fields:
-        if not (f.many_to_one and f.related_model):
-            continue
+    for f in _relations(model):
         if f.related_model is Agreement:
             return f"{f.name}_id"
         if depth > 1:
-            deeper = _lookup(f.related_model, depth - 1)  # type: ignore[arg-type]
+            deeper = _lookup(f.related_model, depth - 1)
             if deeper:
                 return f"{f.name}__{deeper}"
     return ""
@@ -116,9 +145,9 @@ class _Batch(set[Any]):
         ids: set[Any] = set()
         for item in items:
             if isinstance(item, tuple):
-                related, lookup, value = item
-                found = related._default_manager.filter(pk=value).values_list(lookup, flat=True)
-                ids.update(x for x in found if x is not None)
+                related, by, lookup, value = item
+                rows = related._default_manager.filter(**{by: value})
+                ids.update(x for x in rows.values_list(lookup, flat=True) if x is not None)
             else:
                 ids.add(item)
         if ids:
@@ -152,13 +181,13 @@ def flush_pending() -> None:
 def _written(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
-    attname, related, lookup = _paths[sender]
+    attname, related, by, lookup = _paths[sender]
     if not attname:
         _queue(ALL)
         return
     value = getattr(instance, attname, None)
     if value is not None:
-        _queue(value if related is None else (related, lookup, value))
+        _queue(value if related is None else (related, by, lookup, value))
 
 
 def _bulk_written(sender: Any, agreement_ids: list[int] | None = None, **kwargs: Any) -> None:

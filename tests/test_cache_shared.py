@@ -124,3 +124,17 @@ def test_a_rolled_back_write_changes_nothing(world, django_capture_on_commit_cal
         except RuntimeError:
             pass
     assert figures_cache.versions_token([world.agreement_a.pk]) == before
+
+
+def test_a_participant_renews_the_partnerships_they_are_enrolled_in(
+    world, django_capture_on_commit_callbacks
+):
+    agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    figures_cache.flush_pending()
+    participant = agreement.enrolments.first().participant
+    before = figures_cache.versions_token([agreement.pk])
+    other = figures_cache.versions_token([world.agreement_b.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        participant.save()
+    assert figures_cache.versions_token([agreement.pk]) != before
+    assert figures_cache.versions_token([world.agreement_b.pk]) == other
