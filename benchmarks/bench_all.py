@@ -67,11 +67,13 @@ class Row:
         p50 = statistics.median(wall)
         p95 = statistics.quantiles(wall, n=20, method="inclusive")[-1]
         cpu_ms = statistics.median(cpu)
-        sql_ms = statistics.median(self.sql[3:]) or 0.001
+        sql_ms = statistics.median(self.sql[3:])
+        # Django records each query's time to the millisecond: below that, no ratio.
+        page_sql = f"{p50 / sql_ms:6.1f}" if sql_ms >= 1 else "     —"
         ratio = f"{cpu_ms / statistics.median(reference.cpu[3:]):5.1f}×" if reference else "   1×"
         q = "/".join(str(n) for n in sorted(self.queries))
         return (
-            f"| {self.label:<40} | {p50:7.1f} | {p95:7.1f} | {q:>7} | {p50 / sql_ms:6.1f} "
+            f"| {self.label:<40} | {p50:7.1f} | {p95:7.1f} | {q:>7} | {page_sql} "
             f"| {cpu_ms:7.1f} | {ratio} |"
         )
 
