@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "iop.security.SecondFactorMiddleware",
+    # After sign-in, session and second factor, which are read from the primary.
+    "iop.db_router.ReplicaMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the "locked" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -109,6 +111,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends half a second compiling the dashboards' aggregate
     # queries, several times what running them takes; these are short queries, not analytics.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
+# A read replica (PostgreSQL streaming replication): reports, dashboards and exports read
+# from it (iop/db_router.py), except for a user who has just written, and never while it
+# lags more than IOP_REPLICA_MAX_LAG_SECONDS or is down. Unset: everything on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={"options": "-c jit=off"},
+        # Tests: no test database of its own; the real-replica test points it at the
+        # primary test database's copy (tests/test_replica_router.py).
+        TEST={"MIRROR": "default"},
+    )
+DATABASE_ROUTERS = ["iop.db_router.ReplicaRouter"]
+IOP_REPLICA_MAX_LAG_SECONDS = env.float("IOP_REPLICA_MAX_LAG_SECONDS", default=10.0)
+# After any write (POST, PUT, PATCH, DELETE) the user reads from the primary this long.
+IOP_REPLICA_STICKY_SECONDS = env.int("IOP_REPLICA_STICKY_SECONDS", default=5)
+# The pages that may read from the replica: reports, dashboards and exports (GET only).
+IOP_REPLICA_VIEW_NAMES = [
+    "dashboard_overview",
+    "dashboard_detail",
+    "dashboard_overview_csv",
+    "dashboard_csv",
+    "reporting:overview",
+    "reporting:index",
+    "reporting:figure_participants",
+    "io_export",
+]
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) cannot
+# outlive its transaction: turn them off on every PostgreSQL connection.
+for _alias in DATABASES.values():
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+            "DISABLE_SERVER_SIDE_CURSORS", default=False
+        )
+
+# One cache shared by every worker and app server: the database's own table by default
+# (created by the migration iop 0004 and `manage.py createcachetable`), Redis for large
+# installations (CACHE_URL=redis://host:6379/1, Django's built-in RedisCache; needs the
+# `redis` package).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://iop_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries culls a third of them at every overflow.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnerships.User"
@@ -168,6 +217,9 @@ IOP_NOT_CONTACTED_DAYS = env.int("IOP_NOT_CONTACTED_DAYS", default=21)
 # steering group clicking around does not recount millions of contacts; 0 turns it off.
 IOP_DASHBOARD_CACHE_SECONDS = env.int("IOP_DASHBOARD_CACHE_SECONDS", default=300)
 
+# /health/?full=1 fails when a task ready to run has waited longer than this (no worker).
+IOP_HEALTH_WORKER_MAX_WAIT_SECONDS = env.int("IOP_HEALTH_WORKER_MAX_WAIT_SECONDS", default=300)
+
 # Request bodies: a form post is small; only the spreadsheet import takes a file (its own
 # limit, IOP_IMPORT_MAX_BYTES). Checked by Content-Length first (iop/request_limits.py);
 # Django's own limits keep form fields in memory small and spool files over 1 MB to disk.
@@ -194,6 +246,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer asks for /health/ over plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

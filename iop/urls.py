@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
+from iop.health import health
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,6 +19,8 @@ urlpatterns = [
         login_not_required(TemplateView.as_view(template_name="accessibility.html")),
         name="accessibility",
     ),
+    # For the load balancer: no sign-in, no personal data (iop/health.py).
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("participants/", include("participants.urls")),
     path("reporting/", include("reporting.urls")),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from iop.audit import AuditContext
+from iop.signals import rows_written
 from partnerships.actions import record_version
 from partnerships.models import Agreement, Organisation, User
 
@@ -676,6 +677,7 @@ def record_session_attendance(
             to_update.append(row)
     Attendance.objects.bulk_create(to_create)
     Attendance.objects.bulk_update(to_update, ["status", "recorded_by"])
+    rows_written.send(sender=Attendance, agreement_ids=[agreement_id])
     record_access(
         user=user,
         audit=audit,
@@ -697,6 +699,7 @@ def record_anonymous_counts(
     counts: Iterable[tuple[str, str, int]],
 ) -> list[AnonymousContactCount]:
     """Outreach counts by gender and age band; they name nobody, so nothing is logged."""
+    rows_written.send(sender=AnonymousContactCount, agreement_ids=[agreement.pk])
     return AnonymousContactCount.objects.bulk_create(
         AnonymousContactCount(
             agreement=agreement,

@@ -30,7 +30,7 @@ from participants.models import ExitOutcome, Gender
 from partnerships.deadlines import deadlines_for_user
 from partnerships.models import Agreement, Indicator, IndicatorTarget, User, format_sek, round_money
 
-from . import figures
+from . import figures, figures_cache
 from .charts import Datum, bar_chart, column_chart
 from .suppression import Cell, Share, Suppressor, format_count, threshold
 
@@ -229,6 +229,7 @@ def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
     digest = hashlib.sha256(f"{kind}:{ids}".encode()).hexdigest()[:32]
     key = f"dashboard:{digest}:{scope.year}:{scope.until.isoformat()}:{translation.get_language()}"
     if seconds:
+        key = f"{key}:{_versions(scope)}"
         cached = cache.get(key)
         if cached is not None:
             return cached
@@ -270,6 +271,40 @@ def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
     return raw
 
 
+def _versions(scope: Scope) -> str:
+    """The versions of the scope's partnerships in the shared cache, read once per page:
+    a write to one of them makes every cached figure and deadline of it a miss."""
+    memo: dict[str, str] = scope.__dict__.setdefault("_versions", {})
+    if "token" not in memo:
+        memo["token"] = figures_cache.versions_token([a.pk for a in scope.agreements])
+    return memo["token"]
+
+
+def _deadlines(scope: Scope, user: User) -> list[Any]:
+    """The next deadlines of the scope's partnerships for this user, kept like the figures."""
+    ids = {a.pk for a in scope.agreements}
+
+    def compute() -> list[Any]:
+        # A warning date that has passed ("six months left") is no longer a coming deadline.
+        return [
+            d
+            for d in deadlines_for_user(user, today=scope.today)
+            if d.agreement_id in ids and not (d.warning and d.date < scope.today)
+        ][:NEXT_DEADLINES]
+
+    seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    digest = hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:32]
+    lang = translation.get_language()
+    key = f"dashboard-deadlines:{user.pk}:{digest}:{scope.today}:{lang}:{_versions(scope)}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
 def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     """Every table, chart and mark of one dashboard page, suppressed and ready to render.
 
@@ -298,13 +333,7 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
         figure = builder(page)
         if figure is not None:
             result["figures"].append(figure)
-    ids = {a.pk for a in scope.agreements}
-    # A warning date that has passed ("six months left") is no longer a coming deadline.
-    result["deadlines"] = [
-        d
-        for d in deadlines_for_user(user, today=scope.today)
-        if d.agreement_id in ids and not (d.warning and d.date < scope.today)
-    ][:NEXT_DEADLINES]
+    result["deadlines"] = _deadlines(scope, user)
     result["threshold"] = threshold()
     result["suppressor"] = s
     return result

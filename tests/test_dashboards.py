@@ -34,7 +34,7 @@ def value(dashboard, key, row, column):
 
 
 @pytest.fixture(autouse=True)
-def _no_cache(settings):
+def _no_cache(settings, db):
     """Each test counts afresh (the figures cache is tested on its own below)."""
     from django.core.cache import cache
 

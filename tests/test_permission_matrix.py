@@ -40,6 +40,7 @@ security:verify                         302  302     302     302     302      30
 security:enrol                          302  302     302     302     302      302     302
 set_language                            302  302     302     302     302      302     302
 accessibility                           200  200     200     200     200      200     200
+health                                  200  200     200     200     200      200     200
 home                                    302  200     200     200     200      200     200
 
 # User administration (Användare): administrators, and managers within their organisation;

@@ -34,6 +34,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
 from ..forms import parse_amount
+from ..signals import rows_written
 from .users import SpreadsheetUser
 
 # A cell starting with one of these is a formula to a spreadsheet program.
@@ -596,7 +597,9 @@ class IopResource(resources.ModelResource):
         # ModelResource resets the table's id sequence to max(id) after creating rows, for
         # files that carry their own ids. Ours never do, and with other users inserting
         # concurrently that reset could move the sequence backwards: leave it alone.
-        pass
+        # Bulk saves send no model signals: say that rows of this model were written.
+        if getattr(self._meta, "use_bulk", False) and not kwargs.get("dry_run"):
+            rows_written.send(sender=self._meta.model, agreement_ids=None)
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.changes = self._changes

@@ -1,0 +1,140 @@
+"""The shared cache: dashboard figures and deadlines kept per partnership version.
+
+Every worker reads the same database cache; a write to a partnership gives it a new
+version at the commit, so its cached figures are counted afresh on every worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reporting import figures_cache
+from tests.factories.participants import ContactFactory
+from tests.factories.reporting import fixture_partnership
+
+pytestmark = pytest.mark.django_db
+
+# A cached dashboard: the session and the user, the second factor, the partnerships the
+# user follows, the partnership and its years, then one read of the versions and one of
+# the figures and one of the deadlines from the cache.
+CACHED_QUERIES = 10
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.IOP_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+
+
+def test_the_default_cache_is_the_shared_database_table(settings):
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend == "django.core.cache.backends.db.DatabaseCache" or settings.CACHES["default"][
+        "LOCATION"
+    ].startswith("redis")
+    cache.set("shared", 42)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM iop_cache")
+        assert cursor.fetchone()[0] >= 1
+    assert cache.get("shared") == 42
+
+
+def _page(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).content.decode()
+    return body, len(queries)
+
+
+def test_a_cached_dashboard_runs_few_queries_and_a_write_recounts(
+    world, login, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    figures_cache.flush_pending()  # the setup has committed
+    client = login(world.steering_a)
+    url = reverse("dashboard_detail", args=[agreement.pk]) + "?year=2024"
+    cold_body, cold = _page(client, url)
+    with django_assert_num_queries(CACHED_QUERIES):
+        warm_body = client.get(url).content.decode()
+    assert cold - CACHED_QUERIES > 20
+    assert warm_body.count("<svg") == cold_body.count("<svg")
+
+    before = figures_cache.versions_token([agreement.pk])
+    enrolment = agreement.enrolments.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory.create(
+            participant=enrolment.participant,
+            agreement=agreement,
+            date=datetime.date(2024, 3, 1),
+            staff=world.coordinator_a,
+        )
+    assert figures_cache.versions_token([agreement.pk]) != before
+    _body, after_write = _page(client, url)
+    assert after_write > CACHED_QUERIES + 20  # counted afresh
+    _body, again = _page(client, url)
+    assert again == CACHED_QUERIES
+
+
+def test_a_write_to_another_partnership_keeps_the_figures(
+    world, login, django_capture_on_commit_callbacks
+):
+    agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    figures_cache.flush_pending()
+    before = figures_cache.versions_token([agreement.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        world.agreement_b.title = "IOP B, nytt namn"
+        world.agreement_b.save()
+    assert figures_cache.versions_token([agreement.pk]) == before
+    assert figures_cache.versions_token([world.agreement_b.pk]) != before
+
+
+def test_a_write_through_a_foreign_key_and_a_bulk_write_renew_the_version(
+    world, django_capture_on_commit_callbacks
+):
+    from iop.signals import rows_written
+    from partnerships.models import CostLine
+
+    figures_cache.flush_pending()
+    budget = world.agreement_a.budgets.get(year=2026)
+    before = figures_cache.versions_token([world.agreement_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        line = CostLine.objects.filter(budget=budget).first()
+        line.save()  # cost line -> budget -> agreement, resolved at the commit
+    middle = figures_cache.versions_token([world.agreement_a.pk])
+    assert middle != before
+    with django_capture_on_commit_callbacks(execute=True):
+        rows_written.send(sender=CostLine, agreement_ids=None)
+    assert figures_cache.versions_token([world.agreement_a.pk]) != middle
+
+
+def test_a_rolled_back_write_changes_nothing(world, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    figures_cache.flush_pending()
+    before = figures_cache.versions_token([world.agreement_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                world.agreement_a.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert figures_cache.versions_token([world.agreement_a.pk]) == before
+
+
+def test_a_participant_renews_the_partnerships_they_are_enrolled_in(
+    world, django_capture_on_commit_callbacks
+):
+    agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    figures_cache.flush_pending()
+    participant = agreement.enrolments.first().participant
+    before = figures_cache.versions_token([agreement.pk])
+    other = figures_cache.versions_token([world.agreement_b.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        participant.save()
+    assert figures_cache.versions_token([agreement.pk]) != before
+    assert figures_cache.versions_token([world.agreement_b.pk]) == other
