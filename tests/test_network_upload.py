@@ -170,6 +170,8 @@ GRID = {("sexual", "woman"): 6, ("labour", "man"): 4, ("unknown", "unknown"): 2}
 def test_a_crosstab_round_trip_gives_the_same_submission_as_the_web_form(crossnet, login):
     net = crossnet
     client = login(net.reporters[0])
+    page = client.get(reverse("reporting:network_upload", args=_args(net, 0)))
+    assert "mallen har en rad per cell" in page.content.decode()
     rows = read_csv(_template(client, net, 0))
     cross = [r for r in rows[1:] if "×" in r[3]]
     assert len(cross) == 7 * 4
