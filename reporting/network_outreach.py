@@ -6,6 +6,8 @@ band, count). For a reporting period those counts give the total contacts and, w
 form's categories correspond, the gender and age-band rows of the grid: a gender by the
 same key, an age band when it lies wholly inside one of the form's bands. What has no
 counterpart is left out and said so; the member reviews the grid and submits it as usual.
+A cross-tabulation's cells are left empty for the member to fill in (the outreach counts
+give only its gender margin, not e.g. the form of exploitation), and that is said too.
 Only the agreements the member's own organisation runs are counted.
 """
 
@@ -115,5 +117,13 @@ def outreach_prefill(form: NetworkForm, member: NetworkMember) -> OutreachPrefil
         _("%(what)s (%(n)s kontakter) har ingen motsvarighet i formuläret.")
         % {"what": what, "n": n}
         for what, n in sorted(unmatched.items())
+    ]
+    prefill.left_out += [
+        _(
+            "Korstabellen %(rows)s × %(columns)s fylls inte i från verksamhetens antal; "
+            "fyll i den själv."
+        )
+        % {"rows": row_dim["label"], "columns": col_dim["label"]}
+        for row_dim, col_dim in form.crosstab_tables
     ]
     return prefill

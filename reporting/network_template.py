@@ -1,13 +1,15 @@
 """The network's template: a member's submission as a spreadsheet, in through the engine.
 
 The template (CSV or XLSX, written by iop/spreadsheets/writer.py) has one row per cell of
-the member's grid — first the total contacts, then each dimension's categories — and says
-on every row which member, period and form version it is for. The member fills in the
+the member's grid — first the total contacts, then each dimension's categories, then each
+cell of the form's cross-tabulations (Dimension "exploitation × gender", Kategori
+"sexual × woman") — and says on every row which member, period and form version it is for. The member fills in the
 counts and uploads it through the import engine (iop/spreadsheets/): the rows are read
 and checked one by one (a whole number, a known dimension and category, the member's own
 organisation, the form the upload is for), then, after the last row and inside the
 engine's transaction, the whole submission is made by the web form's own verb
-(`actions_network.submit_counts`), which applies the same sum rule (`count_errors`).
+(`actions_network.submit_counts`), which applies the same sum rules (`count_errors`, and
+`crosstab_errors` for the cross-tabulations' margins).
 The preview runs it and rolls it back; the confirmation runs it for real, all or nothing.
 """
 
@@ -39,11 +41,14 @@ from .models_network import (
     NetworkMember,
     NetworkRole,
     NetworkSubmission,
+    crosstab_field_name,
+    crosstab_key,
     field_name,
 )
 
 DATASET_KEY = "network_submissions"
 TOTAL = "total"
+TIMES = "×"
 
 COLUMNS = {
     "member": gettext_lazy("Organisationsnummer"),
@@ -63,9 +68,13 @@ def _column(name: str, *, readonly: bool = False) -> fields.Field:
 
 
 def template_rows(
-    form: NetworkForm, member: NetworkMember, counts: dict[str, dict[str, int]] | None = None
+    form: NetworkForm,
+    member: NetworkMember,
+    counts: dict[str, dict[str, int]] | None = None,
+    crosstab_counts: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> list[list[Any]]:
-    """The member's grid as rows, the counts blank unless given (a prefill)."""
+    """The member's grid as rows, the counts blank unless given (a prefill); a
+    cross-tabulation's cell names both dimensions and both categories, joined by "×"."""
     base = [member.organisation.org_number, form.period_label, form.version]
     given = counts or {}
     total = given.get(TOTAL, {}).get("")
@@ -76,6 +85,18 @@ def template_rows(
             label = f"{dim['label']}: {cat['label']}" if cat["label"] else dim["label"]
             value = given.get(dim["key"], {}).get(cat["key"])
             rows.append([*base, dim["key"], cat["key"], label, value])
+    crosstabs = crosstab_counts or {}
+    for row_dim, col_dim in form.crosstab_tables:
+        table = crosstabs.get(crosstab_key(row_dim["key"], col_dim["key"]), {})
+        pair = f"{row_dim['key']} {TIMES} {col_dim['key']}"
+        for r in row_dim["categories"]:
+            for c in col_dim["categories"]:
+                label = (
+                    f"{row_dim['label']} {TIMES} {col_dim['label']}: "
+                    f"{r['label']} {TIMES} {c['label']}"
+                )
+                value = table.get(r["key"], {}).get(c["key"])
+                rows.append([*base, pair, f"{r['key']} {TIMES} {c['key']}", label, value])
     return rows
 
 
@@ -84,9 +105,10 @@ def template_response(
     member: NetworkMember,
     file_format: str,
     counts: dict[str, dict[str, int]] | None = None,
+    crosstab_counts: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> HttpResponse | StreamingHttpResponse:
     header = [str(title) for title in COLUMNS.values()]
-    rows = template_rows(form, member, counts)
+    rows = template_rows(form, member, counts, crosstab_counts)
     stem = f"natverk-mall-{form.year}{'' if form.half is None else f'-h{form.half}'}"
     stem += f"-v{form.version}-{member.organisation.org_number}"
     if file_format == "xlsx":
@@ -106,12 +128,19 @@ COLUMN_NOTES = {
     "member": gettext_lazy("Medlemsorganisationen som rapporterar. Ändra inte."),
     "period": gettext_lazy("Rapportperioden (år, eller år och halvår). Ändra inte."),
     "form_version": gettext_lazy("Formulärets version. Ändra inte."),
-    "dimension": gettext_lazy("Dimensionens nyckel. Ändra inte."),
-    "category": gettext_lazy("Kategorins nyckel. Ändra inte."),
+    "dimension": gettext_lazy(
+        "Dimensionens nyckel; i en korstabell båda dimensionerna, rader × kolumner. Ändra inte."
+    ),
+    "category": gettext_lazy(
+        "Kategorins nyckel; i en korstabell radens och kolumnens kategori, rad × kolumn. "
+        "Ändra inte."
+    ),
     "description": gettext_lazy("Vad raden räknar. Läses inte."),
     "count": gettext_lazy(
         "Antal kontakter, ett helt tal (0 om inga). Kategorierna i en dimension där varje "
-        "kontakt hör till en kategori ska summera till antalet kontakter totalt."
+        "kontakt hör till en kategori ska summera till antalet kontakter totalt. I en "
+        "korstabell ska cellerna för en kategori summera till kategorins antal i dess egen "
+        "dimension (till exempel cellerna för Kvinna till antalet kvinnor)."
     ),
 }
 
@@ -127,6 +156,8 @@ class _Cell:
     dimension: str
     category: str
     count: int
+    # A cross-tabulation's cell: (rows dimension, columns dimension, row cat, column cat).
+    crosstab: tuple[str, str, str, str] | None = None
 
 
 class _NoInstances(BaseInstanceLoader):
@@ -197,10 +228,17 @@ class NetworkSubmissionResource(IopResource):
     def _read_cell(self, row: dict) -> _Cell:
         form, _member = self._target(row)
         dim_key, cat_key = self._value(row, "dimension"), self._value(row, "category")
-        if (dim_key, cat_key) != (TOTAL, ""):
+        crosstab = None
+        if TIMES in dim_key:
+            crosstab = _check_crosstab_cell(form, dim_key, cat_key)
+        elif (dim_key, cat_key) != (TOTAL, ""):
             _check_cell(form, dim_key, cat_key)
         return _Cell(
-            key=self.row_key(row), dimension=dim_key, category=cat_key, count=self._count(row)
+            key=self.row_key(row),
+            dimension=dim_key,
+            category=cat_key,
+            count=self._count(row),
+            crosstab=crosstab,
         )
 
     def _count(self, row: dict) -> int:
@@ -317,14 +355,19 @@ class NetworkSubmissionResource(IopResource):
         if self.refused_rows or self.target is None or not self.cells:
             return []
         form, member = self.target
-        by_field = {field_name(c.dimension, c.category): c.key for c in self.cells}
+        by_field = {_cell_field(c): c.key for c in self.cells}
         total_key = by_field.get(TOTAL)
         first_key = total_key or self.cells[0].key
         if total_key is None:
             return [(first_key, [_("Raden med antal kontakter totalt saknas.")])]
         counts: dict[str, dict[str, int]] = {}
+        crosstabs: dict[str, dict[str, dict[str, int]]] = {}
         for cell in self.cells:
-            if cell.dimension != TOTAL:
+            if cell.crosstab is not None:
+                rows, columns, r, c = cell.crosstab
+                table = crosstabs.setdefault(crosstab_key(rows, columns), {})
+                table.setdefault(r, {})[c] = cell.count
+            elif cell.dimension != TOTAL:
                 counts.setdefault(cell.dimension, {})[cell.category] = cell.count
         total = next(c.count for c in self.cells if c.dimension == TOTAL)
         user = self.user
@@ -335,6 +378,7 @@ class NetworkSubmissionResource(IopResource):
                 member=member,
                 total_contacts=total,
                 counts=counts,
+                crosstab_counts=crosstabs,
                 user=user,
                 audit=AuditContext(organisation_id=user.organisation_id),
             )
@@ -358,6 +402,41 @@ def _check_cell(form: NetworkForm, dim_key: str, cat_key: str) -> None:
                 % {"cat": cat_key, "dim": dim["label"]}
             }
         )
+
+
+def _check_crosstab_cell(
+    form: NetworkForm, dim_key: str, cat_key: str
+) -> tuple[str, str, str, str]:
+    """The row names a cross-tabulation of the form and a category of each dimension."""
+    rows, _sep, columns = (part.strip() for part in dim_key.partition(TIMES))
+    tables = {(a["key"], b["key"]): (a, b) for a, b in form.crosstab_tables}
+    if (rows, columns) not in tables:
+        raise ValidationError(
+            {str(COLUMNS["dimension"]): _("Formuläret har ingen korstabell ”%s”.") % dim_key}
+        )
+    row_dim, col_dim = tables[(rows, columns)]
+    r, sep, c = (part.strip() for part in cat_key.partition(TIMES))
+    if (
+        not sep
+        or r not in [cat["key"] for cat in row_dim["categories"]]
+        or c not in [cat["key"] for cat in col_dim["categories"]]
+    ):
+        raise ValidationError(
+            {
+                str(COLUMNS["category"]): _(
+                    "”%(cat)s” är ingen cell i korstabellen %(rows)s × %(columns)s."
+                )
+                % {"cat": cat_key, "rows": row_dim["label"], "columns": col_dim["label"]}
+            }
+        )
+    return rows, columns, r, c
+
+
+def _cell_field(cell: _Cell) -> str:
+    """The web form's field name for the cell (where the verb's messages stand)."""
+    if cell.crosstab is not None:
+        return crosstab_field_name(*cell.crosstab)
+    return field_name(cell.dimension, cell.category)
 
 
 def _refusals(

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from iop.audit import AuditContext
 from iop.models import ImportJob
 from participants.models import AnonymousContactCount
-from reporting.actions_network import create_form, open_form
+from reporting.actions_network import create_form, open_form, save_form
 from reporting.models import NetworkForm, NetworkSubmission
 from tests.factories.network import NetworkWorld, counts_for, make_network
 from tests.factories.partnerships import PartyFactory
@@ -118,6 +118,180 @@ def test_xlsx_template_round_trip(net, login):
     job = _upload(client, net, 0, out.getvalue(), name="mall.xlsx")
     assert _confirm(client, job).status == ImportJob.Status.DONE, _reasons(job)
     assert NetworkSubmission.objects.get().total_contacts == 9
+
+
+# --------------------------------------------------------------------------- cross-tabs
+
+PAIR = [{"rows": "exploitation", "columns": "gender"}]
+XKEY = "exploitation:gender"
+
+
+@pytest.fixture
+def crossnet() -> NetworkWorld:
+    """Three members and an open form with exploitation × gender (a version 2)."""
+    world = make_network(3)
+    draft = save_form(
+        form=world.form, changes={"crosstabs": PAIR}, user=world.coordinator, audit=SYSTEM
+    )
+    world.form = open_form(form=draft, user=world.coordinator, audit=SYSTEM)
+    return world
+
+
+def _cross_figures(form: NetworkForm, grid: dict[tuple[str, str], int]):
+    """Total, counts and the cross-tab from a member's exploitation × gender cells."""
+    dims = {d["key"]: [c["key"] for c in d["categories"]] for d in form.dimensions}
+    rows, columns = dims["exploitation"], dims["gender"]
+    table = {r: {c: grid.get((r, c), 0) for c in columns} for r in rows}
+    total = sum(grid.values())
+    margins = {
+        "exploitation": {r: sum(table[r].values()) for r in rows},
+        "gender": {c: sum(table[r][c] for r in rows) for c in columns},
+    }
+    return total, counts_for(form, total, margins), {XKEY: table}
+
+
+def _filled_cross(rows: list[list], total: int, counts: dict, crosstabs: dict) -> list[list]:
+    """The template's rows filled in, the cross-tab's cells by their "r × c" keys."""
+    out = [rows[0]]
+    for row in rows[1:]:
+        dim, cat = row[3], row[4] or ""
+        if "×" in dim:
+            (r, c), key = cat.split(" × "), dim.replace(" × ", ":")
+            value = crosstabs[key][r][c]
+        else:
+            value = total if dim == "total" else counts[dim][cat]
+        out.append([*row[:6], value])
+    return out
+
+
+GRID = {("sexual", "woman"): 6, ("labour", "man"): 4, ("unknown", "unknown"): 2}
+
+
+def test_a_crosstab_round_trip_gives_the_same_submission_as_the_web_form(crossnet, login):
+    net = crossnet
+    client = login(net.reporters[0])
+    page = client.get(reverse("reporting:network_upload", args=_args(net, 0)))
+    assert "mallen har en rad per cell" in page.content.decode()
+    rows = read_csv(_template(client, net, 0))
+    cross = [r for r in rows[1:] if "×" in r[3]]
+    assert len(cross) == 7 * 4
+    assert cross[0][3:6] == [
+        "exploitation × gender",
+        "sexual × woman",
+        "Form av exploatering × Kön: Sexuell exploatering × Kvinna",
+    ]
+    total, counts, crosstabs = _cross_figures(net.form, GRID)
+    job = _upload(client, net, 0, csv_bytes(_filled_cross(rows, total, counts, crosstabs)))
+    assert job.status == ImportJob.Status.PREVIEWED and not job.summary["refused"], _reasons(job)
+    assert not NetworkSubmission.objects.exists()
+    assert _confirm(client, job).status == ImportJob.Status.DONE, _reasons(job)
+    uploaded = NetworkSubmission.objects.get()
+
+    web = login(net.reporters[1])
+    data = {"total_contacts": str(total)}
+    for dim, cats in counts.items():
+        for cat, value in cats.items():
+            data[f"{dim}__{cat}" if cat else dim] = str(value)
+    for r, line in crosstabs[XKEY].items():
+        for c, value in line.items():
+            data[f"exploitation__gender__{r}__{c}"] = str(value)
+    url = reverse("reporting:network_submit", args=_args(net, 1))
+    assert web.post(url, data).status_code == 302
+    by_web = NetworkSubmission.objects.get(member=net.members[1])
+    assert (uploaded.total_contacts, uploaded.counts, uploaded.crosstab_counts) == (
+        by_web.total_contacts,
+        by_web.counts,
+        by_web.crosstab_counts,
+    )
+    assert uploaded.crosstab_counts[XKEY]["labour"]["man"] == 4
+
+
+def test_the_xlsx_template_has_the_crosstab_rows(crossnet, login):
+    client = login(crossnet.reporters[0])
+    response = _template(client, crossnet, 0, fmt="xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert rows[0][3:5] == ["Dimension", "Kategori"]
+    assert ["exploitation × gender", "labour × man"] in [r[3:5] for r in rows]
+    total, counts, crosstabs = _cross_figures(crossnet.form, GRID)
+    sheet = book.worksheets[0]
+    sheet.delete_rows(1, sheet.max_row)
+    for row in _filled_cross(rows, total, counts, crosstabs):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    job = _upload(client, crossnet, 0, out.getvalue(), name="mall.xlsx")
+    assert _confirm(client, job).status == ImportJob.Status.DONE, _reasons(job)
+    assert NetworkSubmission.objects.get().crosstab_counts[XKEY]["sexual"]["woman"] == 6
+
+
+def test_a_crosstab_row_not_matching_its_margin_is_refused_at_the_row(crossnet, login):
+    net = crossnet
+    client = login(net.reporters[0])
+    rows = read_csv(_template(client, net, 0))
+    total, counts, crosstabs = _cross_figures(net.form, GRID)
+    # The labour row now says 3 men, but the exploitation grid says 4 labour contacts.
+    crosstabs[XKEY]["labour"]["man"] = 3
+    filled = _filled_cross(rows, total, counts, crosstabs)
+    job = _upload(client, net, 0, csv_bytes(filled))
+    at = {r["label"]: r.get("reasons", []) for r in job.rows if r["kind"] == "refused"}
+    assert at["Form av exploatering × Kön: Arbetskraftsexploatering × Kvinna"] == [
+        "Raden Arbetskraftsexploatering summerar till 3, men Form av exploatering "
+        "Arbetskraftsexploatering är 4."
+    ]
+    assert "Kolumnen Man summerar till 3, men Kön Man är 4." in " ".join(
+        at["Form av exploatering × Kön: Sexuell exploatering × Man"]
+    )
+    assert _confirm(client, job).status == ImportJob.Status.PREVIEWED
+    assert not NetworkSubmission.objects.exists()
+
+
+def test_a_form_with_a_crosstab_refuses_a_template_without_its_rows(crossnet, login):
+    net = crossnet
+    client = login(net.reporters[0])
+    rows = read_csv(_template(client, net, 0))
+    total, counts, crosstabs = _cross_figures(net.form, GRID)
+    filled = [r for r in _filled_cross(rows, total, counts, crosstabs) if "×" not in r[3]]
+    job = _upload(client, net, 0, csv_bytes(filled))
+    assert "summerar till 0, men" in _reasons(job)
+    assert not NetworkSubmission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("dimension", "category", "message"),
+    [
+        ("gender × exploitation", "woman × sexual", "ingen korstabell"),
+        ("exploitation × gender", "sexual × child", "ingen cell i korstabellen"),
+        ("exploitation × gender", "sexual", "ingen cell i korstabellen"),
+    ],
+)
+def test_a_row_naming_no_crosstab_cell_is_refused(crossnet, login, dimension, category, message):
+    client = login(crossnet.reporters[0])
+    rows = read_csv(_template(client, crossnet, 0))
+    total, counts, crosstabs = _cross_figures(crossnet.form, GRID)
+    filled = _filled_cross(rows, total, counts, crosstabs)
+    first = next(i for i, r in enumerate(filled) if "×" in r[3])
+    filled[first][3:5] = [dimension, category]
+    job = _upload(client, crossnet, 0, csv_bytes(filled))
+    assert [r["row"] for r in job.rows if r["kind"] == "refused"] == [first + 1]
+    assert message in _reasons(job)
+    assert not NetworkSubmission.objects.exists()
+
+
+def test_prefill_on_a_form_with_a_crosstab_leaves_its_cells_to_the_member(crossnet, login):
+    net = crossnet
+    _outreach(net.members[0].organisation, [(datetime.date(2026, 3, 1), "woman", "18-29", 4)])
+    client = login(net.reporters[0])
+    url = reverse("reporting:network_submit", args=_args(net, 0))
+    response = client.get(url + "?outreach=1")
+    assert response.status_code == 200
+    grid = response.context["grid"]
+    assert (grid["total_contacts"].value(), grid["gender__woman"].value()) == (4, 4)
+    assert grid["exploitation__gender__sexual__woman"].value() is None
+    page = response.content.decode()
+    assert 'name="exploitation__gender__sexual__woman"' in page
+    assert "Korstabellen Form av exploatering × Kön fylls inte i" in page
+    assert not NetworkSubmission.objects.exists()
 
 
 # --------------------------------------------------------------------------- bad input
