@@ -1,18 +1,28 @@
-"""The annual report as the pages read it: the current version and its figures.
+"""The annual and the final report as the pages read them: the current version and its
+figures.
 
 The writes (edit the narrative, submit, correct) are verbs in reporting/actions.py.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from partnerships.models import Agreement
 
 from . import figures
-from .models import AnnualReport
+from .models import (
+    AnnualReport,
+    FinalReport,
+    final_period_end,
+    final_report_due_date,
+)
 
-NARRATIVE_FIELDS = ("activities", "went_well", "went_badly")
+NARRATIVE_FIELDS = AnnualReport.NARRATIVE_FIELDS
+FINAL_NARRATIVE_FIELDS = FinalReport.NARRATIVE_FIELDS
 
 
 def current_report(agreement: Agreement, year: int) -> AnnualReport:
@@ -31,3 +41,44 @@ def report_figures(report: AnnualReport) -> dict[str, Any]:
     return figures.freeze(
         figures.annual_report_figures(report.agreement, report.year, report.manual_outcomes)
     )
+
+
+def current_final_report(agreement: Agreement) -> FinalReport:
+    """The latest version of the final report, or an unsaved draft when there is none."""
+    report = FinalReport.objects.for_agreement(agreement).first()
+    if report is None:
+        report = FinalReport(agreement=agreement)
+    return report
+
+
+def final_report_figures(report: FinalReport) -> dict[str, Any]:
+    """The final report's figures: frozen once submitted, computed live for a draft. Each
+    year's manually entered outcomes come from that year's latest annual report."""
+    if report.is_submitted and report.figures is not None:
+        return report.figures
+    agreement = report.agreement
+    manual_by_year: dict[int, dict[str, Any]] = {}
+    for year, outcomes in (
+        AnnualReport.objects.filter(agreement=agreement)
+        .order_by("year", "version")
+        .values_list("year", "manual_outcomes")
+    ):
+        manual_by_year[year] = outcomes or {}  # the latest version wins
+    return figures.freeze(
+        figures.final_report_figures(
+            agreement,
+            final_period_end(agreement),
+            final_report_due_date(agreement),
+            report.manual_outcomes,
+            manual_by_year,
+        )
+    )
+
+
+def final_submittable_from(agreement: Agreement) -> datetime.date:
+    """The first day the final report may be submitted: the day after the period ends."""
+    return final_period_end(agreement) + datetime.timedelta(days=1)
+
+
+def final_period_has_ended(agreement: Agreement) -> bool:
+    return timezone.localdate() >= final_submittable_from(agreement)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from partnerships import hooks
 from partnerships.models import Agreement
 
-from .deadlines import ANNUAL_REPORTS_DUE
+from .deadlines import ANNUAL_REPORTS_DUE, FINAL_REPORT_DUE
 from .figures.participants import participant_statistics
 from .suppression import Suppressor
 
@@ -33,6 +33,9 @@ def agreement_report_links(agreement: Agreement, year: int) -> list[hooks.Agreem
         hooks.AgreementLink(
             reverse("reporting:invoice_basis", args=[agreement.pk, year]),
             _("Fakturaunderlag %(year)s") % {"year": year},
+        ),
+        hooks.AgreementLink(
+            reverse("reporting:final_report", args=[agreement.pk]), _("Slutrapport")
         ),
     ]
 
@@ -62,5 +65,6 @@ def agenda_participant_figures(
 
 def register() -> None:
     hooks.register_deadline_source(ANNUAL_REPORTS_DUE)
+    hooks.register_deadline_source(FINAL_REPORT_DUE)
     hooks.register_agreement_links(agreement_report_links)
     hooks.register_agenda_figures(agenda_participant_figures)

@@ -48,16 +48,9 @@ def annual_report_figures(
     meetings = meeting_statistics(agreement, year)
     quality = participant_data_quality(agreement, start, end)
 
-    measured: dict[str, Decimal | int | None] = {
-        Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
-        Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
-        Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
-        Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
-        Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
-        Indicator.Metric.CONTACTS: contacts["total"],
-        Indicator.Metric.OUTREACH: contacts["outreach"],
-    }
-    goals = goal_fulfilment(agreement, year, measured, manual_outcomes)
+    goals = goal_fulfilment(
+        agreement, year, measured_outcomes(participants, steps, contacts), manual_outcomes
+    )
 
     if version is None:
         warnings.append(_("Överenskommelsen har ingen registrerad version att hänvisa till."))
@@ -93,6 +86,21 @@ def annual_report_figures(
         "risks": risk_figures(agreement),
         "obstacles": obstacle_figures(agreement),
         "quality": {"blocking": blocking, "warnings": warnings, "counts": quality},
+    }
+
+
+def measured_outcomes(
+    participants: dict[str, Any], steps: dict[str, Any], contacts: dict[str, Any]
+) -> dict[str, Decimal | int | None]:
+    """The figure that measures each Indicator.Metric, from a period's statistics."""
+    return {
+        Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
+        Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
+        Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
+        Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
+        Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
+        Indicator.Metric.CONTACTS: contacts["total"],
+        Indicator.Metric.OUTREACH: contacts["outreach"],
     }
 
 
