@@ -58,7 +58,7 @@ def final_report_figures(
     warnings += [
         _("Fyll i utfallet för hela perioden för indikatorn ”%(name)s”.") % {"name": row["name"]}
         for row in goals
-        if row["is_manual"] and row["total"]["outcome"] is None
+        if not row["is_goal"] and row["is_manual"] and row["total"]["outcome"] is None
     ]
     version = years[-1]["version"] if years else version_info(None)
     return {
