@@ -71,12 +71,13 @@ def test_reporting_shows_its_deadlines_and_links_through_the_partnership_hooks()
     from partnerships import hooks
     from partnerships.models import Agreement
 
-    assert "annual_report" in {source.kind for source in hooks.deadline_sources()}
+    assert {"annual_report", "final_report"} <= {s.kind for s in hooks.deadline_sources()}
     links = hooks.agreement_links(Agreement(pk=7), 2026)
     assert [link.url for link in links] == [
         reverse("reporting:index", args=[7]),
         reverse("reporting:annual_report", args=[7, 2026]),
         reverse("reporting:invoice_basis", args=[7, 2026]),
+        reverse("reporting:final_report", args=[7]),
     ]
 
 
