@@ -193,3 +193,19 @@ def test_final_report_page_query_count(
 # Three years of the annual report's figures and the whole period's: fixed, whatever
 # the number of participants.
 NUM_QUERIES = 110
+
+
+def test_demo_internationella_kvinnor_has_a_submitted_final_report_with_content(db):
+    from django.core.management import call_command
+
+    from partnerships.models import Document
+
+    call_command("load_demo", allow_demo_data=True, stdout=io.StringIO())
+    report = FinalReport.objects.get(agreement__short_id="internationella-kvinnor")
+    assert report.status == "submitted" and report.lessons
+    text = pdf_text(bytes(report.pdf))
+    for year in ("2014", "2015", "2016"):
+        assert year in text
+    assert "Hela perioden" in text and "4 030 350 kr" in text  # the actual costs, summed
+    assert "Hinderlistan" in text or "Lärdomar" in text
+    assert Document.objects.filter(agreement=report.agreement, personal=False).count() >= 2
