@@ -103,3 +103,20 @@ def start_page_for(user: Any) -> str | None:
         if address:
             return address
     return None
+
+
+# --------------------------------------------------------------------------- report documents
+
+# A higher app's reports that documents may be attached to: (key, label) pairs for an
+# agreement, computed from the agreement alone (no query). The archive stores the key on
+# the document, which belongs to the agreement and follows the agreement's access rule.
+ReportTargets = Callable[[Agreement], list[tuple[str, str]]]
+_report_targets: list[ReportTargets] = []
+
+
+def register_report_targets(targets: ReportTargets) -> None:
+    _report_targets.append(targets)
+
+
+def report_targets(agreement: Agreement) -> list[tuple[str, str]]:
+    return [pair for targets in _report_targets for pair in targets(agreement)]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.models import Agreement
+from partnerships.document_access import documents_of_agreement, uploadable_kinds
+from partnerships.models import Agreement, User
 
 from . import figures
 from .models import (
@@ -22,6 +24,25 @@ from .models import (
 )
 
 NARRATIVE_FIELDS = AnnualReport.NARRATIVE_FIELDS
+# The key a document of the archive keeps when it is attached to a report (hooks.py).
+FINAL_REPORT_KEY = "slutrapport"
+
+
+def annual_report_key(year: int) -> str:
+    return f"arsrapport-{year}"
+
+
+def report_documents(user: User, agreement: Agreement, key: str) -> dict[str, Any]:
+    """The archived documents attached to a report, as far as the user may read them
+    (the agreement's rule), and where to attach another one (1 query)."""
+    documents = list(
+        documents_of_agreement(user, agreement).filter(report=key, deleted_at__isnull=True)
+    )
+    may_attach = "agreement" in uploadable_kinds(user)
+    attach_url = reverse("document_list", args=[agreement.pk]) + f"?attach_to=report-{key}"
+    return {"list": documents, "attach_url": attach_url if may_attach else ""}
+
+
 FINAL_NARRATIVE_FIELDS = FinalReport.NARRATIVE_FIELDS
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from partnerships import hooks
 from partnerships.models import Agreement
 
+from .annual import FINAL_REPORT_KEY, annual_report_key
 from .deadlines import ANNUAL_REPORTS_DUE, FINAL_REPORT_DUE
 from .figures.participants import participant_statistics
 from .suppression import Suppressor
@@ -63,8 +64,20 @@ def agenda_participant_figures(
     return lines
 
 
+def report_document_targets(agreement: Agreement) -> list[tuple[str, str]]:
+    """The reports a document of the archive may be attached to: every year's annual
+    report and the final report (the key is what the document keeps)."""
+    targets = [
+        (annual_report_key(year), _("Årsrapport %(year)s") % {"year": year})
+        for year in agreement.years
+    ]
+    targets.append((FINAL_REPORT_KEY, _("Slutrapport")))
+    return targets
+
+
 def register() -> None:
     hooks.register_deadline_source(ANNUAL_REPORTS_DUE)
     hooks.register_deadline_source(FINAL_REPORT_DUE)
     hooks.register_agreement_links(agreement_report_links)
     hooks.register_agenda_figures(agenda_participant_figures)
+    hooks.register_report_targets(report_document_targets)

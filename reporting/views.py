@@ -50,6 +50,7 @@ from .actions import (
     start_correction,
     submit_annual_report,
 )
+from .annual import annual_report_key, report_documents
 from .documents import (
     annual_report_context,
     invoice_basis_context,
@@ -222,6 +223,7 @@ def _annual_report_page(
             if can_edit and report.is_submitted and is_latest
             else None,
             "figure_links": figure_links,
+            "documents": report_documents(request.user, agreement, annual_report_key(year)),
             "jobs": RenderJob.objects.filter(
                 agreement=agreement, year=year, requested_by=request.user
             ).only("pk", "status", "created_at", "agreement_id", "year")[:3],

@@ -29,7 +29,12 @@ from .actions import (
     start_final_correction,
     submit_final_report,
 )
-from .annual import final_period_has_ended, final_submittable_from
+from .annual import (
+    FINAL_REPORT_KEY,
+    final_period_has_ended,
+    final_submittable_from,
+    report_documents,
+)
 from .documents import final_report_context
 from .forms import CorrectionForm, FinalNarrativeForm, SubmitForm
 from .models import FinalReport, RenderJob
@@ -71,6 +76,7 @@ def _page(
             "correction_form": CorrectionForm()
             if can_edit and report.is_submitted and is_latest
             else None,
+            "documents": report_documents(request.user, agreement, FINAL_REPORT_KEY),
             "jobs": RenderJob.objects.filter(
                 agreement=agreement, is_final=True, requested_by=request.user
             ).only("pk", "status", "created_at", "agreement_id", "year")[:3],

@@ -24,6 +24,11 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 @pytest.fixture
 def kvinnor(world):
     return three_year_partnership(world.org_a, world.municipality)
@@ -175,6 +180,28 @@ def test_final_report_deadline_is_on_the_managers_list(world, kvinnor, settings)
     assert keys[f"final_report:{kvinnor.pk}:period"].date == D(2017, 6, 30)
 
 
+def test_a_document_attached_to_the_final_report_is_listed_on_its_page(world, kvinnor, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(world.manager_a)
+    page = client.get(url("final_report", kvinnor.pk)).content.decode()
+    attach = reverse("document_list", args=[kvinnor.pk]) + "?attach_to=report-slutrapport"
+    assert attach.replace("&", "&amp;") in page or attach in page
+    pdf = SimpleUploadedFile("bilaga.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    response = client.post(
+        reverse("document_list", args=[kvinnor.pk]),
+        {"attach_to": "report-slutrapport", "title": "Enkätresultat", "file": pdf},
+    )
+    assert response.status_code == 302
+    assert "Enkätresultat" in client.get(url("final_report", kvinnor.pk)).content.decode()
+    # Not on the annual report's page, and another partnership's user sees neither.
+    assert (
+        "Enkätresultat" not in client.get(url("annual_report", kvinnor.pk, 2016)).content.decode()
+    )
+    document_url = response["Location"]
+    assert login(world.coordinator_b).get(document_url).status_code == 404
+
+
 def test_agreement_page_links_to_the_final_report(world, kvinnor, login):
     html = login(world.manager_a).get(kvinnor.get_absolute_url()).content.decode()
     assert url("final_report", kvinnor.pk) in html
@@ -192,7 +219,7 @@ def test_final_report_page_query_count(
 
 # Three years of the annual report's figures and the whole period's: fixed, whatever
 # the number of participants.
-NUM_QUERIES = 110
+NUM_QUERIES = 111
 
 
 def test_demo_internationella_kvinnor_has_a_submitted_final_report_with_content(db):
