@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -117,14 +117,15 @@ def _final_report(agreement: Agreement, manager: User | None) -> None:
     report.save(update_fields=["pdf"])
 
 
-def _small_pdf(title: str, lines: list[str]) -> ContentFile:
+def _small_pdf(title: str, lines: list[str]) -> SimpleUploadedFile:
     body = "".join(f"<p>{escape(line)}</p>" for line in lines)
     html = (
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>{body}"
         "<p><em>Demodokument, genererat.</em></p></body></html>"
     )
-    return ContentFile(html_to_pdf(html), name=f"{title.lower().replace(' ', '-')}.pdf")
+    name = f"{title.lower().replace(' ', '-')}.pdf"
+    return SimpleUploadedFile(name, html_to_pdf(html), content_type="application/pdf")
 
 
 def _documents(agreement: Agreement, manager: User | None) -> None:
