@@ -211,6 +211,8 @@ IOP_SITE_URL = env("IOP_SITE_URL", default="http://localhost:8000")
 # Steering-group dashboards show any count of people below this as "<5" (and hide the
 # totals that would give it away).
 IOP_SUPPRESSION_THRESHOLD = env.int("IOP_SUPPRESSION_THRESHOLD", default=5)
+# The final report (slutrapport) is due this many months after the agreement period ends.
+IOP_FINAL_REPORT_MONTHS = env.int("IOP_FINAL_REPORT_MONTHS", default=3)
 # The caseworker's start page lists participants without a contact for this many days.
 IOP_NOT_CONTACTED_DAYS = env.int("IOP_NOT_CONTACTED_DAYS", default=21)
 # The dashboards' figures are kept this many seconds (per partnership set and year), so a

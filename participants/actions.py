@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy
 from iop.audit import AuditContext
 from iop.signals import rows_written
 from partnerships.actions import record_version
-from partnerships.models import Agreement, Organisation, User
+from partnerships.models import (
+    Agreement,
+    Document,
+    DocumentFile,
+    Organisation,
+    User,
+    document_storage,
+)
 
 from . import actions_funder, casework
 from .access import PARTICIPANT_ROLES, record_access
@@ -753,6 +760,7 @@ def pseudonymise(
         summary=""
     )
     Referral.objects.filter(participant_id__in=ids).update(reason="", referred_by="")
+    _purge_documents(ids)
     record_access(
         user=user,
         audit=audit,
@@ -761,6 +769,24 @@ def pseudonymise(
         what="gallring",
     )
     return len(ids)
+
+
+def _purge_documents(participant_ids: list[int]) -> None:
+    """A pseudonymised participant's documents (consent scans and the like) are personal
+    data: the rows are marked deleted for the retention, and the stored files removed once
+    the transaction has committed, so that a rollback loses nothing."""
+    documents = Document.objects.filter(
+        participant_link__participant_id__in=participant_ids, deleted_at__isnull=True
+    )
+    files = list(DocumentFile.objects.filter(document__in=documents).values_list("file", flat=True))
+    documents.update(deleted_at=timezone.now(), deletion_reason=_("Gallrad med deltagaren"))
+    storage = document_storage()
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 # --------------------------------------------------------------------------- duplicate personnummer

@@ -25,6 +25,8 @@ from .models import (
     Agreement,
     Extension,
     Meeting,
+    Risk,
+    Role,
     User,
     add_months,
     covered_quarters,
@@ -39,6 +41,9 @@ AGREEMENT_END_WARNING = "agreement_end_warning"
 END_WARNING_MONTHS = (6, 3)
 ACTION_ITEM = "action_item"
 FOLLOWUP = "followup"
+RISK_REVIEW = "risk_review"
+# Who keeps the risk register, and so sees its reviews on the to-do list.
+RISK_REVIEWERS = (Role.MANAGER, Role.ADMIN)
 
 KIND_LABELS = {
     EXTENSION_DECISION: gettext_lazy("Beslut om förlängning"),
@@ -46,6 +51,7 @@ KIND_LABELS = {
     AGREEMENT_END_WARNING: gettext_lazy("Överenskommelsen löper snart ut"),
     ACTION_ITEM: gettext_lazy("Åtgärd"),
     FOLLOWUP: gettext_lazy("Uppföljningsmöte"),
+    RISK_REVIEW: gettext_lazy("Översyn av risk"),
 }
 
 
@@ -149,6 +155,9 @@ def _agreements_deadlines(user: User, today: datetime.date) -> list[Deadline]:
             )
         )
 
+    if user.has_role(*RISK_REVIEWERS):
+        found += _risk_reviews(active_ids, by_id, today)
+
     followups: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
     for agreement_id, day, status in (
         Meeting.objects.followups()
@@ -159,6 +168,33 @@ def _agreements_deadlines(user: User, today: datetime.date) -> list[Deadline]:
         followups[agreement_id].append((day, status))
     for agreement_id in active_ids:
         found += _followups_owed(by_id[agreement_id], followups[agreement_id], today)
+    return found
+
+
+def _risk_reviews(
+    active_ids: list[int], by_id: dict[int, Agreement], today: datetime.date
+) -> list[Deadline]:
+    """The next review of every risk not closed in the running agreements (1 query); past
+    its date it is overdue until the review moves the date on."""
+    found = []
+    for risk in Risk.objects.active().filter(
+        agreement_id__in=active_ids, next_review__isnull=False
+    ):
+        agreement = by_id[risk.agreement_id]
+        found.append(
+            Deadline(
+                key=f"{RISK_REVIEW}:{agreement.pk}:{risk.pk}",
+                kind=RISK_REVIEW,
+                date=risk.next_review,
+                title=_("Se över risken: %(title)s") % {"title": risk.title},
+                agreement_id=agreement.pk,
+                agreement_title=agreement.title,
+                url=reverse("risk_detail", args=[agreement.pk, risk.pk]),
+                overdue=risk.next_review < today,
+                detail=_("Grad %(grade)s, ägare %(owner)s")
+                % {"grade": risk.get_grade_display(), "owner": risk.owner_person},
+            )
+        )
     return found
 
 

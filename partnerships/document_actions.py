@@ -73,10 +73,13 @@ def upload_document(
     title: str,
     upload: UploadedFile,
     kind: Kind,
+    report: str = "",
 ) -> Document:
-    """Archive a new document (its version 1) on the agreement or one of its parts."""
+    """Archive a new document (its version 1) on the agreement or one of its parts, or on
+    the agreement as an attachment to one of its reports (`report`, a report target's key)."""
     document = Document(
         agreement=agreement,
+        report=report,
         amendment=target if isinstance(target, AgreementVersion) else None,
         meeting=target if isinstance(target, Meeting) else None,
         actual_cost=target if isinstance(target, ActualCost) else None,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .document_access import uploadable_kinds
 from .document_actions import Target
 from .documents import ALLOWED_NAMES, Kind, check_upload, max_bytes
+from .hooks import report_targets
 from .models import ActualCost, Agreement, User
 
 
@@ -52,11 +53,16 @@ class DocumentUploadForm(UploadedFileForm):
     def __init__(self, *args: Any, agreement: Agreement, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.targets: dict[str, Target] = {}
+        self.reports: dict[str, str] = {}
         choices: list[tuple[str, str]] = []
         kinds = uploadable_kinds(user)
         if "agreement" in kinds:
             self.targets["agreement"] = None
             choices.append(("agreement", str(_("Överenskommelsen"))))
+            for key, label in report_targets(agreement):
+                self.targets[f"report-{key}"] = None
+                self.reports[f"report-{key}"] = key
+                choices.append((f"report-{key}", label))
         if "amendment" in kinds:
             for version in agreement.versions.order_by("number"):
                 key = f"amendment-{version.pk}"
@@ -97,6 +103,10 @@ class DocumentUploadForm(UploadedFileForm):
     @property
     def target(self) -> Target:
         return self.targets[self.cleaned_data["attach_to"]]
+
+    @property
+    def report(self) -> str:
+        return self.reports.get(self.cleaned_data["attach_to"], "")
 
 
 class DocumentVersionForm(UploadedFileForm):

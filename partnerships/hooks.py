@@ -157,3 +157,20 @@ def register_snapshot_part(part: SnapshotPart) -> None:
 
 def snapshot_parts() -> list[SnapshotPart]:
     return list(_snapshot_parts.values())
+
+
+# --------------------------------------------------------------------------- report documents
+
+# A higher app's reports that documents may be attached to: (key, label) pairs for an
+# agreement, computed from the agreement alone (no query). The archive stores the key on
+# the document, which belongs to the agreement and follows the agreement's access rule.
+ReportTargets = Callable[[Agreement], list[tuple[str, str]]]
+_report_targets: list[ReportTargets] = []
+
+
+def register_report_targets(targets: ReportTargets) -> None:
+    _report_targets.append(targets)
+
+
+def report_targets(agreement: Agreement) -> list[tuple[str, str]]:
+    return [pair for targets in _report_targets for pair in targets(agreement)]

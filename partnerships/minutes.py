@@ -52,6 +52,10 @@ def _minutes_html(meeting: Meeting, printed_on: datetime.date | None) -> str:
             "agreement": meeting.agreement,
             "followed_up": followed_up_items(meeting),
             "printed_on": printed_on,
+            # An open item past its due date reads "försenad", as on the meeting page. The
+            # fingerprint holds the marks, not the date: a new day re-renders the PDF only
+            # when an item has become overdue.
+            "today": timezone.localdate(),
             "for_pdf": True,
         },
     )

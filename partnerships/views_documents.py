@@ -30,6 +30,8 @@ def document_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse
             request.FILES or None,
             agreement=agreement,
             user=request.user,
+            # A report's page links here with its target chosen (?attach_to=report-…).
+            initial={"attach_to": request.GET.get("attach_to", "")},
         )
     if request.method == "POST":
         if form is None:
@@ -44,6 +46,7 @@ def document_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
                 kind=form.kind,
+                report=form.report,
             )
             messages.success(request, _("Dokumentet är arkiverat."))
             return redirect("document_detail", document.pk)

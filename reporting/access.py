@@ -6,6 +6,8 @@ a role lacking a function on a visible agreement answers 403.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,7 +16,7 @@ from participants.access import require_participant_role, user_agreements
 from partnerships.access import access_agreement_by_id, require_role
 from partnerships.models import Agreement, Role, User
 
-from .models import AnnualReport, InvoiceBasis, RenderJob
+from .models import AnnualReport, FinalReport, InvoiceBasis, RenderJob
 
 # Managers keep the report; finance, coordinators and managers follow drafts; the
 # steering group reads what has been submitted.
@@ -35,19 +37,32 @@ def access_annual_report(
     user: User, agreement: Agreement, year: int, version: int | None = None
 ) -> AnnualReport:
     """The requested version (default: the latest the user may read) of the year's report."""
-    reports = AnnualReport.objects.for_year(agreement, year).select_related(
-        "agreement", "submitted_by"
-    )
+    reports = AnnualReport.objects.for_year(agreement, year)
+    draft = _report_version(user, reports, version)
+    return draft or AnnualReport(agreement=agreement, year=year)
+
+
+def access_final_report(
+    user: User, agreement: Agreement, version: int | None = None
+) -> FinalReport:
+    """The requested version (default: the latest the user may read) of the final report."""
+    draft = _report_version(user, FinalReport.objects.for_agreement(agreement), version)
+    return draft or FinalReport(agreement=agreement)
+
+
+def _report_version(user: User, reports: Any, version: int | None) -> Any:
+    """The version of an annual or final report the user asks for and may read; None where
+    there is no version yet and the user may start the draft. The steering group reads
+    submitted versions only: a missing one is 404, no report at all 403."""
+    reports = reports.select_related("agreement", "submitted_by")
     may_see_drafts = user.has_role(*CAN_SEE_DRAFT_REPORT)
     if not may_see_drafts:
         reports = reports.submitted()
     if version is not None:
         return get_object_or_404(reports, version=version)
     report = reports.first()
-    if report is None:
-        if not may_see_drafts:
-            raise PermissionDenied
-        report = AnnualReport(agreement=agreement, year=year)
+    if report is None and not may_see_drafts:
+        raise PermissionDenied
     return report
 
 

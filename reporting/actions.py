@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +24,18 @@ from iop.audit import AuditContext
 from partnerships.models import Agreement, AgreementParty, Organisation, User
 
 from . import figures
-from .annual import NARRATIVE_FIELDS
+from .annual import final_report_figures, final_submittable_from
 from .documents import invoice_basis_pdf
 from .invoicing import live_basis
-from .models import AnnualReport, InvoiceBasis, InvoiceNumberSeries, RenderJob
+from .models import (
+    AnnualReport,
+    FinalReport,
+    FrozenReport,
+    InvoiceBasis,
+    InvoiceNumberSeries,
+    RenderJob,
+    final_period_end,
+)
 from .tasks import enqueue_render_job
 
 # The audit context is part of every verb's signature so that callers pass it the same
@@ -38,16 +45,67 @@ from .tasks import enqueue_render_job
 # --------------------------------------------------------------------------- annual report
 
 
-def _refuse_if_submitted(report: AnnualReport) -> None:
-    if report.is_submitted:
+def _refuse_if_submitted(report: FrozenReport) -> None:
+    if not report.is_submitted:
+        return
+    if isinstance(report, AnnualReport):
+        message = _(
+            "Årsrapporten för %(year)s (version %(v)s) är inlämnad och kan inte ändras. "
+            "Skapa en rättelse för att göra ändringar."
+        ) % {"year": report.year, "v": report.version}
+    else:
+        message = _(
+            "Slutrapporten (version %(v)s) är inlämnad och kan inte ändras. "
+            "Skapa en rättelse för att göra ändringar."
+        ) % {"v": report.version}
+    raise ValidationError(message, code="submitted")
+
+
+def _save_draft(report: FrozenReport, data: dict[str, Any]) -> FrozenReport:
+    """Set the draft's narrative fields and manual outcomes from `data` and save it."""
+    _refuse_if_submitted(report)
+    for name in report.NARRATIVE_FIELDS:
+        if name in data:
+            setattr(report, name, data[name])
+    if "manual_outcomes" in data:
+        report.manual_outcomes = {
+            key: str(value)
+            for key, value in data["manual_outcomes"].items()
+            if value not in (None, "")
+        }
+    report.full_clean()
+    report.save()
+    return report
+
+
+def _freeze(report: FrozenReport, data: dict[str, Any], user: User) -> None:
+    """Store the figures as they are now and mark the version submitted; the PDF follows
+    from the frozen figures in the background, so it shows the report as submitted."""
+    report.figures = figures.freeze(data)
+    report.agreement_version_id = data["version_id"]
+    report.status = FrozenReport.Status.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = user
+    report.save()
+    _record_render_job(report=report, user=user)
+
+
+def _correction_of(report: FrozenReport, latest: FrozenReport | None, reason: str) -> FrozenReport:
+    """A new draft version of the submitted `report` (the latest), with its texts."""
+    if not report.is_submitted or latest is None or latest.pk != report.pk:
         raise ValidationError(
-            _(
-                "Årsrapporten för %(year)s (version %(v)s) är inlämnad och kan inte ändras. "
-                "Skapa en rättelse för att göra ändringar."
-            )
-            % {"year": report.year, "v": report.version},
-            code="submitted",
+            _("Det finns redan ett utkast till rättelse av rapporten."), code="draft_exists"
         )
+    if not reason.strip():
+        raise ValidationError(_("Ange varför rapporten rättas."), code="reason_missing")
+    new = type(report)(  # type: ignore[misc]
+        version=report.version + 1,
+        previous=report,
+        correction_reason=reason.strip(),
+        manual_outcomes=report.manual_outcomes,
+        **{name: getattr(report, name) for name in report.NARRATIVE_FIELDS},
+    )
+    return new
 
 
 @transaction.atomic
@@ -60,18 +118,7 @@ def save_narrative(
     report = AnnualReport.objects.for_year(agreement, year).first()
     if report is None:
         report = AnnualReport(agreement=agreement, year=year)
-    _refuse_if_submitted(report)
-    for name in NARRATIVE_FIELDS:
-        if name in data:
-            setattr(report, name, data[name])
-    if "manual_outcomes" in data:
-        report.manual_outcomes = {
-            key: str(value)
-            for key, value in data["manual_outcomes"].items()
-            if value not in (None, "")
-        }
-    report.full_clean()
-    report.save()
+    _save_draft(report, data)
     return report
 
 
@@ -104,15 +151,7 @@ def submit_annual_report(
         )
     data = figures.annual_report_figures(agreement, year, report.manual_outcomes)
     _refuse_if_not_ready(data["quality"], accept_warnings=accept_warnings)
-    report.figures = figures.freeze(data)
-    report.agreement_version_id = data["version_id"]
-    report.status = AnnualReport.Status.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.submitted_by = user
-    report.save()
-    # The PDF is rendered from the frozen figures, so rendering it after the commit
-    # (in the background) still shows the report exactly as it was submitted.
-    _record_render_job(report=report, user=user)
+    _freeze(report, data, user)
     return report
 
 
@@ -129,11 +168,16 @@ def _refuse_before_year_end(agreement: Agreement, year: int) -> None:
         )
 
 
-def _refuse_if_not_ready(quality: dict[str, Any], *, accept_warnings: bool) -> None:
+def _refuse_if_not_ready(
+    quality: dict[str, Any], *, accept_warnings: bool, final: bool = False
+) -> None:
     if quality["blocking"]:
-        raise ValidationError(
-            [_("Årsrapporten kan inte lämnas in:")] + quality["blocking"], code="blocking"
+        heading = (
+            _("Slutrapporten kan inte lämnas in:")
+            if final
+            else _("Årsrapporten kan inte lämnas in:")
         )
+        raise ValidationError([heading] + quality["blocking"], code="blocking")
     if quality["warnings"] and not accept_warnings:
         raise ValidationError(
             _(
@@ -153,48 +197,100 @@ def start_correction(
     Agreement.objects.select_for_update().filter(pk=report.agreement_id).get()
     report = AnnualReport.objects.get(pk=report.pk)
     latest = AnnualReport.objects.for_year(report.agreement, report.year).first()
-    if not report.is_submitted or latest is None or latest.pk != report.pk:
-        raise ValidationError(
-            _("Det finns redan ett utkast till rättelse för %(year)s.") % {"year": report.year},
-            code="draft_exists",
-        )
-    if not reason.strip():
-        raise ValidationError(_("Ange varför rapporten rättas."), code="reason_missing")
-    number = (
-        AnnualReport.objects.filter(agreement_id=report.agreement_id, year=report.year).aggregate(
-            n=Max("version")
-        )["n"]
-        + 1
-    )
-    return AnnualReport.objects.create(
-        agreement_id=report.agreement_id,
-        year=report.year,
-        version=number,
-        previous=report,
-        correction_reason=reason.strip(),
-        activities=report.activities,
-        went_well=report.went_well,
-        went_badly=report.went_badly,
-        manual_outcomes=report.manual_outcomes,
-    )
+    new = _correction_of(report, latest, reason)
+    assert isinstance(new, AnnualReport)
+    new.agreement_id = report.agreement_id
+    new.year = report.year
+    new.save()
+    return new
+
+
+# --------------------------------------------------------------------------- final report
 
 
 @transaction.atomic
-def request_report_pdf(*, report: AnnualReport, user: User, audit: AuditContext) -> RenderJob:
+def save_final_narrative(
+    *, agreement: Agreement, data: dict[str, Any], user: User, audit: AuditContext
+) -> FinalReport:
+    """Save the narrative parts and the whole period's manual outcomes of the draft."""
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).get()
+    report = FinalReport.objects.for_agreement(agreement).first()
+    if report is None:
+        report = FinalReport(agreement=agreement)
+    _save_draft(report, data)
+    return report
+
+
+@transaction.atomic
+def submit_final_report(
+    *, agreement: Agreement, accept_warnings: bool = False, user: User, audit: AuditContext
+) -> FinalReport:
+    """Freeze the final report's figures over the whole period and mark it submitted.
+
+    The same rules as the annual report: not before the period has ended, not twice, not
+    with blocking problems (a year without budget, shares that do not add up), and not
+    with data-quality warnings unless `accept_warnings`.
+    """
+    first_day = final_submittable_from(agreement)
+    if timezone.localdate() < first_day:
+        raise ValidationError(
+            _(
+                "Överenskommelsens period är inte slut än. Slutrapporten kan lämnas in från "
+                "och med %(day)s. Fram till dess kan du spara utkastet."
+            )
+            % {"day": first_day.isoformat()},
+            code="year_not_ended",
+        )
+    Agreement.objects.select_for_update().filter(pk=agreement.pk).get()
+    report = FinalReport.objects.for_agreement(agreement).first()
+    if report is None:
+        report = FinalReport.objects.create(agreement=agreement)
+    if report.is_submitted:
+        raise ValidationError(
+            _("Slutrapporten är redan inlämnad (version %(v)s).") % {"v": report.version},
+            code="already_submitted",
+        )
+    data = final_report_figures(report)
+    _refuse_if_not_ready(data["quality"], accept_warnings=accept_warnings, final=True)
+    _freeze(report, data, user)
+    return report
+
+
+@transaction.atomic
+def start_final_correction(
+    *, report: FinalReport, reason: str, user: User, audit: AuditContext
+) -> FinalReport:
+    """Open a new draft version of the submitted final report; the submitted one stays."""
+    Agreement.objects.select_for_update().filter(pk=report.agreement_id).get()
+    report = FinalReport.objects.get(pk=report.pk)
+    latest = FinalReport.objects.for_agreement(report.agreement).first()
+    new = _correction_of(report, latest, reason)
+    assert isinstance(new, FinalReport)
+    new.agreement_id = report.agreement_id
+    new.save()
+    return new
+
+
+@transaction.atomic
+def request_report_pdf(*, report: FrozenReport, user: User, audit: AuditContext) -> RenderJob:
     """Record a render job for the report (draft or submitted) and queue it after commit."""
     return _record_render_job(report=report, user=user)
 
 
-def _record_render_job(*, report: AnnualReport, user: User) -> RenderJob:
-    # Keep one finished PDF per user and report year: older renders are superseded.
-    RenderJob.objects.filter(
-        agreement_id=report.agreement_id, year=report.year, requested_by=user
-    ).exclude(status=RenderJob.Status.PENDING).delete()
+def _record_render_job(*, report: FrozenReport, user: User) -> RenderJob:
+    # Keep one finished PDF per user and report: older renders are superseded.
+    if isinstance(report, FinalReport):
+        year = final_period_end(report.agreement).year
+        mine = RenderJob.objects.filter(agreement_id=report.agreement_id, is_final=True)
+        kind: dict[str, Any] = {"final_report": report if report.pk else None, "is_final": True}
+    else:
+        assert isinstance(report, AnnualReport)
+        year = report.year
+        mine = RenderJob.objects.filter(agreement_id=report.agreement_id, year=year, is_final=False)
+        kind = {"report": report if report.pk else None}
+    mine.filter(requested_by=user).exclude(status=RenderJob.Status.PENDING).delete()
     job = RenderJob.objects.create(
-        agreement_id=report.agreement_id,
-        year=report.year,
-        report=report if report.pk else None,
-        requested_by=user,
+        agreement_id=report.agreement_id, year=year, requested_by=user, **kind
     )
     transaction.on_commit(lambda: enqueue_render_job(job.pk))
     return job

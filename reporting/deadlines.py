@@ -1,4 +1,4 @@
-"""Annual reports due: reporting's deadlines on the start page, in the feed and reminders.
+"""Annual and final reports due: reporting's deadlines on the start page, in the feed and reminders.
 
 Contributed to partnerships' deadline list through partnerships.hooks (see hooks.py).
 """
@@ -15,9 +15,10 @@ from partnerships.deadlines import Deadline
 from partnerships.hooks import DeadlineSource
 from partnerships.models import Agreement
 
-from .models import AnnualReport
+from .models import AnnualReport, FinalReport, final_report_due_date
 
 ANNUAL_REPORT = "annual_report"
+FINAL_REPORT = "final_report"
 
 
 def annual_report_deadlines(agreements: list[Agreement], today: datetime.date) -> list[Deadline]:
@@ -54,4 +55,37 @@ def annual_report_deadlines(agreements: list[Agreement], today: datetime.date) -
 
 ANNUAL_REPORTS_DUE = DeadlineSource(
     kind=ANNUAL_REPORT, label=gettext_lazy("Årsrapport"), deadlines=annual_report_deadlines
+)
+
+
+def final_report_deadlines(agreements: list[Agreement], today: datetime.date) -> list[Deadline]:
+    """The final report of every agreement not yet submitted, due a set number of months
+    (IOP_FINAL_REPORT_MONTHS) after the period ends (1 query)."""
+    submitted = set(
+        FinalReport.objects.filter(agreement_id__in=[a.pk for a in agreements])
+        .submitted()
+        .values_list("agreement_id", flat=True)
+    )
+    found = []
+    for agreement in agreements:
+        if agreement.pk in submitted:
+            continue
+        due = final_report_due_date(agreement)
+        found.append(
+            Deadline(
+                key=f"{FINAL_REPORT}:{agreement.pk}:period",
+                kind=FINAL_REPORT,
+                date=due,
+                title=_("Slutrapporten ska lämnas"),
+                agreement_id=agreement.pk,
+                agreement_title=agreement.title,
+                url=reverse("reporting:final_report", args=[agreement.pk]),
+                overdue=due < today,
+            )
+        )
+    return found
+
+
+FINAL_REPORT_DUE = DeadlineSource(
+    kind=FINAL_REPORT, label=gettext_lazy("Slutrapport"), deadlines=final_report_deadlines
 )

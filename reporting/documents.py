@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from partnerships.risk_matrix import matrix_rows_from_pairs, risk_matrix_svg
 
-from .annual import report_figures
+from .annual import final_report_figures, report_figures
 from .charts import bar_chart
-from .models import AnnualReport
+from .models import AnnualReport, FinalReport
 from .payment import payment_details
 from .pdf import render_pdf
 from .suppression import Suppressor, threshold
@@ -151,6 +151,73 @@ def _suppress_report_counts(
 
 def annual_report_pdf(report: AnnualReport) -> bytes:
     return render_pdf("reporting/annual_report_pdf.html", annual_report_context(report))
+
+
+def _people_tables(participants: dict[str, Any], contacts: dict[str, Any]) -> dict[str, Any]:
+    """A period's participant and exit tables with every count under the one policy."""
+    genders = participants.get("outcome_gender_values") or []
+    if len(genders) != len(participants["outcome_genders"]):
+        genders = []
+    outcome_table = {
+        "rows": [
+            {
+                **row,
+                "cells": [
+                    {"n": n, "gender": genders[i] if genders else ""}
+                    for i, n in enumerate(row["by_gender"])
+                ],
+            }
+            for row in participants["outcomes"]
+        ],
+        "exits": [{"n": n, "gender": ""} for n in participants["exits_by_gender"]],
+    }
+    people = _suppress_report_counts(participants, outcome_table, contacts)
+    return {"people": people, "outcome_table": outcome_table}
+
+
+def final_report_context(report: FinalReport, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The final report's page and PDF: the whole period's tables, each year's, the money
+    per year and summed, the risks with their matrix and history, the stages."""
+    data = data if data is not None else final_report_figures(report)
+    whole = _people_tables(data["participants"], data["contacts"])
+    years = [
+        {"year": year["year"], **_people_tables(year["participants"], year["contacts"])}
+        for year in data["years"]
+    ]
+    risks = data.get("risks")
+    risk_matrix = None
+    if risks and risks["list"]:
+        rows = matrix_rows_from_pairs(risks["pairs"])
+        risk_matrix = {"rows": rows, "svg": risk_matrix_svg(rows), "total": len(risks["pairs"])}
+    charts = {}
+    money = data["money"]
+    if money["years"]:
+        charts["money"] = bar_chart(
+            _("Budget och utfall per år"),
+            [
+                (str(r["year"]), (r["budget"], r["actual"]))
+                for r in money["years"]
+                if r["has_budget"]
+            ],
+            [_("Budget"), _("Utfall")],
+            money=True,
+        )
+    return {
+        "report": report,
+        "data": data,
+        "people": whole["people"],
+        "outcome_table": whole["outcome_table"],
+        "year_people": years,
+        "stages": _suppress_stage_counts(data.get("stages") or []),
+        "risk_matrix": risk_matrix,
+        "charts": charts,
+        "document_title": _("Slutrapport"),
+        "header_text": f"{data['agreement']['title']} · {_('Slutrapport')}",
+    }
+
+
+def final_report_pdf(report: FinalReport) -> bytes:
+    return render_pdf("reporting/final_report_pdf.html", final_report_context(report))
 
 
 def invoice_basis_context(

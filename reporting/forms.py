@@ -11,7 +11,7 @@ from iop.forms import AmountField
 from partnerships.models import Indicator
 
 from .figures import Billing, Period
-from .models import AnnualReport
+from .models import AnnualReport, FinalReport
 
 
 class NarrativeForm(forms.ModelForm):
@@ -48,6 +48,22 @@ class NarrativeForm(forms.ModelForm):
             for name, ind in self.indicator_fields
         }
         return data
+
+
+class FinalNarrativeForm(NarrativeForm):
+    """The final report's narratives, and the whole period's manually measured outcomes."""
+
+    class Meta:
+        model = FinalReport
+        fields = ["activities", "lessons", "continuation"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, _ind in self.indicator_fields:
+            self.fields[name].help_text = _(
+                "Indikatorn mäts inte av systemet; fyll i utfallet för hela perioden."
+            )
 
 
 def _plain_number(value: Decimal | None) -> str | None:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from partnerships import hooks
 from partnerships.models import Agreement
 
-from .deadlines import ANNUAL_REPORTS_DUE
+from .annual import FINAL_REPORT_KEY, annual_report_key
+from .deadlines import ANNUAL_REPORTS_DUE, FINAL_REPORT_DUE
 from .figures.participants import participant_statistics
 from .network_reminders import NETWORK_SUBMISSIONS_DUE
 from .suppression import Suppressor
@@ -38,6 +39,9 @@ def agreement_report_links(agreement: Agreement, year: int) -> list[hooks.Agreem
         hooks.AgreementLink(
             reverse("reporting:funder_index", args=[agreement.pk]),
             _("Rapporter till finansiärer (ESF+, Finsam, månadsuppföljning)"),
+        ),
+        hooks.AgreementLink(
+            reverse("reporting:final_report", args=[agreement.pk]), _("Slutrapport")
         ),
     ]
 
@@ -65,8 +69,21 @@ def agenda_participant_figures(
     return lines
 
 
+def report_document_targets(agreement: Agreement) -> list[tuple[str, str]]:
+    """The reports a document of the archive may be attached to: every year's annual
+    report and the final report (the key is what the document keeps)."""
+    targets = [
+        (annual_report_key(year), _("Årsrapport %(year)s") % {"year": year})
+        for year in agreement.years
+    ]
+    targets.append((FINAL_REPORT_KEY, _("Slutrapport")))
+    return targets
+
+
 def register() -> None:
     hooks.register_deadline_source(ANNUAL_REPORTS_DUE)
     hooks.register_user_deadline_source(NETWORK_SUBMISSIONS_DUE)
+    hooks.register_deadline_source(FINAL_REPORT_DUE)
     hooks.register_agreement_links(agreement_report_links)
     hooks.register_agenda_figures(agenda_participant_figures)
+    hooks.register_report_targets(report_document_targets)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -27,38 +28,26 @@ from partnerships.models import (
     MoneyField,
     Organisation,
     User,
+    add_months,
 )
 
 
-class AnnualReportQuerySet(models.QuerySet):
-    def for_year(self, agreement: Agreement, year: int) -> AnnualReportQuerySet:
-        return self.filter(agreement=agreement, year=year).order_by("-version")
-
-    def submitted(self) -> AnnualReportQuerySet:
-        return self.filter(status=AnnualReport.Status.SUBMITTED)
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Inlämnad")
 
 
-class AnnualReport(models.Model):
-    """One version of the annual report (årsrapport) of an agreement for a year."""
+class FrozenReport(models.Model):
+    """What the annual and the final report share: numbered versions, a draft that is
+    worked on and a submitted version whose figures and PDF are frozen; a correction is a
+    new draft version pointing at the submitted one it corrects."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Utkast")
-        SUBMITTED = "submitted", _("Inlämnad")
+    Status = ReportStatus
 
-    agreement = models.ForeignKey(
-        Agreement,
-        on_delete=models.CASCADE,
-        related_name="annual_reports",
-        verbose_name=_("överenskommelse"),
-    )
-    year = models.PositiveSmallIntegerField(_("år"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    activities = models.TextField(_("verksamheten under året"), blank=True)
-    went_well = models.TextField(_("vad som gick bra"), blank=True)
-    went_badly = models.TextField(_("vad som inte gick som planerat"), blank=True)
     # Outcomes of indicators the system cannot measure itself: {indicator_id: "12"}.
     manual_outcomes = models.JSONField(_("manuellt ifyllda utfall"), default=dict, blank=True)
     correction_reason = models.TextField(_("skäl till rättelse"), blank=True)
@@ -91,6 +80,57 @@ class AnnualReport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The narrative fields a correction copies into its new draft.
+    NARRATIVE_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReportStatus.SUBMITTED
+
+    @property
+    def due_date(self) -> datetime.date:
+        raise NotImplementedError
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        """Late when submitted after the due date, or still not submitted once it passed."""
+        # A correction is judged by when the report was first submitted. A previous
+        # version that could not be loaded (select_related gives None for a key it cannot
+        # join) leaves the correction to be judged by its own dates.
+        previous = self.previous if self.previous_id is not None else None  # type: ignore[attr-defined]
+        if previous is not None:
+            return previous.is_late(today)
+        if self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > self.due_date
+        return (today or timezone.localdate()) > self.due_date
+
+
+class AnnualReportQuerySet(models.QuerySet):
+    def for_year(self, agreement: Agreement, year: int) -> AnnualReportQuerySet:
+        return self.filter(agreement=agreement, year=year).order_by("-version")
+
+    def submitted(self) -> AnnualReportQuerySet:
+        return self.filter(status=ReportStatus.SUBMITTED)
+
+
+class AnnualReport(FrozenReport):
+    """One version of the annual report (årsrapport) of an agreement for a year."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="annual_reports",
+        verbose_name=_("överenskommelse"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    activities = models.TextField(_("verksamheten under året"), blank=True)
+    went_well = models.TextField(_("vad som gick bra"), blank=True)
+    went_badly = models.TextField(_("vad som inte gick som planerat"), blank=True)
+
+    NARRATIVE_FIELDS = ("activities", "went_well", "went_badly")
 
     objects = AnnualReportQuerySet.as_manager()
 
@@ -129,24 +169,85 @@ class AnnualReport(models.Model):
         )
 
     @property
-    def is_submitted(self) -> bool:
-        return self.status == self.Status.SUBMITTED
-
-    @property
     def due_date(self) -> datetime.date:
         return self.agreement.report_due_date(self.year)
 
-    def is_late(self, today: datetime.date | None = None) -> bool:
-        """Late when submitted after the due date, or still not submitted once it passed."""
-        # A correction is judged by when the report was first submitted. A previous
-        # version that could not be loaded (select_related gives None for a key it cannot
-        # join) leaves the correction to be judged by its own dates.
-        previous = self.previous if self.previous_id is not None else None
-        if previous is not None:
-            return previous.is_late(today)
-        if self.submitted_at is not None:
-            return timezone.localdate(self.submitted_at) > self.due_date
-        return (today or timezone.localdate()) > self.due_date
+
+class FinalReportQuerySet(models.QuerySet):
+    def for_agreement(self, agreement: Agreement) -> FinalReportQuerySet:
+        return self.filter(agreement=agreement).order_by("-version")
+
+    def submitted(self) -> FinalReportQuerySet:
+        return self.filter(status=ReportStatus.SUBMITTED)
+
+
+class FinalReport(FrozenReport):
+    """One version of the final report (slutrapport) over an agreement's whole period."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="final_reports",
+        verbose_name=_("överenskommelse"),
+    )
+    activities = models.TextField(_("genomförandet under perioden"), blank=True)
+    lessons = models.TextField(_("lärdomar"), blank=True)
+    continuation = models.TextField(_("fortsättning och spridning"), blank=True)
+
+    NARRATIVE_FIELDS = ("activities", "lessons", "continuation")
+
+    objects = FinalReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "version"]
+        verbose_name = _("slutrapport")
+        verbose_name_plural = _("slutrapporter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "version"],
+                name="final_report_version_unique",
+                violation_error_message=_("Versionen av slutrapporten finns redan."),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(status="draft"),
+                name="one_draft_final_report",
+                violation_error_message=_("Det finns redan ett utkast till slutrapporten."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False, figures__isnull=False),
+                name="submitted_final_report_is_frozen",
+                violation_error_message=_(
+                    "En inlämnad slutrapport måste ha inlämningstid och frysta siffror."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} slutrapport v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:final_report", args=[self.agreement_id]) + (
+            f"?version={self.version}"
+        )
+
+    @property
+    def due_date(self) -> datetime.date:
+        return final_report_due_date(self.agreement)
+
+
+def final_period_end(agreement: Agreement) -> datetime.date:
+    """The last day the final report covers: the end date, or the day a terminated
+    agreement ended if that came first."""
+    end = agreement.end_date
+    if agreement.status == Agreement.Status.TERMINATED and agreement.terminated_on:
+        end = min(end, agreement.terminated_on)
+    return end
+
+
+def final_report_due_date(agreement: Agreement) -> datetime.date:
+    """The final report is due IOP_FINAL_REPORT_MONTHS (default 3) after the period ends."""
+    return add_months(final_period_end(agreement), settings.IOP_FINAL_REPORT_MONTHS)
 
 
 class InvoiceBasis(models.Model):
@@ -330,6 +431,16 @@ class RenderJob(models.Model):
         related_name="render_jobs",
         verbose_name=_("årsrapport"),
     )
+    final_report = models.ForeignKey(
+        FinalReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="render_jobs",
+        verbose_name=_("slutrapport"),
+    )
+    # A final report's draft may not be saved yet, so the kind is kept apart from the key.
+    is_final = models.BooleanField(_("slutrapport"), default=False)
     requested_by = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="+", verbose_name=_("beställd av")
     )
@@ -440,6 +551,9 @@ from .models_network import (  # noqa: E402
 
 __all__ = [
     "AnnualReport",
+    "FinalReport",
+    "FrozenReport",
+    "ReportStatus",
     "AssessmentSpan",
     "AttendanceDay",
     "ContactDay",

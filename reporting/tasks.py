@@ -14,8 +14,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import documents
-from .annual import current_report
-from .models import AnnualReport, RenderJob
+from .annual import current_final_report, current_report
+from .models import FrozenReport, RenderJob
 from .pdf import PdfRefused
 
 logger = logging.getLogger(__name__)
@@ -29,11 +29,18 @@ def enqueue_render_job(job_id: int) -> None:
 
 @task()
 def render_report_pdf(job_id: int) -> str:
-    """Render the job's annual report; a submitted report also keeps the PDF as frozen."""
-    job = RenderJob.objects.select_related("report__agreement", "agreement").get(pk=job_id)
+    """Render the job's annual or final report; a submitted report also keeps the PDF
+    as frozen."""
+    job = RenderJob.objects.select_related(
+        "report__agreement", "final_report__agreement", "agreement"
+    ).get(pk=job_id)
+    submitted: FrozenReport | None = job.report or job.final_report
     try:
-        report = job.report or current_report(job.agreement, job.year)
-        pdf = documents.annual_report_pdf(report)
+        if job.is_final:
+            final = job.final_report or current_final_report(job.agreement)
+            pdf = documents.final_report_pdf(final)
+        else:
+            pdf = documents.annual_report_pdf(job.report or current_report(job.agreement, job.year))
     except PdfRefused as exc:  # over the page, time or memory limit: the user reads why
         logger.warning("Annual report PDF stopped by its limits (job %s)", job_id)
         RenderJob.objects.filter(pk=job_id).update(
@@ -50,7 +57,9 @@ def render_report_pdf(job_id: int) -> str:
         RenderJob.objects.filter(pk=job_id).update(
             status=RenderJob.Status.READY, pdf=pdf, finished_at=timezone.now()
         )
-        if job.report is not None and job.report.is_submitted:
+        if submitted is not None and submitted.is_submitted:
             # Keep the first PDF of a submitted version: it is the one that was sent.
-            AnnualReport.objects.filter(pk=job.report.pk, pdf__isnull=True).update(pdf=pdf)
+            type(submitted)._default_manager.filter(pk=submitted.pk, pdf__isnull=True).update(
+                pdf=pdf
+            )
     return "ready"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_casework
+from . import views, views_casework, views_final
 
 app_name = "reporting"
 
@@ -51,6 +51,37 @@ urlpatterns = [
         "agreements/<int:agreement_id>/annual/<int:year>/participants/<slug:figure>/",
         views.figure_participants,
         name="figure_participants",
+    ),
+    path("agreements/<int:agreement_id>/final/", views_final.final_report, name="final_report"),
+    path(
+        "agreements/<int:agreement_id>/final/save/",
+        views_final.final_report_save,
+        name="final_report_save",
+    ),
+    path(
+        "agreements/<int:agreement_id>/final/confirm/",
+        views_final.final_report_confirm,
+        name="final_report_confirm",
+    ),
+    path(
+        "agreements/<int:agreement_id>/final/submit/",
+        views_final.final_report_submit,
+        name="final_report_submit",
+    ),
+    path(
+        "agreements/<int:agreement_id>/final/correct/",
+        views_final.final_report_correct,
+        name="final_report_correct",
+    ),
+    path(
+        "agreements/<int:agreement_id>/final/render/",
+        views_final.final_report_render,
+        name="final_report_render",
+    ),
+    path(
+        "agreements/<int:agreement_id>/final/v<int:version>.pdf",
+        views_final.final_report_pdf,
+        name="final_report_pdf",
     ),
     path("pdf-jobs/<int:job_id>/", views.render_job, name="render_job"),
     path("pdf-jobs/<int:job_id>/pdf/", views.render_job_pdf, name="render_job_pdf"),

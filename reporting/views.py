@@ -50,6 +50,7 @@ from .actions import (
     start_correction,
     submit_annual_report,
 )
+from .annual import annual_report_key, report_documents
 from .documents import (
     annual_report_context,
     invoice_basis_context,
@@ -59,7 +60,7 @@ from .documents import (
     repayment_claim_pdf as repayment_claim_pdf_bytes,
 )
 from .forms import CorrectionForm, CreditForm, IssueForm, NarrativeForm, SubmitForm
-from .models import AnnualReport, InvoiceBasis, RenderJob
+from .models import AnnualReport, InvoiceBasis, RenderJob, final_report_due_date
 from .ubl import document_xml
 
 
@@ -165,7 +166,13 @@ def index(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     return render(
         request,
         "reporting/index.html",
-        {"agreement": agreement, "years": years, "can_invoice": can_invoice},
+        {
+            "agreement": agreement,
+            "years": years,
+            "can_invoice": can_invoice,
+            "final_due": final_report_due_date(agreement),
+            "final_submitted": agreement.final_reports.submitted().exists(),
+        },
     )
 
 
@@ -216,6 +223,7 @@ def _annual_report_page(
             if can_edit and report.is_submitted and is_latest
             else None,
             "figure_links": figure_links,
+            "documents": report_documents(request.user, agreement, annual_report_key(year)),
             "jobs": RenderJob.objects.filter(
                 agreement=agreement, year=year, requested_by=request.user
             ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
@@ -496,6 +504,8 @@ def render_job_pdf(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     job = access.access_render_job_by_id(request.user, job_id)
     if job.status != RenderJob.Status.READY:
         return redirect("reporting:render_job", job.pk)
+    if job.is_final:
+        return _pdf_response(job.pdf, f"slutrapport-{job.agreement.short_id}.pdf")
     return _pdf_response(job.pdf, f"arsrapport-{job.agreement.short_id}-{job.year}.pdf")
 
 

@@ -97,6 +97,7 @@ PAGE_STATES: list[PageState] = [
     PageState("styrgrupp", "/agreements/{thaiwise}/"),
     PageState("styrgrupp", "/agreements/{ik}/"),
     PageState("styrgrupp", "/agreements/{ik}/governance/"),
+    PageState("styrgrupp", "/reporting/agreements/{ik}/final/"),
     # partnership manager
     PageState("ansvarig", "/", main=True),
     PageState("ansvarig", "/agreements/"),
@@ -124,6 +125,9 @@ PAGE_STATES: list[PageState] = [
     PageState("ansvarig", "/reporting/agreements/{malmokraften}/funder/finsam/"),
     PageState("ansvarig", "/reporting/agreements/{ik}/funder/references/"),
     PageState("ansvarig", "/agreements/{ik}/governance/"),
+    PageState("ansvarig", "/reporting/agreements/{ik}/final/"),
+    PageState("ansvarig", "/reporting/agreements/{thaiwise}/final/"),
+    PageState("ansvarig", "/reporting/agreements/{thaiwise}/final/confirm/"),
     PageState("ansvarig", "/agreements/{ik}/bodies/{ik_body}/edit/"),
     PageState("ansvarig", "/agreements/{ik}/stages/new/"),
     PageState("ansvarig", "/agreements/{ik}/risks/new/"),

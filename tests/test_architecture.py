@@ -71,7 +71,7 @@ def test_reporting_shows_its_deadlines_and_links_through_the_partnership_hooks()
     from partnerships import hooks
     from partnerships.models import Agreement
 
-    assert "annual_report" in {source.kind for source in hooks.deadline_sources()}
+    assert {"annual_report", "final_report"} <= {s.kind for s in hooks.deadline_sources()}
     links = hooks.agreement_links(Agreement(pk=7), 2026)
     # Participants registers its link too (the funder and target group, issue 15).
     assert [link.url for link in links if link.url.startswith("/reporting/")] == [
@@ -79,6 +79,7 @@ def test_reporting_shows_its_deadlines_and_links_through_the_partnership_hooks()
         reverse("reporting:annual_report", args=[7, 2026]),
         reverse("reporting:invoice_basis", args=[7, 2026]),
         reverse("reporting:funder_index", args=[7]),
+        reverse("reporting:final_report", args=[7]),
     ]
     assert reverse("participants:funder_profile", args=[7]) in [link.url for link in links]
 

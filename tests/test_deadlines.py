@@ -203,12 +203,12 @@ def test_an_unsubmitted_report_past_its_due_date_is_overdue(world):
 
 
 @pytest.mark.parametrize("status", [Agreement.Status.ENDED, Agreement.Status.TERMINATED])
-def test_an_ended_agreement_keeps_only_its_annual_reports(world, status):
+def test_an_ended_agreement_keeps_only_its_annual_and_final_reports(world, status):
     Agreement.objects.filter(pk=world.agreement_a.pk).update(
         status=status, terminated_on=D(2026, 9, 30) if status == "terminated" else None
     )
     kinds = {d.kind for d in deadlines_for_user(world.manager_a, today=D(2026, 10, 1))}
-    assert kinds == {"annual_report"}
+    assert kinds == {"annual_report", "final_report"}
 
 
 def test_annual_report_deadline_links_to_the_report(world):

@@ -186,6 +186,13 @@ reporting:annual_report_submit          302  405     405     405     405      40
 reporting:annual_report_correct         302  405     405     405     405      405     405
 reporting:annual_report_render          302  405     405     405     405      405     405
 reporting:annual_report_pdf             302  302     404     302     404      302     302
+reporting:final_report                  302  200     404     200     403      200     200
+reporting:final_report_save             302  405     405     405     405      405     405
+reporting:final_report_confirm          302  403     404     403     403      200     200
+reporting:final_report_submit           302  405     405     405     405      405     405
+reporting:final_report_correct          302  405     405     405     405      405     405
+reporting:final_report_render           302  405     405     405     405      405     405
+reporting:final_report_pdf              302  404     404     404     404      404     404
 reporting:figure_participants           302  200     404     404     404      200     200
 reporting:casework                      302  200     404     200     200      200     200
 reporting:render_job                    302  404     404     404     404      200     404

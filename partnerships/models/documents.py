@@ -72,6 +72,9 @@ class Document(models.Model):
         related_name="documents",
         verbose_name=_("utfall"),
     )
+    # A report of a higher app the document belongs to (hooks.report_targets), such as an
+    # annual report's attachment; the document itself belongs to the agreement.
+    report = models.CharField(_("rapport"), max_length=40, blank=True)
     title = models.CharField(_("titel"), max_length=200)
     personal = models.BooleanField(
         _("personuppgift"),
@@ -161,6 +164,8 @@ class Document(models.Model):
             return str(_("Möte %(day)s") % {"day": self.meeting.date.isoformat()})
         if self.actual_cost_id:
             return str(_("Utfall %(cost)s") % {"cost": self.actual_cost})
+        if self.report:
+            return str(_("Bilaga till rapport: %(report)s") % {"report": self.report})
         return str(_("Överenskommelsen"))
 
     @property

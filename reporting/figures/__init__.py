@@ -3,7 +3,7 @@
 These are plain functions over the other apps' data, one module per topic: the period
 and version (period.py), money (money.py), the invoice basis (invoice.py), goals
 (goals.py), participants (participants.py), meetings (meetings.py) and the annual report as
-a whole (report.py). The HTML preview, the PDF, the frozen snapshot of a submitted report
+a whole (report.py), and the final report over every year (final.py). The HTML preview, the PDF, the frozen snapshot of a submitted report
 and the steering-group dashboards all call them, so a number can only ever be computed one
 way; the annual report's drill-down lists the enrolments behind a participant figure with
 the very filter that counts them (figure_enrolments). They aggregate in the database and
@@ -19,6 +19,7 @@ Callers import the package (`from reporting import figures`; `figures.period(...
 
 from .billing import Billing, Period, billings, find_period, periods
 from .common import HUNDRED, MONEY_ZERO, ZERO, by_agreement, percent_of
+from .final import final_report_figures
 from .goals import goal_fulfilment
 from .governance import obstacle_figures, risk_figures, stage_figures
 from .invoice import allocate, invoice_figures, public_parties, year_amount
@@ -63,6 +64,7 @@ __all__ = [
     "risk_figures",
     "stage_figures",
     "annual_report_figures",
+    "final_report_figures",
     "budget_by_agreement",
     "budget_for",
     "by_agreement",

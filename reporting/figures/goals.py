@@ -80,6 +80,7 @@ def goal_fulfilment(
                     "source": source,
                     "met": met,
                     "not_met": met is False,
+                    "higher_is_better": ind.higher_is_better,
                 }
             )
         result.append(

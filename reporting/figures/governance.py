@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from partnerships.models import Agreement
+from django.db.models import Prefetch
+
+from partnerships.models import Agreement, RiskChange
 
 from .participants import participant_statistics
 
@@ -67,3 +69,33 @@ def obstacle_figures(agreement: Agreement) -> list[dict[str, Any]]:
         }
         for o in agreement.obstacles.all()
     ]
+
+
+def risk_history(agreement: Agreement) -> list[dict[str, Any]]:
+    """How each risk developed: every recorded change of grade or status, oldest first,
+    with who made it (2 queries)."""
+    risks = agreement.risks.prefetch_related(
+        Prefetch("changes", queryset=RiskChange.objects.select_related("changed_by"))
+    )
+    history = []
+    for risk in risks:
+        changes = [
+            {
+                "date": change.changed_on.isoformat(),
+                "grade": change.get_grade_display(),
+                "status": change.get_status_display(),
+                "by": (change.changed_by.get_full_name() or change.changed_by.username)
+                if change.changed_by
+                else "",
+            }
+            for change in risk.changes.all()
+        ]
+        history.append(
+            {
+                "title": risk.title,
+                "grade": risk.get_grade_display(),
+                "status": risk.get_status_display(),
+                "changes": changes,
+            }
+        )
+    return history

@@ -48,19 +48,12 @@ def annual_report_figures(
     meetings = meeting_statistics(agreement, year)
     quality = participant_data_quality(agreement, start, end)
 
-    measured: dict[str, Any] = {
-        Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
-        Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
-        Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
-        Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
-        Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
-        Indicator.Metric.CONTACTS: contacts["total"],
-        Indicator.Metric.OUTREACH: contacts["outreach"],
-        # The funders' casework targets (issue 15), computed only where an indicator asks.
-        Indicator.Metric.PLAN_AGREED: lambda: plan_agreed_share(agreement, start, end),
-        Indicator.Metric.HANDOVER_AF_FK: lambda: handover_share(agreement, start, end),
-    }
-    goals = goal_fulfilment(agreement, year, measured, manual_outcomes)
+    goals = goal_fulfilment(
+        agreement,
+        year,
+        measured_outcomes(participants, steps, contacts, agreement, start, end),
+        manual_outcomes,
+    )
 
     if version is None:
         warnings.append(_("Överenskommelsen har ingen registrerad version att hänvisa till."))
@@ -96,6 +89,30 @@ def annual_report_figures(
         "risks": risk_figures(agreement),
         "obstacles": obstacle_figures(agreement),
         "quality": {"blocking": blocking, "warnings": warnings, "counts": quality},
+    }
+
+
+def measured_outcomes(
+    participants: dict[str, Any],
+    steps: dict[str, Any],
+    contacts: dict[str, Any],
+    agreement: Agreement,
+    start: datetime.date,
+    end: datetime.date,
+) -> dict[str, Any]:
+    """The figure that measures each Indicator.Metric, from a period's statistics; the
+    funders' casework targets (issue 15) as functions, computed only where an indicator
+    asks for them."""
+    return {
+        Indicator.Metric.SHARE_TO_WORK: participants["share_to_work"],
+        Indicator.Metric.SHARE_TO_STUDIES: participants["share_to_studies"],
+        Indicator.Metric.STEP_PROGRESSION: steps["share_progressed"],
+        Indicator.Metric.OFF_INCOME_SUPPORT: participants["share_off_income_support"],
+        Indicator.Metric.PARTICIPANTS: participants["totals"]["enrolled"],
+        Indicator.Metric.CONTACTS: contacts["total"],
+        Indicator.Metric.OUTREACH: contacts["outreach"],
+        Indicator.Metric.PLAN_AGREED: lambda: plan_agreed_share(agreement, start, end),
+        Indicator.Metric.HANDOVER_AF_FK: lambda: handover_share(agreement, start, end),
     }
 
 

@@ -26,11 +26,16 @@ from partnerships.models import (
     AgreementParty,
     Budget,
     CostLine,
+    FundingShare,
     Goal,
     Indicator,
     IndicatorTarget,
     Meeting,
+    Obstacle,
     Organisation,
+    Risk,
+    RiskChange,
+    Stage,
     User,
 )
 from tests.factories.partnerships import AgreementFactory, PartyFactory
@@ -194,3 +199,121 @@ def small_partnership(organisation: Organisation, staff: User) -> Agreement:
                 staff=staff,
             )
     return agreement
+
+
+def three_year_partnership(
+    organisation: Organisation,
+    public: Organisation,
+    *,
+    participants: int = 60,
+    prefix: str = "IK",
+) -> Agreement:
+    """A partnership like Internationella kvinnor: 2014-06-01 – 2016-12-31, three stages,
+    a budget each year (2014 400 000 kr, 2015 900 000 kr, 2016 1 100 000 kr, 70 % public
+    and 30 % the association; actuals 380 000, 950 000 and 1 000 000 kr), a participant
+    target of 20, 40 and 50, risks with a history, obstacles.
+
+    Participants: `participants` spread evenly over the three years (two women to every
+    man), each entering on 1 September of their year and leaving on 1 March of the next
+    one (the last year's stay on), every second to work.
+    """
+    agreement = AgreementFactory.create(
+        short_id=f"kvinnor-{prefix.lower()}",
+        title=f"Internationella kvinnor {prefix}",
+        start_date=D(2014, 6, 1),
+        end_date=D(2016, 12, 31),
+        background="Kvinnor med utländsk bakgrund står långt från arbetsmarknaden.",
+        purpose="Att pröva en samordnad handlingsplan för varje kvinna.",
+        followups_per_year=0,
+    )
+    operator = PartyFactory.create(agreement=agreement, organisation=organisation)
+    funder = PartyFactory.create(
+        agreement=agreement, organisation=public, role=AgreementParty.PartyRole.PUBLIC_FUNDER
+    )
+    for year, amount, actual in (
+        (2014, "400000", "380000"),
+        (2015, "900000", "950000"),
+        (2016, "1100000", "1000000"),
+    ):
+        budget = Budget.objects.create(agreement=agreement, year=year)
+        line = CostLine.objects.create(
+            budget=budget, category="personnel", description="Koordinatorer", amount=Decimal(amount)
+        )
+        FundingShare.objects.create(budget=budget, party=funder, percent=Decimal("70"))
+        FundingShare.objects.create(budget=budget, party=operator, percent=Decimal("30"))
+        ActualCost.objects.create(
+            cost_line=line, date=D(year, 11, 30), amount=Decimal(actual), voucher=f"V-{year}"
+        )
+    goal = Goal.objects.create(agreement=agreement, title="Kvinnorna närmar sig arbete")
+    indicator = Indicator.objects.create(
+        goal=goal, name="Antal deltagare", metric="participants", unit="count"
+    )
+    for year, target in ((2014, 20), (2015, 40), (2016, 50)):
+        IndicatorTarget.objects.create(indicator=indicator, year=year, target=Decimal(target))
+    for name, start, end in (
+        ("Förberedelse", D(2014, 6, 1), D(2014, 12, 31)),
+        ("Pilot", D(2015, 1, 1), D(2015, 12, 31)),
+        ("Implementering", D(2016, 1, 1), D(2016, 12, 31)),
+    ):
+        Stage.objects.create(agreement=agreement, name=name, start_date=start, end_date=end)
+    _people_over_years(agreement, participants, prefix)
+    risk = Risk.objects.create(
+        agreement=agreement,
+        title="Deltagarna hoppar av",
+        category="target_group",
+        likelihood=3,
+        consequence=3,
+        owner_party=operator,
+        owner_person="Vera Påhittad",
+        status="mitigated",
+    )
+    RiskChange.objects.create(
+        risk=risk, changed_on=D(2014, 9, 1), likelihood=3, consequence=3, grade=3, status="open"
+    )
+    RiskChange.objects.create(
+        risk=risk,
+        changed_on=D(2015, 9, 1),
+        likelihood=3,
+        consequence=3,
+        grade=3,
+        status="mitigated",
+    )
+    Obstacle.objects.create(
+        agreement=agreement,
+        description="Krav på svenska för praktik",
+        level="national",
+        lies_with="Arbetsförmedlingen",
+        raised_on=D(2015, 2, 1),
+        raised_by="Projektgruppen",
+        status="resolved",
+        resolution="Praktik med språkstöd",
+        resolved_on=D(2015, 10, 1),
+    )
+    return agreement
+
+
+def _people_over_years(agreement: Agreement, n: int, prefix: str) -> None:
+    people = Participant.objects.bulk_create(
+        Participant(
+            code=f"{prefix}{i:05d}",
+            gender=Gender.MAN if i % 3 == 2 else Gender.WOMAN,
+            birth_year=1985,
+        )
+        for i in range(n)
+    )
+    enrolments = []
+    for i, person in enumerate(people):
+        year = 2014 + i * 3 // n
+        leaves = year < 2016
+        enrolments.append(
+            Enrolment(
+                participant=person,
+                agreement=agreement,
+                start_date=D(year, 9, 1),
+                exit_date=D(year + 1, 3, 1) if leaves else None,
+                exit_outcome=("work" if i % 2 else "studies") if leaves else "",
+                income_at_start=IncomeSource.INCOME_SUPPORT,
+                income_at_exit=IncomeSource.SALARY if leaves else "",
+            )
+        )
+    Enrolment.objects.bulk_create(enrolments)

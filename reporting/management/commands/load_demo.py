@@ -22,6 +22,7 @@ from partnerships import demo_governance as partnerships_demo_governance
 from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, DemoContext
 from reporting import demo as reporting_demo
 from reporting import demo_dashboards as reporting_demo_dashboards
+from reporting import demo_final as reporting_demo_final
 from reporting import demo_network as reporting_demo_network
 
 # Order matters: later steps build on what earlier ones created.
@@ -35,6 +36,7 @@ DEMO_STEPS = [
     participants_demo_teams,
     reporting_demo_dashboards,
     reporting_demo,
+    reporting_demo_final,
     reporting_demo_network,
     iop_demo,
 ]

@@ -1,0 +1,235 @@
+"""Pages for the final report (slutrapport) over an agreement's whole period.
+
+The same shape as the annual report's pages (views.py): a page with the draft's
+narratives and a preview, a confirmation that shows what submitting freezes, submit,
+correct (a new version) and the PDF, rendered in the background by the same render job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from iop.audit import AuditContext
+from partnerships.access import require_role
+from partnerships.http import AuthedHttpRequest
+from partnerships.models import Agreement, Indicator
+
+from . import access
+from .access import CAN_EDIT_REPORT, CAN_SEE_DRAFT_REPORT
+from .actions import (
+    request_report_pdf,
+    save_final_narrative,
+    start_final_correction,
+    submit_final_report,
+)
+from .annual import (
+    FINAL_REPORT_KEY,
+    final_period_has_ended,
+    final_submittable_from,
+    report_documents,
+)
+from .documents import final_report_context
+from .forms import CorrectionForm, FinalNarrativeForm, SubmitForm
+from .models import FinalReport, RenderJob
+from .views import _pdf_response
+
+
+def _narrative_form(
+    agreement: Agreement, report: FinalReport, data: Any = None
+) -> FinalNarrativeForm:
+    manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
+    return FinalNarrativeForm(data, instance=report, manual_indicators=list(manual))
+
+
+def _page(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    report: FinalReport,
+    form: FinalNarrativeForm | None = None,
+) -> dict[str, Any]:
+    context = final_report_context(report)
+    can_edit = request.user.has_role(*CAN_EDIT_REPORT)
+    readable = FinalReport.objects.for_agreement(agreement).only(
+        "version", "status", "submitted_at", "agreement_id"
+    )
+    if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
+        readable = readable.submitted()
+    versions = list(readable)
+    is_latest = report.pk is None or (bool(versions) and versions[0].pk == report.pk)
+    if form is None and can_edit and not report.is_submitted:
+        form = _narrative_form(agreement, report)
+    context.update(
+        {
+            "agreement": agreement,
+            "versions": versions,
+            "can_edit": can_edit,
+            "form": form,
+            "submittable_from": final_submittable_from(agreement),
+            "period_has_ended": final_period_has_ended(agreement),
+            "correction_form": CorrectionForm()
+            if can_edit and report.is_submitted and is_latest
+            else None,
+            "documents": report_documents(request.user, agreement, FINAL_REPORT_KEY),
+            "jobs": RenderJob.objects.filter(
+                agreement=agreement, is_final=True, requested_by=request.user
+            ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
+        }
+    )
+    return context
+
+
+def _version(request: AuthedHttpRequest, key: str = "version") -> int | None:
+    value = (request.POST if request.method == "POST" else request.GET).get(key)
+    return int(value) if value and value.isdigit() else None
+
+
+def final_report(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    report = access.access_final_report(request.user, agreement, _version(request))
+    return render(request, "reporting/final_report.html", _page(request, agreement, report))
+
+
+@require_POST
+def final_report_save(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    """Save the draft; with intent=review, go on to the confirmation before submitting."""
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    report = access.access_final_report(request.user, agreement)
+    form = _narrative_form(agreement, report, request.POST)
+    if form.is_valid():
+        try:
+            save_final_narrative(
+                agreement=agreement,
+                data=form.data_for_save(),
+                user=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if form.errors:
+        context = _page(request, agreement, report, form=form)
+        return render(request, "reporting/final_report.html", context, status=400)
+    if request.POST.get("intent") == "review":
+        return redirect("reporting:final_report_confirm", agreement.pk)
+    messages.success(request, _("Slutrapporten är sparad."))
+    return redirect("reporting:final_report", agreement.pk)
+
+
+def _confirm(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    report: FinalReport,
+    form: SubmitForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = final_report_context(report)
+    context.update(
+        {
+            "agreement": agreement,
+            "submit_form": form,
+            "submittable_from": final_submittable_from(agreement),
+            "period_has_ended": final_period_has_ended(agreement),
+        }
+    )
+    return render(request, "reporting/final_report_confirm.html", context, status=status)
+
+
+def final_report_confirm(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    """What submitting will freeze, and the button that does it."""
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    report = access.access_final_report(request.user, agreement)
+    if report.is_submitted:
+        messages.info(request, _("Slutrapporten är redan inlämnad."))
+        return redirect("reporting:final_report", agreement.pk)
+    return _confirm(request, agreement, report, SubmitForm())
+
+
+@require_POST
+def final_report_submit(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        report = submit_final_report(
+            agreement=agreement,
+            accept_warnings=form.cleaned_data.get("accept_warnings", False),
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
+    except ValidationError as exc:
+        code = getattr(exc, "code", None)
+        if code == "already_submitted":
+            messages.error(request, " ".join(exc.messages))
+            return redirect("reporting:final_report", agreement.pk)
+        form.add_error("accept_warnings" if code == "warnings" else None, exc)
+        report = access.access_final_report(request.user, agreement)
+        return _confirm(request, agreement, report, form, status=400)
+    messages.success(
+        request,
+        _(
+            "Slutrapporten är inlämnad som version %(v)s. Siffrorna är frysta; PDF:en tas "
+            "fram i bakgrunden."
+        )
+        % {"v": report.version},
+    )
+    return redirect("reporting:final_report", agreement.pk)
+
+
+@require_POST
+def final_report_correct(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    require_role(request.user, CAN_EDIT_REPORT)
+    report = access.access_final_report(request.user, agreement)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ange varför rapporten rättas."))
+        return redirect("reporting:final_report", agreement.pk)
+    try:
+        new = start_final_correction(
+            report=report,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
+            % {"v": new.version, "old": report.version},
+        )
+    return redirect("reporting:final_report", agreement.pk)
+
+
+@require_POST
+def final_report_render(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    report = access.access_final_report(request.user, agreement, _version(request))
+    job = request_report_pdf(
+        report=report, user=request.user, audit=AuditContext.from_request(request)
+    )
+    messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
+    return redirect("reporting:render_job", job.pk)
+
+
+def final_report_pdf(request: AuthedHttpRequest, agreement_id: int, version: int) -> HttpResponse:
+    """The frozen PDF of a submitted version, exactly as it was submitted."""
+    agreement = access.access_agreement_for_reports(request.user, agreement_id)
+    report = access.access_final_report(request.user, agreement, version)
+    if not report.is_submitted or report.pdf is None:
+        messages.info(
+            request,
+            _("PDF:en för den inlämnade versionen är inte klar än. Försök igen om en stund."),
+        )
+        return redirect(report)
+    return _pdf_response(report.pdf, f"slutrapport-{agreement.short_id}-v{version}.pdf")
