@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('partnerships', '0016_document_archive'),
-        ('reporting', '0009_statistics_network'),
+        ('reporting', '0011_reference_values_for_funder_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("partnerships", "0017_indicator_metrics_plan_and_handover"),
-        ("reporting", "0009_statistics_network"),
+        ("reporting", "0010_network_form_crosstabs"),
     ]
 
     operations = [

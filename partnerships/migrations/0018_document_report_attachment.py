@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0016_document_archive'),
+        ('partnerships', '0017_indicator_metrics_plan_and_handover'),
     ]
 
     operations = [
