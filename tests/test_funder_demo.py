@@ -206,3 +206,108 @@ def test_every_new_row_passes_full_clean():
 def test_the_seed_agreements_exist_once():
     # A re-run of the demo replaced the rows (the module loads it twice).
     assert Agreement.objects.filter(short_id__in=AGREEMENTS).count() == 2
+
+
+# --------------------------------------------------------------------------- the demo's reports
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in pages)
+
+
+def _csv(response) -> dict[str, list[str]]:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    return {row[0]: row for row in rows[1:]}
+
+
+def _shown_equal(row: list[str], expected: list[int]) -> int:
+    """Every cell shown equals the count; hidden ones are hidden because they are small or
+    give a small one away (the one suppression policy). Returns the largest shown count."""
+    shown = 0
+    for cell, count in zip(row[2:], expected, strict=True):
+        if cell not in ("*", "<5"):
+            assert cell == str(count), (row, expected)
+            shown = max(shown, count)
+        elif cell == "<5":
+            assert 0 < count < 5, (row, expected)
+    return shown
+
+
+def _by_funder_gender(queryset) -> list[int]:
+    genders = Counter(queryset.values_list("participant__gender", flat=True))
+    order = [Gender.WOMAN, Gender.MAN, Gender.OTHER, Gender.UNKNOWN]
+    counts = [genders.get(g, 0) for g in order]
+    return [*counts, sum(counts)]
+
+
+@pytest.mark.parametrize("short_id", sorted(AGREEMENTS))
+def test_the_demos_esf_report_has_content_and_its_pdf_reads_back(client, short_id):
+    from django.urls import reverse
+
+    from partnerships.models import User
+
+    agreement = Agreement.objects.get(short_id=short_id)
+    client.force_login(User.objects.get(username="admin"))
+    period = {"start": agreement.start_date.isoformat(), "end": agreement.end_date.isoformat()}
+    started = _by_funder_gender(
+        Enrolment.objects.filter(
+            agreement=agreement, start_date__range=(agreement.start_date, agreement.end_date)
+        )
+    )
+    rows = _csv(
+        client.get(reverse("reporting:funder_esf_file", args=[agreement.pk, "csv"]), period)
+    )
+    largest = _shown_equal(rows["TOT-IN"], started)
+    assert largest >= 5  # the demo has content above the small-number threshold
+    response = client.get(reverse("reporting:funder_esf_file", args=[agreement.pk, "pdf"]), period)
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    assert "Deltagare som började under perioden" in text
+    assert str(largest) in text
+
+
+def test_the_demos_monthly_follow_up_has_content_and_its_pdf_reads_back(client):
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.urls import reverse
+
+    from partnerships.models import User
+
+    agreement = Agreement.objects.get(short_id="malmokraften")
+    busiest = (
+        Enrolment.objects.filter(agreement=agreement)
+        .annotate(month=TruncMonth("start_date"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "month")
+        .first()
+    )
+    assert busiest is not None and busiest["n"] >= 5
+    month = {"month": busiest["month"].strftime("%Y-%m")}
+    client.force_login(User.objects.get(username="admin"))
+    rows = _csv(
+        client.get(reverse("reporting:funder_monthly_file", args=[agreement.pk, "csv"]), month)
+    )
+    started = _by_funder_gender(
+        Enrolment.objects.filter(
+            agreement=agreement,
+            start_date__year=busiest["month"].year,
+            start_date__month=busiest["month"].month,
+        )
+    )
+    largest = _shown_equal(rows["NEW"], started)
+    assert largest >= 5
+    response = client.get(
+        reverse("reporting:funder_monthly_file", args=[agreement.pk, "pdf"]), month
+    )
+    text = _pdf_text(response.content)
+    assert "Nya deltagare under månaden" in text and str(largest) in text
