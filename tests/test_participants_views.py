@@ -163,6 +163,36 @@ def test_contact_logging_request_runs_a_fixed_number_of_queries(
         )
 
 
+def test_saved_row_and_cancelled_row_reuse_the_checked_enrolment(
+    world, login, django_assert_num_queries
+):
+    # The row comes back from the enrolment the view already fetched: one query adds the
+    # latest visible contact and whether the name shows (the list's query is not re-run).
+    e = enrolled(world.agreement_a, world.org_a, name="Ada Andersson")
+    ContactFactory(
+        participant=e.participant,
+        agreement=world.agreement_a,
+        staff=world.coordinator_a,
+        date=datetime.date(2026, 3, 10),
+    )
+    client = login(world.coordinator_a)
+    client.get(reverse("participants:list"))  # settle the session before counting
+    with django_assert_num_queries(14):
+        response = client.post(
+            reverse("participants:contact_create", args=[e.pk]),
+            {"date": "2026-03-01", "kind": "meeting", "duration_minutes": "30"},
+            HTTP_HX_REQUEST="true",
+        )
+    html = response.content.decode()
+    # A contact logged after the fact: the row still shows the latest one.
+    assert "2026-03-10" in html and "Sparad" in html and "Ada Andersson" in html
+    assert reverse("participants:timeline", args=[e.participant_id]) in html
+    assert reverse("participants:contact_create", args=[e.pk]) in html
+    with django_assert_num_queries(7):
+        response = client.get(reverse("participants:row", args=[e.pk]), HTTP_HX_REQUEST="true")
+    assert "2026-03-10" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "data, field, message",
     [
