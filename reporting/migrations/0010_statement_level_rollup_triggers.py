@@ -15,9 +15,8 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0009_statistics_network'),
+        ("reporting", "0009_statistics_network"),
     ]
 
     operations = [
