@@ -177,7 +177,7 @@ def test_saved_row_and_cancelled_row_reuse_the_checked_enrolment(
     )
     client = login(world.coordinator_a)
     client.get(reverse("participants:list"))  # settle the session before counting
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.post(
             reverse("participants:contact_create", args=[e.pk]),
             {"date": "2026-03-01", "kind": "meeting", "duration_minutes": "30"},
@@ -188,7 +188,7 @@ def test_saved_row_and_cancelled_row_reuse_the_checked_enrolment(
     assert "2026-03-10" in html and "Sparad" in html and "Ada Andersson" in html
     assert reverse("participants:timeline", args=[e.participant_id]) in html
     assert reverse("participants:contact_create", args=[e.pk]) in html
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("participants:row", args=[e.pk]), HTTP_HX_REQUEST="true")
     assert "2026-03-10" in response.content.decode()
 
