@@ -175,7 +175,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out username+address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, loading the signed-in user with organisation and roles in one
+    # query (what the base layout shows on every page).
+    "partnerships.backends.UserBackend",
 ]
 
 LOGIN_URL = "login"

@@ -184,7 +184,7 @@ def invitation(request: HttpRequest, invitation_token: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             found.user.refresh_from_db()  # the new password's hash goes into the session
-            login(request, found.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, found.user, backend="partnerships.backends.UserBackend")
             mark_verified(request, device)
             return render(request, "security/recovery_codes.html", {"codes": codes, "next": "/"})
     device = actions_admin.pending_device(invitation=found)

@@ -117,36 +117,97 @@ def _sqlite_statements() -> list[str]:
     return sql
 
 
+# On PostgreSQL the triggers on contacts, attendance and assessments run once per
+# statement, reading the statement's rows from its transition tables (REFERENCING NEW/OLD
+# TABLE): an import or bulk_create of 100 000 contacts adds them up in one grouped INSERT
+# instead of 100 000 single-row upserts. Transition tables allow one event per trigger,
+# hence three triggers per table. The per-row triggers they replace are dropped first.
+OLD_ROW_TRIGGERS = [
+    *((f"{rollup}_sync", source) for rollup, source, _c in ROLLUPS),
+    *((f"{rollup}_sync_update", source) for rollup, source, _c in ROLLUPS),
+    (f"{SPANS}_sync", ASSESSMENT),
+    (f"{SPANS}_sync_update", ASSESSMENT),
+]
+OLD_ROW_FUNCTIONS = [*(f"{rollup}_sync" for rollup, _s, _c in ROLLUPS), f"{SPANS}_sync"]
+EVENTS = {
+    "insert": "REFERENCING NEW TABLE AS new_rows",
+    "delete": "REFERENCING OLD TABLE AS old_rows",
+    "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
+def _drop_old_row_triggers() -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {t} ON {table}" for t, table in OLD_ROW_TRIGGERS] + [
+        f"DROP FUNCTION IF EXISTS {f}()" for f in OLD_ROW_FUNCTIONS
+    ]
+
+
+def _statement_triggers(table: str, function: str, source: str) -> list[str]:
+    return [
+        f"CREATE OR REPLACE TRIGGER {table}_rows_{event} AFTER {event.upper()} ON {source} "
+        f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        for event, referencing in EVENTS.items()
+    ]
+
+
+def _changed_rows(rows: str, columns: tuple[str, ...]) -> str:
+    """The rows of transition table `rows` (old_rows or new_rows) of an UPDATE whose
+    `columns` changed: an UPDATE of anything else leaves the roll-up alone."""
+    other = "new_rows" if rows == "old_rows" else "old_rows"
+    old = ", ".join(f"x.{c}" for c in columns)
+    new = ", ".join(f"y.{c}" for c in columns)
+    return (
+        f"(SELECT x.* FROM {rows} x JOIN {other} y ON y.id = x.id "
+        f"WHERE ({old}) IS DISTINCT FROM ({new}))"
+    )
+
+
+def _pg_per_day(rows: str, cols: tuple[str, ...]) -> str:
+    return (
+        f"SELECT s.agreement_id, s.{DATE} AS day, {_by(cols, 's.')}p.gender, count(*) AS n "
+        f"FROM {rows} s JOIN {PARTICIPANT} p ON p.id = s.participant_id "
+        f"{_group_by(3 + len(cols))}"
+    )
+
+
+def _pg_remove(rollup: str, cols: tuple[str, ...], rows: str) -> str:
+    return (
+        f"UPDATE {rollup} r SET total = r.total - c.n FROM ({_pg_per_day(rows, cols)}) c "
+        f"WHERE r.agreement_id = c.agreement_id AND r.day = c.day"
+        f"{_same(cols, 'r.', 'c.')} AND r.gender = c.gender;"
+    )
+
+
+def _pg_add(rollup: str, cols: tuple[str, ...], rows: str) -> str:
+    # Ordered by the key, so that concurrent writers lock the rollup's rows in one order.
+    key = _key(cols)
+    order = ", ".join(str(i) for i in range(1, 4 + len(cols)))
+    return (
+        f"INSERT INTO {rollup} AS r ({key}, total) "
+        f"SELECT * FROM ({_pg_per_day(rows, cols)}) c ORDER BY {order} "
+        f"ON CONFLICT ({key}) DO UPDATE SET total = r.total + EXCLUDED.total;"
+    )
+
+
 def _postgresql_statements() -> list[str]:
-    sql = []
+    sql = _drop_old_row_triggers()
     for rollup, source, cols in ROLLUPS:
-        key = _key(cols)
-        changed = " OR ".join(
-            f"OLD.{c} IS DISTINCT FROM NEW.{c}"
-            for c in ("agreement_id", "participant_id", DATE, *cols)
-        )
+        watched = ("agreement_id", "participant_id", DATE, *cols)
         sql += [
-            f"""CREATE OR REPLACE FUNCTION {rollup}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+            f"""CREATE OR REPLACE FUNCTION {rollup}_sync_rows() RETURNS trigger
+            LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP <> 'INSERT' THEN
-                    UPDATE {rollup} r SET total = r.total - 1
-                    FROM {PARTICIPANT} p
-                    WHERE p.id = OLD.participant_id AND r.gender = p.gender
-                      AND r.agreement_id = OLD.agreement_id
-                      AND r.day = {OLD_DATE}{_same(cols, "r.", "OLD.")};
-                END IF;
-                IF TG_OP <> 'DELETE' THEN
-                    INSERT INTO {rollup} ({key}, total)
-                    SELECT NEW.agreement_id, {NEW_DATE}, {_by(cols, "NEW.")}p.gender, 1
-                    FROM {PARTICIPANT} p WHERE p.id = NEW.participant_id
-                    ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + 1;
+                IF TG_OP = 'INSERT' THEN
+                    {_pg_add(rollup, cols, "new_rows")}
+                ELSIF TG_OP = 'DELETE' THEN
+                    {_pg_remove(rollup, cols, "old_rows")}
+                ELSE
+                    {_pg_remove(rollup, cols, _changed_rows("old_rows", watched))}
+                    {_pg_add(rollup, cols, _changed_rows("new_rows", watched))}
                 END IF;
                 RETURN NULL;
             END $$""",
-            f"CREATE OR REPLACE TRIGGER {rollup}_sync AFTER INSERT OR DELETE ON {source} "
-            f"FOR EACH ROW EXECUTE FUNCTION {rollup}_sync()",
-            f"CREATE OR REPLACE TRIGGER {rollup}_sync_update AFTER UPDATE ON {source} "
-            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {rollup}_sync()",
+            *_statement_triggers(rollup, f"{rollup}_sync_rows", source),
         ]
     moves = []
     for rollup, source, cols in ROLLUPS:
@@ -216,30 +277,35 @@ def _sqlite_span_statements() -> list[str]:
 
 
 def _postgresql_span_statements() -> list[str]:
-    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in SPAN_CHANGED)
+    changed_old = _changed_rows("old_rows", SPAN_CHANGED)
+    changed_new = _changed_rows("new_rows", SPAN_CHANGED)
     return [
-        f"""CREATE OR REPLACE FUNCTION {SPANS}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE OR REPLACE FUNCTION {SPANS}_sync_rows() RETURNS trigger
+        LANGUAGE plpgsql AS $$
         DECLARE
             ids bigint[];
         BEGIN
             IF TG_OP = 'INSERT' THEN
-                ids := ARRAY[NEW.enrolment_id];
+                ids := ARRAY(SELECT DISTINCT enrolment_id FROM new_rows);
             ELSIF TG_OP = 'DELETE' THEN
-                ids := ARRAY[OLD.enrolment_id];
+                ids := ARRAY(SELECT DISTINCT enrolment_id FROM old_rows);
             ELSE
-                ids := ARRAY[OLD.enrolment_id, NEW.enrolment_id];
+                ids := ARRAY(SELECT enrolment_id FROM {changed_old} o
+                             UNION SELECT enrolment_id FROM {changed_new} n);
+            END IF;
+            IF cardinality(ids) = 0 THEN
+                RETURN NULL;
             END IF;
             -- One recount per enrolment at a time: concurrent ones would miss each
-            -- other's assessment.
-            PERFORM 1 FROM participants_enrolment WHERE id = ANY(ids) FOR NO KEY UPDATE;
+            -- other's assessment. Locked in id order, so that two bulk writers do not
+            -- deadlock.
+            PERFORM 1 FROM participants_enrolment WHERE id = ANY(ids) ORDER BY id
+                FOR NO KEY UPDATE;
             DELETE FROM {SPANS} WHERE enrolment_id = ANY(ids);
             INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select("enrolment_id = ANY(ids)")};
             RETURN NULL;
         END $$""",
-        f"CREATE OR REPLACE TRIGGER {SPANS}_sync AFTER INSERT OR DELETE ON {ASSESSMENT} "
-        f"FOR EACH ROW EXECUTE FUNCTION {SPANS}_sync()",
-        f"CREATE OR REPLACE TRIGGER {SPANS}_sync_update AFTER UPDATE ON {ASSESSMENT} "
-        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {SPANS}_sync()",
+        *_statement_triggers(SPANS, f"{SPANS}_sync_rows", ASSESSMENT),
     ]
 
 
@@ -273,15 +339,14 @@ def drop_triggers(using: str = "default") -> None:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for rollup, source, _cols in ROLLUPS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync ON {source}")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {rollup}_sync_update ON {source}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {rollup}_sync()")
+            for statement in _drop_old_row_triggers():
+                cursor.execute(statement)
+            for table, source in (*((r, s) for r, s, _c in ROLLUPS), (SPANS, ASSESSMENT)):
+                for event in EVENTS:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_rows_{event} ON {source}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_sync_rows()")
             cursor.execute(f"DROP TRIGGER IF EXISTS reporting_rollup_gender ON {PARTICIPANT}")
             cursor.execute("DROP FUNCTION IF EXISTS reporting_rollup_gender()")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {SPANS}_sync ON {ASSESSMENT}")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {SPANS}_sync_update ON {ASSESSMENT}")
-            cursor.execute(f"DROP FUNCTION IF EXISTS {SPANS}_sync()")
         else:
             for table in (*(r for r, _s, _c in ROLLUPS), SPANS):
                 for event in ("insert", "delete", "update"):

@@ -236,7 +236,7 @@ def test_agreement_list_with_ended_agreements_keeps_its_query_count(
 ):
     client = login(world.manager_a)
     client.get("/agreements/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get("/agreements/")
 
 

@@ -423,10 +423,10 @@ def test_the_timeline_adds_no_query_per_row(team, login, django_assert_num_queri
 
 # Session, user, second factor, agreements, the page's rows and participants, phases, the
 # access log; the consent decision is a subquery of the row query, not a query per row.
-LIST_QUERIES = 11
+LIST_QUERIES = 9
 # The same, plus the participant, the consents towards the user's organisation (once),
 # enrolments, referrals, consents shown, contacts, attendance and the prefetches.
-TIMELINE_QUERIES = 18  # with the exits' follow-ups (prefetched once)
+TIMELINE_QUERIES = 16  # with the exits' follow-ups (prefetched once)
 
 
 # --------------------------------------------------------------------------- the import

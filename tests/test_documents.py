@@ -324,7 +324,7 @@ def test_the_document_list_has_a_fixed_number_of_queries(world, login, django_as
         client.get(url)
         # Session and user, agreement, documents with what they belong to, their files,
         # and the upload form's versions, meetings and costs: the same for 1 or 6.
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(9):
             assert client.get(url).status_code == 200
 
 

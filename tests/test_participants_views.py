@@ -60,6 +60,27 @@ def test_list_runs_a_fixed_number_of_queries(world, login, django_assert_num_que
     assert response.content.count(b'class="participant-row') == 10
 
 
+def test_a_deep_page_shows_the_next_rows_in_order_with_the_same_queries(
+    world, login, django_assert_num_queries, monkeypatch
+):
+    from participants import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    enrolments = _fill(world, 6)
+    client = login(world.coordinator_a)
+    url = reverse("participants:list") + "?sort=days"
+    client.get(url)  # settle the session before counting
+    with django_assert_num_queries(9):
+        first = client.get(url).content.decode()
+    with django_assert_num_queries(9):
+        second = client.get(url + "&page=2").content.decode()
+    # Oldest start first; every row once, across the two pages.
+    codes = [e.participant.code for e in sorted(enrolments, key=lambda e: (e.start_date, -e.pk))]
+    assert [c for c in codes if f">{c}</a>" in first] == codes[:4]
+    assert [c for c in codes if f">{c}</a>" in second] == codes[4:]
+    assert "Senaste kontakt" in second and second.count('class="participant-row') == 2
+
+
 def test_timeline_runs_a_fixed_number_of_queries(world, login, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -161,6 +182,36 @@ def test_contact_logging_request_runs_a_fixed_number_of_queries(
             {"date": "2026-03-01", "kind": "meeting", "duration_minutes": "30"},
             HTTP_HX_REQUEST="true",
         )
+
+
+def test_saved_row_and_cancelled_row_reuse_the_checked_enrolment(
+    world, login, django_assert_num_queries
+):
+    # The row comes back from the enrolment the view already fetched: one query adds the
+    # latest visible contact and whether the name shows (the list's query is not re-run).
+    e = enrolled(world.agreement_a, world.org_a, name="Ada Andersson")
+    ContactFactory(
+        participant=e.participant,
+        agreement=world.agreement_a,
+        staff=world.coordinator_a,
+        date=datetime.date(2026, 3, 10),
+    )
+    client = login(world.coordinator_a)
+    client.get(reverse("participants:list"))  # settle the session before counting
+    with django_assert_num_queries(13):
+        response = client.post(
+            reverse("participants:contact_create", args=[e.pk]),
+            {"date": "2026-03-01", "kind": "meeting", "duration_minutes": "30"},
+            HTTP_HX_REQUEST="true",
+        )
+    html = response.content.decode()
+    # A contact logged after the fact: the row still shows the latest one.
+    assert "2026-03-10" in html and "Sparad" in html and "Ada Andersson" in html
+    assert reverse("participants:timeline", args=[e.participant_id]) in html
+    assert reverse("participants:contact_create", args=[e.pk]) in html
+    with django_assert_num_queries(6):
+        response = client.get(reverse("participants:row", args=[e.pk]), HTTP_HX_REQUEST="true")
+    assert "2026-03-10" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -16,13 +16,14 @@ from tests.factories.partnerships import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries per page for a signed-in partnership manager (session, user and groups included).
+# Queries per page for a signed-in partnership manager (session, and the user with organisation
+# and roles in one query, included).
 EXPECTED = {
-    "agreement_list": 7,
-    "agreement_detail": 22,
-    "budget_detail": 13,
-    "organisation_list": 6,
-    "agreement_history": 7,
+    "agreement_list": 5,
+    "agreement_detail": 20,
+    "budget_detail": 11,
+    "organisation_list": 4,
+    "agreement_history": 5,
 }
 
 

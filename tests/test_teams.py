@@ -356,7 +356,7 @@ def test_query_count_does_not_grow_with_caseload(
     # Session, user, device and roles, then the page's own fixed set (the start page: the
     # caseload, one query per work-item source, the access-log rows).
     # Six work-item sources: three of the caseload, three of the plan and referrals.
-    assert small == {"participants:start": 13, "participants:team_list": 7}.get(url_name, 14)
+    assert small == {"participants:start": 11, "participants:team_list": 5}.get(url_name, 12)
     _caseload(world, teams, 3, 27)
     with django_assert_num_queries(small):
         page = client.get(url).content.decode()

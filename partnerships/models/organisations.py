@@ -192,11 +192,16 @@ class User(AbstractUser):
     def roles(self) -> set[str]:
         # Cached per instance: role checks run many times per request.
         if not hasattr(self, "_role_cache"):
-            names = set(self.groups.values_list("name", flat=True))
-            if self.is_superuser:
-                names.add(Role.ADMIN)
-            self._role_cache = names & set(Role.values)
+            self.set_roles(set(self.groups.values_list("name", flat=True)))
         return self._role_cache
+
+    def set_roles(self, group_names: set[str]) -> None:
+        """Fill the role cache from the user's group names (the signed-in user is loaded
+        with them, partnerships/backends.py)."""
+        names = set(group_names)
+        if self.is_superuser:
+            names.add(Role.ADMIN)
+        self._role_cache = names & set(Role.values)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles() & set(roles))

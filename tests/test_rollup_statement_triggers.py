@@ -1,0 +1,90 @@
+"""On PostgreSQL the roll-up triggers run once per statement over its transition tables
+(reporting/rollup.py): bulk inserts, updates and deletes of contacts, attendance and
+assessments leave the same totals and step spans as a recount."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from participants.models import Attendance, Contact, Participant, ProgressAssessment
+from reporting import rollup
+from reporting.models import ContactDay
+from tests.factories.participants import EnrolmentFactory, ParticipantFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statement-level triggers are PostgreSQL's"
+)
+
+D = datetime.date
+
+
+def test_the_rollup_triggers_fire_once_per_statement(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgtype & 1 FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid IN ('participants_contact'::regclass, "
+            "'participants_attendance'::regclass, 'participants_progressassessment'::regclass)"
+        )
+        triggers = dict(cursor.fetchall())
+    assert len(triggers) == 9
+    assert set(triggers.values()) == {0}  # bit 0 of tgtype set = FOR EACH ROW
+
+
+def test_bulk_writes_leave_the_same_totals_as_a_recount(world):
+    a, b = world.agreement_a, world.agreement_b
+    people = [ParticipantFactory(plain=True, gender=g) for g in ("woman", "man", "other") * 4]
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                participant=p,
+                agreement=(a, b)[i % 2],
+                date=D(2026, 1 + i % 5, 1 + i % 28),
+                kind="meeting",
+                duration_minutes=30,
+                staff=world.coordinator_a,
+            )
+            for i, p in enumerate(people * 25)
+        ]
+    )
+    attendance = Attendance.objects.bulk_create(
+        [
+            Attendance(participant=p, agreement=a, date=D(2026, 3, 1 + i), status="present")
+            for i, p in enumerate(people)
+        ]
+    )
+    enrolments = [EnrolmentFactory(plain=True, agreement=a, participant=p) for p in people[:4]]
+    ProgressAssessment.objects.bulk_create(
+        [
+            ProgressAssessment(enrolment=e, date=D(2026, 1 + i, 1), step=1 + (i * 3) % 7)
+            for e in enrolments
+            for i in range(4)
+        ]
+    )
+    assert ContactDay.objects.exists()
+    assert rollup.differences() == []
+
+    # Updates that move rows, and one that changes nothing counted (a note).
+    for i, c in enumerate(contacts[:120]):
+        c.date, c.agreement = D(2026, 6, 1 + i % 30), (b, a)[i % 2]
+    Contact.objects.bulk_update(contacts[:120], ["date", "agreement"])
+    Contact.objects.filter(pk__in=[c.pk for c in contacts[120:200]]).update(note="Ny")
+    Contact.objects.filter(agreement=a).update(participant=people[0])
+    Attendance.objects.filter(pk__in=[r.pk for r in attendance[:6]]).update(status="absent")
+    ProgressAssessment.objects.filter(enrolment=enrolments[0]).update(step=3)
+    ProgressAssessment.objects.filter(enrolment__in=enrolments[1:3], step__gt=3).update(
+        date=D(2025, 12, 31)
+    )
+    assert rollup.differences() == []
+
+    # Deletes: a slice of rows, everything of one kind, and participants with all theirs.
+    Contact.objects.filter(date__month=6).delete()
+    Attendance.objects.filter(status="absent").delete()
+    ProgressAssessment.objects.filter(enrolment=enrolments[1]).delete()
+    Participant.objects.filter(pk__in=[p.pk for p in people[:3]]).delete()
+    assert rollup.differences() == []
+    Contact.objects.all().delete()
+    assert not ContactDay.objects.filter(total__gt=0).exists()
+    assert rollup.differences() == []
