@@ -16,7 +16,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0009_statistics_network"),
+        ("reporting", "0012_final_report"),
     ]
 
     operations = [
