@@ -194,3 +194,11 @@ class AmountField(forms.DecimalField):
                 # Django's own wording, in the language of the interface.
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
             raise
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Tick boxes each beside its own label rather than wrapped in it, one per line: the
+    box sits left of its label's text, as with every other tick box in the app."""
+
+    template_name = "iop/widgets/checkbox_list.html"
+    option_template_name = "iop/widgets/checkbox_option.html"

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iop.forms import CheckboxList
 from partnerships.models import Agreement, User
 
 from . import funder
@@ -27,7 +28,7 @@ REQUIRED_MESSAGE = _("Finansiären kräver den här uppgiften.")
 
 
 class IncomeSourcesField(forms.MultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = CheckboxList
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("choices", IncomeSource.choices)
@@ -150,7 +151,7 @@ class FunderProfileForm(forms.ModelForm):
     required_background = forms.MultipleChoiceField(
         label=_("Obligatoriska bakgrundsuppgifter vid inskrivning"),
         choices=[(name, str(label).capitalize()) for name, label in BACKGROUND_LABELS.items()],
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         required=False,
     )
 

@@ -601,9 +601,9 @@ def test_the_enrolment_pages_query_count(world, login, march, django_assert_num_
     client = login(world.coordinator_a)
     create = reverse("participants:enrolment_create", args=[before.participant_id])
     edit = reverse("participants:enrolment_edit", args=[e.pk])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         assert client.get(create).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(edit).status_code == 200
 
 

@@ -87,7 +87,7 @@ def test_participants_import_answers_the_same_for_a_right_and_a_wrong_identity_g
         jobs.append(preview(client, "participants", csv_bytes([PARTICIPANT_HEADER, row])))
     assert _outcome(jobs[0]) == _outcome(jobs[1])
     assert jobs[0].summary["refused"] == 1 and jobs[0].summary["skip"] == 0
-    assert "namn och personnummer" in jobs[0].rows[0]["reasons"][0]
+    assert "namn, personnummer" in jobs[0].rows[0]["reasons"][0]
 
 
 def test_contacts_import_answers_the_same_for_a_right_and_a_wrong_note_guess(
