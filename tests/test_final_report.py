@@ -219,7 +219,7 @@ def test_final_report_page_query_count(
 
 # Three years of the annual report's figures and the whole period's: fixed, whatever
 # the number of participants.
-NUM_QUERIES = 111
+NUM_QUERIES = 109
 
 
 def test_demo_internationella_kvinnor_has_a_submitted_final_report_with_content(db):

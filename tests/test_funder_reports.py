@@ -632,7 +632,7 @@ def test_query_counts_do_not_grow_with_the_participants(fixture, world, login):
     after = [_queries(client, u) for u in (esf, monthly, finsam)]
     # Sign-in, session and roles, then ESF+: 3 populations + comparison values; monthly:
     # 11 figures; Finsam: the list, the anonymous counts, the total, the access log.
-    assert before == after == [9, 15, 12]
+    assert before == after == [8, 14, 10]
 
 
 # --------------------------------------------------------------------------- annual report
