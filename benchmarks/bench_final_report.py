@@ -55,6 +55,7 @@ def seed(participants: int) -> Agreement:
     )
     agreement = three_year_partnership(operator, public, participants=participants, prefix=PREFIX)
     owner = agreement.parties.first()
+    assert owner is not None
     for i in range(16):  # 17 risks in all, as in the seed
         risk = Risk.objects.create(
             agreement=agreement,

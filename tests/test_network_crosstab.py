@@ -344,9 +344,9 @@ def _edit_url(net: NetworkWorld, form: NetworkForm) -> str:
     return reverse("reporting:network_form_edit", args=[net.network.pk, form.pk])
 
 
-def _edit_data(form: NetworkForm, **options) -> dict[str, str]:
+def _edit_data(form: NetworkForm, **options) -> dict[str, str | list[str]]:
     """The page's own fields as the coordinator finds them, ready to change."""
-    data = {
+    data: dict[str, str | list[str]] = {
         "dim-TOTAL_FORMS": str(len(form.dimensions) + 1),
         "dim-INITIAL_FORMS": str(len(form.dimensions)),
         "dim-MIN_NUM_FORMS": "0",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +23,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import verified_device
+
+if TYPE_CHECKING:
+    from reporting.models import ReferenceValue
 from tests.factories.network import make_network, submit
 
 ROLES = ("anon", "coord_a", "coord_b", "finance", "steering", "manager", "admin")
@@ -401,7 +405,7 @@ def _url(route: Route, objects: SimpleNamespace) -> str:
     return url
 
 
-def _reference_value(o: SimpleNamespace) -> object:
+def _reference_value(o: SimpleNamespace) -> ReferenceValue:
     from reporting.models import ReferenceValue
 
     return ReferenceValue.objects.get_or_create(
