@@ -674,6 +674,12 @@ def test_the_background_typed_for_the_waiting_list_is_kept_until_admission(
     assert referral.status == ReferralStatus.WAITING
     assert referral.background["unemployed_months"] == 14
     assert not EntryBackground.objects.exists()
+    # Personal data held on the referral is in the data-subject export.
+    export = login(world.admin).get(
+        reverse("participants:export_json", args=[before.participant_id])
+    )
+    assert export.json()["referrals"][0]["background"]["disability"] == "declined"
+    client = login(world.coordinator_a)
 
     _free_the_place(client, set_today, full)
     background = EntryBackground.objects.get()
@@ -880,3 +886,23 @@ def test_correcting_the_birth_year_alone_recomputes_the_age_at_entry(world, marc
     )
     background.refresh_from_db()
     assert background.age_at_entry == 39
+
+
+def test_pseudonymisation_empties_the_background_a_referral_holds(world, full):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    before = _returning(world)
+    audit = AuditContext.system()
+    waiting = actions.enrol(
+        user=world.coordinator_a,
+        audit=audit,
+        enrolment=Enrolment(
+            participant=before.participant, agreement=world.agreement_a, start_date=D(2026, 3, 10)
+        ),
+        background=EntryBackground(disability="yes"),
+    )
+    assert isinstance(waiting, Referral) and waiting.background["disability"] == "yes"
+    actions.pseudonymise(user=None, audit=audit, participants=[before.participant])
+    waiting.refresh_from_db()
+    assert waiting.background == {}
