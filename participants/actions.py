@@ -121,9 +121,7 @@ def register_participant(
         referral.recorded_by = user
         referral.source_organisation_id = user.organisation_id
         referral.full_clean()
-    waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=referral)
-    if background is not None and waiting is None:
-        actions_funder.store_background(user=user, enrolment=enrolment, background=background)
+    _enrol_or_wait(user=user, enrolment=enrolment, referral=referral, background=background)
     record_access(
         user=user,
         audit=audit,
@@ -165,15 +163,22 @@ def _lock_agreement(agreement_id: int) -> Agreement:
 
 
 def _enrol_or_wait(
-    *, user: User, enrolment: Enrolment, referral: Referral | None
+    *,
+    user: User,
+    enrolment: Enrolment,
+    referral: Referral | None,
+    background: EntryBackground | None = None,
 ) -> Referral | None:
     """Enrol when the agreement has a place on the start day; otherwise put the participant
     on the waiting list (a waiting referral), never refusing or over-filling silently.
-    Returns the waiting referral, or None when enrolled."""
+    The background at entry is saved with the enrolment, or held on the waiting referral
+    until its admission. Returns the waiting referral, or None when enrolled."""
     agreement = _lock_agreement(enrolment.agreement_id)
     enrolment.agreement = agreement
     if casework.has_place(agreement, enrolment.start_date):
         _save_enrolment(user=user, enrolment=enrolment)
+        if background is not None:
+            actions_funder.store_background(user=user, enrolment=enrolment, background=background)
         if referral is not None:
             referral.status = ReferralStatus.ENROLLED
             referral.enrolment = enrolment
@@ -197,6 +202,10 @@ def _enrol_or_wait(
         referral.requested_start = max(enrolment.start_date, referral.date)
     referral.status = ReferralStatus.WAITING
     referral.enrolment = None
+    if background is not None:
+        actions_funder.hold_background(
+            user=user, referral=referral, enrolment=enrolment, background=background
+        )
     referral.full_clean()
     referral.save()
     return referral
@@ -212,10 +221,8 @@ def enrol(
 ) -> Enrolment | Referral:
     """Enrol, or, when every place is taken on the start day, put the participant on the
     agreement's waiting list (returns the waiting referral). The background at entry is
-    saved with the enrolment (a waiting participant has no enrolment to hold it yet)."""
-    waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=None)
-    if background is not None and waiting is None:
-        actions_funder.store_background(user=user, enrolment=enrolment, background=background)
+    saved with the enrolment, or held on the waiting referral until its admission."""
+    waiting = _enrol_or_wait(user=user, enrolment=enrolment, referral=None, background=background)
     record_access(
         user=user,
         audit=audit,
@@ -231,8 +238,10 @@ def edit_participant(
     *, user: User, audit: AuditContext, participant: Participant, revision: int | None
 ) -> Participant:
     """Save the edited personal data. The view's access helper has already logged the
-    change (it logs every POST to the form, saved or not)."""
+    change (it logs every POST to the form, saved or not). A corrected birth year or
+    personnummer changes the age at entry of the participant's enrolments with it."""
     save_checked(participant, revision=revision)
+    actions_funder.refresh_ages_at_entry(participant)
     return participant
 
 
@@ -759,7 +768,7 @@ def pseudonymise(
     ActionPlan.objects.filter(enrolment__participant_id__in=ids).exclude(summary="").update(
         summary=""
     )
-    Referral.objects.filter(participant_id__in=ids).update(reason="", referred_by="")
+    Referral.objects.filter(participant_id__in=ids).update(reason="", referred_by="", background={})
     _purge_documents(ids)
     record_access(
         user=user,
@@ -970,8 +979,9 @@ def admit_waiting(
     *, user: User, audit: AuditContext, agreement_id: int, day: datetime.date
 ) -> list[Enrolment]:
     """Give the places free on `day` to the waiting list in order: each admitted referral
-    becomes an enrolment starting on `day` (or its requested start, if later). Runs inside
-    the calling verb's transaction."""
+    becomes an enrolment starting on `day` (or its requested start, if later), with the
+    background held on the referral and the target-group rules checked at that start.
+    Runs inside the calling verb's transaction."""
     agreement = _lock_agreement(agreement_id)
     admitted: list[Enrolment] = []
     for referral in Referral.objects.filter(agreement=agreement).waiting():
@@ -986,9 +996,12 @@ def admit_waiting(
         )
         if already is None:
             _save_enrolment(user=user, enrolment=enrolment)
+            actions_funder.admit_background(user=user, referral=referral, enrolment=enrolment)
+        # The held background now lives with the enrolment (or is moot: already enrolled).
+        referral.background = {}
         referral.status = ReferralStatus.ENROLLED
         referral.enrolment = enrolment
-        referral.save(update_fields=["status", "enrolment"])
+        referral.save(update_fields=["status", "enrolment", "background"])
         admitted.append(enrolment)
     record_access(
         user=user,

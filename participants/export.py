@@ -195,7 +195,8 @@ def _enrolments(p: Participant) -> list[dict[str, Any]]:
 def _referrals(p: Participant) -> list[dict[str, Any]]:
     return [
         {
-            **_row(r, ["date", "referred_by", "reason", "requested_start", "status"]),
+            # background: what a waiting referral holds until its admission.
+            **_row(r, ["date", "referred_by", "reason", "requested_start", "status", "background"]),
             "organisation": str(r.organisation or ""),
             "agreement": r.agreement.title,
         }

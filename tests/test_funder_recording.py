@@ -22,6 +22,8 @@ from participants.models import (
     FollowUp,
     FunderProfile,
     Participant,
+    Referral,
+    ReferralStatus,
 )
 from participants.models.funder import AgeGroup, FunderGender, funder_gender
 from participants.worklist import work_for
@@ -626,3 +628,281 @@ def test_the_verb_checks_the_rules_again_and_saves_nothing_on_a_breach(world, ma
     assert "eligibility_justification" in exc.value.message_dict
     assert Enrolment.objects.filter(participant=before.participant).count() == 1
     assert not EntryBackground.objects.exists()
+
+
+# --------------------------------------------------------------------------- waiting list
+
+
+@pytest.fixture
+def full(world, set_today):
+    """Agreement A with one place, taken, on 2026-03-10."""
+    set_today(D(2026, 3, 10))
+    world.agreement_a.capacity = 1
+    world.agreement_a.save()
+    return enrolled(world.agreement_a, world.org_a)
+
+
+def _free_the_place(client, set_today, e: Enrolment, exit_date: str = "2026-03-20"):
+    """Exit `e` (on the 25th): the place opens the day after the exit date, to the first
+    on the waiting list."""
+    set_today(D(2026, 3, 25))
+    data = _exit_data(e, "work")
+    data["exit_date"] = exit_date
+    response = client.post(reverse("participants:enrolment_exit", args=[e.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+
+
+def test_the_background_typed_for_the_waiting_list_is_kept_until_admission(
+    world, login, full, set_today
+):
+    before = _returning(world, personnummer=pnr(D(1990, 3, 15)), birth_year=1990)
+    client = login(world.coordinator_a)
+    response = client.post(
+        reverse("participants:enrolment_create", args=[before.participant_id]),
+        _enrol_data(
+            world,
+            labour_market_status="unemployed",
+            unemployed_months="14",
+            education_level="isced_3_4",
+            disability="declined",
+            income_sources=["income_support"],
+        )
+        | {"start_date": "2026-03-10"},
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get(participant=before.participant)
+    assert referral.status == ReferralStatus.WAITING
+    assert referral.background["unemployed_months"] == 14
+    assert not EntryBackground.objects.exists()
+    # Personal data held on the referral is in the data-subject export.
+    export = login(world.admin).get(
+        reverse("participants:export_json", args=[before.participant_id])
+    )
+    assert export.json()["referrals"][0]["background"]["disability"] == "declined"
+    client = login(world.coordinator_a)
+
+    _free_the_place(client, set_today, full)
+    background = EntryBackground.objects.get()
+    assert background.enrolment.participant == before.participant
+    assert background.enrolment.start_date == D(2026, 3, 21)
+    # Born 1990-03-15: 35 on the requested start, 36 on the actual start.
+    assert background.age_at_entry == 36
+    assert (background.labour_market_status, background.unemployed_months) == ("unemployed", 14)
+    assert (background.education_level, background.disability) == ("isced_3_4", "declined")
+    assert background.income_sources == ["income_support"]
+    assert background.eligibility_breaches == []
+    assert (background.recorded_by, background.source_organisation) == (
+        world.coordinator_a,
+        world.org_a,
+    )
+    referral.refresh_from_db()
+    assert (referral.status, referral.background) == (ReferralStatus.ENROLLED, {})
+
+
+def test_a_registration_that_waits_keeps_its_background_too(world, login, full, set_today):
+    client = login(world.coordinator_a)
+    response = client.post(
+        reverse("participants:create"),
+        {
+            "p-name": "Påhittad Väntande",
+            "p-gender": "woman",
+            "p-birth_year": "1980",
+            "p-identity_status": "registered",
+            "e-agreement": world.agreement_a.pk,
+            "e-start_date": "2026-03-10",
+            "e-income_at_start": "none",
+            "c-share_identity": "on",
+            "c-share_plan": "on",
+            "c-purpose": "Stöd mot arbete",
+            "c-given_on": "2026-03-10",
+            "c-method": "written",
+            "c-reference": "REG-2026-8",
+            "b-labour_market_status": "inactive",
+            "b-homeless": "yes",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Referral.objects.waiting().get().background["homeless"] == "yes"
+    _free_the_place(client, set_today, full)
+    background = EntryBackground.objects.get()
+    assert (background.labour_market_status, background.homeless) == ("inactive", "yes")
+    assert background.age_at_entry == 46
+
+
+def test_admission_by_hand_keeps_the_justification_given_at_referral(world, login, full, set_today):
+    _esf(world.agreement_a, ("min_age", 30))
+    before = _returning(world, birth_year=2000)
+    client = login(world.coordinator_a)
+    data = _enrol_data(world, labour_market_status="inactive") | {"start_date": "2026-03-10"}
+    data["b-eligibility_justification"] = "Anvisad av Arbetsförmedlingen trots åldern."
+    assert (
+        client.post(
+            reverse("participants:enrolment_create", args=[before.participant_id]), data
+        ).status_code
+        == 302
+    )
+    assert Referral.objects.waiting().count() == 1
+    # The place frees without the waiting list being served (a closed enrolment edited).
+    Enrolment.objects.filter(pk=full.pk).update(exit_date=D(2026, 3, 12), exit_outcome="work")
+    set_today(D(2026, 3, 16))
+    waiting_list = reverse("participants:waiting_list", args=[world.agreement_a.pk])
+    assert client.post(waiting_list).status_code == 302
+    background = EntryBackground.objects.get()
+    assert background.enrolment.start_date == D(2026, 3, 16)
+    assert background.eligibility_breaches == ["min_age"]
+    assert background.eligibility_justification.startswith("Anvisad av Arbetsförmedlingen")
+
+
+def test_an_admission_that_breaks_the_rules_is_flagged_without_justification(
+    world, login, full, set_today
+):
+    # Up to 29 years: 29 on the requested start, 30 on the day the place opens.
+    _esf(world.agreement_a, ("max_age", 29))
+    before = _returning(world, personnummer=pnr(D(1996, 3, 15)), birth_year=1996)
+    client = login(world.coordinator_a)
+    data = _enrol_data(world, labour_market_status="inactive") | {"start_date": "2026-03-10"}
+    assert (
+        client.post(
+            reverse("participants:enrolment_create", args=[before.participant_id]), data
+        ).status_code
+        == 302
+    )
+    assert (
+        Referral.objects.get(participant=before.participant).background["eligibility_justification"]
+        == ""
+    )
+
+    _free_the_place(client, set_today, full)
+    background = EntryBackground.objects.get()
+    assert background.age_at_entry == 30
+    assert background.eligibility_breaches == ["max_age"]
+    assert background.eligibility_justification == "Antagen från väntelistan; motivering saknas"
+    quality = figures.participant_data_quality(world.agreement_a, D(2026, 1, 1), D(2026, 12, 31))
+    assert quality["eligibility_flagged"] == 1
+    assert "1 inskrivningar under året avviker från målgruppens regler" in " ".join(
+        _participant_data_warnings(quality)
+    )
+
+
+def test_a_referral_without_background_is_checked_at_admission(world, full):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    _esf(world.agreement_a, ("min_unemployed", 12))
+    before = _returning(world)
+    audit = AuditContext.system()
+    referral = actions.record_referral(
+        user=world.coordinator_a,
+        audit=audit,
+        agreement=world.agreement_a,
+        referral=Referral(
+            participant=before.participant,
+            date=D(2026, 3, 10),
+            referred_by="Handläggare på Arbetsförmedlingen",
+        ),
+    )
+    assert referral.status == ReferralStatus.WAITING
+    Enrolment.objects.filter(pk=full.pk).update(exit_date=D(2026, 3, 9), exit_outcome="work")
+    admitted = actions.admit_from_waiting_list(
+        user=world.coordinator_a, audit=audit, agreement=world.agreement_a, day=D(2026, 3, 10)
+    )
+    assert [e.participant for e in admitted] == [before.participant]
+    background = EntryBackground.objects.get(enrolment=admitted[0])
+    assert background.eligibility_breaches == ["min_unemployed"]
+    assert background.eligibility_justification == "Antagen från väntelistan; motivering saknas"
+    assert background.labour_market_status == ""
+
+
+def test_an_admission_within_the_rules_and_without_background_adds_no_background(world, full):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    before = _returning(world)
+    audit = AuditContext.system()
+    actions.enrol(
+        user=world.coordinator_a,
+        audit=audit,
+        enrolment=Enrolment(
+            participant=before.participant, agreement=world.agreement_a, start_date=D(2026, 3, 10)
+        ),
+    )
+    Enrolment.objects.filter(pk=full.pk).update(exit_date=D(2026, 3, 9), exit_outcome="work")
+    admitted = actions.admit_from_waiting_list(
+        user=world.coordinator_a, audit=audit, agreement=world.agreement_a, day=D(2026, 3, 10)
+    )
+    assert len(admitted) == 1
+    assert not EntryBackground.objects.exists()
+
+
+# --------------------------------------------------------------------------- stale age
+
+
+def test_correcting_the_birth_date_recomputes_the_age_at_entry(world, login, march):
+    e = _returning(world, personnummer=pnr(D(1990, 3, 3)), birth_year=1990)
+    earlier = EntryBackground(enrolment=e)
+    earlier.full_clean()
+    earlier.save()
+    later = EnrolmentFactory.create(
+        participant=e.participant, agreement=world.agreement_a, start_date=D(2026, 3, 2)
+    )
+    current = EntryBackground(enrolment=later)
+    current.full_clean()
+    current.save()
+    assert (earlier.age_at_entry, current.age_at_entry) == (35, 35)
+    participant = e.participant
+    response = login(world.coordinator_a).post(
+        reverse("participants:edit", args=[participant.pk]),
+        {
+            "revision": participant.revision,
+            "identity_status": "registered",
+            "personnummer": pnr(D(1992, 1, 20)),
+            "gender": "woman",
+            "birth_year": "1992",
+            "language": "svenska",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    earlier.refresh_from_db()
+    current.refresh_from_db()
+    assert (earlier.age_at_entry, current.age_at_entry) == (33, 34)
+
+
+def test_correcting_the_birth_year_alone_recomputes_the_age_at_entry(world, march):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    e = enrolled(world.agreement_a, world.org_a, birth_year=1985)
+    background = EntryBackground(enrolment=e)
+    background.full_clean()
+    background.save()
+    assert background.age_at_entry == 41
+    participant = e.participant
+    participant.birth_year = 1987
+    actions.edit_participant(
+        user=world.coordinator_a,
+        audit=AuditContext.system(),
+        participant=participant,
+        revision=participant.revision,
+    )
+    background.refresh_from_db()
+    assert background.age_at_entry == 39
+
+
+def test_pseudonymisation_empties_the_background_a_referral_holds(world, full):
+    from iop.audit import AuditContext
+    from participants import actions
+
+    before = _returning(world)
+    audit = AuditContext.system()
+    waiting = actions.enrol(
+        user=world.coordinator_a,
+        audit=audit,
+        enrolment=Enrolment(
+            participant=before.participant, agreement=world.agreement_a, start_date=D(2026, 3, 10)
+        ),
+        background=EntryBackground(disability="yes"),
+    )
+    assert isinstance(waiting, Referral) and waiting.background["disability"] == "yes"
+    actions.pseudonymise(user=None, audit=audit, participants=[before.participant])
+    waiting.refresh_from_db()
+    assert waiting.background == {}

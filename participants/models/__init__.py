@@ -273,6 +273,10 @@ class Referral(models.Model):
     )
     # The user confirmed a referral outside every intake window of the agreement.
     outside_intake = models.BooleanField(_("utanför intagsperiod"), default=False)
+    # The background at entry typed when the participant went to the waiting list (the
+    # cleaned items of EntryBackground and any justification), kept here until admission
+    # creates the enrolment and its EntryBackground (participants.actions_funder).
+    background = models.JSONField(_("bakgrund vid start"), default=dict, blank=True, editable=False)
     # The organisation that wrote the entry (information carries its source).
     source_organisation = source_organisation_field()
     recorded_by = models.ForeignKey(
