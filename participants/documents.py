@@ -23,7 +23,9 @@ def visible_participant_documents(seen: ParticipantAccess) -> QuerySet[Participa
     if not seen.identity:
         return ParticipantDocument.objects.none()
     documents = ParticipantDocument.objects.filter(
-        participant=seen.participant, document__deleted_at__isnull=True
+        participant=seen.participant,
+        document__deleted_at__isnull=True,
+        document__purged_at__isnull=True,
     )
     if not seen.all_agreements:
         documents = documents.filter(document__agreement_id__in=seen.agreement_ids)
