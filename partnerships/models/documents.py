@@ -48,13 +48,18 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def past_retention(
-        self, *, now: datetime.datetime, deleted_days: int, agreement_years: int
+        self,
+        *,
+        now: datetime.datetime,
+        today: datetime.date,
+        deleted_days: int,
+        agreement_years: int,
     ) -> DocumentQuerySet:
         """Documents whose files are still stored although retention has come: deleted
         more than `deleted_days` ago, or of an agreement that ended (or was terminated)
-        more than `agreement_years` before today. An active agreement past its end date
+        more than `agreement_years` before `today`. An active agreement past its end date
         counts as ended, as on its page."""
-        cutoff = years_before(timezone.localdate(now), agreement_years)
+        cutoff = years_before(today, agreement_years)
         ended = Q(
             agreement__status__in=(Agreement.Status.ENDED, Agreement.Status.ACTIVE),
             agreement__end_date__lt=cutoff,

@@ -51,7 +51,10 @@ class Command(BaseCommand):
     ) -> None:
         due = list(
             Document.objects.past_retention(
-                now=timezone.now(), deleted_days=deleted_days, agreement_years=years
+                now=timezone.now(),
+                today=timezone.localdate(),
+                deleted_days=deleted_days,
+                agreement_years=years,
             )
             .select_related("agreement")
             .order_by("agreement_id", "title", "pk")
@@ -75,4 +78,4 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Torrkörning: {documents} dokument skulle gallras.")
         else:
-            self.stdout.write(f"{documents} dokument gallrade, {files} filer borttagna.")
+            self.stdout.write(f"{documents} dokument gallrade; borttagna filer: {files}.")
