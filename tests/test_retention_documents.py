@@ -236,3 +236,30 @@ def test_a_file_a_failed_purge_left_behind_is_removed_as_an_orphan(world):
     os.utime(path, (two_days_ago, two_days_ago))
     call_command("purge_orphaned_documents", stdout=io.StringIO())
     assert not path.exists()
+
+
+def test_a_participants_purged_document_is_neither_listed_nor_served(
+    world, login, django_capture_on_commit_callbacks, set_today
+):
+    set_today(datetime.date(2026, 6, 1))
+    enrolment = enrolled(world.agreement_a, world.org_a, name="Påhittad Person")
+    client = login(world.coordinator_a)
+    client.post(
+        reverse("participants:documents", args=[enrolment.participant_id]),
+        {
+            "agreement": world.agreement_a.pk,
+            "title": "Inskannad blankett",
+            "file": SimpleUploadedFile("s.pdf", PDF),
+        },
+    )
+    document = Document.objects.get(personal=True)
+    stored = document.files.get()
+    _end(world.agreement_a, datetime.date(2014, 12, 31))
+    assert "1 dokument gallrade" in _purge(django_capture_on_commit_callbacks)
+    assert not Path(stored.file.path).exists()
+    page = client.get(reverse("participants:documents", args=[enrolment.participant_id]))
+    assert "Inskannad blankett" not in page.content.decode()
+    download = reverse(
+        "participants:document_download", args=[enrolment.participant_id, document.pk, stored.pk]
+    )
+    assert client.get(download).status_code == 404
