@@ -355,6 +355,14 @@ SCHEMAS_DIR = Path(env("IOP_SCHEMAS_DIR", default=str(BASE_DIR.parent / "shared"
 # The document archive (partnerships): the largest file accepted, and where files are kept.
 # Set STORAGES["documents"] (e.g. an S3-compatible backend) to keep them off the disk.
 IOP_DOCUMENT_MAX_BYTES = env.int("IOP_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Retention of the archive (manage.py purge_documents_past_retention): the files of a
+# document deleted this many days ago, and of every document of an agreement that ended
+# (or was terminated) this many years ago, are removed from storage; the rows stay. The
+# municipality's or region's records plan (dokumenthanteringsplan) decides the period.
+IOP_DOCUMENT_DELETED_RETENTION_DAYS = env.int("IOP_DOCUMENT_DELETED_RETENTION_DAYS", default=90)
+IOP_DOCUMENT_AGREEMENT_RETENTION_YEARS = env.int(
+    "IOP_DOCUMENT_AGREEMENT_RETENTION_YEARS", default=10
+)
 
 # Views that take a file upload, allowed a larger request body than the 2 MB default
 # (iop/request_limits.py): the import limit, and the document limit.

@@ -782,13 +782,17 @@ def pseudonymise(
 
 def _purge_documents(participant_ids: list[int]) -> None:
     """A pseudonymised participant's documents (consent scans and the like) are personal
-    data: the rows are marked deleted for the retention, and the stored files removed once
-    the transaction has committed, so that a rollback loses nothing."""
+    data: the rows are marked deleted and purged, and the stored files removed once the
+    transaction has committed, so that a rollback loses nothing."""
     documents = Document.objects.filter(
-        participant_link__participant_id__in=participant_ids, deleted_at__isnull=True
+        participant_link__participant_id__in=participant_ids, purged_at__isnull=True
     )
     files = list(DocumentFile.objects.filter(document__in=documents).values_list("file", flat=True))
-    documents.update(deleted_at=timezone.now(), deletion_reason=_("Gallrad med deltagaren"))
+    now = timezone.now()
+    documents.filter(deleted_at__isnull=True).update(
+        deleted_at=now, deletion_reason=_("Gallrad med deltagaren")
+    )
+    documents.update(purged_at=now)
     storage = document_storage()
 
     def delete_files() -> None:

@@ -13,6 +13,7 @@ from django.http import Http404
 from iop.audit import AuditContext
 from partnerships.document_actions import archive_file
 from partnerships.documents import Kind, sniff
+from partnerships.http import open_stored
 from partnerships.models import Agreement, DocumentFile, User
 
 from .access import ParticipantAccess, record_access
@@ -23,7 +24,9 @@ def visible_participant_documents(seen: ParticipantAccess) -> QuerySet[Participa
     if not seen.identity:
         return ParticipantDocument.objects.none()
     documents = ParticipantDocument.objects.filter(
-        participant=seen.participant, document__deleted_at__isnull=True
+        participant=seen.participant,
+        document__deleted_at__isnull=True,
+        document__purged_at__isnull=True,
     )
     if not seen.all_agreements:
         documents = documents.filter(document__agreement_id__in=seen.agreement_ids)
@@ -57,7 +60,7 @@ def access_consent_scan(
     )
     if consent is None:
         raise Http404
-    with consent.scan.open("rb") as stream:
+    with open_stored(consent.scan) as stream:
         kind = sniff(stream)
     if kind is None:
         raise Http404

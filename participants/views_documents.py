@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from iop.audit import AuditContext
 from partnerships.forms_documents import UploadedFileForm
-from partnerships.http import AuthedHttpRequest, stored_file_response
+from partnerships.http import AuthedHttpRequest, open_stored, stored_file_response
 from partnerships.models import Agreement
 
 from . import access, documents
@@ -75,7 +75,7 @@ def participant_document_download(
     )
     stored = documents.access_participant_document_file(seen, document_id, file_id)
     return stored_file_response(
-        stored.file.open("rb"), filename=stored.original_name, content_type=stored.content_type
+        open_stored(stored.file), filename=stored.original_name, content_type=stored.content_type
     )
 
 
@@ -89,7 +89,7 @@ def consent_scan_download(
     )
     scan, kind = documents.access_consent_scan(seen, consent_id, request.user.organisation_id)
     return stored_file_response(
-        scan.open("rb"),
+        open_stored(scan),
         filename=f"samtycke-{seen.participant.code}{kind.extensions[0]}",
         content_type=kind.content_type,
     )

@@ -67,16 +67,16 @@ def access_document_by_id(user: User, document_id: int, *, for_edit: bool = Fals
     if for_edit:
         if document.kind not in uploadable_kinds(user):
             require_role(user, ())
-        if document.is_deleted:
+        if document.is_deleted or document.is_purged:
             raise Http404
     return document
 
 
 def access_document_file(user: User, document_id: int, file_id: int) -> DocumentFile:
     """One stored version to download. A deleted document's files stay in storage until
-    retention, but are no longer served."""
+    retention, but are no longer served; once purged they are gone."""
     document = access_document_by_id(user, document_id)
-    if document.is_deleted:
+    if document.is_deleted or document.is_purged:
         raise Http404
     return get_object_or_404(
         DocumentFile.objects.select_related("document"), pk=file_id, document=document

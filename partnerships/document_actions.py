@@ -1,4 +1,5 @@
-"""The document archive's verbs: upload a document, upload a new version of it, delete it.
+"""The document archive's verbs: upload a document, upload a new version of it, delete it,
+and purge the files of documents past retention.
 
 Each writes an agreement version (`record_version`; the snapshot lists the documents), so
 the agreement's history shows who added or removed which document and when. A deleted
@@ -11,6 +12,8 @@ nothing serves it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -21,7 +24,16 @@ from iop.audit import AuditContext
 
 from .actions import record_version
 from .documents import Kind, checksum
-from .models import ActualCost, Agreement, AgreementVersion, Document, DocumentFile, Meeting, User
+from .models import (
+    ActualCost,
+    Agreement,
+    AgreementVersion,
+    Document,
+    DocumentFile,
+    Meeting,
+    User,
+    document_storage,
+)
 
 Target = AgreementVersion | Meeting | ActualCost | None
 
@@ -134,3 +146,41 @@ def delete_document(*, user: User, audit: AuditContext, document: Document, reas
             % {"title": document.title, "reason": reason}
         )[:300],
     )
+
+
+@transaction.atomic
+def purge_documents(
+    *, user: User | None, audit: AuditContext, agreement: Agreement, documents: Iterable[Document]
+) -> list[str]:
+    """Retention: remove the stored files of these documents of one agreement and mark the
+    documents purged, with a version row naming them. The rows stay, with title, who and
+    when, so that the history still reads. The files are deleted once the transaction has
+    committed, so that a rollback loses nothing; should a deletion fail then,
+    purge_orphaned_documents removes the file later. Returns the stored names removed."""
+    ids = [document.pk for document in documents]
+    locked = list(
+        Document.objects.select_for_update()
+        .filter(pk__in=ids, agreement=agreement, purged_at__isnull=True)
+        .order_by("title", "pk")
+    )
+    if not locked:
+        return []
+    names = list(DocumentFile.objects.filter(document__in=locked).values_list("file", flat=True))
+    Document.objects.filter(pk__in=[d.pk for d in locked]).update(purged_at=timezone.now())
+    record_version(
+        agreement=agreement,
+        user=user,
+        audit=audit,
+        summary=(
+            _("Dokumentens filer gallrade: %(titles)s")
+            % {"titles": ", ".join(d.title for d in locked)}
+        )[:300],
+    )
+    storage = document_storage()
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return names

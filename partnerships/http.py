@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from django.http import FileResponse, HttpRequest
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
 
 from .models import User
 
@@ -27,3 +28,12 @@ def stored_file_response(stream: IO[bytes], *, filename: str, content_type: str)
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def open_stored(file: FieldFile) -> FieldFile:
+    """A stored file opened for reading; 404 when it is no longer in storage (removed by
+    retention, or lost) rather than a server error."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc

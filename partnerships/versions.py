@@ -94,11 +94,18 @@ def _documents_snapshot(agreement: Agreement) -> list[dict[str, Any]]:
         Document.objects.filter(agreement=agreement, personal=False)
         .annotate(version_count=Count("files"))
         .order_by("pk")
-        .values_list("pk", "title", "version_count", "deleted_at")
+        .values_list("pk", "title", "version_count", "deleted_at", "purged_at")
     )
     return [
-        {"id": pk, "title": title, "versions": count, "deleted": deleted is not None}
-        for pk, title, count, deleted in rows
+        {
+            "id": pk,
+            "title": title,
+            "versions": count,
+            "deleted": deleted is not None,
+            # Only once purged, so versions stored before retention existed compare equal.
+            **({"purged": True} if purged is not None else {}),
+        }
+        for pk, title, count, deleted, purged in rows
     ]
 
 
@@ -317,7 +324,9 @@ def _describe(key: str, items: list[dict[str, Any]] | None) -> str:
         )
     if key == "documents":
         return "; ".join(
-            f"{d['title']} (v{d['versions']})" + (f" – {_('borttaget')}" if d["deleted"] else "")
+            f"{d['title']} (v{d['versions']})"
+            + (f" – {_('borttaget')}" if d["deleted"] else "")
+            + (f" – {_('filerna gallrade')}" if d.get("purged") else "")
             for d in items
         )
     if key == "parties":

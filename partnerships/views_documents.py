@@ -17,7 +17,7 @@ from iop.audit import AuditContext
 from . import document_access, document_actions
 from .access import access_agreement_by_id
 from .forms_documents import DocumentDeleteForm, DocumentUploadForm, DocumentVersionForm
-from .http import AuthedHttpRequest, stored_file_response
+from .http import AuthedHttpRequest, open_stored, stored_file_response
 
 
 def document_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
@@ -67,8 +67,8 @@ def document_list(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse
 
 def document_detail(request: AuthedHttpRequest, document_id: int) -> HttpResponse:
     document = document_access.access_document_by_id(request.user, document_id)
-    may_edit = document.kind in document_access.uploadable_kinds(request.user) and (
-        not document.is_deleted
+    may_edit = document.kind in document_access.uploadable_kinds(request.user) and not (
+        document.is_deleted or document.is_purged
     )
     form = DocumentVersionForm(request.POST or None, request.FILES or None) if may_edit else None
     if request.method == "POST":
@@ -128,5 +128,5 @@ def document_delete(request: AuthedHttpRequest, document_id: int) -> HttpRespons
 def document_download(request: AuthedHttpRequest, document_id: int, file_id: int) -> FileResponse:
     stored = document_access.access_document_file(request.user, document_id, file_id)
     return stored_file_response(
-        stored.file.open("rb"), filename=stored.original_name, content_type=stored.content_type
+        open_stored(stored.file), filename=stored.original_name, content_type=stored.content_type
     )

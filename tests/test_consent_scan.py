@@ -106,3 +106,16 @@ def test_a_scan_that_is_not_a_pdf_or_picture_is_refused_at_the_field(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Consent.objects.filter(participant=participant, organisation=employment).exists()
+
+
+def test_a_scan_missing_from_storage_answers_404_not_a_server_error(setup, login):
+    world, employment, participant, _af = setup
+    consent = ConsentFactory(
+        participant=participant,
+        holder=world.org_a,
+        organisation=employment,
+        scan=SimpleUploadedFile("s.pdf", PDF_BYTES),
+    )
+    consent.scan.storage.delete(consent.scan.name)
+    url = reverse("participants:consent_scan", args=[participant.pk, consent.pk])
+    assert login(world.coordinator_a).get(url).status_code == 404

@@ -98,3 +98,49 @@ def test_draft_agenda_has_participant_figures_since_the_last_meeting(
     assert "Nyckeltal sedan 2026-01-01: utfall 0 kr; 8 nya deltagare; 0 avslut" in html.replace(
         "\xa0", " "
     )
+
+
+def _quarters(agreement, count):
+    """`count` consecutive three-month stages from 2026-01-01."""
+    for n in range(count):
+        Stage.objects.create(
+            agreement=agreement,
+            name=f"Etapp {n + 1}",
+            start_date=D(2026, 1 + 3 * n, 1),
+            end_date=D(2026, 3 + 3 * n, 28),
+        )
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_per_stage_figures_take_a_fixed_number_of_queries(world, count, django_assert_num_queries):
+    _quarters(world.agreement_a, count)
+    for n in range(3):
+        enrolled(world.agreement_a, world.org_a, name=f"Påhittad {n}")
+    # The stages, then one grouped count with an aggregate per stage.
+    with django_assert_num_queries(2):
+        counted = figures.stage_figures(world.agreement_a, D(2026, 1, 1), D(2026, 12, 31))
+    assert len(counted) == count
+
+
+def test_per_stage_figures_equal_the_period_statistics_of_each_stage(world):
+    _quarters(world.agreement_a, 4)
+    starts = [D(2025, 11, 1), D(2026, 1, 15), D(2026, 2, 1), D(2026, 5, 5), D(2026, 11, 30)]
+    for n, (day, gender) in enumerate(
+        zip(starts, ["woman", "man", "woman", "other", "man"], strict=True)
+    ):
+        enrolment = enrolled(world.agreement_a, world.org_a, name=f"Påhittad {n}", gender=gender)
+        enrolment.start_date = day
+        enrolment.save()
+    counted = figures.stage_figures(world.agreement_a, D(2026, 1, 1), D(2026, 12, 31))
+    for stage, row in zip(Stage.objects.order_by("start_date"), counted, strict=True):
+        expected = figures.participant_statistics(
+            world.agreement_a, stage.start_date, stage.end_date
+        )["by_gender"]
+        by_label = {r["gender"]: r["new"] for r in expected}
+        assert {c["gender"]: c["n"] for c in row["new_by_gender"] if c["n"]} == {
+            label: n for label, n in by_label.items() if n
+        }
+    # Every stage lists the same genders, so the report's columns line up.
+    assert {tuple(c["gender"] for c in row["new_by_gender"]) for row in counted} == {
+        ("Kvinna", "Man", "Annan")
+    }

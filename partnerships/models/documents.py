@@ -4,11 +4,12 @@ or an actual cost (the signed agreement, minutes, receipts).
 A `Document` is the thing people talk about ("the signed agreement"); each upload is a
 `DocumentFile`, numbered, so a new version keeps the old ones listed. A document is never
 deleted: it is marked deleted with who, when and why, and its files stay in storage until
-retention removes them.
+retention removes them (`purged_at`; the row, with its title and history, stays).
 """
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -36,6 +37,38 @@ def document_storage() -> Storage:
 def random_document_name(instance: DocumentFile, filename: str) -> str:
     """A stored name nobody can guess: the user's file name lives only in the database."""
     return f"documents/{secrets.token_urlsafe(24)}"
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def past_retention(
+        self,
+        *,
+        now: datetime.datetime,
+        today: datetime.date,
+        deleted_days: int,
+        agreement_years: int,
+    ) -> DocumentQuerySet:
+        """Documents whose files are still stored although retention has come: deleted
+        more than `deleted_days` ago, or of an agreement that ended (or was terminated)
+        more than `agreement_years` before `today`. An active agreement past its end date
+        counts as ended, as on its page."""
+        cutoff = years_before(today, agreement_years)
+        ended = Q(
+            agreement__status__in=(Agreement.Status.ENDED, Agreement.Status.ACTIVE),
+            agreement__end_date__lt=cutoff,
+        ) | Q(agreement__status=Agreement.Status.TERMINATED) & (
+            Q(agreement__terminated_on__lt=cutoff)
+            | Q(agreement__terminated_on__isnull=True, agreement__end_date__lt=cutoff)
+        )
+        deleted = Q(deleted_at__lt=now - datetime.timedelta(days=deleted_days))
+        return self.filter(deleted | ended, purged_at__isnull=True)
 
 
 class Document(models.Model):
@@ -103,6 +136,10 @@ class Document(models.Model):
         verbose_name=_("borttagen av"),
     )
     deletion_reason = models.CharField(_("skäl till borttagning"), max_length=300, blank=True)
+    # When retention removed the files from storage; the row stays for the history.
+    purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement", "title", "pk"]
@@ -171,6 +208,10 @@ class Document(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class DocumentFile(models.Model):

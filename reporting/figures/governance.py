@@ -7,34 +7,61 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 
+from participants.models import Gender
 from partnerships.models import Agreement, RiskChange
 
-from .participants import participant_statistics
+from .participants import ENROLMENT_FIGURES, enrolments_in_period
 
 
 def stage_figures(
     agreement: Agreement, start: datetime.date, end: datetime.date
 ) -> list[dict[str, Any]]:
     """The stages overlapping [start, end], each with the participants who entered during
-    the part of the stage inside the period, by gender (suppressed when shown)."""
-    stages = []
-    for stage in agreement.stages.filter(start_date__lte=end, end_date__gte=start):
+    the part of the stage inside the period, by gender (suppressed when shown).
+
+    Two queries whatever the number of stages: the stages, then one grouped count with a
+    filtered aggregate per stage. Every stage lists the same genders (women, men, and any
+    other gender entered in some stage), so the report's columns line up."""
+    stages = list(agreement.stages.filter(start_date__lte=end, end_date__gte=start))
+    if not stages:
+        return []
+    new, _per_participant = ENROLMENT_FIGURES["new"]
+    counts: dict[str, Count] = {}
+    for index, stage in enumerate(stages):
         first, last = max(stage.start_date, start), min(stage.end_date, end)
-        statistics = participant_statistics(agreement, first, last)
-        stages.append(
-            {
-                "name": stage.name,
-                "start": stage.start_date.isoformat(),
-                "end": stage.end_date.isoformat(),
-                "goals": stage.goals,
-                "new_by_gender": [
-                    {"gender": row["gender"], "n": row["new"]} for row in statistics["by_gender"]
-                ],
-            }
+        # The "new" figure of participant_statistics over [first, last]: entered in the
+        # part of the stage, among the enrolments active then.
+        entered = Q(start_date__lte=last) & (Q(exit_date__isnull=True) | Q(exit_date__gte=first))
+        counts[f"stage_{index}"] = Count(
+            "participant", filter=entered & new(first, last), distinct=True
         )
-    return stages
+    per_gender = {
+        row["participant__gender"]: row
+        for row in enrolments_in_period(agreement, start, end)
+        .values("participant__gender")
+        .annotate(**counts)
+        .order_by()
+    }
+    genders = [
+        (value, label)
+        for value, label in Gender.choices
+        if value in ("woman", "man") or any(per_gender.get(value, {}).get(key) for key in counts)
+    ]
+    return [
+        {
+            "name": stage.name,
+            "start": stage.start_date.isoformat(),
+            "end": stage.end_date.isoformat(),
+            "goals": stage.goals,
+            "new_by_gender": [
+                {"gender": str(label), "n": per_gender.get(value, {}).get(f"stage_{index}", 0)}
+                for value, label in genders
+            ],
+        }
+        for index, stage in enumerate(stages)
+    ]
 
 
 def risk_figures(agreement: Agreement) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 A file is written to storage before the transaction that records it commits; when that
 transaction rolls back (a failing version row, a constraint), the row is gone and the file
 stays. This command finds such files under documents/ and deletes them once they are old
-enough that no upload can still be in flight. Run it daily, like send_reminders.
+enough that no upload can still be in flight, and any file of a purged document that its
+purge failed to delete (purge_documents_past_retention). Run it daily, like send_reminders.
 
     manage.py purge_orphaned_documents [--min-age-hours 24] [--dry-run]
 """
@@ -34,7 +35,13 @@ class Command(BaseCommand):
             self.stdout.write("Inga lagrade dokument.")
             return
         _dirs, names = storage.listdir(FOLDER)
-        known = set(DocumentFile.objects.values_list("file", flat=True))
+        # A purged document's files are no longer wanted: one left behind by a failed
+        # deletion after the purge is removed here like any orphan.
+        known = set(
+            DocumentFile.objects.filter(document__purged_at__isnull=True).values_list(
+                "file", flat=True
+            )
+        )
         cutoff = timezone.now() - datetime.timedelta(hours=options["min_age_hours"])
         removed = 0
         for name in names:
