@@ -325,10 +325,19 @@ class NetworkForm(models.Model):
         verbose_name_plural = _("rapporteringsformulär")
         ordering = ["-year", "-half", "-version"]
         constraints = [
+            # One version per period, the whole year (half empty) and each half alike.
+            # Two partial constraints rather than nulls_distinct=False, which SQLite (the
+            # embedded default) cannot create.
             models.UniqueConstraint(
                 fields=["network", "year", "half", "version"],
+                condition=Q(half__isnull=False),
                 name="network_form_version_once",
-                nulls_distinct=False,
+                violation_error_message=_("Versionen av formuläret finns redan."),
+            ),
+            models.UniqueConstraint(
+                fields=["network", "year", "version"],
+                condition=Q(half__isnull=True),
+                name="network_form_year_version_once",
                 violation_error_message=_("Versionen av formuläret finns redan."),
             ),
             models.CheckConstraint(
