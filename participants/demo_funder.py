@@ -25,12 +25,12 @@ import datetime
 import random
 
 from django.utils import timezone
-from stdnum.se import personnummer as stdnum_personnummer
 
 from partnerships.demo import DemoContext
 from partnerships.models import Agreement
 
 from .demo_casework import TITLE as KVINNOR_TITLE
+from .funder import background_breach
 from .models import (
     EligibilityRule,
     Enrolment,
@@ -48,6 +48,7 @@ from .models.funder import (
     FundingProgramme,
     LabourMarketStatus,
     ResultAnswer,
+    age_on,
 )
 
 Kind = EligibilityRule.Kind
@@ -107,15 +108,8 @@ def load(ctx: DemoContext) -> None:
 
 
 def age_at_entry(participant: Participant, start: datetime.date) -> int | None:
-    """The participant's age on the enrolment's first day (see the module docstring)."""
-    if participant.personnummer:
-        birth = stdnum_personnummer.get_birth_date(
-            stdnum_personnummer.compact(participant.personnummer)
-        )
-        return start.year - birth.year - ((start.month, start.day) < (birth.month, birth.day))
-    if participant.birth_year is None:
-        return None
-    return start.year - participant.birth_year
+    """The participant's age on the enrolment's first day, as the app derives it."""
+    return age_on(participant.personnummer, participant.birth_year, start)
 
 
 def _profile(agreement: Agreement, profile: dict, rules: list[tuple[str, int | None]]) -> None:
@@ -135,24 +129,12 @@ def _enrolments(agreement: Agreement) -> list[Enrolment]:
     )
 
 
-def _breaches(background: EntryBackground, rules: list[tuple[str, int | None]]) -> list[str]:
-    """The target-group rules the background breaks (a parallel ESF project is never
-    checked here: the demo has no other ESF agreement)."""
-    age = background.age_at_entry
-    status = background.labour_market_status
-    months = background.unemployed_months
-    known_status = status not in ("", LabourMarketStatus.DECLINED)
-    broken = []
-    for kind, value in rules:
-        if value is None:
-            continue
-        too_young = kind == Kind.MIN_AGE and age is not None and age < value
-        too_old = kind == Kind.MAX_AGE and age is not None and age > value
-        short = status != LabourMarketStatus.UNEMPLOYED or (months is not None and months < value)
-        too_short = kind == Kind.MIN_UNEMPLOYED_MONTHS and known_status and short
-        if too_young or too_old or too_short:
-            broken.append(kind)
-    return broken
+def breaches(background: EntryBackground, rules: list[EligibilityRule]) -> list[str]:
+    """The target-group rules the background breaks, by the app's own check
+    (participants.funder); a parallel ESF project is never checked here: the demo has no
+    other ESF agreement."""
+    found = (background_breach(rule, background.age_at_entry, background) for rule in rules)
+    return [breach.kind for breach in found if breach is not None]
 
 
 def _recorded(enrolment: Enrolment, day: datetime.date) -> dict:
@@ -183,6 +165,7 @@ def _maybe(rng: random.Random, value: str, declined: float, blank: float) -> str
 
 def _load_malmokraften(agreement: Agreement) -> None:
     rng = random.Random("iop-demo-malmokraften-funder")
+    rules = list(EligibilityRule.objects.filter(agreement=agreement))
     enrolments = _enrolments(agreement)
     young = _into_target_group(rng, enrolments)
     # The first on sickness-related activity compensation is outside the labour force.
@@ -197,7 +180,7 @@ def _load_malmokraften(agreement: Agreement) -> None:
     backgrounds = []
     for enrolment in enrolments:
         background = _malmokraften_background(rng, enrolment, inactive=enrolment == inactive)
-        background.eligibility_breaches = _breaches(background, MALMOKRAFTEN_RULES)
+        background.eligibility_breaches = breaches(background, rules)
         background.eligibility_justification = "\n".join(
             str(JUSTIFICATIONS[kind]) for kind in background.eligibility_breaches
         )

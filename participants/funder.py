@@ -168,10 +168,20 @@ def evaluate(
     age = age_on(participant.personnummer, participant.birth_year, enrolment.start_date)
     breaches: list[Breach | None] = []
     for rule in rules:
-        if rule.kind in (EligibilityRule.Kind.MIN_AGE, EligibilityRule.Kind.MAX_AGE):
-            breaches.append(_age_breach(rule, age))
-        elif rule.kind == EligibilityRule.Kind.MIN_UNEMPLOYED_MONTHS:
-            breaches.append(_unemployed_breach(rule, background))
-        elif rule.kind == EligibilityRule.Kind.NO_PARALLEL_ESF:
+        if rule.kind == EligibilityRule.Kind.NO_PARALLEL_ESF:
             breaches.append(_parallel_breach(user, participant.pk, enrolment))
+        else:
+            breaches.append(background_breach(rule, age, background))
     return [breach for breach in breaches if breach is not None]
+
+
+def background_breach(
+    rule: EligibilityRule, age: int | None, background: EntryBackground
+) -> Breach | None:
+    """How the age at start or the background breaks one age or unemployment rule (no
+    query; the parallel-project rule needs the database and is `evaluate`'s)."""
+    if rule.kind in (EligibilityRule.Kind.MIN_AGE, EligibilityRule.Kind.MAX_AGE):
+        return _age_breach(rule, age)
+    if rule.kind == EligibilityRule.Kind.MIN_UNEMPLOYED_MONTHS:
+        return _unemployed_breach(rule, background)
+    return None
