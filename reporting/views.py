@@ -8,6 +8,7 @@ ValidationError whose Swedish message is shown as it is; nothing is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -437,12 +438,19 @@ def annual_report_correct(request: AuthedHttpRequest, agreement_id: int, year: i
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
     report = access.access_annual_report(request.user, agreement, year)
+    correct_report(request, report, start_correction)
+    return redirect("reporting:annual_report", agreement.pk, year)
+
+
+def correct_report(request: AuthedHttpRequest, report: Any, start: Callable[..., Any]) -> None:
+    """Start a correction of a submitted report (annual or final) with the reason the form
+    gives, through the report's verb `start`; the outcome is told as a message."""
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ange varför rapporten rättas."))
-        return redirect("reporting:annual_report", agreement.pk, year)
+        return
     try:
-        new = start_correction(
+        new = start(
             report=report,
             reason=form.cleaned_data["reason"],
             user=request.user,
@@ -456,7 +464,6 @@ def annual_report_correct(request: AuthedHttpRequest, agreement_id: int, year: i
             _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
             % {"v": new.version, "old": report.version},
         )
-    return redirect("reporting:annual_report", agreement.pk, year)
 
 
 @require_POST

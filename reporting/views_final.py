@@ -38,7 +38,7 @@ from .annual import (
 from .documents import final_report_context
 from .forms import CorrectionForm, FinalNarrativeForm, SubmitForm
 from .models import FinalReport, RenderJob
-from .views import _pdf_response
+from .views import _pdf_response, correct_report
 
 
 def _narrative_form(
@@ -189,25 +189,7 @@ def final_report_correct(request: AuthedHttpRequest, agreement_id: int) -> HttpR
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     report = access.access_final_report(request.user, agreement)
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Ange varför rapporten rättas."))
-        return redirect("reporting:final_report", agreement.pk)
-    try:
-        new = start_final_correction(
-            report=report,
-            reason=form.cleaned_data["reason"],
-            user=request.user,
-            audit=AuditContext.from_request(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
-            % {"v": new.version, "old": report.version},
-        )
+    correct_report(request, report, start_final_correction)
     return redirect("reporting:final_report", agreement.pk)
 
 
