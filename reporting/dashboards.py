@@ -272,11 +272,15 @@ def fetch_figures(scope: Scope, *, counts_only: bool = False) -> dict[str, Any]:
 
 
 def _versions(scope: Scope) -> str:
-    """The versions of the scope's partnerships in the shared cache, read once per page:
-    a write to one of them makes every cached figure and deadline of it a miss."""
+    """The versions of the scope's partnerships (and of the pages linked to it) in the
+    shared cache, read once per page: a write to one of them makes every cached figure,
+    deadline and built page of it a miss."""
     memo: dict[str, str] = scope.__dict__.setdefault("_versions", {})
     if "token" not in memo:
-        memo["token"] = figures_cache.versions_token([a.pk for a in scope.agreements])
+        # The linked pages' versions too: the built page (_built_page) depends on them, and
+        # one read serves the figures, the deadlines and the page.
+        ids = sorted({a.pk for a in scope.agreements} | {a.pk for a in scope.linked})
+        memo["token"] = figures_cache.versions_token(ids)
     return memo["token"]
 
 
@@ -313,7 +317,6 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     (collect_counts), hiding is applied to the whole page, and then each builder of
     FIGURE_BUILDERS lays out its table and chart.
     """
-    s = Suppressor()
     result: dict[str, Any] = {
         "scope": scope,
         "figures": [],
@@ -322,21 +325,47 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     }
     if not scope.agreements:
         return result
+    result.update(_built_page(scope))
+    result["deadlines"] = _deadlines(scope, user)
+    result["threshold"] = threshold()
+    return result
 
+
+def _built_page(scope: Scope) -> dict[str, Any]:
+    """The page's tiles, figures and suppressor, kept in the shared cache like the figures.
+
+    Suppressing and laying out a page together with every page linked to it (link_pages)
+    costs more of the app server's time than reading the cached figures: half of a cached
+    dashboard's CPU. None of it depends on who looks, only on the page, the linked set, the
+    day, the language and the threshold, so the built page is kept under those and the
+    versions of every partnership involved, and any write to one of them rebuilds it.
+    """
+    seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return _build_page(scope)
+    agreements = ",".join(str(a.pk) for a in scope.agreements)
+    linked = ",".join(str(a.pk) for a in scope.linked)
+    what = f"{scope.single.pk if scope.single else 'all'}:{agreements}:{linked}"
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = (
+        f"dashboard-page:{digest}:{scope.year}:{scope.today.isoformat()}:"
+        f"{translation.get_language()}:{threshold()}:{_versions(scope)}"
+    )
+    built = cache.get(key)
+    if built is None:
+        built = _build_page(scope)
+        cache.set(key, built, seconds)
+    return built
+
+
+def _build_page(scope: Scope) -> dict[str, Any]:
+    s = Suppressor()
     raw = fetch_figures(scope)
     page = Page(scope=scope, raw=raw, counts=collect_counts(s, scope, raw))
     link_pages(s, scope, page.counts)
     s.apply()
-
-    result["tiles"] = _tiles(page)
-    for builder in FIGURE_BUILDERS:
-        figure = builder(page)
-        if figure is not None:
-            result["figures"].append(figure)
-    result["deadlines"] = _deadlines(scope, user)
-    result["threshold"] = threshold()
-    result["suppressor"] = s
-    return result
+    figures_shown = [f for f in (builder(page) for builder in FIGURE_BUILDERS) if f is not None]
+    return {"tiles": _tiles(page), "figures": figures_shown, "suppressor": s}
 
 
 # --------------------------------------------------------------------------- the counts

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 # A cached dashboard: the session and the user, the second factor, the partnerships the
 # user follows, the partnership and its years, then one read of the versions and one of
-# the figures and one of the deadlines from the cache.
+# the built page and one of the deadlines from the cache.
 CACHED_QUERIES = 10
 
 
@@ -77,6 +77,32 @@ def test_a_cached_dashboard_runs_few_queries_and_a_write_recounts(
     assert after_write > CACHED_QUERIES + 20  # counted afresh
     _body, again = _page(client, url)
     assert again == CACHED_QUERIES
+
+
+def test_a_write_to_a_linked_partnership_rebuilds_the_page(
+    world, login, django_capture_on_commit_callbacks
+):
+    """A partnership's page is suppressed together with every page its reader can open
+    (reporting.dashboards.link_pages), so the built page is kept under their versions too:
+    a contact logged in the other partnership makes the first page count afresh."""
+    first = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    second = fixture_partnership(world.org_a, world.municipality, world.coordinator_a, prefix="FY")
+    figures_cache.flush_pending()
+    client = login(world.steering_a)
+    url = reverse("dashboard_detail", args=[first.pk]) + "?year=2024"
+    cold_body, cold = _page(client, url)
+    warm_body, warm = _page(client, url)
+    assert warm == CACHED_QUERIES and warm_body.count("<svg") == cold_body.count("<svg")
+    enrolment = second.enrolments.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory.create(
+            participant=enrolment.participant,
+            agreement=second,
+            date=datetime.date(2024, 3, 1),
+            staff=world.coordinator_a,
+        )
+    _body, after_write = _page(client, url)
+    assert after_write > CACHED_QUERIES + 20
 
 
 def test_a_write_to_another_partnership_keeps_the_figures(
