@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -365,7 +366,15 @@ def _build_page(scope: Scope) -> dict[str, Any]:
     link_pages(s, scope, page.counts)
     s.apply()
     figures_shown = [f for f in (builder(page) for builder in FIGURE_BUILDERS) if f is not None]
-    return {"tiles": _tiles(page), "figures": figures_shown, "suppressor": s}
+    return {
+        "tiles": _tiles(page),
+        "figures": figures_shown,
+        # Rendered once with the page: the same for everyone who opens it.
+        "figures_html": render_to_string(
+            "reporting/_dashboard_figures.html", {"figures": figures_shown}
+        ),
+        "suppressor": s,
+    }
 
 
 # --------------------------------------------------------------------------- the counts
