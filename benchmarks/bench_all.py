@@ -63,8 +63,11 @@ class Row:
         self.cpu: list[float] = []
         self.sql: list[float] = []
         self.queries: set[int] = set()
+        self.missing = 0  # the status the page answered when it is not there
 
     def line(self, reference: Row | None) -> str:
+        if self.missing:
+            return f"| {self.label:<40} | not on this version (answered {self.missing}) |"
         wall, cpu = self.wall[3:], self.cpu[3:]  # the first requests warm connections
         p50 = statistics.median(wall)
         p95 = statistics.quantiles(wall, n=20, method="inclusive")[-1]
@@ -92,6 +95,9 @@ def measure(
             status = request(i)
             row.wall.append((time.perf_counter() - wall0) * 1000)
             row.cpu.append((time.process_time() - cpu0) * 1000)
+        if status != ok and i == 0:  # a page this version of the code does not have
+            row.missing = status
+            return row
         assert status == ok, (label, status)
         row.queries.add(len(ctx.captured_queries))
         row.sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
@@ -317,6 +323,8 @@ def table(runs: int, finance_user: User) -> tuple[Row, list[Row]]:
         print(row.line(reference))
     by_label = {row.label: row for row in rows}
     weights = sum(MIX.values())
+    if any(by_label[k].missing for k in MIX):
+        return reference, rows
     mix_cpu = sum(statistics.median(by_label[k].cpu[3:]) * w for k, w in MIX.items()) / weights
     ref_cpu = statistics.median(reference.cpu[3:])
     print(
@@ -339,6 +347,7 @@ def _save(size: int, reference: Row, rows: list[Row]) -> None:
             "sql": statistics.median(row.sql[3:]),
         }
         for row in [reference, *rows]
+        if not row.missing
     }
     (RESULTS / f"{size}.json").write_text(json.dumps(data, indent=1))
 
