@@ -220,6 +220,8 @@ class ParticipantDataResource(IopResource):
     def consented(self, category: str) -> set[tuple[int, int]] | None:
         """(participant, holder) pairs whose active consent towards the user's organisation
         covers `category`; None = all (an administrator). One query per import or export."""
+        if self._flags is not None:  # asked once per row: the answer is kept
+            return self._flags[category]
         if self.user.is_administrator:
             return None
         if self._flags is None:
@@ -382,6 +384,7 @@ class ContactResource(ParticipantDataResource, BulkImportResource):
         batch_size = 5_000
         skip_diff = True
 
+    cell_only_fields = ("participant", "agreement", "date", "kind", "staff", "duration_minutes")
     hidden_columns = {"Anteckning": "notes"}
     hidden_refusal = gettext_lazy(
         "Samtycket omfattar inte anteckningar; lämna kolumnen Anteckning tom."

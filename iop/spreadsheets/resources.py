@@ -34,6 +34,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
+from import_export.fields import Field
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Error, RowResult
 
@@ -647,6 +648,13 @@ class IopResource(resources.ModelResource):
         ]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Refusal:
+    """A cell's ValueError, kept for the next row with the same cell."""
+
+    message: str
+
+
 # Fields whose Python value psycopg writes as it is (COPY in BulkImportResource._create).
 _PLAIN_TYPES = frozenset(
     {
@@ -700,12 +708,42 @@ class BulkImportResource(IopResource):
         raise nothing for this instance; False sends the row through full_clean."""
         return False
 
+    # Fields whose cleaned value depends on their own cell alone (no other column, no row
+    # state): cleaned once per distinct cell value in a chunk, since a date, a kind or a
+    # code repeats on many rows. The value and any refusal are the same as cleaning each.
+    cell_only_fields: tuple[str, ...] = ()
+
     def prepare_chunk(self, rows: list[dict]) -> None:
         self._ids: dict[int, tuple[dict, list[Any] | ValidationError]] = {}
+        self._cells: dict[tuple, Any] = {}
         super().prepare_chunk(rows)
 
     def _id_fields(self):
         return [self.fields[name] for name in self.get_import_id_fields()]
+
+    def _clean(self, name: str, f, row: dict) -> Any:
+        """`f.clean(row)`, once per distinct cell for the `cell_only_fields`."""
+        if name not in self.cell_only_fields:
+            return f.clean(row)
+        raw = row[f.column_name]
+        key = (name, type(raw), raw)
+        cells = getattr(self, "_cells", None)
+        if cells is None:
+            cells = self._cells = {}
+        if key in cells:
+            found = cells[key]
+        else:
+            try:
+                found = f.clean(row)
+            except ValueError as exc:
+                found = _Refusal(str(exc))
+            cells[key] = found
+        if type(found) is _Refusal:
+            raise ValueError(found.message)
+        return found
+
+    def _id_names(self) -> list[str]:
+        return list(self.get_import_id_fields())
 
     def _id_values(self, row: dict) -> list[Any] | ValidationError:
         """The row's key fields cleaned once (as ChunkInstanceLoader.get_instance would)."""
@@ -717,7 +755,7 @@ class BulkImportResource(IopResource):
             return kept[1]
         found: list[Any] | ValidationError
         try:
-            found = [f.clean(row) for f in self._id_fields()]
+            found = [self._clean(name, self.fields[name], row) for name in self._id_names()]
         except ValueError as exc:
             found = ValidationError(str(exc))
         memo[id(row)] = (row, found)
@@ -738,17 +776,21 @@ class BulkImportResource(IopResource):
             if isinstance(cleaned, ValidationError) or any(_no_key(v) for v in cleaned):
                 continue
             for f, v in zip(id_fields, cleaned, strict=True):
-                values[f.attribute].add(v)
+                values[f.attribute].add(getattr(v, "pk", v))  # a key, not an instance
         if not rows or not all(values.values()):
             return {}
         model = self._meta.model
         queryset = self.get_queryset().filter(
             **{f"{attr}__in": vals for attr, vals in values.items()}
         )
+        # The change check reads the stored row's related objects: fetched with it, except
+        # the key fields' (the row's own cleaned values: the same objects, `_fill`).
+        keys = {f.attribute for f in id_fields}
         related = {
             f.attribute
             for f in self.get_import_fields()
             if f.attribute
+            and f.attribute not in keys
             and any(mf.name == f.attribute and mf.is_relation for mf in model._meta.concrete_fields)
         }
         if related:
@@ -806,18 +848,27 @@ class BulkImportResource(IopResource):
 
     def _fill(self, instance, row, ids: list[Any]) -> dict[str, Any]:
         """import_instance without cleaning the key fields again; the errors by field."""
+        plan = self._fill_plan()
+        for f, key in plan:
+            # A stored row was found by these values, so they are what it holds already.
+            if key is not None and f.column_name in row:
+                setattr(instance, f.attribute, ids[key])
         self._before = None
         if instance.pk is not None:
             self._before = {f.column_name: f.get_value(instance) for f in self._compared_fields()}
         errors: dict[str, Any] = {}
-        for f, key in self._fill_plan():
-            if f.column_name not in row:
-                continue
-            if key is not None:
-                setattr(instance, f.attribute, ids[key])
+        for f, key in plan:
+            if key is not None or f.column_name not in row:
                 continue
             try:
-                f.save(instance, row)
+                name = self._names[f]
+                if name in self.cell_only_fields and type(f).save is Field.save:
+                    # Field.save for a plain attribute, with the value cleaned once.
+                    cleaned = self._clean(name, f, row)
+                    if cleaned is not None or f.saves_null_values:
+                        setattr(instance, f.attribute, cleaned)
+                else:
+                    f.save(instance, row)
             except ValueError as exc:
                 errors[f.attribute] = ValidationError(force_str(exc), code="invalid")
         return ValidationError(errors).update_error_dict({}) if errors else {}
@@ -827,7 +878,7 @@ class BulkImportResource(IopResource):
         the key fields (None: not a key field, cleaned from the row)."""
         plan = getattr(self, "_plan", None)
         if plan is None:
-            by_field = {f: name for name, f in self.fields.items()}
+            by_field = self._names = {f: name for name, f in self.fields.items()}
             names = list(self.get_import_id_fields())
             plan = self._plan = [
                 (f, names.index(by_field[f]) if by_field.get(f) in names else None)
