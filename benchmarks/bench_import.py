@@ -250,7 +250,8 @@ def _clean_up(agreement: Agreement, user: User) -> None:
 def _line(label: str, rows: int, elapsed: float, reference: float | None) -> str:
     rate = rows / elapsed
     ratio = f"{rate / reference:.1f}×" if reference else "1×"
-    return f"| {label} | {rows:,} | {rate:,.0f} | {ratio} |".replace(",", " ")
+    count, per_second = f"{rows:,}".replace(",", " "), f"{rate:,.0f}".replace(",", " ")
+    return f"| {label} | {count} | {per_second} | {ratio} |"
 
 
 def import_rows(rows: int, big: int, participants: int = 1_000) -> list[str]:
