@@ -23,6 +23,7 @@ import csv
 import datetime
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -281,6 +282,7 @@ def import_rows(rows: int, big: int, participants: int = 1_000) -> list[str]:
                 lines.append(_line("contacts (read once + import)", big, app_big, rows / default))
         finally:
             _clean_up(agreement, user)
+            shutil.rmtree(tmp, ignore_errors=True)
     return lines
 
 
@@ -313,6 +315,7 @@ def main() -> None:
             _report(args, user, agreement, small, big)
         finally:
             _clean_up(agreement, user)
+            shutil.rmtree(tmp, ignore_errors=True)
     print(f"peak RSS of the whole benchmark process: {rss_mib():.0f} MiB")
 
 
