@@ -730,7 +730,11 @@ class BulkImportResource(IopResource):
         cells = getattr(self, "_cells", None)
         if cells is None:
             cells = self._cells = {}
-        if key in cells:
+        try:
+            known = key in cells
+        except TypeError:  # a cell no file reader gives (unhashable): cleaned as it is
+            return f.clean(row)
+        if known:
             found = cells[key]
         else:
             try:
