@@ -250,7 +250,7 @@ class ParticipantDataResource(IopResource):
         """The participant the row names, if the user sees it (None: refused later with
         the lookup's own message). A new code gives an unsaved participant."""
         try:
-            return self.fields["participant"].clean(row)
+            return self.clean_field("participant", row)
         except ValueError:
             return None
 

@@ -486,6 +486,10 @@ class IopResource(resources.ModelResource):
             if keys:
                 widget.prefetch(keys)
 
+    def clean_field(self, name: str, row: dict) -> Any:
+        """The row's cleaned value of field `name` (ValueError with the Swedish reason)."""
+        return self.fields[name].clean(row)
+
     def import_chunk(self, data, rows: list[dict]):
         """Import one chunk (`data`, the same rows as dicts in `rows`) and return a result
         with `.rows` (one RowResult per row, in order) and `.base_errors`. The engine owns
@@ -720,6 +724,9 @@ class BulkImportResource(IopResource):
 
     def _id_fields(self):
         return [self.fields[name] for name in self.get_import_id_fields()]
+
+    def clean_field(self, name: str, row: dict) -> Any:
+        return self._clean(name, self.fields[name], row)
 
     def _clean(self, name: str, f, row: dict) -> Any:
         """`f.clean(row)`, once per distinct cell for the `cell_only_fields`."""
