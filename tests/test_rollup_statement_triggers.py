@@ -88,3 +88,40 @@ def test_bulk_writes_leave_the_same_totals_as_a_recount(world):
     Contact.objects.all().delete()
     assert not ContactDay.objects.filter(total__gt=0).exists()
     assert rollup.differences() == []
+
+
+def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, tmp_path):
+    """The spreadsheet import writes new contacts with COPY; the statement-level triggers
+    see those rows as they see an INSERT."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from iop.spreadsheets import engine as imports
+    from iop.spreadsheets.registry import get_dataset
+    from tests.factories.participants import enrolled
+    from tests.io_helpers import csv_bytes
+
+    people = [enrolled(world.agreement_a, world.org_a) for _ in range(3)]
+    header = ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"]
+    rows = [
+        [e.participant.code, "iop-a", D(2026, 2, 1 + d).isoformat(), "Telefon", "coord_a", "20"]
+        for d in range(20)
+        for e in people
+    ]
+    path = tmp_path / "kontakter.csv"
+    path.write_bytes(csv_bytes([header, *rows]))
+    outcome = imports.Outcome()
+    resource = get_dataset("contacts").resource(world.coordinator_a)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        imports.import_rows(
+            resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
+        )
+    assert outcome.counts["new"] == 60, outcome.rows[:3]
+    writes = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("COPY", "INSERT")) and "participants_contact" in q["sql"]
+    ]
+    assert writes == ["COPY"]
+    assert Contact.objects.filter(agreement=world.agreement_a, date__month=2).count() == 60
+    assert rollup.differences() == []

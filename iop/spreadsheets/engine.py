@@ -477,6 +477,12 @@ class Outcome:
                 }
             )
 
+    def keeps(self, kind: str) -> bool:
+        """Whether `add` would keep the row's details (its label is built only then)."""
+        if {"invalid": "refused", "error": "errors"}.get(kind, kind) in ("refused", "errors"):
+            return True
+        return self.shown_ok < PREVIEW_ROWS
+
     def conceal(self, message: str) -> None:
         """Every concealable row is refused with the same `message`: which of them caused
         the refusal is not shown (the resource's `concealed_refusal`)."""
@@ -567,28 +573,23 @@ def import_rows(
     number = 1  # spreadsheet row number of the header
     processed = 0
     limit = max_rows()
+    chunk_rows = resource.chunk_rows or CHUNK_ROWS
     while True:
-        chunk = list(islice(rows, CHUNK_ROWS))
+        chunk = list(islice(rows, chunk_rows))
         if not chunk:
             break
         processed += len(chunk)
         if processed > limit:
             raise FileRefused(_row_limit_message())
         chunk_values = [[raw[i] if i < len(raw) else None for i in positions] for raw in chunk]
-        data, numbers = _unique_rows(
+        data, numbers, unique = _unique_rows(
             resource, columns, chunk_values, seen_keys=seen_keys, first=number + 1, outcome=outcome
         )
         number += len(chunk)
         if not numbers:
             continue
-        result = resource.import_data(
-            data,
-            dry_run=False,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
-        _record_results(resource, data, numbers, result, outcome)
+        result = resource.import_chunk(data, unique)
+        _record_results(resource, unique, numbers, result, outcome)
         if progress is not None:
             progress.report(processed)
     for key, reasons in resource.after_rows():
@@ -608,10 +609,12 @@ def _unique_rows(
     seen_keys: dict[tuple, int],
     first: int,
     outcome: Outcome,
-) -> tuple[tablib.Dataset, list[int]]:
-    """A chunk's rows to import, and their row numbers; a key seen before is refused."""
+) -> tuple[tablib.Dataset, list[int], list[dict[str, Any]]]:
+    """A chunk's rows to import, their row numbers and the same rows as dicts; a key
+    seen before is refused."""
     data = tablib.Dataset(headers=columns)
     numbers = []
+    unique = []
     chunk_rows = [dict(zip(columns, values, strict=True)) for values in chunk_values]
     resource.prepare_chunk(chunk_rows)
     for number, (values, row) in enumerate(zip(chunk_values, chunk_rows, strict=True), first):
@@ -629,16 +632,17 @@ def _unique_rows(
             continue
         seen_keys[key] = number
         numbers.append(number)
+        unique.append(row)
         data.append(values)
-    return data, numbers
+    return data, numbers, unique
 
 
 def _record_results(
-    resource: IopResource, data: tablib.Dataset, numbers: list[int], result, outcome: Outcome
+    resource: IopResource, rows: list[dict[str, Any]], numbers: list[int], result, outcome: Outcome
 ) -> None:
     """Each imported row's outcome (with the reasons for a refusal), then whole-chunk errors."""
-    for number_in_file, row_dict, row_result in zip(numbers, data.dict, result.rows, strict=False):
-        label = resource.row_label(row_dict)
+    for number_in_file, row_dict, row_result in zip(numbers, rows, result.rows, strict=False):
+        label = resource.row_label(row_dict) if outcome.keeps(row_result.import_type) else ""
         concealable = resource.is_concealable(row_dict)
         if row_result.import_type in ("invalid", "error"):
             outcome.add(
