@@ -23,6 +23,12 @@ an assessment changes, so that "first and latest step by the end of the period" 
 join instead of a window over all assessments of every enrolment (80 ms for ten
 partnerships, more every year).
 
+The participant figures (enrolled, new, active at the end, exits by outcome, steps, monthly
+flows) count reporting_enrolmentrow: every enrolment as one narrow row with its
+participant's gender, so that they read one small table instead of joining every enrolment
+of the period to its participant. They count rows, not daily totals: "enrolled" and "new"
+count distinct participants, which do not add up across days or partnerships.
+
 TRUNCATE fires no row triggers: after loading data with TRUNCATE and COPY (the benchmarks),
 or if the totals are ever in doubt, run `manage.py rebuild_activity_rollup` (`--check` only
 compares). Installing the triggers is idempotent and runs after every `migrate`, because

@@ -4,7 +4,10 @@ Each participant figure is defined once, as a filter over the enrolments active 
 period (enrolments_in_period). participant_statistics and step_progression count with
 these filters, inside grouped aggregates so that the query count stays fixed, and the
 annual report's drill-down (figure_enrolments) lists the enrolments behind a figure with
-the very same filter, so that a list can never disagree with the number it explains.
+the very same filter, so that a list can never disagree with the number it explains. The
+counts read the enrolments' narrow rows (reporting_enrolmentrow, kept by the database,
+reporting/rollup.py), which have the same column names; the drill-down reads the
+enrolments themselves, and tests/test_enrolment_rollup.py holds the two equal.
 
 The dashboard functions at the end break the same counts down further (per month, per
 gender, per partnership), still in the database and in a fixed number of queries.
