@@ -543,6 +543,11 @@ class AssessmentSpan(models.Model):
         null=True,
     )
 
+    class Meta:
+        # The spans that cross a day (dated on or before it, the next one after it): the
+        # step figures of a period that ends before an enrolment's latest assessment.
+        indexes = [models.Index(fields=["next_date"], name="assessmentspan_next")]
+
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.date}–{self.next_date or ''}: {self.step}"
 
@@ -581,6 +586,11 @@ class EnrolmentRow(models.Model):
     exit_outcome = models.CharField(max_length=20, blank=True)
     income_at_start = models.CharField(max_length=20)
     income_at_exit = models.CharField(max_length=20, blank=True)
+    # From the enrolment's latest step span (none: not assessed): its first step, and its
+    # latest step and that assessment's date.
+    first_assessed_step = models.SmallIntegerField(null=True)
+    latest_step = models.SmallIntegerField(null=True)
+    latest_date = models.DateField(null=True)
 
     class Meta:
         indexes = [

@@ -272,11 +272,22 @@ SPAN_COLUMNS = f"assessment_id, enrolment_id, {DATE}, step, first_step, next_dat
 SPAN_CHANGED = ("enrolment_id", DATE, "step")
 
 
-def _sqlite_span_statements() -> list[str]:
+def _rows_latest_step(ids: str) -> str:
+    """Copy the latest span (the one with no next assessment) of enrolments `ids` (an SQL
+    condition on enrolment_id) to their rows; NULL for an enrolment not assessed."""
+    return (
+        f"UPDATE {ROWS} SET ({', '.join(ROW_STEPS)}) = (SELECT s.first_step, s.step, s.{DATE} "
+        f"FROM {SPANS} s WHERE s.enrolment_id = {ROWS}.enrolment_id AND s.next_date IS NULL) "
+        f"WHERE enrolment_id {ids};"
+    )
+
+
+def _sqlite_span_statements(with_rows: bool) -> list[str]:
     def redo(ids: str) -> str:
         return (
             f"DELETE FROM {SPANS} WHERE enrolment_id IN ({ids}); "
             f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select(f'enrolment_id IN ({ids})')};"
+            + (_rows_latest_step(f"IN ({ids})") if with_rows else "")
         )
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SPAN_CHANGED)
@@ -290,7 +301,7 @@ def _sqlite_span_statements() -> list[str]:
     ]
 
 
-def _postgresql_span_statements() -> list[str]:
+def _postgresql_span_statements(with_rows: bool) -> list[str]:
     changed_old = _changed_rows("old_rows", SPAN_CHANGED)
     changed_new = _changed_rows("new_rows", SPAN_CHANGED)
     return [
@@ -317,6 +328,7 @@ def _postgresql_span_statements() -> list[str]:
                 FOR NO KEY UPDATE;
             DELETE FROM {SPANS} WHERE enrolment_id = ANY(ids);
             INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select("enrolment_id = ANY(ids)")};
+            {_rows_latest_step("= ANY(ids)") if with_rows else ""}
             RETURN NULL;
         END $$""",
         *_statement_triggers(SPANS, f"{SPANS}_sync_rows", ASSESSMENT),
@@ -351,19 +363,25 @@ ROW_FIELDS = (
     "income_at_start",
     "income_at_exit",
 )
-ROW_COLUMNS = f"enrolment_id, {', '.join(ROW_FIELDS)}, gender"
+# The enrolment's first step and its latest step with the latest assessment's date, from
+# the step span with no next assessment: the latest step by the end of any period that ends
+# on or after that date (reporting.figures.participants._rows_with_first_and_last_step).
+ROW_STEPS = ("first_assessed_step", "latest_step", "latest_date")
+ROW_COLUMNS = f"enrolment_id, {', '.join(ROW_FIELDS)}, gender, {', '.join(ROW_STEPS)}"
 
 
 def _row_select(rows: str, where: str = "true") -> str:
     """The rows of the enrolments in `rows` (a table or transition table), as inserted."""
     return (
-        f"SELECT e.id, {', '.join('e.' + f for f in ROW_FIELDS)}, p.gender "
-        f"FROM {rows} e JOIN {PARTICIPANT} p ON p.id = e.participant_id WHERE {where}"
+        f"SELECT e.id, {', '.join('e.' + f for f in ROW_FIELDS)}, p.gender, "
+        f"s.first_step, s.step, s.{DATE} "
+        f"FROM {rows} e JOIN {PARTICIPANT} p ON p.id = e.participant_id "
+        f"LEFT JOIN {SPANS} s ON s.enrolment_id = e.id AND s.next_date IS NULL WHERE {where}"
     )
 
 
 def _row_upsert(select: str) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in (*ROW_FIELDS, "gender"))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*ROW_FIELDS, "gender", *ROW_STEPS))
     return (
         f"INSERT INTO {ROWS} ({ROW_COLUMNS}) {select} "
         f"ON CONFLICT (enrolment_id) DO UPDATE SET {updates};"
@@ -442,10 +460,10 @@ def install_triggers(using: str = "default") -> None:
     connection = connections[using]
     with_rows = _has_rows_table(connection)
     if connection.vendor == "postgresql":
-        statements = _postgresql_statements(with_rows) + _postgresql_span_statements()
+        statements = _postgresql_statements(with_rows) + _postgresql_span_statements(with_rows)
         statements += _postgresql_row_statements() if with_rows else []
     elif connection.vendor == "sqlite":
-        statements = _sqlite_statements(with_rows) + _sqlite_span_statements()
+        statements = _sqlite_statements(with_rows) + _sqlite_span_statements(with_rows)
         statements += _sqlite_row_statements() if with_rows else []
     else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
         raise NotImplementedError(connection.vendor)

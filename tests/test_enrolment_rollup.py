@@ -133,7 +133,11 @@ def test_every_kind_of_write_keeps_the_figures_equal_to_the_drill_down(world):
     AssessmentFactory(plain=True, enrolment=again, date=D(2026, 5, 1), step=3)
     AssessmentFactory(plain=True, enrolment=other_enrolment, date=D(2026, 2, 1), step=5)
     AssessmentFactory(plain=True, enrolment=other_enrolment, date=D(2026, 6, 1), step=1)
-    assert EnrolmentRow.objects.count() == 5
+    # First assessed after the end of 2025, assessed again after the middle period.
+    late = enrol(b, ParticipantFactory(plain=True, gender="man"), D(2025, 10, 1))
+    AssessmentFactory(plain=True, enrolment=late, date=D(2026, 3, 1), step=3)
+    AssessmentFactory(plain=True, enrolment=late, date=D(2026, 10, 1), step=6)
+    assert EnrolmentRow.objects.count() == 6
     assert_figures_match_the_enrolments(both)
 
     # bulk_create, queryset update, bulk_update, a raw UPDATE.

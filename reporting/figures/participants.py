@@ -19,7 +19,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractMonth
 
 from participants.models import (
@@ -260,18 +260,30 @@ def _with_first_and_last_step(
 def _rows_with_first_and_last_step(
     agreements: Any, start: datetime.date, end: datetime.date
 ) -> QuerySet[EnrolmentRow]:
-    """_with_first_and_last_step over the enrolment rows (_rows_in_period): the same
-    span joined, the gender on the row itself."""
+    """_with_first_and_last_step over the enrolment rows (_rows_in_period), with the
+    gender on the row.
+
+    A row holds its enrolment's latest assessment: when that is dated by `end`, it is the
+    latest step by `end` and no span is read. Only for an enrolment assessed again after
+    `end` is the span that crosses `end` (dated by it, the next one after it) joined, by
+    an index on next_date: for a period up to today none, where joining the latest span
+    of every enrolment took most of the time.
+    """
+    recent = Q(latest_date__lte=end)
     return (
         _rows_in_period(agreements, start, end)
         .annotate(
-            latest=FilteredRelation(
+            crossing=FilteredRelation(
                 "step_spans",
-                condition=Q(step_spans__date__lte=end)
-                & (Q(step_spans__next_date__isnull=True) | Q(step_spans__next_date__gt=end)),
+                condition=Q(step_spans__date__lte=end, step_spans__next_date__gt=end),
             )
         )
-        .annotate(first_step=F("latest__first_step"), last_step=F("latest__step"))
+        .annotate(
+            first_step=Case(
+                When(recent, then=F("first_assessed_step")), default=F("crossing__first_step")
+            ),
+            last_step=Case(When(recent, then=F("latest_step")), default=F("crossing__step")),
+        )
     )
 
 
