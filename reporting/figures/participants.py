@@ -292,19 +292,20 @@ def _first_and_last_step_counts(
 ) -> dict[str, dict[str, int]]:
     """Per participant gender: enrolments in the period, and the STEP_FIGURES counts
     (assessed, progressed, regressed) (1 query)."""
-    counts = {"enrolments": Q(), **STEP_FIGURES}
-    genders = [value for value, _label in Gender.choices]
-    row = _rows_with_first_and_last_step(agreements, start, end).aggregate(
-        **{
-            f"{g}__{name}": Count("pk", filter=Q(gender=g) & q)
-            for g in genders
-            for name, q in counts.items()
-        }
-    )
+    by_gender: dict[str, dict[str, Any]] = {
+        row["gender"]: dict(row)
+        for row in _rows_with_first_and_last_step(agreements, start, end)
+        .values("gender")
+        .annotate(
+            enrolments=Count("pk"),
+            **{name: Count("pk", filter=q) for name, q in STEP_FIGURES.items()},
+        )
+        .order_by()
+    }
     return {
-        g: {name: row[f"{g}__{name}"] for name in counts}
-        for g in genders
-        if row[f"{g}__enrolments"]
+        g: {name: by_gender[g][name] for name in ("enrolments", *STEP_FIGURES)}
+        for g, _label in Gender.choices
+        if g in by_gender
     }
 
 
