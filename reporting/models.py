@@ -532,9 +532,74 @@ class AssessmentSpan(models.Model):
     step = models.SmallIntegerField()
     first_step = models.SmallIntegerField()
     next_date = models.DateField(null=True)
+    # The same enrolment's narrow row (no column of its own): the step figures join the
+    # spans to EnrolmentRow instead of to the enrolments and their participants.
+    row = models.ForeignObject(
+        "EnrolmentRow",
+        on_delete=models.DO_NOTHING,
+        from_fields=["enrolment"],
+        to_fields=["enrolment"],
+        related_name="step_spans",
+        null=True,
+    )
+
+    class Meta:
+        # The spans that cross a day (dated on or before it, the next one after it): the
+        # step figures of a period that ends before an enrolment's latest assessment.
+        indexes = [models.Index(fields=["next_date"], name="assessmentspan_next")]
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.date}–{self.next_date or ''}: {self.step}"
+
+
+class EnrolmentRow(models.Model):
+    """An enrolment narrowed to what the participant figures count: its partnership, the
+    participant and their gender, start and exit with outcome and income.
+
+    Written only by database triggers (see reporting/rollup.py), read by the participant
+    figures instead of joining every enrolment of the period to its participant.
+    """
+
+    enrolment = models.OneToOneField(
+        "participants.Enrolment",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    gender = models.CharField(max_length=10)
+    start_date = models.DateField()
+    exit_date = models.DateField(null=True)
+    exit_outcome = models.CharField(max_length=20, blank=True)
+    income_at_start = models.CharField(max_length=20)
+    income_at_exit = models.CharField(max_length=20, blank=True)
+    # From the enrolment's latest step span (none: not assessed): its first step, and its
+    # latest step and that assessment's date.
+    first_assessed_step = models.SmallIntegerField(null=True)
+    latest_step = models.SmallIntegerField(null=True)
+    latest_date = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agreement", "start_date"], name="enrolmentrow_start"),
+            models.Index(fields=["agreement", "exit_date"], name="enrolmentrow_exit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.start_date}–{self.exit_date or ''}"
 
 
 # The statistics network's models live in their own module; imported here so that Django

@@ -23,6 +23,12 @@ an assessment changes, so that "first and latest step by the end of the period" 
 join instead of a window over all assessments of every enrolment (80 ms for ten
 partnerships, more every year).
 
+The participant figures (enrolled, new, active at the end, exits by outcome, steps, monthly
+flows) count reporting_enrolmentrow: every enrolment as one narrow row with its
+participant's gender, so that they read one small table instead of joining every enrolment
+of the period to its participant. They count rows, not daily totals: "enrolled" and "new"
+count distinct participants, which do not add up across days or partnerships.
+
 TRUNCATE fires no row triggers: after loading data with TRUNCATE and COPY (the benchmarks),
 or if the totals are ever in doubt, run `manage.py rebuild_activity_rollup` (`--check` only
 compares). Installing the triggers is idempotent and runs after every `migrate`, because
@@ -47,6 +53,10 @@ PARTICIPANT = "participants_participant"
 SPANS = "reporting_assessmentspan"
 ASSESSMENT = "participants_progressassessment"
 DATE = '"date"'
+ENROLMENT = "participants_enrolment"
+ROWS = "reporting_enrolmentrow"
+# A participant's gender corrected: their enrolments' rows follow (in the gender trigger).
+ROWS_GENDER = f"UPDATE {ROWS} SET gender = NEW.gender WHERE participant_id = NEW.id;"
 NEW_DATE = "NEW." + DATE
 OLD_DATE = "OLD." + DATE
 
@@ -68,7 +78,7 @@ def _group_by(n: int) -> str:
     return "GROUP BY " + ", ".join(str(i) for i in range(1, n + 1))
 
 
-def _sqlite_statements() -> list[str]:
+def _sqlite_statements(with_rows: bool) -> list[str]:
     sql = []
     for rollup, source, cols in ROLLUPS:
         key = _key(cols)
@@ -110,6 +120,8 @@ def _sqlite_statements() -> list[str]:
             f"SELECT agreement_id, day, {_by(cols)}NEW.gender, n FROM ({per_day}) WHERE true "
             f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;",
         ]
+    if with_rows:
+        moves.append(ROWS_GENDER)
     sql.append(
         f"CREATE TRIGGER IF NOT EXISTS reporting_rollup_gender AFTER UPDATE OF gender "
         f"ON {PARTICIPANT} WHEN OLD.gender IS NOT NEW.gender BEGIN {' '.join(moves)} END"
@@ -189,7 +201,7 @@ def _pg_add(rollup: str, cols: tuple[str, ...], rows: str) -> str:
     )
 
 
-def _postgresql_statements() -> list[str]:
+def _postgresql_statements(with_rows: bool) -> list[str]:
     sql = _drop_old_row_triggers()
     for rollup, source, cols in ROLLUPS:
         watched = ("agreement_id", "participant_id", DATE, *cols)
@@ -224,6 +236,8 @@ def _postgresql_statements() -> list[str]:
             f"SELECT agreement_id, day, {_by(cols)}NEW.gender, n FROM ({per_day}) c "
             f"ON CONFLICT ({key}) DO UPDATE SET total = {rollup}.total + EXCLUDED.total;",
         ]
+    if with_rows:
+        moves.append(ROWS_GENDER)
     sql += [
         f"""CREATE OR REPLACE FUNCTION reporting_rollup_gender() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -258,11 +272,22 @@ SPAN_COLUMNS = f"assessment_id, enrolment_id, {DATE}, step, first_step, next_dat
 SPAN_CHANGED = ("enrolment_id", DATE, "step")
 
 
-def _sqlite_span_statements() -> list[str]:
+def _rows_latest_step(ids: str) -> str:
+    """Copy the latest span (the one with no next assessment) of enrolments `ids` (an SQL
+    condition on enrolment_id) to their rows; NULL for an enrolment not assessed."""
+    return (
+        f"UPDATE {ROWS} SET ({', '.join(ROW_STEPS)}) = (SELECT s.first_step, s.step, s.{DATE} "
+        f"FROM {SPANS} s WHERE s.enrolment_id = {ROWS}.enrolment_id AND s.next_date IS NULL) "
+        f"WHERE enrolment_id {ids};"
+    )
+
+
+def _sqlite_span_statements(with_rows: bool) -> list[str]:
     def redo(ids: str) -> str:
         return (
             f"DELETE FROM {SPANS} WHERE enrolment_id IN ({ids}); "
             f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select(f'enrolment_id IN ({ids})')};"
+            + (_rows_latest_step(f"IN ({ids})") if with_rows else "")
         )
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SPAN_CHANGED)
@@ -276,7 +301,7 @@ def _sqlite_span_statements() -> list[str]:
     ]
 
 
-def _postgresql_span_statements() -> list[str]:
+def _postgresql_span_statements(with_rows: bool) -> list[str]:
     changed_old = _changed_rows("old_rows", SPAN_CHANGED)
     changed_new = _changed_rows("new_rows", SPAN_CHANGED)
     return [
@@ -303,6 +328,7 @@ def _postgresql_span_statements() -> list[str]:
                 FOR NO KEY UPDATE;
             DELETE FROM {SPANS} WHERE enrolment_id = ANY(ids);
             INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select("enrolment_id = ANY(ids)")};
+            {_rows_latest_step("= ANY(ids)") if with_rows else ""}
             RETURN NULL;
         END $$""",
         *_statement_triggers(SPANS, f"{SPANS}_sync_rows", ASSESSMENT),
@@ -321,13 +347,124 @@ def _span_differences(cursor: Any) -> list[tuple[Any, ...]]:
     ]
 
 
+# --------------------------------------------------------------------------- enrolment rows
+# Every enrolment as one narrow row with its participant's gender (reporting_enrolmentrow):
+# the participant figures (reporting.figures.participants) count these instead of joining
+# every enrolment of the period to its participant. Written whenever an enrolment is
+# inserted, changed in a counted column or deleted, and when a participant's gender is
+# corrected (ROWS_GENDER, in the gender trigger above).
+
+ROW_FIELDS = (
+    "agreement_id",
+    "participant_id",
+    "start_date",
+    "exit_date",
+    "exit_outcome",
+    "income_at_start",
+    "income_at_exit",
+)
+# The enrolment's first step and its latest step with the latest assessment's date, from
+# the step span with no next assessment: the latest step by the end of any period that ends
+# on or after that date (reporting.figures.participants._rows_with_first_and_last_step).
+ROW_STEPS = ("first_assessed_step", "latest_step", "latest_date")
+ROW_COLUMNS = f"enrolment_id, {', '.join(ROW_FIELDS)}, gender, {', '.join(ROW_STEPS)}"
+
+
+def _row_select(rows: str, where: str = "true") -> str:
+    """The rows of the enrolments in `rows` (a table or transition table), as inserted."""
+    return (
+        f"SELECT e.id, {', '.join('e.' + f for f in ROW_FIELDS)}, p.gender, "
+        f"s.first_step, s.step, s.{DATE} "
+        f"FROM {rows} e JOIN {PARTICIPANT} p ON p.id = e.participant_id "
+        f"LEFT JOIN {SPANS} s ON s.enrolment_id = e.id AND s.next_date IS NULL WHERE {where}"
+    )
+
+
+def _row_upsert(select: str) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*ROW_FIELDS, "gender", *ROW_STEPS))
+    return (
+        f"INSERT INTO {ROWS} ({ROW_COLUMNS}) {select} "
+        f"ON CONFLICT (enrolment_id) DO UPDATE SET {updates};"
+    )
+
+
+def _sqlite_row_statements() -> list[str]:
+    new = f"{_row_select(ENROLMENT, 'e.id = NEW.id')}"
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("id", *ROW_FIELDS))
+    remove = f"DELETE FROM {ROWS} WHERE enrolment_id = OLD.id;"
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {ROWS}_insert AFTER INSERT ON {ENROLMENT} "
+        f"BEGIN {_row_upsert(new)} END",
+        f"CREATE TRIGGER IF NOT EXISTS {ROWS}_delete AFTER DELETE ON {ENROLMENT} "
+        f"BEGIN {remove} END",
+        f"CREATE TRIGGER IF NOT EXISTS {ROWS}_update AFTER UPDATE ON {ENROLMENT} "
+        f"WHEN {changed} BEGIN {remove} {_row_upsert(new)} END",
+    ]
+
+
+def _postgresql_row_statements() -> list[str]:
+    # An update of anything else (the caseworker, the phase, the revision) is skipped by
+    # _changed_rows; an enrolment's id never changes.
+    changed = _changed_rows("new_rows", ROW_FIELDS)
+    return [
+        f"""CREATE OR REPLACE FUNCTION {ROWS}_sync_rows() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                {_row_upsert(_row_select("new_rows") + " ORDER BY 1")}
+            ELSIF TG_OP = 'DELETE' THEN
+                DELETE FROM {ROWS} r USING old_rows o WHERE r.enrolment_id = o.id;
+            ELSE
+                {_row_upsert(_row_select(changed) + " ORDER BY 1")}
+            END IF;
+            RETURN NULL;
+        END $$""",
+        *_statement_triggers(ROWS, f"{ROWS}_sync_rows", ENROLMENT),
+    ]
+
+
+def _row_differences(cursor: Any) -> list[tuple[Any, ...]]:
+    cursor.execute(f"SELECT {ROW_COLUMNS} FROM {ROWS}")
+    stored = {row[0]: tuple(str(v) for v in row[1:]) for row in cursor.fetchall()}
+    cursor.execute(_row_select(ENROLMENT))
+    counted = {row[0]: tuple(str(v) for v in row[1:]) for row in cursor.fetchall()}
+    return [
+        (ROWS, key, stored.get(key), counted.get(key))
+        for key in sorted(stored.keys() | counted.keys())
+        if stored.get(key) != counted.get(key)
+    ]
+
+
+def rebuild_enrolment_rows(using: str = "default") -> int:
+    """Write the enrolment rows afresh from the enrolments; returns their number."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {PARTICIPANT}, {ENROLMENT} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {ROWS}")
+        cursor.execute(f"INSERT INTO {ROWS} ({ROW_COLUMNS}) {_row_select(ENROLMENT)}")
+        written = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # Statistics at once, so that the first figures are not planned for an empty table.
+            cursor.execute(f"ANALYZE {ROWS}")
+        return written
+
+
+def _has_rows_table(connection: Any) -> bool:
+    # Migrations before the one that creates the table install the other triggers only.
+    return ROWS in connection.introspection.table_names()
+
+
 def install_triggers(using: str = "default") -> None:
     """Create (or replace) the triggers; safe to run any number of times."""
     connection = connections[using]
+    with_rows = _has_rows_table(connection)
     if connection.vendor == "postgresql":
-        statements = _postgresql_statements() + _postgresql_span_statements()
+        statements = _postgresql_statements(with_rows) + _postgresql_span_statements(with_rows)
+        statements += _postgresql_row_statements() if with_rows else []
     elif connection.vendor == "sqlite":
-        statements = _sqlite_statements() + _sqlite_span_statements()
+        statements = _sqlite_statements(with_rows) + _sqlite_span_statements(with_rows)
+        statements += _sqlite_row_statements() if with_rows else []
     else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
         raise NotImplementedError(connection.vendor)
     with connection.cursor() as cursor:
@@ -341,14 +478,18 @@ def drop_triggers(using: str = "default") -> None:
         if connection.vendor == "postgresql":
             for statement in _drop_old_row_triggers():
                 cursor.execute(statement)
-            for table, source in (*((r, s) for r, s, _c in ROLLUPS), (SPANS, ASSESSMENT)):
+            for table, source in (
+                *((r, s) for r, s, _c in ROLLUPS),
+                (SPANS, ASSESSMENT),
+                (ROWS, ENROLMENT),
+            ):
                 for event in EVENTS:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {table}_rows_{event} ON {source}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {table}_sync_rows()")
             cursor.execute(f"DROP TRIGGER IF EXISTS reporting_rollup_gender ON {PARTICIPANT}")
             cursor.execute("DROP FUNCTION IF EXISTS reporting_rollup_gender()")
         else:
-            for table in (*(r for r, _s, _c in ROLLUPS), SPANS):
+            for table in (*(r for r, _s, _c in ROLLUPS), SPANS, ROWS):
                 for event in ("insert", "delete", "update"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}")
             cursor.execute("DROP TRIGGER IF EXISTS reporting_rollup_gender")
@@ -364,15 +505,15 @@ def _recount(source: str, cols: tuple[str, ...]) -> str:
 
 
 def rebuild(using: str = "default") -> dict[str, int]:
-    """Count the totals afresh from contacts and attendance, and the step spans from the
-    assessments; returns rows per table."""
+    """Count the totals afresh from contacts and attendance, the step spans from the
+    assessments and the enrolment rows from the enrolments; returns rows per table."""
     connection = connections[using]
     rows = {}
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Hold writers off while counting, so that no change falls between the count
             # and the triggers.
-            tables = ", ".join([PARTICIPANT, ASSESSMENT, *(s for _r, s, _c in ROLLUPS)])
+            tables = ", ".join([PARTICIPANT, ENROLMENT, ASSESSMENT, *(s for _r, s, _c in ROLLUPS)])
             cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
         for rollup, source, cols in ROLLUPS:
             cursor.execute(f"DELETE FROM {rollup}")
@@ -381,13 +522,16 @@ def rebuild(using: str = "default") -> dict[str, int]:
         cursor.execute(f"DELETE FROM {SPANS}")
         cursor.execute(f"INSERT INTO {SPANS} ({SPAN_COLUMNS}) {_span_select('true')}")
         rows[SPANS] = cursor.rowcount
+        if _has_rows_table(connection):  # not in the migrations before it was made
+            rows[ROWS] = rebuild_enrolment_rows(using)
     return rows
 
 
 def differences(using: str = "default") -> list[tuple[Any, ...]]:
     """Rows where the stored totals differ from a fresh count: (table, agreement id, day,
-    kind or status, gender, stored, counted), and step spans that differ: (table,
-    assessment id, stored, counted). Empty when everything is right."""
+    kind or status, gender, stored, counted), and step spans and enrolment rows that
+    differ: (table, assessment or enrolment id, stored, counted). Empty when everything
+    is right."""
     connection = connections[using]
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -400,6 +544,8 @@ def differences(using: str = "default") -> list[tuple[Any, ...]]:
                 if stored.get(key, 0) != counted.get(key, 0):
                     found.append((rollup, *key, stored.get(key, 0), counted.get(key, 0)))
         found += _span_differences(cursor)
+        if _has_rows_table(connection):
+            found += _row_differences(cursor)
     return found
 
 
@@ -411,6 +557,7 @@ def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) ->
         PARTICIPANT,
         ASSESSMENT,
         SPANS,
+        ENROLMENT,
         *(r for r, _s, _c in ROLLUPS),
         *(s for _r, s, _c in ROLLUPS),
     }

@@ -4,7 +4,10 @@ Each participant figure is defined once, as a filter over the enrolments active 
 period (enrolments_in_period). participant_statistics and step_progression count with
 these filters, inside grouped aggregates so that the query count stays fixed, and the
 annual report's drill-down (figure_enrolments) lists the enrolments behind a figure with
-the very same filter, so that a list can never disagree with the number it explains.
+the very same filter, so that a list can never disagree with the number it explains. The
+counts read the enrolments' narrow rows (reporting_enrolmentrow, kept by the database,
+reporting/rollup.py), which have the same column names; the drill-down reads the
+enrolments themselves, and tests/test_enrolment_rollup.py holds the two equal.
 
 The dashboard functions at the end break the same counts down further (per month, per
 gender, per partnership), still in the database and in a fixed number of queries.
@@ -16,7 +19,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractMonth
 
 from participants.models import (
@@ -30,7 +33,7 @@ from participants.models import (
     IncomeSource,
 )
 
-from ..models import AttendanceDay, ContactDay
+from ..models import AttendanceDay, ContactDay, EnrolmentRow
 from .common import ZERO, by_agreement, percent_of
 
 
@@ -44,6 +47,21 @@ def enrolments_in_period(
     """Enrolments in `agreements` active at some point in [start, end]: the population
     every participant figure of the period is counted in."""
     return Enrolment.objects.filter(by_agreement(agreements)).active_between(start, end)
+
+
+def _rows_in_period(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> QuerySet[EnrolmentRow]:
+    """enrolments_in_period as their narrow rows (reporting/rollup.py: one per enrolment,
+    with the participant's gender, kept by the database): what the counts read, without
+    joining every enrolment of the period to its participant. The same filter as
+    EnrolmentQuerySet.active_between, on the same column names, so every figure's Q
+    applies to both (tests/test_enrolment_rollup.py holds them equal)."""
+    return EnrolmentRow.objects.filter(
+        by_agreement(agreements),
+        Q(start_date__lte=end),
+        Q(exit_date__isnull=True) | Q(exit_date__gte=start),
+    )
 
 
 def _exited(start: datetime.date, end: datetime.date) -> Q:
@@ -139,12 +157,15 @@ def participant_statistics(
     agreements: Any, start: datetime.date, end: datetime.date
 ) -> dict[str, Any]:
     """Participants enrolled, new, active at the end and exited in [start, end], by gender;
-    exits by outcome and gender; share to work and studies; off income support (2 queries)."""
-    in_period = enrolments_in_period(agreements, start, end)
+    exits by outcome and gender; share to work and studies; off income support (2 queries).
+
+    Counted from the enrolment rows with the filters figure_enrolments lists."""
+    # Any: the stubs' typed dicts of values() know nothing of the annotated figure keys.
+    in_period: Any = _rows_in_period(agreements, start, end)
     keys = ("enrolled", "new", "active_at_end", "exited")
     per_gender = {
-        row["participant__gender"]: row
-        for row in in_period.values("participant__gender").annotate(
+        row["gender"]: row
+        for row in in_period.values("gender").annotate(
             **{k: _figure_count(k, start, end) for k in keys}
         )
     }
@@ -163,13 +184,13 @@ def participant_statistics(
     exit_keys = ("to_work", "to_studies", "on_income_support_at_start", "left_income_support")
     outcome_rows = list(
         in_period.filter(_exited(start, end))
-        .values("exit_outcome", "participant__gender")
+        .values("exit_outcome", "gender")
         .annotate(n=Count("pk"), **{k: _figure_count(k, start, end) for k in exit_keys})
     )
     counts: dict[tuple[str, str], int] = {}
     sums = dict.fromkeys(exit_keys, 0)
     for row in outcome_rows:
-        counts[(row["exit_outcome"], row["participant__gender"])] = row["n"]
+        counts[(row["exit_outcome"], row["gender"])] = row["n"]
         for k in exit_keys:
             sums[k] += row[k]
     shown_genders = [
@@ -236,24 +257,55 @@ def _with_first_and_last_step(
     )
 
 
+def _rows_with_first_and_last_step(
+    agreements: Any, start: datetime.date, end: datetime.date
+) -> QuerySet[EnrolmentRow]:
+    """_with_first_and_last_step over the enrolment rows (_rows_in_period), with the
+    gender on the row.
+
+    A row holds its enrolment's latest assessment: when that is dated by `end`, it is the
+    latest step by `end` and no span is read. Only for an enrolment assessed again after
+    `end` is the span that crosses `end` (dated by it, the next one after it) joined, by
+    an index on next_date: for a period up to today none, where joining the latest span
+    of every enrolment took most of the time.
+    """
+    recent = Q(latest_date__lte=end)
+    return (
+        _rows_in_period(agreements, start, end)
+        .annotate(
+            crossing=FilteredRelation(
+                "step_spans",
+                condition=Q(step_spans__date__lte=end, step_spans__next_date__gt=end),
+            )
+        )
+        .annotate(
+            first_step=Case(
+                When(recent, then=F("first_assessed_step")), default=F("crossing__first_step")
+            ),
+            last_step=Case(When(recent, then=F("latest_step")), default=F("crossing__step")),
+        )
+    )
+
+
 def _first_and_last_step_counts(
     agreements: Any, start: datetime.date, end: datetime.date
 ) -> dict[str, dict[str, int]]:
     """Per participant gender: enrolments in the period, and the STEP_FIGURES counts
     (assessed, progressed, regressed) (1 query)."""
-    counts = {"enrolments": Q(), **STEP_FIGURES}
-    genders = [value for value, _label in Gender.choices]
-    row = _with_first_and_last_step(agreements, start, end).aggregate(
-        **{
-            f"{g}__{name}": Count("pk", filter=Q(gender=g) & q)
-            for g in genders
-            for name, q in counts.items()
-        }
-    )
+    by_gender: dict[str, dict[str, Any]] = {
+        row["gender"]: dict(row)
+        for row in _rows_with_first_and_last_step(agreements, start, end)
+        .values("gender")
+        .annotate(
+            enrolments=Count("pk"),
+            **{name: Count("pk", filter=q) for name, q in STEP_FIGURES.items()},
+        )
+        .order_by()
+    }
     return {
-        g: {name: row[f"{g}__{name}"] for name in counts}
-        for g in genders
-        if row[f"{g}__enrolments"]
+        g: {name: by_gender[g][name] for name in ("enrolments", *STEP_FIGURES)}
+        for g, _label in Gender.choices
+        if g in by_gender
     }
 
 
@@ -377,23 +429,25 @@ def monthly_participant_flow(
     enrolment started that month; "exited": enrolments that ended), so the months add up
     to its yearly figures (2 queries).
     """
-    base = Enrolment.objects.filter(by_agreement(agreements))
+    base = EnrolmentRow.objects.filter(by_agreement(agreements))
     new: dict[int, dict[str, int]] = {}
     for row in (
         base.filter(start_date__range=(start, end))
         .annotate(month=ExtractMonth("start_date"))
-        .values("month", "participant__gender")
+        .values("month", "gender")
         .annotate(n=Count("participant", distinct=True))
+        .order_by()
     ):
-        new.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
+        new.setdefault(row["month"], {})[row["gender"]] = row["n"]
     exited: dict[int, dict[str, int]] = {}
     for row in (
         base.filter(exit_date__range=(start, end))
         .annotate(month=ExtractMonth("exit_date"))
-        .values("month", "participant__gender")
+        .values("month", "gender")
         .annotate(n=Count("pk"))
+        .order_by()
     ):
-        exited.setdefault(row["month"], {})[row["participant__gender"]] = row["n"]
+        exited.setdefault(row["month"], {})[row["gender"]] = row["n"]
     return {"months": list(range(start.month, end.month + 1)), "new": new, "exited": exited}
 
 
@@ -466,11 +520,16 @@ def step_progression_by_gender(
 
 
 def participants_active_by_agreement(agreements: Any, day: datetime.date) -> dict[int, int]:
-    """Participants enrolled on `day`, per agreement (1 query)."""
+    """Participants enrolled on `day`, per agreement (1 query); from the enrolment rows,
+    with EnrolmentQuerySet.active_on's filter."""
     return {
         row["agreement"]: row["n"]
-        for row in Enrolment.objects.filter(by_agreement(agreements))
-        .active_on(day)
+        for row in EnrolmentRow.objects.filter(
+            by_agreement(agreements),
+            Q(start_date__lte=day),
+            Q(exit_date__isnull=True) | Q(exit_date__gte=day),
+        )
         .values("agreement")
         .annotate(n=Count("participant", distinct=True))
+        .order_by()
     }

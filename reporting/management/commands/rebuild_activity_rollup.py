@@ -1,4 +1,5 @@
-"""Count the dashboards' monthly totals of contacts and attendance afresh."""
+"""Count afresh what the dashboards read instead of the raw rows: the daily totals of
+contacts and attendance, the step spans and the enrolment rows (reporting/rollup.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,9 +8,11 @@ from reporting import rollup
 
 class Command(BaseCommand):
     help = (
-        "Räknar om månadssummorna av kontakter och närvaro som översikterna läser "
-        "(reporting_contactmonth, reporting_attendancemonth) från grunddata. Behövs efter "
-        "TRUNCATE/COPY eller om summorna ifrågasätts; --check jämför bara."
+        "Räknar om det översikterna läser i stället för grunddata – dagssummorna av "
+        "kontakter och närvaro, stegbedömningarnas perioder och inskrivningsraderna "
+        "(reporting_contactday, reporting_attendanceday, reporting_assessmentspan, "
+        "reporting_enrolmentrow). Behövs efter TRUNCATE/COPY eller om summorna "
+        "ifrågasätts; --check jämför bara."
     )
 
     def add_arguments(self, parser):
