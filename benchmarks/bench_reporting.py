@@ -247,14 +247,14 @@ def pdf_documents() -> list[tuple[str, Callable[[], bytes]]]:
 
     agreement, final_agreement = _pdf_data()
     report = current_report(agreement, YEAR)
-    annual = annual_report_context(report, report_figures(report))
+    annual = annual_report_context(report, report_figures(report), for_pdf=True)
     invoice = invoice_basis_context(
         figures.freeze(figures.invoice_figures(agreement, YEAR)),
         number="BENCH-1",
         issued_on=datetime.date(YEAR + 1, 1, 15),
     )
     final_report = current_final_report(final_agreement)
-    final = final_report_context(final_report, final_report_figures(final_report))
+    final = final_report_context(final_report, final_report_figures(final_report), for_pdf=True)
     floor = engines["django"].from_string(FLOOR).render({"for_pdf": True})
     return [
         ("Floor: one page, the app's stylesheet", lambda: html_to_pdf(floor)),

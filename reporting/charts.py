@@ -122,11 +122,16 @@ def bar_chart(
     *,
     money: bool = False,
     width: int = 720,
+    values: bool = True,
 ) -> SafeString:
     """Horizontal grouped bars: one group per row, one bar per series.
 
     `rows` are (label, values) with one value per series: Cells or Shares (hidden ones are
     drawn hatched), Datums, numbers, or Decimal strings (from a frozen snapshot).
+    `values=False` leaves out the text beside each drawn bar, for a chart printed under
+    the table that gives the same values: WeasyPrint lays SVG text out letter by letter,
+    and those labels were a sixth of the annual report's PDF time (issue 19). A hidden
+    value keeps its "dold".
     """
     label_width = 230
     value_width = 130
@@ -160,10 +165,11 @@ def bar_chart(
                 f'<rect fill="{fill}"{_bar_stroke(datum)} x="{label_width}" y="{y}" '
                 f'width="{length:.1f}" height="{bar_height - 3}" {_data(label, name, datum)}/>'
             )
-            parts.append(
-                f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
-                f"{SMALL}>{escape(datum.display)}</text>"
-            )
+            if values or datum.hidden:
+                parts.append(
+                    f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
+                    f"{SMALL}>{escape(datum.display)}</text>"
+                )
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
