@@ -10,6 +10,7 @@ or returns bytes through a pipe.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import resource
 import signal
@@ -65,6 +66,11 @@ def _out_of_memory(exc: BaseException, start: int, memory: int) -> bool:
 def _child(
     send: Connection, func: Callable[..., Any], args: tuple, seconds: float, memory: int
 ) -> None:
+    # The child inherits the whole heap of a Django process. Left to itself, the garbage
+    # collector's first full pass walks every inherited object, writing to each one's header
+    # (so the kernel copies each page) although none of it is the work's garbage: that was
+    # a third of a PDF's CPU time. Frozen, the collector sees only what the work allocates.
+    gc.freeze()
     start = _virtual_size()
     try:
         budget = start + memory

@@ -27,8 +27,11 @@ from iop.money import format_sek
 SERIES_COLOURS = ("#1f5f8b", "#e0a526", "#6a9f58", "#9b4f96")
 FONT_SIZE = 12
 SMALL_FONT_SIZE = 11
-TEXT = f'font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}" fill="#222"'
-SMALL = f'font-family="DejaVu Sans, sans-serif" font-size="{SMALL_FONT_SIZE}" fill="#222"'
+# The text's font and colour are set once, on the group that holds the chart, and inherited:
+# repeated on every label they made the PDF's HTML parser, its style cascade and its SVG
+# reader handle three attributes per label (issue 19: charts light to lay out).
+GROUP = f'<g font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}" fill="#222">'
+SMALL = f'font-size="{SMALL_FONT_SIZE}"'
 # Unique pattern ids: several charts share one page.
 _ids = itertools.count(1)
 
@@ -67,17 +70,28 @@ def _number(datum: Datum) -> Decimal:
     return max(Decimal(str(datum.value)), Decimal("0")) if datum.value is not None else Decimal(0)
 
 
-def _open(title: str, width: int, height: int) -> tuple[list[str], str]:
+def _open(title: str, width: int, height: int, any_hidden: bool) -> tuple[list[str], str]:
+    """The chart's opening tags, down to its group; the hatching only when a value is hidden."""
     pattern = f"dold-{next(_ids)}"
-    return [
+    parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f'<defs><pattern id="{pattern}" patternUnits="userSpaceOnUse" width="6" height="6" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#444" stroke-width="2.5"/></pattern></defs>',
-    ], pattern
+    ]
+    if any_hidden:
+        parts.append(
+            f'<defs><pattern id="{pattern}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="#444" stroke-width="2.5"/></pattern></defs>'
+        )
+    parts.append(GROUP)
+    return parts, pattern
+
+
+def _bar_stroke(datum: Datum) -> str:
+    """A hidden value's hatched mark has an outline; a drawn bar has none."""
+    return ' stroke="#444" stroke-width="0.5"' if datum.hidden else ""
 
 
 def _legend(
@@ -90,7 +104,7 @@ def _legend(
         parts.append(
             f'<rect fill="{fill}" stroke="#444" stroke-width="0.5" x="{x:.1f}" y="4" width="12" height="12"/>'
         )
-        parts.append(f'<text x="{x + 16:.1f}" y="15" {TEXT}>{escape(name)}</text>')
+        parts.append(f'<text x="{x + 16:.1f}" y="15">{escape(name)}</text>')
         x += 28 + 7.5 * len(name)
 
 
@@ -108,11 +122,16 @@ def bar_chart(
     *,
     money: bool = False,
     width: int = 720,
+    values: bool = True,
 ) -> SafeString:
     """Horizontal grouped bars: one group per row, one bar per series.
 
     `rows` are (label, values) with one value per series: Cells or Shares (hidden ones are
     drawn hatched), Datums, numbers, or Decimal strings (from a frozen snapshot).
+    `values=False` leaves out the text beside each drawn bar, for a chart printed under
+    the table that gives the same values: WeasyPrint lays SVG text out letter by letter,
+    and those labels were a sixth of the annual report's PDF time (issue 19). A hidden
+    value keeps its "dold".
     """
     label_width = 230
     value_width = 130
@@ -125,14 +144,14 @@ def bar_chart(
     group_height = bar_height * len(series) + gap
     legend_height = 26
     height = legend_height + group_height * len(rows) + 4
-    parts, pattern = _open(title, width, height)
+    parts, pattern = _open(title, width, height, any_hidden)
     _legend(parts, series, pattern, any_hidden, label_width)
     for row_index, ((label, _vals), row_data) in enumerate(zip(rows, data, strict=True)):
         top = legend_height + row_index * group_height
         short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{top + bar_height * len(series) / 2 + 4:.1f}" '
-            f'text-anchor="end" {TEXT}>{escape(short)}</text>'
+            f'text-anchor="end">{escape(short)}</text>'
         )
         for index, datum in enumerate(row_data):
             name = series[index] if index < len(series) else ""
@@ -143,15 +162,15 @@ def bar_chart(
                 fill = SERIES_COLOURS[index % len(SERIES_COLOURS)]
                 length = float(_number(datum) / largest) * plot
             parts.append(
-                f'<rect fill="{fill}" stroke="#444" stroke-width="{0.5 if datum.hidden else 0}" '
-                f'x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height - 3}" '
-                f"{_data(label, name, datum)}/>"
+                f'<rect fill="{fill}"{_bar_stroke(datum)} x="{label_width}" y="{y}" '
+                f'width="{length:.1f}" height="{bar_height - 3}" {_data(label, name, datum)}/>'
             )
-            parts.append(
-                f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
-                f"{SMALL}>{escape(datum.display)}</text>"
-            )
-    parts.append("</svg>")
+            if values or datum.hidden:
+                parts.append(
+                    f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
+                    f"{SMALL}>{escape(datum.display)}</text>"
+                )
+    parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
 
@@ -180,7 +199,7 @@ def column_chart(
     bar_width = max((group_width - 8) / max(len(series), 1), 2)
     baseline = legend_height + top_margin + plot_height
     stub = 14.0
-    parts, pattern = _open(title, width, height)
+    parts, pattern = _open(title, width, height, any_hidden)
     _legend(parts, series, pattern, any_hidden, left)
     parts.append(
         f'<line x1="{left}" y1="{baseline}" x2="{width - left}" y2="{baseline}" stroke="#888" stroke-width="1"/>'
@@ -197,9 +216,8 @@ def column_chart(
                 fill = SERIES_COLOURS[index % len(SERIES_COLOURS)]
                 length = float(_number(datum) / largest) * plot_height
             parts.append(
-                f'<rect fill="{fill}" stroke="#444" stroke-width="{0.5 if datum.hidden else 0}" '
-                f'x="{x0:.1f}" y="{baseline - length:.1f}" width="{bar_width - 1:.1f}" '
-                f'height="{length:.1f}" {_data(label, name, datum)}/>'
+                f'<rect fill="{fill}"{_bar_stroke(datum)} x="{x0:.1f}" y="{baseline - length:.1f}" '
+                f'width="{bar_width - 1:.1f}" height="{length:.1f}" {_data(label, name, datum)}/>'
             )
             if labels_fit:
                 parts.append(
@@ -214,7 +232,7 @@ def column_chart(
                 )
         parts.append(
             f'<text x="{group_left + group_width / 2 - 4:.1f}" y="{baseline + 15}" '
-            f'text-anchor="middle" {TEXT}>{escape(label)}</text>'
+            f'text-anchor="middle">{escape(label)}</text>'
         )
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

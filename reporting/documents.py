@@ -18,8 +18,10 @@ from .suppression import Suppressor, threshold
 
 
 def annual_report_context(
-    report: AnnualReport, data: dict[str, Any] | None = None
+    report: AnnualReport, data: dict[str, Any] | None = None, *, for_pdf: bool = False
 ) -> dict[str, Any]:
+    """The annual report's page and PDF. The PDF's charts leave their values to the
+    tables above them (see charts.bar_chart)."""
     data = data if data is not None else report_figures(report)
     charts = {}
     account = data.get("account")
@@ -29,23 +31,15 @@ def annual_report_context(
             [(line["description"], (line["budget"], line["actual"])) for line in account["lines"]],
             [_("Budget"), _("Utfall")],
             money=True,
+            values=not for_pdf,
         )
     participants = data["participants"]
-    if participants["exits"]:
-        charts["outcomes"] = bar_chart(
-            _("Avslutade deltagare per avslutsorsak"),
-            [
-                (row["outcome"], row["by_gender"])
-                for row in participants["outcomes"]
-                if row["total"]
-            ],
-            participants["outcome_genders"],
-        )
     if data["contacts"]["registered"]:
         charts["contacts"] = bar_chart(
             _("Kontakter per typ"),
             [(row["kind"], (row["count"],)) for row in data["contacts"]["kinds"] if row["count"]],
             [_("Kontakter")],
+            values=not for_pdf,
         )
     # The outcome table's cells with the gender each counts, for the drill-down links
     # (reports frozen before the gender codes were stored get plain numbers).
@@ -76,6 +70,7 @@ def annual_report_context(
                 if row["total"].value
             ],
             participants["outcome_genders"],
+            values=not for_pdf,
         )
     return {
         "report": report,
@@ -150,7 +145,9 @@ def _suppress_report_counts(
 
 
 def annual_report_pdf(report: AnnualReport) -> bytes:
-    return render_pdf("reporting/annual_report_pdf.html", annual_report_context(report))
+    return render_pdf(
+        "reporting/annual_report_pdf.html", annual_report_context(report, for_pdf=True)
+    )
 
 
 def _people_tables(participants: dict[str, Any], contacts: dict[str, Any]) -> dict[str, Any]:
@@ -175,9 +172,12 @@ def _people_tables(participants: dict[str, Any], contacts: dict[str, Any]) -> di
     return {"people": people, "outcome_table": outcome_table}
 
 
-def final_report_context(report: FinalReport, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def final_report_context(
+    report: FinalReport, data: dict[str, Any] | None = None, *, for_pdf: bool = False
+) -> dict[str, Any]:
     """The final report's page and PDF: the whole period's tables, each year's, the money
-    per year and summed, the risks with their matrix and history, the stages."""
+    per year and summed, the risks with their matrix and history, the stages. The PDF's
+    chart leaves its values to the table above it (see charts.bar_chart)."""
     data = data if data is not None else final_report_figures(report)
     whole = _people_tables(data["participants"], data["contacts"])
     years = [
@@ -201,6 +201,7 @@ def final_report_context(report: FinalReport, data: dict[str, Any] | None = None
             ],
             [_("Budget"), _("Utfall")],
             money=True,
+            values=not for_pdf,
         )
     return {
         "report": report,
@@ -217,7 +218,7 @@ def final_report_context(report: FinalReport, data: dict[str, Any] | None = None
 
 
 def final_report_pdf(report: FinalReport) -> bytes:
-    return render_pdf("reporting/final_report_pdf.html", final_report_context(report))
+    return render_pdf("reporting/final_report_pdf.html", final_report_context(report, for_pdf=True))
 
 
 def invoice_basis_context(

@@ -18,10 +18,12 @@ from pypdf import PdfReader
 
 from partnerships.models import Agreement, CostLine
 from reporting import figures
-from reporting.annual import current_report
-from reporting.documents import annual_report_pdf, invoice_basis_pdf
+from reporting.annual import current_report, report_figures
+from reporting.charts import bar_chart
+from reporting.documents import annual_report_context, annual_report_pdf, invoice_basis_pdf
 from reporting.models import InvoiceBasis
 from reporting.pdf import SafeURLFetcher, html_to_pdf
+from reporting.suppression import Cell
 from reporting.ubl import invoice_xml
 from tests.factories.participants import (
     ContactFactory,
@@ -196,6 +198,37 @@ def test_long_tables_break_across_pages_with_repeated_headers(world):
     assert len(pages) >= 2
     assert "Partens andel" in pages[1]  # the table header again on the next page
     assert f"sida 2 av {len(pages)}" in pages[1]
+
+
+def test_pdf_charts_leave_values_to_their_tables_but_keep_hidden_ones_dold(world):
+    # Issue 19: WeasyPrint lays SVG text out letter by letter, and the text beside each bar
+    # was a sixth of the annual report's PDF time. The table above the chart has the values.
+    agreement = world.agreement_a
+    for _i in range(3):
+        ContactFactory(plain=True, agreement=agreement, kind="phone")
+    report = current_report(agreement, 2026)
+    data = report_figures(report)
+    page = annual_report_context(report, data)["charts"]
+    printed = annual_report_context(report, data, for_pdf=True)["charts"]
+    assert set(page) == set(printed) and "contacts" in page
+    for name in page:
+        labels = re.findall(r"<text [^>]*font-size=\"11\"[^>]*>([^<]*)</text>", str(page[name]))
+        bars = re.findall(r'data-value="([^"]*)"', str(page[name]))
+        assert labels == bars  # in the browser, every bar says its value
+        kept = re.findall(r"<text [^>]*font-size=\"11\"[^>]*>([^<]*)</text>", str(printed[name]))
+        assert kept == [v for v in bars if v == "dold"]
+        assert re.findall(r'data-value="([^"]*)"', str(printed[name])) == bars
+    contacts = str(printed["contacts"])
+    assert 'data-value="3"' in contacts and ">3</text>" not in contacts
+
+
+def test_a_hidden_value_keeps_its_dold_in_a_printed_chart():
+    chart = str(
+        bar_chart(
+            "Avslut", [("Arbete", (Cell(3, primary=True), 12))], ["Kvinna", "Man"], values=False
+        )
+    )
+    assert ">dold</text>" in chart and ">12</text>" not in chart and 'data-value="12"' in chart
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):
