@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -113,14 +114,19 @@ def _last_contact(user: User) -> Subquery:
     )
 
 
-def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
-    """Open enrolments the user works with, with everything a row shows, in one query."""
+def _list_rows(
+    user: User, agreements: list | None = None, *, enrolments: EnrolmentQuerySet | None = None
+) -> EnrolmentQuerySet:
+    """Open enrolments the user works with, with everything a row shows, in one query.
+    `enrolments` narrows the rows instead (see access.visible_enrolments)."""
     return (
-        access.visible_enrolments(user, agreements=agreements)
+        access.visible_enrolments(user, agreements=agreements, enrolments=enrolments)
         .open()
-        # Participants are fetched for the shown page only (one extra query), not joined
-        # for every open enrolment before sorting.
-        .select_related("agreement", "phase")
+        # The partnership's title comes from the agreements the page already has (an
+        # Agreement built per row cost more than the rest of the row); participants are
+        # fetched for the shown page only (one extra query), not joined for every open
+        # enrolment before sorting.
+        .select_related("phase")
         .prefetch_related("participant")
         .annotate(last_contact=_last_contact(user), show_identity=access.shows_identity(user))
     )
@@ -132,12 +138,12 @@ _ROW_ID = "2147483647"
 
 
 def _list_row_maker(
-    today: datetime.date,
+    today: datetime.date, titles: dict[int, str] | None = None
 ) -> Callable[[Enrolment, datetime.date | None, bool], dict[str, Any]]:
     """A function giving what a row of the list shows as a flat dict: the template reads
     each value with one dictionary lookup instead of a chain of attribute lookups, and the
     links, days and time status are computed here once rather than by tags and method
-    calls per row."""
+    calls per row. `titles` are the partnerships' titles by id (else the row's own)."""
     timeline = reverse("participants:timeline", args=[_ROW_ID])
     contact = reverse("participants:contact_create", args=[_ROW_ID])
 
@@ -149,7 +155,7 @@ def _list_row_maker(
             "pk": e.pk,
             "code": participant.code,
             "name": participant.name if show_identity else "",
-            "agreement": e.agreement.title,
+            "agreement": titles[e.agreement_id] if titles is not None else e.agreement.title,
             "phase": e.phase.name if e.phase else "",
             "days": e.days_enrolled(today),
             "status": e.time_status(today),
@@ -164,29 +170,75 @@ def _list_row_maker(
     return make
 
 
-def _agreements_with_occupancy(user: User) -> list:
-    """The user's agreements, each with `occupied`: open enrolments started by today."""
+def _count(rows: QuerySet) -> Coalesce:
+    """The number of `rows` (correlated to an agreement by OuterRef), as an annotation."""
+    counted = rows.order_by().values("agreement_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _agreements_with_occupancy(
+    user: User, filters: dict[str, str] | None = None, query: str = ""
+) -> list:
+    """The user's agreements, each with `occupied`: all open enrolments started by today,
+    the places taken whoever the user may see. Given the list's `filters` and search
+    `query`, also `shown`: how many rows the list shows in that agreement, so that their
+    sum is the list's count without a query of its own. Each is counted over the
+    agreement's open enrolments only (the partial index enrolment_open_by_agreement)."""
     today = timezone.localdate()
-    return list(
-        user_agreements(user)
-        .annotate(
-            occupied=Count(
-                "enrolments",
-                filter=Q(enrolments__start_date__lte=today, enrolments__exit_date__isnull=True),
-            )
-        )
-        .order_by("title")
-        .only("pk", "title", "capacity", "status")
+    open_in = Enrolment.objects.open().filter(agreement_id=OuterRef("pk"))
+    agreements = user_agreements(user).annotate(
+        occupied=_count(open_in.filter(start_date__lte=today))
     )
+    if filters is not None:
+        # The same rule as the list's rows (_shown_rows), never the occupancy's: a count
+        # shown to the user must not include anyone the list would hide from them.
+        shown = _shown_rows(user, filters, query, enrolments=open_in)
+        agreements = agreements.annotate(shown=_count(shown))
+    return list(agreements.order_by("title").only("pk", "title", "capacity", "status"))
 
 
-# Sort and filter choices: the query string carries these codes and numbers only, never
-# anything typed about a person.
-SORTS: dict[str, tuple[str | OrderBy, ...]] = {
-    "": ("agreement__title", "-start_date", "-pk"),
-    "contact": (F("last_contact").asc(nulls_first=True), "agreement__title", "-pk"),
-    "days": ("start_date", "-pk"),
-    "phase": (F("phase__position").asc(nulls_last=True), "agreement__title", "-start_date", "-pk"),
+class _CountedPaginator(Paginator):
+    """A paginator told its count, which the page computed with the occupancy."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+# Each sort's keys, in order: the row's attribute, the field compared in the database,
+# descending or not, and where nulls sort ("first", "last"; "" for a key never null). The
+# list is ordered by these and a "Nästa" link carries the last row's values (dates and ids
+# only: the partnership by its id, compared by its title) for keyset paging.
+SortKey = tuple[str, str, bool, str]
+_AGREEMENT_KEY: SortKey = ("agreement_id", "agreement__title", False, "")
+_START_DESC: SortKey = ("start_date", "start_date", True, "")
+_PK_DESC: SortKey = ("pk", "pk", True, "")
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "": (_AGREEMENT_KEY, _START_DESC, _PK_DESC),
+    "contact": (("last_contact", "last_contact", False, "first"), _AGREEMENT_KEY, _PK_DESC),
+    "days": (("start_date", "start_date", False, ""), _PK_DESC),
+    "phase": (("phase_position", "phase__position", False, "last"), _AGREEMENT_KEY)
+    + (_START_DESC, _PK_DESC),
+}
+
+
+def _order_by(key: SortKey) -> OrderBy:
+    _attr, field, descending, nulls = key
+    if descending:
+        return F(field).desc()
+    if nulls == "first":
+        return F(field).asc(nulls_first=True)
+    if nulls == "last":
+        return F(field).asc(nulls_last=True)
+    return F(field).asc()
+
+
+SORTS: dict[str, tuple[OrderBy, ...]] = {
+    sort: tuple(_order_by(key) for key in keys) for sort, keys in SORT_KEYS.items()
 }
 CONTACT_DAYS = ("14", "30", "60", "90")
 SORT_LABELS = {
@@ -231,6 +283,94 @@ def _filtered_rows(rows: EnrolmentQuerySet, filters: dict[str, str]) -> Enrolmen
     return rows.order_by(*SORTS[filters.get("sort", "")])
 
 
+def _shown_rows(
+    user: User,
+    filters: dict[str, str],
+    query: str,
+    agreements: list | None = None,
+    *,
+    enrolments: EnrolmentQuerySet | None = None,
+) -> EnrolmentQuerySet:
+    """The list's rows: filtered, searched and sorted. The count of each agreement's rows
+    (_agreements_with_occupancy) comes from this very function, so it cannot differ from
+    what the list shows."""
+    rows = _filtered_rows(_list_rows(user, agreements, enrolments=enrolments), filters)
+    if query:
+        rows = rows.filter(
+            Q(participant__code__icontains=query)
+            | Q(participant__name__icontains=query, show_identity=True)
+        )
+    return rows
+
+
+def _search_query(request: AuthedHttpRequest) -> str:
+    """The free-text search, from the POSTed form only."""
+    # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
+    # that links carrying a name stop working instead of spreading.
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    if has_control_characters(query):
+        # PostgreSQL cannot search for NUL (it would answer 500): say so instead.
+        messages.error(request, _("Sökningen innehåller otillåtna tecken. Skriv den igen."))
+        return ""
+    return query
+
+
+def _cursor(row: Enrolment, sort: str) -> str:
+    """The row's sort keys for the "Nästa" link: dates and ids, "" for none."""
+    values = []
+    for attr, _field, _descending, _nulls in SORT_KEYS[sort]:
+        if attr == "phase_position":
+            value = row.phase.position if row.phase else None
+        else:
+            value = getattr(row, attr)
+        values.append("" if value is None else str(value))
+    return "_".join(values)
+
+
+def _parse_cursor(text: str, sort: str, titles: dict[int, str]) -> list[Any] | None:
+    """The values of a cursor made by _cursor, the partnership's id turned into its title;
+    None for anything else (the page number is then used alone)."""
+    parts = text.split("_")
+    keys = SORT_KEYS[sort]
+    if not text or len(parts) != len(keys):
+        return None
+    values: list[Any] = []
+    try:
+        for part, (attr, _field, _descending, nulls) in zip(parts, keys, strict=True):
+            if part == "":
+                if not nulls:
+                    return None
+                values.append(None)
+            elif attr in ("start_date", "last_contact"):
+                values.append(datetime.date.fromisoformat(part))
+            elif attr == "agreement_id":
+                values.append(titles[int(part)])
+            else:
+                values.append(int(part))
+    except (KeyError, ValueError):
+        return None
+    return values
+
+
+def _beyond(field: str, value: Any, descending: bool, nulls: str) -> Q:
+    """Rows whose `field` sorts strictly after `value`."""
+    if value is None:  # nulls first: every value follows; nulls last: nothing does
+        return ~Q(**{f"{field}__isnull": True}) if nulls == "first" else Q(pk__in=[])
+    beyond = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
+    return beyond | Q(**{f"{field}__isnull": True}) if nulls == "last" else beyond
+
+
+def _after(sort: str, values: list[Any]) -> Q:
+    """Rows that sort after the row with these key values: for keys k1…kn, those beyond it
+    on k1, or equal on k1 and beyond on k2, and so on (ties broken by the last key, the id)."""
+    after = Q(pk__in=[])
+    same = Q()
+    for (_attr, field, descending, nulls), value in zip(SORT_KEYS[sort], values, strict=True):
+        after |= same & _beyond(field, value, descending, nulls)
+        same &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+    return after
+
+
 def _page_rows(
     user: User, agreements: list, rows: EnrolmentQuerySet, page: Page, filters: dict[str, str]
 ) -> list[Any]:
@@ -246,42 +386,60 @@ def _page_rows(
     )
 
 
+def _page(
+    request: AuthedHttpRequest,
+    agreements: list,
+    rows: EnrolmentQuerySet,
+    paginator: Paginator,
+    filters: dict[str, str],
+) -> tuple[Page, list[Any]]:
+    """The page asked for and its rows. Following "Nästa", the link carries the last row's
+    sort keys (`after`) and the page starts right after that row (keyset): the database
+    reads on from there instead of sorting and skipping every earlier row. A page number
+    alone (a direct link, "Föregående", a cursor that no longer fits) is found by offset."""
+    sort = filters.get("sort", "")
+    number = request.GET.get("page", "")
+    after = _parse_cursor(request.GET.get("after", ""), sort, {a.pk: a.title for a in agreements})
+    if after is not None:
+        try:
+            wanted = paginator.validate_number(number)
+        except InvalidPage:
+            wanted = 1
+        shown = list(rows.filter(_after(sort, after))[:PAGE_SIZE]) if wanted > 1 else []
+        if shown:
+            return Page(shown, wanted, paginator), shown
+    page = paginator.get_page(number)
+    return page, _page_rows(request.user, agreements, rows, page, filters)
+
+
 @require_http_methods(["GET", "POST"])
 def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     """Mina deltagare. The free-text search is POSTed and the page rendered in reply, so
     a name typed into it never reaches a URL (address bar, history, proxy and server
-    logs, Referer). Partnership, phase, filters, sort and page, which are codes and
-    numbers, stay in the query string."""
+    logs, Referer). Partnership, phase, filters, sort, page and the last row's sort keys
+    (`after`), which are codes, dates and numbers, stay in the query string."""
     user = request.user
     require_participant_role(user)
-    agreements = _agreements_with_occupancy(user)
     filters = _list_filters(request)
-    rows = _filtered_rows(_list_rows(user, agreements), filters)
-    # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
-    # that links carrying a name stop working instead of spreading.
-    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
-    if has_control_characters(query):
-        # PostgreSQL cannot search for NUL (it would answer 500): say so instead.
-        messages.error(request, _("Sökningen innehåller otillåtna tecken. Skriv den igen."))
-        query = ""
-    if query:
-        rows = rows.filter(
-            Q(participant__code__icontains=query)
-            | Q(participant__name__icontains=query, show_identity=True)
-        )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = _page_rows(user, agreements, rows, page, filters)
+    query = _search_query(request)
+    agreements = _agreements_with_occupancy(user, filters, query)
+    rows = _shown_rows(user, filters, query, agreements)
+    paginator = _CountedPaginator(rows, PAGE_SIZE, count=sum(a.shown for a in agreements))
+    page, shown = _page(request, agreements, rows, paginator, filters)
     log_access(
         request, [e.participant_id for e in shown], action=AccessLog.Action.VIEW, what="lista"
     )
     today = timezone.localdate()
-    make_row = _list_row_maker(today)
+    make_row = _list_row_maker(today, {a.pk: a.title for a in agreements})
     return render(
         request,
         "participants/list.html",
         {
             "page": page,
             "rows": [make_row(e, e.last_contact, e.show_identity) for e in shown],
+            "next_after": _cursor(shown[-1], filters.get("sort", ""))
+            if page.has_next() and shown
+            else "",
             "capacity": [a for a in agreements if a.status == "active"],
             "query": query,
             "filters": filters,
