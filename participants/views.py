@@ -115,21 +115,28 @@ def _last_contact(user: User) -> Subquery:
 
 
 def _list_rows(
-    user: User, agreements: list | None = None, *, enrolments: EnrolmentQuerySet | None = None
+    user: User,
+    agreements: list | None = None,
+    *,
+    enrolments: EnrolmentQuerySet | None = None,
+    shown: tuple[str, ...] = ("last_contact", "show_identity"),
 ) -> EnrolmentQuerySet:
     """Open enrolments the user works with, with everything a row shows, in one query.
-    `enrolments` narrows the rows instead (see access.visible_enrolments)."""
-    return (
-        access.visible_enrolments(user, agreements=agreements, enrolments=enrolments)
-        .open()
-        # The partnership's title comes from the agreements the page already has (an
-        # Agreement built per row cost more than the rest of the row); participants are
-        # fetched for the shown page only (one extra query), not joined for every open
-        # enrolment before sorting.
-        .select_related("phase")
-        .prefetch_related("participant")
-        .annotate(last_contact=_last_contact(user), show_identity=access.shows_identity(user))
-    )
+    `enrolments` narrows the rows instead (see access.visible_enrolments); `shown` names
+    the computed values to add (a count needs only those it filters on)."""
+    rows = access.visible_enrolments(user, agreements=agreements, enrolments=enrolments).open()
+    computed: dict[str, Any] = {}
+    if "last_contact" in shown:
+        computed["last_contact"] = _last_contact(user)
+    if "show_identity" in shown:
+        computed["show_identity"] = access.shows_identity(user)
+    rows = rows.annotate(**computed)
+    if enrolments is not None:  # counted, not shown
+        return rows
+    # The partnership's title comes from the agreements the page already has (an Agreement
+    # built per row cost more than the rest of the row); participants are fetched for the
+    # shown page only (one extra query), not joined for every open enrolment before sorting.
+    return rows.select_related("phase").prefetch_related("participant")
 
 
 # A placeholder id reversed once per request: a row's links are then string substitutions
@@ -294,7 +301,12 @@ def _shown_rows(
     """The list's rows: filtered, searched and sorted. The count of each agreement's rows
     (_agreements_with_occupancy) comes from this very function, so it cannot differ from
     what the list shows."""
-    rows = _filtered_rows(_list_rows(user, agreements, enrolments=enrolments), filters)
+    if enrolments is None:
+        rows = _list_rows(user, agreements)
+    else:  # counted: only what the filters and the search look at
+        needed = ("last_contact",) * ("contact" in filters) + ("show_identity",) * bool(query)
+        rows = _list_rows(user, agreements, enrolments=enrolments, shown=needed)
+    rows = _filtered_rows(rows, filters)
     if query:
         rows = rows.filter(
             Q(participant__code__icontains=query)
@@ -478,7 +490,7 @@ def _row_response(
         request,
         "participants/_row.html",
         {
-            "row": _list_row_maker(today)(enrolment, last_contact, show_identity),
+            "rows": [_list_row_maker(today)(enrolment, last_contact, show_identity)],
             "today": today,
             "saved": saved,
         },
@@ -596,12 +608,14 @@ def _timeline(seen: ParticipantAccess) -> dict:
         )
         .order_by("start_date")
     )
-    all_contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
+    # The events show neither a contact's nor an attendance's partnership: no Agreement is
+    # built for each of them.
+    all_contacts = list(in_view(participant.contacts.select_related("staff")))
     contacts = [
         c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
     ]
     attendance = list(
-        in_view(participant.attendance.select_related("session__activity", "agreement"))
+        in_view(participant.attendance.select_related("session__activity"))
     )
     events: list[tuple[datetime.date, int, str, object]] = []
     for r in referrals:
