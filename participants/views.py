@@ -191,15 +191,13 @@ def _agreements_with_occupancy(
     `query`, also `shown`: how many rows the list shows in that agreement, so that their
     sum is the list's count without a query of its own. Each is counted over the
     agreement's open enrolments only (the partial index enrolment_open_by_agreement)."""
-    today = timezone.localdate()
-    open_in = Enrolment.objects.open().filter(agreement_id=OuterRef("pk"))
-    agreements = user_agreements(user).annotate(
-        occupied=_count(open_in.filter(start_date__lte=today))
-    )
+    in_agreement = Enrolment.objects.filter(agreement_id=OuterRef("pk"))
+    started = in_agreement.open().filter(start_date__lte=timezone.localdate())
+    agreements = user_agreements(user).annotate(occupied=_count(started))
     if filters is not None:
         # The same rule as the list's rows (_shown_rows), never the occupancy's: a count
         # shown to the user must not include anyone the list would hide from them.
-        shown = _shown_rows(user, filters, query, enrolments=open_in)
+        shown = _shown_rows(user, filters, query, enrolments=in_agreement)
         agreements = agreements.annotate(shown=_count(shown))
     return list(agreements.order_by("title").only("pk", "title", "capacity", "status"))
 
@@ -219,7 +217,7 @@ class _CountedPaginator(Paginator):
 # Each sort's keys, in order: the row's attribute, the field compared in the database,
 # descending or not, and where nulls sort ("first", "last"; "" for a key never null). The
 # list is ordered by these and a "Nästa" link carries the last row's values (dates and ids
-# only: the partnership by its id, compared by its title) for keyset paging.
+# only: the partnership by its id) for keyset paging.
 SortKey = tuple[str, str, bool, str]
 _AGREEMENT_KEY: SortKey = ("agreement_id", "agreement__title", False, "")
 _START_DESC: SortKey = ("start_date", "start_date", True, "")
@@ -243,6 +241,11 @@ def _order_by(key: SortKey) -> OrderBy:
         return F(field).asc(nulls_last=True)
     return F(field).asc()
 
+
+# Sorts paged by keyset. Not "contact": its first key, the latest visible contact, is
+# computed for every row whatever the paging, and a condition on it computed it again
+# (measured slower than the offset at 50 000 participants).
+KEYSET_SORTS = ("", "days", "phase")
 
 SORTS: dict[str, tuple[OrderBy, ...]] = {
     sort: tuple(_order_by(key) for key in keys) for sort, keys in SORT_KEYS.items()
@@ -328,7 +331,10 @@ def _search_query(request: AuthedHttpRequest) -> str:
 
 
 def _cursor(row: Enrolment, sort: str) -> str:
-    """The row's sort keys for the "Nästa" link: dates and ids, "" for none."""
+    """The row's sort keys for the "Nästa" link: dates and ids, "" for none ("" as a
+    whole for a sort paged by offset)."""
+    if sort not in KEYSET_SORTS:
+        return ""
     values = []
     for attr, _field, _descending, _nulls in SORT_KEYS[sort]:
         if attr == "phase_position":
@@ -339,12 +345,23 @@ def _cursor(row: Enrolment, sort: str) -> str:
     return "_".join(values)
 
 
-def _parse_cursor(text: str, sort: str, titles: dict[int, str]) -> list[Any] | None:
-    """The values of a cursor made by _cursor, the partnership's id turned into its title;
+def _partnerships_around(agreements: list, agreement_id: int) -> tuple[list[int], list[int]]:
+    """The ids of the partnerships whose title equals that of `agreement_id`, and of those
+    whose title sorts after it. `agreements` come sorted by title from the database, in its
+    collation, as the rows are: a condition on the enrolment's own column then replaces a
+    comparison of titles."""
+    titles = [a.title for a in agreements]
+    title = titles[[a.pk for a in agreements].index(agreement_id)]
+    last = len(titles) - 1 - titles[::-1].index(title)
+    return [a.pk for a in agreements if a.title == title], [a.pk for a in agreements[last + 1 :]]
+
+
+def _parse_cursor(text: str, sort: str, agreements: list) -> list[Any] | None:
+    """The values of a cursor made by _cursor (a partnership as _partnerships_around);
     None for anything else (the page number is then used alone)."""
     parts = text.split("_")
     keys = SORT_KEYS[sort]
-    if not text or len(parts) != len(keys):
+    if sort not in KEYSET_SORTS or not text or len(parts) != len(keys):
         return None
     values: list[Any] = []
     try:
@@ -356,7 +373,7 @@ def _parse_cursor(text: str, sort: str, titles: dict[int, str]) -> list[Any] | N
             elif attr in ("start_date", "last_contact"):
                 values.append(datetime.date.fromisoformat(part))
             elif attr == "agreement_id":
-                values.append(titles[int(part)])
+                values.append(_partnerships_around(agreements, int(part)))
             else:
                 values.append(int(part))
     except (KeyError, ValueError):
@@ -366,6 +383,8 @@ def _parse_cursor(text: str, sort: str, titles: dict[int, str]) -> list[Any] | N
 
 def _beyond(field: str, value: Any, descending: bool, nulls: str) -> Q:
     """Rows whose `field` sorts strictly after `value`."""
+    if field == "agreement__title":
+        return Q(agreement_id__in=value[1])
     if value is None:  # nulls first: every value follows; nulls last: nothing does
         return ~Q(**{f"{field}__isnull": True}) if nulls == "first" else Q(pk__in=[])
     beyond = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
@@ -379,7 +398,10 @@ def _after(sort: str, values: list[Any]) -> Q:
     same = Q()
     for (_attr, field, descending, nulls), value in zip(SORT_KEYS[sort], values, strict=True):
         after |= same & _beyond(field, value, descending, nulls)
-        same &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+        if field == "agreement__title":
+            same &= Q(agreement_id__in=value[0])
+        else:
+            same &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
     return after
 
 
@@ -411,7 +433,7 @@ def _page(
     alone (a direct link, "Föregående", a cursor that no longer fits) is found by offset."""
     sort = filters.get("sort", "")
     number = request.GET.get("page", "")
-    after = _parse_cursor(request.GET.get("after", ""), sort, {a.pk: a.title for a in agreements})
+    after = _parse_cursor(request.GET.get("after", ""), sort, agreements)
     if after is not None:
         try:
             wanted = paginator.validate_number(number)
@@ -614,9 +636,7 @@ def _timeline(seen: ParticipantAccess) -> dict:
     contacts = [
         c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
     ]
-    attendance = list(
-        in_view(participant.attendance.select_related("session__activity"))
-    )
+    attendance = list(in_view(participant.attendance.select_related("session__activity")))
     events: list[tuple[datetime.date, int, str, object]] = []
     for r in referrals:
         events.append((r.date, 0, "referral", r))
