@@ -114,29 +114,19 @@ def _last_contact(user: User) -> Subquery:
     )
 
 
-def _list_rows(
-    user: User,
-    agreements: list | None = None,
-    *,
-    enrolments: EnrolmentQuerySet | None = None,
-    shown: tuple[str, ...] = ("last_contact", "show_identity"),
-) -> EnrolmentQuerySet:
-    """Open enrolments the user works with, with everything a row shows, in one query.
-    `enrolments` narrows the rows instead (see access.visible_enrolments); `shown` names
-    the computed values to add (a count needs only those it filters on)."""
-    rows = access.visible_enrolments(user, agreements=agreements, enrolments=enrolments).open()
-    computed: dict[str, Any] = {}
-    if "last_contact" in shown:
-        computed["last_contact"] = _last_contact(user)
-    if "show_identity" in shown:
-        computed["show_identity"] = access.shows_identity(user)
-    rows = rows.annotate(**computed)
-    if enrolments is not None:  # counted, not shown
-        return rows
-    # The partnership's title comes from the agreements the page already has (an Agreement
-    # built per row cost more than the rest of the row); participants are fetched for the
-    # shown page only (one extra query), not joined for every open enrolment before sorting.
-    return rows.select_related("phase").prefetch_related("participant")
+def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
+    """Open enrolments the user works with, with everything a row shows, in one query."""
+    return (
+        access.visible_enrolments(user, agreements=agreements)
+        .open()
+        # The partnership's title comes from the agreements the page already has (an
+        # Agreement built per row cost more than the rest of the row); participants are
+        # fetched for the shown page only (one extra query), not joined for every open
+        # enrolment before sorting.
+        .select_related("phase")
+        .prefetch_related("participant")
+        .annotate(last_contact=_last_contact(user), show_identity=access.shows_identity(user))
+    )
 
 
 # A placeholder id reversed once per request: a row's links are then string substitutions
@@ -183,22 +173,20 @@ def _count(rows: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-def _agreements_with_occupancy(
-    user: User, filters: dict[str, str] | None = None, query: str = ""
-) -> list:
+def _agreements_with_occupancy(user: User, shown: EnrolmentQuerySet | None = None) -> list:
     """The user's agreements, each with `occupied`: all open enrolments started by today,
-    the places taken whoever the user may see. Given the list's `filters` and search
-    `query`, also `shown`: how many rows the list shows in that agreement, so that their
-    sum is the list's count without a query of its own. Each is counted over the
-    agreement's open enrolments only (the partial index enrolment_open_by_agreement)."""
-    in_agreement = Enrolment.objects.filter(agreement_id=OuterRef("pk"))
-    started = in_agreement.open().filter(start_date__lte=timezone.localdate())
+    the places taken whoever the user may see. Given the list's rows as `shown`, also
+    `shown`: how many of them are in that agreement, so that their sum is the list's count
+    without a query of its own. Both are counted over the agreement's open enrolments
+    only (the partial index enrolment_open_by_agreement)."""
+    started = Enrolment.objects.open().filter(
+        agreement_id=OuterRef("pk"), start_date__lte=timezone.localdate()
+    )
     agreements = user_agreements(user).annotate(occupied=_count(started))
-    if filters is not None:
-        # The same rule as the list's rows (_shown_rows), never the occupancy's: a count
-        # shown to the user must not include anyone the list would hide from them.
-        shown = _shown_rows(user, filters, query, enrolments=in_agreement)
-        agreements = agreements.annotate(shown=_count(shown))
+    if shown is not None:
+        # The list's own rows (their rule, filters and search), never the occupancy's: a
+        # count shown to the user must not include anyone the list would hide from them.
+        agreements = agreements.annotate(shown=_count(shown.filter(agreement_id=OuterRef("pk"))))
     return list(agreements.order_by("title").only("pk", "title", "capacity", "status"))
 
 
@@ -293,23 +281,11 @@ def _filtered_rows(rows: EnrolmentQuerySet, filters: dict[str, str]) -> Enrolmen
     return rows.order_by(*SORTS[filters.get("sort", "")])
 
 
-def _shown_rows(
-    user: User,
-    filters: dict[str, str],
-    query: str,
-    agreements: list | None = None,
-    *,
-    enrolments: EnrolmentQuerySet | None = None,
-) -> EnrolmentQuerySet:
-    """The list's rows: filtered, searched and sorted. The count of each agreement's rows
-    (_agreements_with_occupancy) comes from this very function, so it cannot differ from
+def _shown_rows(user: User, filters: dict[str, str], query: str) -> EnrolmentQuerySet:
+    """The list's rows: filtered, searched and sorted. The page counts them per agreement
+    (_agreements_with_occupancy) from this very queryset, so the count cannot differ from
     what the list shows."""
-    if enrolments is None:
-        rows = _list_rows(user, agreements)
-    else:  # counted: only what the filters and the search look at
-        needed = ("last_contact",) * ("contact" in filters) + ("show_identity",) * bool(query)
-        rows = _list_rows(user, agreements, enrolments=enrolments, shown=needed)
-    rows = _filtered_rows(rows, filters)
+    rows = _filtered_rows(_list_rows(user), filters)
     if query:
         rows = rows.filter(
             Q(participant__code__icontains=query)
@@ -456,8 +432,10 @@ def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     require_participant_role(user)
     filters = _list_filters(request)
     query = _search_query(request)
-    agreements = _agreements_with_occupancy(user, filters, query)
-    rows = _shown_rows(user, filters, query, agreements)
+    rows = _shown_rows(user, filters, query)
+    agreements = _agreements_with_occupancy(user, rows)
+    # The agreements' literal ids let PostgreSQL plan the page from the enrolment side.
+    rows = rows.filter(agreement_id__in=[a.pk for a in agreements])
     paginator = _CountedPaginator(rows, PAGE_SIZE, count=sum(a.shown for a in agreements))
     page, shown = _page(request, agreements, rows, paginator, filters)
     log_access(
