@@ -563,6 +563,16 @@ def _contact_category(contact: Contact) -> str:
     return access.Category.HEALTH if contact.health else access.Category.NOTES
 
 
+def _label(contacts: list[Any], attendance: list[Any]) -> None:
+    """Each contact's kind and attendance's status as `kind_label` and `status_label`,
+    looked up once per page: get_FOO_display() builds the choices' dict on every call."""
+    kinds, statuses = dict(Contact.Kind.choices), dict(Attendance.Status.choices)
+    for c in contacts:
+        c.kind_label = kinds.get(c.kind, c.kind)
+    for a in attendance:
+        a.status_label = statuses.get(a.status, a.status)
+
+
 def _timeline(seen: ParticipantAccess) -> dict:
     """Everything on the participant's page the user may see. The consent decision for each
     stamped row uses the sources fetched once in `seen` (no query per row)."""
@@ -615,6 +625,7 @@ def _timeline(seen: ParticipantAccess) -> dict:
         c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
     ]
     attendance = list(in_view(participant.attendance.select_related("session__activity")))
+    _label(contacts, attendance)
     events: list[tuple[datetime.date, int, str, object]] = []
     for r in referrals:
         events.append((r.date, 0, "referral", r))
