@@ -33,6 +33,10 @@ def crowd(world):
     and none."""
     twin = AgreementFactory.create(short_id="iop-a2", title=world.agreement_a.title)
     PartyFactory.create(agreement=twin, organisation=world.org_a)
+    later = AgreementFactory.create(short_id="iop-z", title="IOP Z")
+    PartyFactory.create(agreement=later, organisation=world.org_a)
+    for i in range(4):
+        enrolled(later, world.org_a, name=f"Z {i}")
     own_phase = Phase.objects.create(agreement=twin, name="Egen fas", position=1)
     default_phase = Phase.objects.filter(agreement__isnull=True).order_by("position").first()
     days = [datetime.date(2026, 1, 10), datetime.date(2026, 2, 1)]
@@ -72,12 +76,17 @@ def test_following_next_shows_the_same_rows_as_the_page_number(
         link = match.group(0).split('"')[1].replace("&amp;", "&")
         html = client.get(reverse("participants:list") + link).content.decode()
         followed.append(_rows(html))
-        assert f"Sida {number} av 5" in html
+        assert f"Sida {number} av 6" in html
     by_number = [
         _rows(client.get(url, {"page": n, **({"sort": sort} if sort else {})}).content.decode())
-        for n in range(1, 6)
+        for n in range(1, 7)
     ]
     assert followed == by_number
+    # Both the same as the whole list sorted at once, not paged.
+    everything = views._shown_rows(world.coordinator_a, {"sort": sort} if sort else {}, "")
+    assert [pk for page in by_number for pk in page] == list(
+        everything.values_list("pk", flat=True)
+    )
     everyone = [pk for page in followed for pk in page]
     assert sorted(everyone) == sorted(Enrolment.objects.open().values_list("pk", flat=True))
 
@@ -89,7 +98,7 @@ def test_the_contact_sort_pages_by_number(world, crowd, login, monkeypatch):
     html = client.get(url, {"sort": "contact"}).content.decode()
     assert '<a href="?page=2&amp;sort=contact">Nästa</a>' in html
     pages = [
-        _rows(client.get(url, {"sort": "contact", "page": n}).content.decode()) for n in range(1, 6)
+        _rows(client.get(url, {"sort": "contact", "page": n}).content.decode()) for n in range(1, 7)
     ]
     assert sorted(pk for page in pages for pk in page) == sorted(
         Enrolment.objects.open().values_list("pk", flat=True)
