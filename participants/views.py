@@ -204,6 +204,9 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
+# Sort and filter choices: the query string carries these codes and numbers only, never
+# anything typed about a person.
+#
 # Each sort's keys, in order: the row's attribute, the field compared in the database,
 # descending or not, and where nulls sort ("first", "last"; "" for a key never null). The
 # list is ordered by these and a "Nästa" link carries the last row's values (dates and ids
