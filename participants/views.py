@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,9 +121,11 @@ def _list_rows(user: User, agreements: list | None = None) -> EnrolmentQuerySet:
     return (
         access.visible_enrolments(user, agreements=agreements)
         .open()
-        # Participants are fetched for the shown page only (one extra query), not joined
-        # for every open enrolment before sorting.
-        .select_related("agreement", "phase")
+        # The partnership's title comes from the agreements the page already has (an
+        # Agreement built per row cost more than the rest of the row); participants are
+        # fetched for the shown page only (one extra query), not joined for every open
+        # enrolment before sorting.
+        .select_related("phase")
         .prefetch_related("participant")
         .annotate(last_contact=_last_contact(user), show_identity=access.shows_identity(user))
     )
@@ -132,12 +137,12 @@ _ROW_ID = "2147483647"
 
 
 def _list_row_maker(
-    today: datetime.date,
+    today: datetime.date, titles: dict[int, str] | None = None
 ) -> Callable[[Enrolment, datetime.date | None, bool], dict[str, Any]]:
     """A function giving what a row of the list shows as a flat dict: the template reads
     each value with one dictionary lookup instead of a chain of attribute lookups, and the
     links, days and time status are computed here once rather than by tags and method
-    calls per row."""
+    calls per row. `titles` are the partnerships' titles by id (else the row's own)."""
     timeline = reverse("participants:timeline", args=[_ROW_ID])
     contact = reverse("participants:contact_create", args=[_ROW_ID])
 
@@ -149,7 +154,7 @@ def _list_row_maker(
             "pk": e.pk,
             "code": participant.code,
             "name": participant.name if show_identity else "",
-            "agreement": e.agreement.title,
+            "agreement": titles[e.agreement_id] if titles is not None else e.agreement.title,
             "phase": e.phase.name if e.phase else "",
             "days": e.days_enrolled(today),
             "status": e.time_status(today),
@@ -164,29 +169,79 @@ def _list_row_maker(
     return make
 
 
-def _agreements_with_occupancy(user: User) -> list:
-    """The user's agreements, each with `occupied`: open enrolments started by today."""
-    today = timezone.localdate()
-    return list(
-        user_agreements(user)
-        .annotate(
-            occupied=Count(
-                "enrolments",
-                filter=Q(enrolments__start_date__lte=today, enrolments__exit_date__isnull=True),
-            )
-        )
-        .order_by("title")
-        .only("pk", "title", "capacity", "status")
+def _count(rows: QuerySet) -> Coalesce:
+    """The number of `rows` (correlated to an agreement by OuterRef), as an annotation."""
+    counted = rows.order_by().values("agreement_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _agreements_with_occupancy(user: User, shown: EnrolmentQuerySet | None = None) -> list:
+    """The user's agreements, each with `occupied`: all open enrolments started by today,
+    the places taken whoever the user may see. Given the list's rows as `shown`, also
+    `shown`: how many of them are in that agreement, so that their sum is the list's count
+    without a query of its own. Both are counted over the agreement's open enrolments
+    only (the partial index enrolment_open_by_agreement)."""
+    started = Enrolment.objects.open().filter(
+        agreement_id=OuterRef("pk"), start_date__lte=timezone.localdate()
     )
+    agreements = user_agreements(user).annotate(occupied=_count(started))
+    if shown is not None:
+        # The list's own rows (their rule, filters and search), never the occupancy's: a
+        # count shown to the user must not include anyone the list would hide from them.
+        agreements = agreements.annotate(shown=_count(shown.filter(agreement_id=OuterRef("pk"))))
+    return list(agreements.order_by("title").only("pk", "title", "capacity", "status"))
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count, which the page computed with the occupancy."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 # Sort and filter choices: the query string carries these codes and numbers only, never
 # anything typed about a person.
-SORTS: dict[str, tuple[str | OrderBy, ...]] = {
-    "": ("agreement__title", "-start_date", "-pk"),
-    "contact": (F("last_contact").asc(nulls_first=True), "agreement__title", "-pk"),
-    "days": ("start_date", "-pk"),
-    "phase": (F("phase__position").asc(nulls_last=True), "agreement__title", "-start_date", "-pk"),
+#
+# Each sort's keys, in order: the row's attribute, the field compared in the database,
+# descending or not, and where nulls sort ("first", "last"; "" for a key never null). The
+# list is ordered by these and a "Nästa" link carries the last row's values (dates and ids
+# only: the partnership by its id) for keyset paging.
+SortKey = tuple[str, str, bool, str]
+_AGREEMENT_KEY: SortKey = ("agreement_id", "agreement__title", False, "")
+_START_DESC: SortKey = ("start_date", "start_date", True, "")
+_PK_DESC: SortKey = ("pk", "pk", True, "")
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "": (_AGREEMENT_KEY, _START_DESC, _PK_DESC),
+    "contact": (("last_contact", "last_contact", False, "first"), _AGREEMENT_KEY, _PK_DESC),
+    "days": (("start_date", "start_date", False, ""), _PK_DESC),
+    "phase": (("phase_position", "phase__position", False, "last"), _AGREEMENT_KEY)
+    + (_START_DESC, _PK_DESC),
+}
+
+
+def _order_by(key: SortKey) -> OrderBy:
+    _attr, field, descending, nulls = key
+    if descending:
+        return F(field).desc()
+    if nulls == "first":
+        return F(field).asc(nulls_first=True)
+    if nulls == "last":
+        return F(field).asc(nulls_last=True)
+    return F(field).asc()
+
+
+# Sorts paged by keyset. Not "contact": its first key, the latest visible contact, is
+# computed for every row whatever the paging, and a condition on it computed it again
+# (measured slower than the offset at 50 000 participants).
+KEYSET_SORTS = ("", "days", "phase")
+
+SORTS: dict[str, tuple[OrderBy, ...]] = {
+    sort: tuple(_order_by(key) for key in keys) for sort, keys in SORT_KEYS.items()
 }
 CONTACT_DAYS = ("14", "30", "60", "90")
 SORT_LABELS = {
@@ -231,6 +286,133 @@ def _filtered_rows(rows: EnrolmentQuerySet, filters: dict[str, str]) -> Enrolmen
     return rows.order_by(*SORTS[filters.get("sort", "")])
 
 
+def _shown_rows(user: User, filters: dict[str, str], query: str) -> EnrolmentQuerySet:
+    """The list's rows: filtered, searched and sorted. The page counts them per agreement
+    (_agreements_with_occupancy) from this very queryset, so the count cannot differ from
+    what the list shows."""
+    rows = _filtered_rows(_list_rows(user), filters)
+    if query:
+        rows = rows.filter(
+            Q(participant__code__icontains=query)
+            | Q(participant__name__icontains=query, show_identity=True)
+        )
+    return rows
+
+
+def _search_query(request: AuthedHttpRequest) -> str:
+    """The free-text search, from the POSTed form only."""
+    # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
+    # that links carrying a name stop working instead of spreading.
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    if has_control_characters(query):
+        # PostgreSQL cannot search for NUL (it would answer 500): say so instead.
+        messages.error(request, _("Sökningen innehåller otillåtna tecken. Skriv den igen."))
+        return ""
+    return query
+
+
+def _cursor(row: Enrolment, sort: str) -> str:
+    """The row's sort keys for the "Nästa" link: dates and ids, "" for none ("" as a
+    whole for a sort paged by offset)."""
+    if sort not in KEYSET_SORTS:
+        return ""
+    values = []
+    for attr, _field, _descending, _nulls in SORT_KEYS[sort]:
+        if attr == "phase_position":
+            value = row.phase.position if row.phase else None
+        else:
+            value = getattr(row, attr)
+        values.append("" if value is None else str(value))
+    return "_".join(values)
+
+
+def _partnerships_around(agreements: list, agreement_id: int) -> tuple[list[int], list[int]]:
+    """The ids of the partnerships whose title equals that of `agreement_id`, and of those
+    whose title sorts after it. `agreements` come sorted by title from the database, in its
+    collation, as the rows are: a condition on the enrolment's own column then replaces a
+    comparison of titles."""
+    titles = [a.title for a in agreements]
+    title = titles[[a.pk for a in agreements].index(agreement_id)]
+    last = len(titles) - 1 - titles[::-1].index(title)
+    return [a.pk for a in agreements if a.title == title], [a.pk for a in agreements[last + 1 :]]
+
+
+def _parse_cursor(text: str, sort: str, agreements: list) -> list[Any] | None:
+    """The values of a cursor made by _cursor (a partnership as _partnerships_around);
+    None for anything else (the page number is then used alone)."""
+    parts = text.split("_")
+    keys = SORT_KEYS[sort]
+    if sort not in KEYSET_SORTS or not text or len(parts) != len(keys):
+        return None
+    values: list[Any] = []
+    try:
+        for part, (attr, _field, _descending, nulls) in zip(parts, keys, strict=True):
+            if part == "":
+                if not nulls:
+                    return None
+                values.append(None)
+            elif attr in ("start_date", "last_contact"):
+                values.append(datetime.date.fromisoformat(part))
+            elif attr == "agreement_id":
+                values.append(_partnerships_around(agreements, int(part)))
+            else:
+                values.append(int(part))
+    except (KeyError, ValueError):
+        return None
+    return values
+
+
+def _beyond(field: str, value: Any, descending: bool, nulls: str) -> Q:
+    """Rows whose `field` sorts strictly after `value`."""
+    if field == "agreement__title":
+        return Q(agreement_id__in=value[1])
+    if value is None:  # nulls first: every value follows; nulls last: nothing does
+        return ~Q(**{f"{field}__isnull": True}) if nulls == "first" else Q(pk__in=[])
+    beyond = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
+    return beyond | Q(**{f"{field}__isnull": True}) if nulls == "last" else beyond
+
+
+def _after(sort: str, values: list[Any]) -> Q:
+    """Rows that sort after the row with these key values: for keys k1…kn, those beyond it
+    on k1, or equal on k1 and beyond on k2, and so on (ties broken by the last key, the id)."""
+    after = Q(pk__in=[])
+    same = Q()
+    for (_attr, field, descending, nulls), value in zip(SORT_KEYS[sort], values, strict=True):
+        after |= same & _beyond(field, value, descending, nulls)
+        if field == "agreement__title":
+            same &= Q(agreement_id__in=value[0])
+        else:
+            same &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+    return after
+
+
+def _within_partnerships(
+    rows: EnrolmentQuerySet, agreements: list, start: int, end: int
+) -> tuple[EnrolmentQuerySet, int]:
+    """The default sort keeps a partnership's rows together (those of partnerships of the
+    same title mixed by date). Knowing how many rows each shows (`shown`), the rows
+    [start, end) are looked for only among the partnerships that hold them, which come
+    after `skipped` rows; within one title they are ordered without it, in the order of
+    the index enrolment_open_by_agreement, so PostgreSQL reads them from there rather
+    than sorting every visible open enrolment."""
+    skipped = seen = 0
+    groups: list[list[int]] = []
+    for _title, group in groupby(agreements, key=attrgetter("title")):
+        members = list(group)
+        ids, count = [a.pk for a in members], sum(a.shown for a in members)
+        if seen + count <= start:
+            skipped += count
+        elif seen < end:
+            groups.append(ids)
+        seen += count
+    if not groups:
+        return rows, 0
+    window = rows.filter(agreement_id__in=[pk for ids in groups for pk in ids])
+    if len(groups) == 1:
+        window = window.order_by(*SORTS[""][1:])
+    return window, skipped
+
+
 def _page_rows(
     user: User, agreements: list, rows: EnrolmentQuerySet, page: Page, filters: dict[str, str]
 ) -> list[Any]:
@@ -238,50 +420,75 @@ def _page_rows(
     is picked by ids first (sorted and sliced without the rows' last contact and name check
     unless the sort needs them), so that the database does not compute those for every row
     it skips; on the first page that would only add work."""
-    if page.start_index() <= 1:
-        return list(page.object_list)
-    ids = rows.values_list("pk", flat=True)[page.start_index() - 1 : page.end_index()]
-    return list(
-        _list_rows(user, agreements).filter(pk__in=ids).order_by(*SORTS[filters.get("sort", "")])
-    )
+    if not page.paginator.count:
+        return []
+    first, last = page.start_index() - 1, page.end_index()
+    sort = filters.get("sort", "")
+    skipped = 0
+    if sort == "":
+        rows, skipped = _within_partnerships(rows, agreements, first, last)
+    if first == 0:
+        return list(rows[:last])
+    ids = rows.values_list("pk", flat=True)[first - skipped : last - skipped]
+    return list(_list_rows(user, agreements).filter(pk__in=ids).order_by(*SORTS[sort]))
+
+
+def _page(
+    request: AuthedHttpRequest,
+    agreements: list,
+    rows: EnrolmentQuerySet,
+    paginator: Paginator,
+    filters: dict[str, str],
+) -> tuple[Page, list[Any]]:
+    """The page asked for and its rows. Following "Nästa", the link carries the last row's
+    sort keys (`after`) and the page starts right after that row (keyset): the database
+    reads on from there instead of sorting and skipping every earlier row. A page number
+    alone (a direct link, "Föregående", a cursor that no longer fits) is found by offset."""
+    sort = filters.get("sort", "")
+    number = request.GET.get("page", "")
+    after = _parse_cursor(request.GET.get("after", ""), sort, agreements)
+    if after is not None:
+        try:
+            wanted = paginator.validate_number(number)
+        except InvalidPage:
+            wanted = 1
+        shown = list(rows.filter(_after(sort, after))[:PAGE_SIZE]) if wanted > 1 else []
+        if shown:
+            return Page(shown, wanted, paginator), shown
+    page = paginator.get_page(number)
+    return page, _page_rows(request.user, agreements, rows, page, filters)
 
 
 @require_http_methods(["GET", "POST"])
 def participant_list(request: AuthedHttpRequest) -> HttpResponse:
     """Mina deltagare. The free-text search is POSTed and the page rendered in reply, so
     a name typed into it never reaches a URL (address bar, history, proxy and server
-    logs, Referer). Partnership, phase, filters, sort and page, which are codes and
-    numbers, stay in the query string."""
+    logs, Referer). Partnership, phase, filters, sort, page and the last row's sort keys
+    (`after`), which are codes, dates and numbers, stay in the query string."""
     user = request.user
     require_participant_role(user)
-    agreements = _agreements_with_occupancy(user)
     filters = _list_filters(request)
-    rows = _filtered_rows(_list_rows(user, agreements), filters)
-    # A `q` in the query string (an old bookmark) is ignored rather than honoured, so
-    # that links carrying a name stop working instead of spreading.
-    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
-    if has_control_characters(query):
-        # PostgreSQL cannot search for NUL (it would answer 500): say so instead.
-        messages.error(request, _("Sökningen innehåller otillåtna tecken. Skriv den igen."))
-        query = ""
-    if query:
-        rows = rows.filter(
-            Q(participant__code__icontains=query)
-            | Q(participant__name__icontains=query, show_identity=True)
-        )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = _page_rows(user, agreements, rows, page, filters)
+    query = _search_query(request)
+    rows = _shown_rows(user, filters, query)
+    agreements = _agreements_with_occupancy(user, rows)
+    # The agreements' literal ids let PostgreSQL plan the page from the enrolment side.
+    rows = rows.filter(agreement_id__in=[a.pk for a in agreements])
+    paginator = _CountedPaginator(rows, PAGE_SIZE, count=sum(a.shown for a in agreements))
+    page, shown = _page(request, agreements, rows, paginator, filters)
     log_access(
         request, [e.participant_id for e in shown], action=AccessLog.Action.VIEW, what="lista"
     )
     today = timezone.localdate()
-    make_row = _list_row_maker(today)
+    make_row = _list_row_maker(today, {a.pk: a.title for a in agreements})
     return render(
         request,
         "participants/list.html",
         {
             "page": page,
             "rows": [make_row(e, e.last_contact, e.show_identity) for e in shown],
+            "next_after": _cursor(shown[-1], filters.get("sort", ""))
+            if page.has_next() and shown
+            else "",
             "capacity": [a for a in agreements if a.status == "active"],
             "query": query,
             "filters": filters,
@@ -320,7 +527,7 @@ def _row_response(
         request,
         "participants/_row.html",
         {
-            "row": _list_row_maker(today)(enrolment, last_contact, show_identity),
+            "rows": [_list_row_maker(today)(enrolment, last_contact, show_identity)],
             "today": today,
             "saved": saved,
         },
@@ -393,6 +600,16 @@ def _contact_category(contact: Contact) -> str:
     return access.Category.HEALTH if contact.health else access.Category.NOTES
 
 
+def _label(contacts: list[Any], attendance: list[Any]) -> None:
+    """Each contact's kind and attendance's status as `kind_label` and `status_label`,
+    looked up once per page: get_FOO_display() builds the choices' dict on every call."""
+    kinds, statuses = dict(Contact.Kind.choices), dict(Attendance.Status.choices)
+    for c in contacts:
+        c.kind_label = kinds.get(c.kind, c.kind)
+    for a in attendance:
+        a.status_label = statuses.get(a.status, a.status)
+
+
 def _timeline(seen: ParticipantAccess) -> dict:
     """Everything on the participant's page the user may see. The consent decision for each
     stamped row uses the sources fetched once in `seen` (no query per row)."""
@@ -438,13 +655,14 @@ def _timeline(seen: ParticipantAccess) -> dict:
         )
         .order_by("start_date")
     )
-    all_contacts = list(in_view(participant.contacts.select_related("staff", "agreement")))
+    # The events show neither a contact's nor an attendance's partnership: no Agreement is
+    # built for each of them.
+    all_contacts = list(in_view(participant.contacts.select_related("staff")))
     contacts = [
         c for c in all_contacts if seen.sees(_contact_category(c), c.source_organisation_id)
     ]
-    attendance = list(
-        in_view(participant.attendance.select_related("session__activity", "agreement"))
-    )
+    attendance = list(in_view(participant.attendance.select_related("session__activity")))
+    _label(contacts, attendance)
     events: list[tuple[datetime.date, int, str, object]] = []
     for r in referrals:
         events.append((r.date, 0, "referral", r))

@@ -421,9 +421,10 @@ def test_the_timeline_adds_no_query_per_row(team, login, django_assert_num_queri
     assert "12 av 24 kontakter visas" in page
 
 
-# Session, user, second factor, agreements, the page's rows and participants, phases, the
-# access log; the consent decision is a subquery of the row query, not a query per row.
-LIST_QUERIES = 9
+# Session, user, second factor, agreements (with their occupancy and the list's count),
+# the page's rows and participants, phases, the access log; the consent decision is a
+# subquery of the row query, not a query per row.
+LIST_QUERIES = 8
 # The same, plus the participant, the consents towards the user's organisation (once),
 # enrolments, referrals, consents shown, contacts, attendance and the prefetches.
 TIMELINE_QUERIES = 16  # with the exits' follow-ups (prefetched once)

@@ -486,6 +486,19 @@ class Enrolment(models.Model):
             models.Index(fields=["agreement", "exit_date"]),
             models.Index(fields=["caseworker", "exit_date"]),
             models.Index(fields=["team", "exit_date", "start_date"]),
+            # "Mina deltagare" shows open enrolments only: these two hold just those, in
+            # the order of the default sort within a partnership (and the occupancy and
+            # list counts per partnership), and in the order of the "days" sort.
+            models.Index(
+                fields=["agreement", "-start_date", "-id"],
+                condition=Q(exit_date__isnull=True),
+                name="enrolment_open_by_agreement",
+            ),
+            models.Index(
+                fields=["start_date", "-id"],
+                condition=Q(exit_date__isnull=True),
+                name="enrolment_open_by_start",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
