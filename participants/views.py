@@ -312,18 +312,10 @@ def _search_query(request: AuthedHttpRequest) -> str:
 
 
 def _cursor(row: Enrolment, sort: str) -> str:
-    """The row's sort keys for the "Nästa" link: dates and ids, "" for none ("" as a
-    whole for a sort paged by offset)."""
-    if sort not in KEYSET_SORTS:
-        return ""
-    values = []
-    for attr, _field, _descending, _nulls in SORT_KEYS[sort]:
-        if attr == "phase_position":
-            value = row.phase.position if row.phase else None
-        else:
-            value = getattr(row, attr)
-        values.append("" if value is None else str(value))
-    return "_".join(values)
+    """The "Nästa" link's cursor: the last row's id ("" for a sort paged by offset). Only
+    the id: the row's sort keys are looked up again (_parse_cursor), so that no date about
+    a person (when they started) reaches the address and the server's logs."""
+    return str(row.pk) if sort in KEYSET_SORTS else ""
 
 
 def _partnerships_around(agreements: list, agreement_id: int) -> tuple[list[int], list[int]]:
@@ -337,28 +329,29 @@ def _partnerships_around(agreements: list, agreement_id: int) -> tuple[list[int]
     return [a.pk for a in agreements if a.title == title], [a.pk for a in agreements[last + 1 :]]
 
 
-def _parse_cursor(text: str, sort: str, agreements: list) -> list[Any] | None:
-    """The values of a cursor made by _cursor (a partnership as _partnerships_around);
-    None for anything else (the page number is then used alone)."""
-    parts = text.split("_")
-    keys = SORT_KEYS[sort]
-    if sort not in KEYSET_SORTS or not text or len(parts) != len(keys):
+def _parse_cursor(
+    text: str, sort: str, agreements: list, rows: EnrolmentQuerySet
+) -> list[Any] | None:
+    """The sort keys of the row a cursor names (_cursor), a partnership as
+    _partnerships_around; None when it names no row of this list (exited since, hidden, or
+    not a number): the page number is then used alone."""
+    if sort not in KEYSET_SORTS or not text.isdigit() or len(text) > 18:
         return None
+    row = rows.filter(pk=int(text)).values("pk", "agreement_id", "start_date", "phase__position")
+    found = row.first()
+    if found is None:
+        return None
+    by_attr = {
+        "pk": found["pk"],
+        "start_date": found["start_date"],
+        "phase_position": found["phase__position"],
+    }
     values: list[Any] = []
-    try:
-        for part, (attr, _field, _descending, nulls) in zip(parts, keys, strict=True):
-            if part == "":
-                if not nulls:
-                    return None
-                values.append(None)
-            elif attr in ("start_date", "last_contact"):
-                values.append(datetime.date.fromisoformat(part))
-            elif attr == "agreement_id":
-                values.append(_partnerships_around(agreements, int(part)))
-            else:
-                values.append(int(part))
-    except (KeyError, ValueError):
-        return None
+    for attr, _field, _descending, _nulls in SORT_KEYS[sort]:
+        if attr == "agreement_id":
+            values.append(_partnerships_around(agreements, found["agreement_id"]))
+        else:
+            values.append(by_attr[attr])
     return values
 
 
@@ -446,7 +439,7 @@ def _page(
     alone (a direct link, "Föregående", a cursor that no longer fits) is found by offset."""
     sort = filters.get("sort", "")
     number = request.GET.get("page", "")
-    after = _parse_cursor(request.GET.get("after", ""), sort, agreements)
+    after = _parse_cursor(request.GET.get("after", ""), sort, agreements, rows)
     if after is not None:
         try:
             wanted = paginator.validate_number(number)
