@@ -51,10 +51,16 @@ class Migration(migrations.Migration):
                 ('participant', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='participants.participant')),
             ],
         ),
-        migrations.AddField(
-            model_name='assessmentspan',
-            name='row',
-            field=models.ForeignObject(from_fields=['enrolment'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='step_spans', to='reporting.enrolmentrow', to_fields=['enrolment']),
+        # A ForeignObject has no column: state only, so that unapplying on SQLite (which
+        # rebuilds the table) does not look for a constraint it never had.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='assessmentspan',
+                    name='row',
+                    field=models.ForeignObject(from_fields=['enrolment'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='step_spans', to='reporting.enrolmentrow', to_fields=['enrolment']),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='assessmentspan',
