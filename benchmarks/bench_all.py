@@ -111,6 +111,9 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--no-imports", action="store_true", help="skip the import rows")
     parser.add_argument("--no-pdfs", action="store_true", help="skip the PDF rows")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--import-big", type=int, default=100_000)
+    parser.add_argument("--pdf-runs", type=int, default=10)
     parser.add_argument(
         "--growth",
         metavar="SIZES",
@@ -143,16 +146,16 @@ def main() -> None:
         reference, rows = table(args.runs, finance_user)
     _save(args.participants, reference, rows)
     if not args.no_imports:
-        _extra("imports", "bench_import", "import_rows")
+        _extra("imports", "bench_import", "import_rows", args.import_rows, args.import_big)
     if not args.no_pdfs:
-        _extra("PDFs", "bench_reporting", "pdf_rows")
+        _extra("PDFs", "bench_reporting", "pdf_rows", args.pdf_runs)
 
 
-def _extra(what: str, module: str, function: str) -> None:
+def _extra(what: str, module: str, function: str, *args: int) -> None:
     """The import or PDF table of the topic's own script, in the same run."""
     print(f"\n{what} ({module}.{function}):")
     try:
-        lines = getattr(__import__(module), function)()
+        lines = getattr(__import__(module), function)(*args)
     except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not stop
         print(f"  not measured: {type(exc).__name__}: {exc}")
         return
