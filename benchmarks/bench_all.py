@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -174,8 +173,6 @@ def _finance_setup() -> User:
         Agreement,
         AgreementParty,
         Budget,
-        CostLine,
-        FundingShare,
         Organisation,
     )
 
@@ -195,17 +192,9 @@ def _finance_setup() -> User:
         funder, _ = AgreementParty.objects.get_or_create(
             agreement=agreement, organisation=public, defaults={"role": "public_funder"}
         )
-        budget = Budget.objects.create(agreement=agreement, year=2026)
-        for i, amount in enumerate(("4200000", "1800000", "1400000", "600000")):
-            CostLine.objects.create(
-                budget=budget,
-                category="other",
-                description=f"Post {i + 1}",
-                amount=Decimal(amount),
-                position=i,
-            )
-        FundingShare.objects.create(budget=budget, party=funder, percent=Decimal("75"))
-        FundingShare.objects.create(budget=budget, party=operator, percent=Decimal("25"))
+        from bench_reporting import add_budget
+
+        add_budget(agreement, funder, operator, 2026)
     return user
 
 
