@@ -468,7 +468,11 @@ class ContactResource(ParticipantDataResource, BulkImportResource):
 # --------------------------------------------------------------------------- attendance
 
 
-class AttendanceResource(ParticipantDataResource):
+# What AttendanceResource.passes_field_checks compares with: the model's own choices.
+ATTENDANCE_STATUSES = frozenset(Attendance.Status.values)
+
+
+class AttendanceResource(ParticipantDataResource, BulkImportResource):
     what = "närvaro"
 
     participant = fields.Field("participant", "Deltagarkod", widget=ParticipantWidget())
@@ -480,11 +484,55 @@ class AttendanceResource(ParticipantDataResource):
         model = Attendance
         fields = ("participant", "agreement", "date", "status")
         import_id_fields = ("participant", "agreement", "date")
+        # Attendance comes by the ten thousand too: BulkImportResource's path, as contacts.
+        use_bulk = True
+        batch_size = 5_000
         skip_diff = True
+
+    cell_only_fields = ("participant", "agreement", "date", "status")
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        # Every enrolment (in any scope, as Attendance.clean reads them) of the participants
+        # named so far: (participant, agreement) -> [(start, exit)], one query per chunk.
+        self._periods: dict[tuple[int, int], list[tuple[datetime.date, Any]]] = {}
+        self._periods_read: set[int] = set()
 
     def get_queryset(self):
         # Day attendance only; attendance at group sessions is kept on the group pages.
         return Attendance.objects.filter(session__isnull=True)
+
+    def prepare_chunk(self, rows):
+        super().prepare_chunk(rows)
+        widget = self.fields["participant"].widget
+        ids = {
+            p.pk
+            for p in (widget.cache.get(widget.key(row.get("Deltagarkod"), row)) for row in rows)
+            if p is not None and p.pk is not None and p.pk not in self._periods_read
+        }
+        if ids:
+            enrolments = Enrolment.objects.filter(participant_id__in=ids).values_list(
+                "participant_id", "agreement_id", "start_date", "exit_date"
+            )
+            for participant_id, agreement_id, start, end in enrolments:
+                self._periods.setdefault((participant_id, agreement_id), []).append((start, end))
+            self._periods_read |= ids
+
+    def passes_field_checks(self, instance) -> bool:
+        # Every rule full_clean checks (a status of the list; Attendance.clean: enrolled in
+        # the partnership that day; no other row for the day, which the chunk's stored rows
+        # and the engine's duplicate check rule out), checked without building messages or
+        # a query per row: a row that fails any of them goes through full_clean.
+        day, participant_id = instance.date, instance.participant_id
+        if not (
+            isinstance(day, datetime.date)
+            and instance.status in ATTENDANCE_STATUSES
+            and instance.session_id is None
+            and participant_id in self._periods_read
+        ):
+            return False
+        periods = self._periods.get((participant_id, instance.agreement_id), ())
+        return any(start <= day and (end is None or end >= day) for start, end in periods)
 
     def check_write(self, instance, new):
         if not self.is_enrolled(instance.participant_id, instance.agreement_id):

@@ -301,6 +301,66 @@ def test_contact_import_queries_do_not_grow_with_rows(
         assert outcome.counts[_round if _round == "new" else "skip"] == 80, outcome.rows[:3]
 
 
+# 80 rows, new and then unchanged: 973 queries for the new rows on the per-row path.
+ATTENDANCE_QUERIES = {"new": 11, "unchanged": 7}
+
+
+def test_attendance_import_queries_do_not_grow_with_rows(
+    world, login, people, tmp_path, django_assert_num_queries
+):
+    """Attendance.clean asks whether the participant was enrolled that day: one query for
+    the chunk, not one (plus the constraint checks) per row."""
+    from django.db import transaction
+
+    from iop.spreadsheets import engine as imports
+    from iop.spreadsheets.registry import get_dataset
+
+    anna, hidden, _other = people
+    header = ["Deltagarkod", "Överenskommelse", "Datum", "Närvaro"]
+    rows = [header] + [
+        [
+            p.participant.code,
+            "iop-a",
+            (datetime.date(2026, 1, 16) + datetime.timedelta(days=d)).isoformat(),
+            "Närvarande",
+        ]
+        for d in range(40)
+        for p in (anna, hidden)
+    ]
+    path = tmp_path / "n.csv"
+    path.write_bytes(csv_bytes(rows))
+    for _round in ("new", "unchanged"):
+        outcome = imports.Outcome()
+        resource = get_dataset("attendance").resource(world.coordinator_a)
+        world.coordinator_a.roles()
+        with django_assert_num_queries(ATTENDANCE_QUERIES[_round]), transaction.atomic():
+            imports.import_rows(
+                resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
+            )
+        assert outcome.counts[_round if _round == "new" else "skip"] == 80, outcome.rows[:3]
+    assert Attendance.objects.filter(date__month=1, agreement=world.agreement_a).count() == 32
+
+
+def test_attendance_rows_the_model_refuses_keep_the_models_messages(world, login, people):
+    """Rows that pass the quick checks skip full_clean; the others get its messages."""
+    anna, _hidden, _other = people
+    client = login(world.coordinator_a)
+    code = anna.participant.code
+    header = ["Deltagarkod", "Överenskommelse", "Datum", "Närvaro"]
+    rows = [
+        [code, "iop-a", "2026-04-01", "Närvarande"],  # fine
+        [code, "iop-a", "2026-01-14", "Närvarande"],  # the day before the enrolment
+        [code, "iop-a", "2026-04-02", "kanske"],
+        [code, "iop-a", "2026-04-03", ""],
+    ]
+    job = preview(client, "attendance", csv_bytes([header, *rows]))
+    assert job.summary["new"] == 1 and job.summary["refused"] == 3, job.rows
+    reasons = {r["row"]: r.get("reasons", []) for r in job.rows}
+    assert reasons[3] == ["Datum: Deltagaren är inte inskriven i partnerskapet det datumet."]
+    assert "är inget giltigt val" in reasons[4][0]
+    assert "Värde saknas" in reasons[5][0]
+
+
 def test_changed_contact_and_attendance_are_updated_in_place(world, login, people):
     anna, _hidden, _other = people
     client = login(world.coordinator_a)

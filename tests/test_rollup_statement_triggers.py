@@ -125,3 +125,43 @@ def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, t
     assert writes == ["COPY"]
     assert Contact.objects.filter(agreement=world.agreement_a, date__month=2).count() == 60
     assert rollup.differences() == []
+
+
+def test_an_attendance_import_is_written_with_one_copy_and_keeps_the_totals(world, tmp_path):
+    """Attendance is imported on the contacts' bulk path: one COPY for the chunk, and the
+    statement-level triggers keep the day totals (AttendanceDay) equal to a recount."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from iop.spreadsheets import engine as imports
+    from iop.spreadsheets.registry import get_dataset
+    from reporting.models import AttendanceDay
+    from tests.factories.participants import enrolled
+    from tests.io_helpers import csv_bytes
+
+    people = [enrolled(world.agreement_a, world.org_a) for _ in range(3)]
+    header = ["Deltagarkod", "Överenskommelse", "Datum", "Närvaro"]
+    statuses = ["Närvarande", "Frånvarande", "Anmäld frånvaro"]
+    rows = [
+        [e.participant.code, "iop-a", D(2026, 2, 1 + d).isoformat(), statuses[(d + i) % 3]]
+        for d in range(20)
+        for i, e in enumerate(people)
+    ]
+    path = tmp_path / "narvaro.csv"
+    path.write_bytes(csv_bytes([header, *rows]))
+    outcome = imports.Outcome()
+    resource = get_dataset("attendance").resource(world.coordinator_a)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        imports.import_rows(
+            resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
+        )
+    assert outcome.counts["new"] == 60, outcome.rows[:3]
+    writes = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("COPY", "INSERT")) and "participants_attendance" in q["sql"]
+    ]
+    assert writes == ["COPY"]
+    assert Attendance.objects.filter(agreement=world.agreement_a, date__month=2).count() == 60
+    assert AttendanceDay.objects.filter(agreement=world.agreement_a).exists()
+    assert rollup.differences() == []
