@@ -610,8 +610,9 @@ def _unique_rows(
     first: int,
     outcome: Outcome,
 ) -> tuple[tablib.Dataset, list[int], list[dict[str, Any]]]:
-    """A chunk's rows to import, their row numbers and the same rows as dicts; a key
-    seen before is refused."""
+    """A chunk's rows to import (a Dataset, with its rows only if the resource reads them:
+    `chunk_dataset`), their row numbers and the same rows as dicts; a key seen before is
+    refused."""
     data = tablib.Dataset(headers=columns)
     numbers = []
     unique = []
@@ -633,7 +634,8 @@ def _unique_rows(
         seen_keys[key] = number
         numbers.append(number)
         unique.append(row)
-        data.append(values)
+        if resource.chunk_dataset:
+            data.append(values)
     return data, numbers, unique
 
 

@@ -19,7 +19,7 @@ import dataclasses
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -430,6 +430,9 @@ class IopResource(resources.ModelResource):
     scope: dict[str, Any] = {}
     # Rows the engine hands `import_chunk` at a time (None: the engine's CHUNK_ROWS).
     chunk_rows: int | None = None
+    # Whether `import_chunk` reads its `data` (a tablib Dataset of the rows): import-export's
+    # import_data does; a resource that reads only the rows as dicts gets the headers alone.
+    chunk_dataset = True
 
     class Meta:
         skip_unchanged = True
@@ -677,6 +680,15 @@ _PLAIN_TYPES = frozenset(
 )
 
 
+class _RowKey(NamedTuple):
+    """A row's key fields cleaned (or the refusal), as BulkImportResource._row_key keeps them."""
+
+    values: list[Any] | ValidationError
+    key: tuple  # the values with instances as their primary keys
+    unsaved: bool  # a value is an instance not saved yet
+    incomplete: bool  # a value no stored row can have (blank or unsaved)
+
+
 @dataclasses.dataclass
 class ChunkResult:
     """What `import_chunk` reports: each row's RowResult, and errors of the whole chunk."""
@@ -700,6 +712,7 @@ class BulkImportResource(IopResource):
     """
 
     chunk_rows = 5_000
+    chunk_dataset = False  # import_chunk reads the rows as dicts
     today: datetime.date
 
     class Meta(IopResource.Meta):
@@ -718,7 +731,7 @@ class BulkImportResource(IopResource):
     cell_only_fields: tuple[str, ...] = ()
 
     def prepare_chunk(self, rows: list[dict]) -> None:
-        self._ids: dict[int, tuple[dict, list[Any] | ValidationError]] = {}
+        self._ids: dict[int, tuple[dict, _RowKey]] = {}
         self._cells: dict[tuple, Any] = {}
         super().prepare_chunk(rows)
 
@@ -756,38 +769,45 @@ class BulkImportResource(IopResource):
     def _id_names(self) -> list[str]:
         return list(self.get_import_id_fields())
 
-    def _id_values(self, row: dict) -> list[Any] | ValidationError:
-        """The row's key fields cleaned once (as ChunkInstanceLoader.get_instance would)."""
+    def _row_key(self, row: dict) -> _RowKey:
+        """The row's key fields cleaned once (as ChunkInstanceLoader.get_instance would),
+        and what row_key, _existing and _import_one ask of them, worked out once per row."""
         memo = getattr(self, "_ids", None)
         if memo is None:
             memo = self._ids = {}
         kept = memo.get(id(row))
         if kept is not None and kept[0] is row:
             return kept[1]
-        found: list[Any] | ValidationError
         try:
-            found = [self._clean(name, self.fields[name], row) for name in self._id_names()]
+            values = [self._clean(name, self.fields[name], row) for name in self._id_names()]
         except ValueError as exc:
-            found = ValidationError(str(exc))
+            found = _RowKey(ValidationError(str(exc)), (), False, False)
+        else:
+            found = _RowKey(
+                values,
+                tuple(getattr(v, "pk", v) for v in values),
+                any(_unsaved(v) for v in values),
+                any(_no_key(v) for v in values),
+            )
         memo[id(row)] = (row, found)
         return found
 
     def row_key(self, row: dict) -> tuple:
-        values = self._id_values(row)
-        if isinstance(values, ValidationError) or any(_unsaved(v) for v in values):
+        found = self._row_key(row)
+        if isinstance(found.values, ValidationError) or found.unsaved:
             return super().row_key(row)
-        return tuple(getattr(v, "pk", v) for v in values)
+        return found.key
 
     def _existing(self, rows: list[dict]) -> dict[tuple, Any]:
         """The stored rows the chunk names, in one query (ChunkInstanceLoader's query)."""
         id_fields = self._id_fields()
         values: dict[str, set] = {f.attribute: set() for f in id_fields}
         for row in rows:
-            cleaned = self._id_values(row)
-            if isinstance(cleaned, ValidationError) or any(_no_key(v) for v in cleaned):
+            found = self._row_key(row)
+            if isinstance(found.values, ValidationError) or found.incomplete:
                 continue
-            for f, v in zip(id_fields, cleaned, strict=True):
-                values[f.attribute].add(getattr(v, "pk", v))  # a key, not an instance
+            for f, v in zip(id_fields, found.key, strict=True):
+                values[f.attribute].add(v)  # a key, not an instance
         if not rows or not all(values.values()):
             return {}
         model = self._meta.model
@@ -826,12 +846,13 @@ class BulkImportResource(IopResource):
         row_result = self.get_row_result_class()()
         try:
             self.before_import_row(row)
-            ids = self._id_values(row)
+            found = self._row_key(row)
+            ids = found.values
             if isinstance(ids, ValidationError):
                 raise ids
             instance = None
-            if not any(_no_key(v) for v in ids):
-                instance = existing.get(tuple(getattr(v, "pk", v) for v in ids))
+            if not found.incomplete:
+                instance = existing.get(found.key)
             new = instance is None
             if new:
                 instance = self._meta.model()
