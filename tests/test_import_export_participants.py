@@ -484,3 +484,38 @@ def test_contact_rows_the_model_refuses_keep_the_models_messages(world, login, p
     expected[9] = ["Längd (minuter): ”tio” är inget heltal."]
     assert reasons[3] == expected[3] and "framtiden" in reasons[3][0]
     assert {n: reasons[n] for n in expected} == expected
+
+
+def test_bulk_rows_start_as_the_model_builds_them(world, people):
+    """BulkImportResource builds new instances from a copy of the constant defaults: the
+    same attributes and values as `Model()`, a callable default asked for per instance,
+    and Model.__init__ itself for a model with init signal receivers."""
+    from django.db.models.signals import post_init
+
+    from iop.spreadsheets.registry import get_dataset
+
+    for kind, model in (("contacts", Contact), ("attendance", Attendance)):
+        resource = get_dataset(kind).resource(world.coordinator_a)
+        built, plain = resource._new_instance(), model()
+        assert built._state.adding and built._state.db is None and built.pk is None
+        assert built._state is not resource._new_instance()._state
+        assert {k for k in vars(built) if k != "_state"} == {
+            k for k in vars(plain) if k != "_state"
+        }
+        for name, value in vars(plain).items():
+            if name not in ("_state", "created_at"):
+                assert getattr(built, name) == value, name
+    first, second = (get_dataset("contacts").resource(world.coordinator_a) for _ in range(2))
+    assert first._new_instance().created_at <= second._new_instance().created_at
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Contact)
+    try:
+        built = get_dataset("contacts").resource(world.coordinator_a)._new_instance()
+    finally:
+        post_init.disconnect(receiver, sender=Contact)
+    assert seen == [built]

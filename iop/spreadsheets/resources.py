@@ -19,7 +19,7 @@ import dataclasses
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -29,6 +29,8 @@ from django.core.exceptions import (
 )
 from django.db import connection, transaction
 from django.db.models import AutoField, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import get_language, gettext_lazy
@@ -855,7 +857,7 @@ class BulkImportResource(IopResource):
                 instance = existing.get(found.key)
             new = instance is None
             if new:
-                instance = self._meta.model()
+                instance = self._new_instance()
             row_result.import_type = (
                 RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
             )
@@ -877,6 +879,29 @@ class BulkImportResource(IopResource):
             row_result.import_type = RowResult.IMPORT_TYPE_ERROR
             row_result.errors.append(Error(exc, row=row, number=number))
         return row_result
+
+    def _new_instance(self) -> Any:
+        """`model()`, without asking every field for its default on every row.
+
+        A model built without arguments holds a fresh ModelState and each concrete field's
+        default under its attname, and sends pre_init and post_init. The defaults that are
+        constants of an immutable type are copied from one such instance; the others
+        (callables such as timezone.now, expressions) are asked for per instance, as
+        Model.__init__ does. A model with init signal receivers is built the usual way."""
+        model = self._meta.model
+        plan = getattr(self, "_new_plan", None)
+        if plan is None:
+            plan = self._new_plan = _construction_plan(model)
+        if plan is False:
+            return model()
+        constants, dynamic = plan
+        instance = model.__new__(model)
+        instance._state = ModelState()
+        values = instance.__dict__
+        values.update(constants)
+        for field in dynamic:
+            values[field.attname] = field.get_default()
+        return instance
 
     def _fill(self, instance, row, ids: list[Any]) -> dict[str, Any]:
         """import_instance without cleaning the key fields again; the errors by field."""
@@ -964,6 +989,31 @@ class BulkImportResource(IopResource):
         self._meta.model._default_manager.bulk_update(
             objs, self.get_bulk_update_fields(), batch_size=self._meta.batch_size
         )
+
+
+# Default values that one instance may share with another: they cannot be changed in place.
+_IMMUTABLE = (type(None), str, int, float, bool, Decimal, datetime.date, datetime.time)
+
+
+def _construction_plan(model) -> tuple[dict[str, Any], list[Any]] | Literal[False]:
+    """What BulkImportResource._new_instance copies and what it asks for per instance;
+    False when the model must be built by Model.__init__ (init signals, unusual fields)."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    sample = model()
+    constants: dict[str, Any] = {}
+    dynamic = []
+    for field in model._meta.concrete_fields:
+        if field.column is None or field.generated:
+            continue
+        value = sample.__dict__.get(field.attname)
+        if callable(getattr(field, "default", None)) or type(value) not in _IMMUTABLE:
+            dynamic.append(field)
+        else:
+            constants[field.attname] = value
+    if set(sample.__dict__) != {"_state", *constants, *(f.attname for f in dynamic)}:
+        return False
+    return constants, dynamic
 
 
 def _display(field, value) -> str:
