@@ -1007,7 +1007,7 @@ def _construction_plan(model) -> tuple[dict[str, Any], list[Any]] | Literal[Fals
         if field.column is None or field.generated:
             continue
         value = sample.__dict__.get(field.attname)
-        if callable(getattr(field, "default", None)) or type(value) not in _IMMUTABLE:
+        if (field.has_default() and callable(field.default)) or type(value) not in _IMMUTABLE:
             dynamic.append(field)
         else:
             constants[field.attname] = value
