@@ -331,16 +331,6 @@ def _unsaved(value: Any) -> bool:
     return hasattr(value, "_meta") and value.pk is None
 
 
-def _no_key(value: Any) -> bool:
-    """A key value no stored row can have: blank, or an unsaved instance. (Not
-    `value in (None, "")`: that compares every model instance with both, by primary key.)"""
-    if value is None:
-        return True
-    if type(value) is str:
-        return not value
-    return _unsaved(value)
-
-
 class ChunkInstanceLoader(ModelInstanceLoader):
     """Loads the existing objects a chunk of rows names with one query per chunk.
 
@@ -785,12 +775,24 @@ class BulkImportResource(IopResource):
         except ValueError as exc:
             found = _RowKey(ValidationError(str(exc)), (), False, False)
         else:
-            found = _RowKey(
-                values,
-                tuple(getattr(v, "pk", v) for v in values),
-                any(_unsaved(v) for v in values),
-                any(_no_key(v) for v in values),
-            )
+            # One pass: each value's key (an instance's pk), whether it is an unsaved
+            # instance, and whether no stored row can have it (blank or unsaved; not
+            # `value in (None, "")`, which compares an instance with both by primary key).
+            key: list[Any] = []
+            unsaved = incomplete = False
+            for value in values:
+                if type(value) is str:
+                    incomplete = incomplete or not value
+                elif value is None:
+                    incomplete = True
+                elif hasattr(value, "_meta"):
+                    value = value.pk
+                    if value is None:
+                        unsaved = incomplete = True
+                else:
+                    value = getattr(value, "pk", value)
+                key.append(value)
+            found = _RowKey(values, tuple(key), unsaved, incomplete)
         memo[id(row)] = (row, found)
         return found
 
