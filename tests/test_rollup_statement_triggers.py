@@ -90,16 +90,36 @@ def test_bulk_writes_leave_the_same_totals_as_a_recount(world):
     assert rollup.differences() == []
 
 
-def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, tmp_path):
-    """The spreadsheet import writes new contacts with COPY; the statement-level triggers
-    see those rows as they see an INSERT."""
+def _import_writes(world, tmp_path, dataset: str, table_rows: list, table: str):
+    """Import the CSV `table_rows` as coordinator A in one transaction: the outcome, and
+    the statements (COPY or INSERT) that wrote to `table`."""
     from django.db import transaction
     from django.test.utils import CaptureQueriesContext
 
     from iop.spreadsheets import engine as imports
     from iop.spreadsheets.registry import get_dataset
-    from tests.factories.participants import enrolled
     from tests.io_helpers import csv_bytes
+
+    path = tmp_path / f"{dataset}.csv"
+    path.write_bytes(csv_bytes(table_rows))
+    outcome = imports.Outcome()
+    resource = get_dataset(dataset).resource(world.coordinator_a)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        imports.import_rows(
+            resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
+        )
+    writes = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("COPY", "INSERT")) and table in q["sql"]
+    ]
+    return outcome, writes
+
+
+def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, tmp_path):
+    """The spreadsheet import writes new contacts with COPY; the statement-level triggers
+    see those rows as they see an INSERT."""
+    from tests.factories.participants import enrolled
 
     people = [enrolled(world.agreement_a, world.org_a) for _ in range(3)]
     header = ["Deltagarkod", "Överenskommelse", "Datum", "Typ", "Personal", "Längd (minuter)"]
@@ -108,20 +128,10 @@ def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, t
         for d in range(20)
         for e in people
     ]
-    path = tmp_path / "kontakter.csv"
-    path.write_bytes(csv_bytes([header, *rows]))
-    outcome = imports.Outcome()
-    resource = get_dataset("contacts").resource(world.coordinator_a)
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        imports.import_rows(
-            resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
-        )
+    outcome, writes = _import_writes(
+        world, tmp_path, "contacts", [header, *rows], "participants_contact"
+    )
     assert outcome.counts["new"] == 60, outcome.rows[:3]
-    writes = [
-        q["sql"].split()[0]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("COPY", "INSERT")) and "participants_contact" in q["sql"]
-    ]
     assert writes == ["COPY"]
     assert Contact.objects.filter(agreement=world.agreement_a, date__month=2).count() == 60
     assert rollup.differences() == []
@@ -130,14 +140,8 @@ def test_a_contact_import_is_written_with_one_copy_and_keeps_the_totals(world, t
 def test_an_attendance_import_is_written_with_one_copy_and_keeps_the_totals(world, tmp_path):
     """Attendance is imported on the contacts' bulk path: one COPY for the chunk, and the
     statement-level triggers keep the day totals (AttendanceDay) equal to a recount."""
-    from django.db import transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from iop.spreadsheets import engine as imports
-    from iop.spreadsheets.registry import get_dataset
     from reporting.models import AttendanceDay
     from tests.factories.participants import enrolled
-    from tests.io_helpers import csv_bytes
 
     people = [enrolled(world.agreement_a, world.org_a) for _ in range(3)]
     header = ["Deltagarkod", "Överenskommelse", "Datum", "Närvaro"]
@@ -147,20 +151,10 @@ def test_an_attendance_import_is_written_with_one_copy_and_keeps_the_totals(worl
         for d in range(20)
         for i, e in enumerate(people)
     ]
-    path = tmp_path / "narvaro.csv"
-    path.write_bytes(csv_bytes([header, *rows]))
-    outcome = imports.Outcome()
-    resource = get_dataset("attendance").resource(world.coordinator_a)
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        imports.import_rows(
-            resource=resource, rows=imports.iter_file(str(path), "csv"), outcome=outcome
-        )
+    outcome, writes = _import_writes(
+        world, tmp_path, "attendance", [header, *rows], "participants_attendance"
+    )
     assert outcome.counts["new"] == 60, outcome.rows[:3]
-    writes = [
-        q["sql"].split()[0]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("COPY", "INSERT")) and "participants_attendance" in q["sql"]
-    ]
     assert writes == ["COPY"]
     assert Attendance.objects.filter(agreement=world.agreement_a, date__month=2).count() == 60
     assert AttendanceDay.objects.filter(agreement=world.agreement_a).exists()
