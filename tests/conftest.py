@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from partnerships.models import Agreement, AgreementParty, Organisation, Role, User
 from tests.factories.partnerships import (
@@ -235,6 +238,25 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server, serving one request at a time (in its own thread)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+# On SQLite the live server shares the test's one connection (an in-memory database has no
+# other), and Django's threaded server would use it from a thread per request. A browser
+# sends requests in parallel (a draft saved on its timer while the form is posted, a
+# favicon beside a page), and two statements interleaved on one sqlite3 connection broke
+# it mid-request (IndexError, OperationalError), then every later test's transaction. One
+# request at a time; PostgreSQL gives each thread its own connection and keeps Django's.
+if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+    # A plain (unthreaded) server where Django declares its threaded one.
+    LiveServerThread.server_class = _OneRequestAtATime  # type: ignore[assignment]
 
 
 @pytest.fixture
