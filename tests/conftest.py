@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
 from partnerships.models import Agreement, AgreementParty, Organisation, Role, User
@@ -240,23 +241,36 @@ def browser():
         browser.close()
 
 
-class _OneRequestAtATime(WSGIServer):
-    """The live server, serving one request at a time (in its own thread)."""
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """Django's threaded live server, running one request's view at a time: each request
+    still has its own thread (an idle connection the browser opened ahead blocks nobody),
+    but the application, its response body and its close run under one lock."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.connections_override = connections_override
+    lock = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                result = app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        return one_at_a_time
 
 
 # On SQLite the live server shares the test's one connection (an in-memory database has no
-# other), and Django's threaded server would use it from a thread per request. A browser
-# sends requests in parallel (a draft saved on its timer while the form is posted, a
-# favicon beside a page), and two statements interleaved on one sqlite3 connection broke
-# it mid-request (IndexError, OperationalError), then every later test's transaction. One
+# other), and Django's threaded server uses it from a thread per request. A browser sends
+# requests in parallel (a draft saved on its timer while the form is posted, a favicon
+# beside a page), and two statements interleaved on one sqlite3 connection broke it
+# mid-request (IndexError, OperationalError), then every later test's transaction. One
 # request at a time; PostgreSQL gives each thread its own connection and keeps Django's.
 if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
-    # A plain (unthreaded) server where Django declares its threaded one.
-    LiveServerThread.server_class = _OneRequestAtATime  # type: ignore[assignment]
+    LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture
