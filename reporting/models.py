@@ -92,6 +92,11 @@ class FrozenReport(models.Model):
         return self.status == ReportStatus.SUBMITTED
 
     @property
+    def narratives_complete(self) -> bool:
+        """Every narrative part is written; the confirmation warns before submitting without."""
+        return all(getattr(self, name) for name in self.NARRATIVE_FIELDS)
+
+    @property
     def due_date(self) -> datetime.date:
         raise NotImplementedError
 

@@ -219,7 +219,7 @@ def _annual_report_page(
             "can_edit": can_edit,
             "form": form,
             "submittable_from": submittable_from,
-            "year_has_ended": timezone.localdate() >= submittable_from,
+            "period_has_ended": timezone.localdate() >= submittable_from,
             "correction_form": CorrectionForm()
             if can_edit and report.is_submitted and is_latest
             else None,
@@ -377,7 +377,7 @@ def _confirm_page(
             "year": year,
             "submit_form": form,
             "submittable_from": first_day,
-            "year_has_ended": timezone.localdate() >= first_day,
+            "period_has_ended": timezone.localdate() >= first_day,
         }
     )
     return render(request, "reporting/annual_report_confirm.html", context, status=status)
