@@ -10,7 +10,6 @@ import datetime
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from partnerships.document_access import documents_of_agreement, uploadable_kinds
 from partnerships.models import Agreement, User
@@ -99,7 +98,3 @@ def final_report_figures(report: FinalReport) -> dict[str, Any]:
 def final_submittable_from(agreement: Agreement) -> datetime.date:
     """The first day the final report may be submitted: the day after the period ends."""
     return final_period_end(agreement) + datetime.timedelta(days=1)
-
-
-def final_period_has_ended(agreement: Agreement) -> bool:
-    return timezone.localdate() >= final_submittable_from(agreement)

@@ -1,4 +1,5 @@
-"""Pages for the annual report and the invoice basis.
+"""Pages for the annual report and the invoice basis, and the helpers the final report's
+pages (views_final.py) share with the annual report's.
 
 Views fetch through reporting.access, bind a form, call one verb (reporting.actions) and
 render or redirect. Bad input (a year outside the agreement, no budget, shares that do not
@@ -8,6 +9,7 @@ ValidationError whose Swedish message is shown as it is; nothing is saved.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +17,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,8 +62,23 @@ from .documents import (
 from .documents import (
     repayment_claim_pdf as repayment_claim_pdf_bytes,
 )
-from .forms import CorrectionForm, CreditForm, IssueForm, NarrativeForm, SubmitForm
-from .models import AnnualReport, InvoiceBasis, RenderJob, final_report_due_date
+from .forms import (
+    CorrectionForm,
+    CreditForm,
+    FinalNarrativeForm,
+    IssueForm,
+    NarrativeForm,
+    SubmitForm,
+)
+from .models import (
+    AnnualReport,
+    AnnualReportQuerySet,
+    FinalReport,
+    FinalReportQuerySet,
+    InvoiceBasis,
+    RenderJob,
+    final_report_due_date,
+)
 from .ubl import document_xml
 
 
@@ -177,12 +194,141 @@ def index(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     )
 
 
-# --------------------------------------------------------------------------- annual report
+# --------------------------------------------------------------------------- annual and final report
+# What the annual report's pages (below) and the final report's (views_final.py) share.
 
 
-def _narrative_form(agreement: Agreement, report: AnnualReport, data: Any = None) -> NarrativeForm:
+def narrative_form(
+    agreement: Agreement, report: AnnualReport | FinalReport, data: Any = None
+) -> NarrativeForm:
+    """The draft's narratives, annual or final, with a field for each indicator the system
+    cannot measure."""
+    form_class = FinalNarrativeForm if isinstance(report, FinalReport) else NarrativeForm
     manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
-    return NarrativeForm(data, instance=report, manual_indicators=list(manual))
+    return form_class(data, instance=report, manual_indicators=list(manual))
+
+
+def submission_dates(submittable_from: datetime.date) -> dict[str, Any]:
+    """When the report may be submitted, and whether that day has come."""
+    return {
+        "submittable_from": submittable_from,
+        "period_has_ended": timezone.localdate() >= submittable_from,
+    }
+
+
+def report_page_context(
+    request: AuthedHttpRequest,
+    agreement: Agreement,
+    report: AnnualReport | FinalReport,
+    document: dict[str, Any],
+    *,
+    versions: AnnualReportQuerySet | FinalReportQuerySet,
+    form: NarrativeForm | None,
+    submittable_from: datetime.date,
+    documents_key: str,
+    jobs: QuerySet[RenderJob],
+) -> dict[str, Any]:
+    """An annual or final report's page: the report as a `document`, every version of it
+    (`versions`, newest first) the user may read, the draft's form for those who may edit
+    it, the correction form on the latest submitted version, the attachments and the
+    user's last renders among `jobs`."""
+    can_edit = request.user.has_role(*CAN_EDIT_REPORT)
+    if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
+        versions = versions.submitted()
+    readable = list(versions.only("version", "status", "submitted_at", "agreement_id"))
+    is_latest = report.pk is None or (bool(readable) and readable[0].pk == report.pk)
+    if form is None and can_edit and not report.is_submitted:
+        form = narrative_form(agreement, report)
+    return {
+        **document,
+        "agreement": agreement,
+        "versions": readable,
+        "is_latest": is_latest,
+        "can_edit": can_edit,
+        "form": form,
+        **submission_dates(submittable_from),
+        "correction_form": CorrectionForm()
+        if can_edit and report.is_submitted and is_latest
+        else None,
+        "documents": report_documents(request.user, agreement, documents_key),
+        "jobs": jobs.filter(agreement=agreement, requested_by=request.user).only(
+            "pk", "status", "created_at", "agreement_id", "year"
+        )[:3],
+    }
+
+
+def confirmation_context(
+    agreement: Agreement,
+    document: dict[str, Any],
+    form: SubmitForm,
+    submittable_from: datetime.date,
+) -> dict[str, Any]:
+    """The confirmation before an annual or final report is submitted: the report as a
+    `document` and the submit form."""
+    return {
+        **document,
+        "agreement": agreement,
+        "submit_form": form,
+        **submission_dates(submittable_from),
+    }
+
+
+def report_version(request: AuthedHttpRequest) -> int | None:
+    """The version of the report the page or the PDF is asked for (`?version=`)."""
+    value = (request.POST if request.method == "POST" else request.GET).get("version")
+    return int(value) if value and value.isdigit() else None
+
+
+def correct_report(request: AuthedHttpRequest, report: Any, start: Callable[..., Any]) -> None:
+    """Start a correction of a submitted report (annual or final) with the reason the form
+    gives, through the report's verb `start`; the outcome is told as a message."""
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ange varför rapporten rättas."))
+        return
+    try:
+        new = start(
+            report=report,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            audit=AuditContext.from_request(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
+            % {"v": new.version, "old": report.version},
+        )
+
+
+def order_report_pdf(
+    request: AuthedHttpRequest, report: AnnualReport | FinalReport
+) -> HttpResponse:
+    """Render the report's PDF in the background and show the job."""
+    job = request_report_pdf(
+        report=report, user=request.user, audit=AuditContext.from_request(request)
+    )
+    messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
+    return redirect("reporting:render_job", job.pk)
+
+
+def submitted_pdf(
+    request: AuthedHttpRequest, report: AnnualReport | FinalReport, filename: str
+) -> HttpResponse:
+    """The PDF frozen with a submitted version; until it is rendered, the version's page
+    says so."""
+    if not report.is_submitted or report.pdf is None:
+        messages.info(
+            request,
+            _("PDF:en för den inlämnade versionen är inte klar än. Försök igen om en stund."),
+        )
+        return redirect(report)
+    return _pdf_response(report.pdf, filename)
+
+
+# --------------------------------------------------------------------------- annual report
 
 
 def _annual_report_page(
@@ -192,55 +338,31 @@ def _annual_report_page(
     report: AnnualReport,
     form: NarrativeForm | None = None,
 ) -> dict[str, Any]:
-    context = annual_report_context(report)
-    can_edit = request.user.has_role(*CAN_EDIT_REPORT)
-    versions = list(
-        AnnualReport.objects.for_year(agreement, year)
-        .filter(**({} if request.user.has_role(*CAN_SEE_DRAFT_REPORT) else {"status": "submitted"}))
-        .only("version", "status", "submitted_at", "year", "agreement_id")
+    context = report_page_context(
+        request,
+        agreement,
+        report,
+        annual_report_context(report),
+        versions=AnnualReport.objects.for_year(agreement, year),
+        form=form,
+        submittable_from=figures.submittable_from(agreement, year),
+        documents_key=annual_report_key(year),
+        jobs=RenderJob.objects.filter(year=year),
     )
-    latest = versions[0] if versions else None
-    is_latest = report.pk is None or (latest is not None and latest.pk == report.pk)
-    if form is None and can_edit and not report.is_submitted:
-        form = _narrative_form(agreement, report)
     # Each figure links to the participants counted in it, for users who work with
     # participants (finance and the steering group get plain numbers).
     figure_links = None
     if works_with_participants(request.user):
         figure_links = reverse("reporting:figure_participants", args=[agreement.pk, year, "x"])
         figure_links = figure_links.removesuffix("x/")
-    submittable_from = figures.submittable_from(agreement, year)
-    context.update(
-        {
-            "agreement": agreement,
-            "year": year,
-            "versions": versions,
-            "is_latest": is_latest,
-            "can_edit": can_edit,
-            "form": form,
-            "submittable_from": submittable_from,
-            "period_has_ended": timezone.localdate() >= submittable_from,
-            "correction_form": CorrectionForm()
-            if can_edit and report.is_submitted and is_latest
-            else None,
-            "figure_links": figure_links,
-            "documents": report_documents(request.user, agreement, annual_report_key(year)),
-            "jobs": RenderJob.objects.filter(
-                agreement=agreement, year=year, requested_by=request.user
-            ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
-        }
-    )
-    return context
+    return {**context, "year": year, "figure_links": figure_links}
 
 
 def annual_report(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
-    version = request.GET.get("version")
-    report = access.access_annual_report(
-        request.user, agreement, year, int(version) if version and version.isdigit() else None
-    )
+    report = access.access_annual_report(request.user, agreement, year, report_version(request))
     context = _annual_report_page(request, agreement, year, report)
     return render(request, "reporting/annual_report.html", context)
 
@@ -331,7 +453,7 @@ def annual_report_save(request: AuthedHttpRequest, agreement_id: int, year: int)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
     report = access.access_annual_report(request.user, agreement, year)
-    form = _narrative_form(agreement, report, request.POST)
+    form = narrative_form(agreement, report, request.POST)
     autosave = request.headers.get("X-Requested-With") == "fetch"
     if form.is_valid():
         try:
@@ -369,17 +491,10 @@ def _confirm_page(
     form: SubmitForm,
     status: int = 200,
 ) -> HttpResponse:
-    context = annual_report_context(report)
-    first_day = figures.submittable_from(agreement, year)
-    context.update(
-        {
-            "agreement": agreement,
-            "year": year,
-            "submit_form": form,
-            "submittable_from": first_day,
-            "period_has_ended": timezone.localdate() >= first_day,
-        }
+    context = confirmation_context(
+        agreement, annual_report_context(report), form, figures.submittable_from(agreement, year)
     )
+    context["year"] = year
     return render(request, "reporting/annual_report_confirm.html", context, status=status)
 
 
@@ -442,44 +557,13 @@ def annual_report_correct(request: AuthedHttpRequest, agreement_id: int, year: i
     return redirect("reporting:annual_report", agreement.pk, year)
 
 
-def correct_report(request: AuthedHttpRequest, report: Any, start: Callable[..., Any]) -> None:
-    """Start a correction of a submitted report (annual or final) with the reason the form
-    gives, through the report's verb `start`; the outcome is told as a message."""
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Ange varför rapporten rättas."))
-        return
-    try:
-        new = start(
-            report=report,
-            reason=form.cleaned_data["reason"],
-            user=request.user,
-            audit=AuditContext.from_request(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Version %(v)s är skapad som utkast. Version %(old)s finns kvar som den lämnades in.")
-            % {"v": new.version, "old": report.version},
-        )
-
-
 @require_POST
 def annual_report_render(request: AuthedHttpRequest, agreement_id: int, year: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
-    version = request.POST.get("version")
-    report = access.access_annual_report(
-        request.user, agreement, year, int(version) if version and version.isdigit() else None
-    )
-    job = request_report_pdf(
-        report=report, user=request.user, audit=AuditContext.from_request(request)
-    )
-    messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
-    return redirect("reporting:render_job", job.pk)
+    report = access.access_annual_report(request.user, agreement, year, report_version(request))
+    return order_report_pdf(request, report)
 
 
 def annual_report_pdf(
@@ -488,13 +572,7 @@ def annual_report_pdf(
     """The frozen PDF of a submitted version, exactly as it was submitted."""
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     report = access.access_annual_report(request.user, agreement, year, version)
-    if not report.is_submitted or report.pdf is None:
-        messages.info(
-            request,
-            _("PDF:en för den inlämnade versionen är inte klar än. Försök igen om en stund."),
-        )
-        return redirect(report)
-    return _pdf_response(report.pdf, f"arsrapport-{agreement.short_id}-{year}-v{version}.pdf")
+    return submitted_pdf(request, report, f"arsrapport-{agreement.short_id}-{year}-v{version}.pdf")
 
 
 def render_job(request: AuthedHttpRequest, job_id: int) -> HttpResponse:

@@ -3,6 +3,8 @@
 The same shape as the annual report's pages (views.py): a page with the draft's
 narratives and a preview, a confirmation that shows what submitting freezes, submit,
 correct (a new version) and the PDF, rendered in the background by the same render job.
+What is the same for both reports lives in views.py (`report_page_context`,
+`confirmation_context`, `narrative_form`, …) and in templates/reporting/frozen_report*_base.html.
 """
 
 from __future__ import annotations
@@ -19,80 +21,52 @@ from django.views.decorators.http import require_POST
 from iop.audit import AuditContext
 from partnerships.access import require_role
 from partnerships.http import AuthedHttpRequest
-from partnerships.models import Agreement, Indicator
+from partnerships.models import Agreement
 
 from . import access
-from .access import CAN_EDIT_REPORT, CAN_SEE_DRAFT_REPORT
+from .access import CAN_EDIT_REPORT
 from .actions import (
-    request_report_pdf,
     save_final_narrative,
     start_final_correction,
     submit_final_report,
 )
-from .annual import (
-    FINAL_REPORT_KEY,
-    final_period_has_ended,
-    final_submittable_from,
-    report_documents,
-)
+from .annual import FINAL_REPORT_KEY, final_submittable_from
 from .documents import final_report_context
-from .forms import CorrectionForm, FinalNarrativeForm, SubmitForm
+from .forms import NarrativeForm, SubmitForm
 from .models import FinalReport, RenderJob
-from .views import _pdf_response, correct_report
-
-
-def _narrative_form(
-    agreement: Agreement, report: FinalReport, data: Any = None
-) -> FinalNarrativeForm:
-    manual = Indicator.objects.filter(goal__agreement=agreement, metric=Indicator.Metric.MANUAL)
-    return FinalNarrativeForm(data, instance=report, manual_indicators=list(manual))
+from .views import (
+    confirmation_context,
+    correct_report,
+    narrative_form,
+    order_report_pdf,
+    report_page_context,
+    report_version,
+    submitted_pdf,
+)
 
 
 def _page(
     request: AuthedHttpRequest,
     agreement: Agreement,
     report: FinalReport,
-    form: FinalNarrativeForm | None = None,
+    form: NarrativeForm | None = None,
 ) -> dict[str, Any]:
-    context = final_report_context(report)
-    can_edit = request.user.has_role(*CAN_EDIT_REPORT)
-    readable = FinalReport.objects.for_agreement(agreement).only(
-        "version", "status", "submitted_at", "agreement_id"
+    return report_page_context(
+        request,
+        agreement,
+        report,
+        final_report_context(report),
+        versions=FinalReport.objects.for_agreement(agreement),
+        form=form,
+        submittable_from=final_submittable_from(agreement),
+        documents_key=FINAL_REPORT_KEY,
+        jobs=RenderJob.objects.filter(is_final=True),
     )
-    if not request.user.has_role(*CAN_SEE_DRAFT_REPORT):
-        readable = readable.submitted()
-    versions = list(readable)
-    is_latest = report.pk is None or (bool(versions) and versions[0].pk == report.pk)
-    if form is None and can_edit and not report.is_submitted:
-        form = _narrative_form(agreement, report)
-    context.update(
-        {
-            "agreement": agreement,
-            "versions": versions,
-            "can_edit": can_edit,
-            "form": form,
-            "submittable_from": final_submittable_from(agreement),
-            "period_has_ended": final_period_has_ended(agreement),
-            "correction_form": CorrectionForm()
-            if can_edit and report.is_submitted and is_latest
-            else None,
-            "documents": report_documents(request.user, agreement, FINAL_REPORT_KEY),
-            "jobs": RenderJob.objects.filter(
-                agreement=agreement, is_final=True, requested_by=request.user
-            ).only("pk", "status", "created_at", "agreement_id", "year")[:3],
-        }
-    )
-    return context
-
-
-def _version(request: AuthedHttpRequest, key: str = "version") -> int | None:
-    value = (request.POST if request.method == "POST" else request.GET).get(key)
-    return int(value) if value and value.isdigit() else None
 
 
 def final_report(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
-    report = access.access_final_report(request.user, agreement, _version(request))
+    report = access.access_final_report(request.user, agreement, report_version(request))
     return render(request, "reporting/final_report.html", _page(request, agreement, report))
 
 
@@ -102,7 +76,7 @@ def final_report_save(request: AuthedHttpRequest, agreement_id: int) -> HttpResp
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     require_role(request.user, CAN_EDIT_REPORT)
     report = access.access_final_report(request.user, agreement)
-    form = _narrative_form(agreement, report, request.POST)
+    form = narrative_form(agreement, report, request.POST)
     if form.is_valid():
         try:
             save_final_narrative(
@@ -129,14 +103,8 @@ def _confirm(
     form: SubmitForm,
     status: int = 200,
 ) -> HttpResponse:
-    context = final_report_context(report)
-    context.update(
-        {
-            "agreement": agreement,
-            "submit_form": form,
-            "submittable_from": final_submittable_from(agreement),
-            "period_has_ended": final_period_has_ended(agreement),
-        }
+    context = confirmation_context(
+        agreement, final_report_context(report), form, final_submittable_from(agreement)
     )
     return render(request, "reporting/final_report_confirm.html", context, status=status)
 
@@ -196,22 +164,12 @@ def final_report_correct(request: AuthedHttpRequest, agreement_id: int) -> HttpR
 @require_POST
 def final_report_render(request: AuthedHttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
-    report = access.access_final_report(request.user, agreement, _version(request))
-    job = request_report_pdf(
-        report=report, user=request.user, audit=AuditContext.from_request(request)
-    )
-    messages.info(request, _("PDF:en tas fram. Sidan visar när den är klar."))
-    return redirect("reporting:render_job", job.pk)
+    report = access.access_final_report(request.user, agreement, report_version(request))
+    return order_report_pdf(request, report)
 
 
 def final_report_pdf(request: AuthedHttpRequest, agreement_id: int, version: int) -> HttpResponse:
     """The frozen PDF of a submitted version, exactly as it was submitted."""
     agreement = access.access_agreement_for_reports(request.user, agreement_id)
     report = access.access_final_report(request.user, agreement, version)
-    if not report.is_submitted or report.pdf is None:
-        messages.info(
-            request,
-            _("PDF:en för den inlämnade versionen är inte klar än. Försök igen om en stund."),
-        )
-        return redirect(report)
-    return _pdf_response(report.pdf, f"slutrapport-{agreement.short_id}-v{version}.pdf")
+    return submitted_pdf(request, report, f"slutrapport-{agreement.short_id}-v{version}.pdf")
