@@ -347,7 +347,7 @@ def _annual_report_page(
         form=form,
         submittable_from=figures.submittable_from(agreement, year),
         documents_key=annual_report_key(year),
-        jobs=RenderJob.objects.filter(year=year),
+        jobs=RenderJob.objects.filter(year=year, is_final=False),
     )
     # Each figure links to the participants counted in it, for users who work with
     # participants (finance and the steering group get plain numbers).

@@ -236,3 +236,23 @@ def test_demo_internationella_kvinnor_has_a_submitted_final_report_with_content(
     assert "Hela perioden" in text and "4 030 350 kr" in text  # the actual costs, summed
     assert "Hinderlistan" in text or "Lärdomar" in text
     assert Document.objects.filter(agreement=report.agreement, personal=False).count() >= 2
+
+
+def test_the_annual_page_of_the_last_year_lists_its_own_pdfs_not_the_final_reports(
+    world, kvinnor, period_ended, login
+):
+    # A final report's render job is kept under the period's last year; the annual report
+    # page of that year listed it as one of its own PDFs.
+    def job(**kind):
+        return RenderJob.objects.create(
+            agreement=kvinnor, year=2016, requested_by=world.manager_a, **kind
+        )
+
+    annual, final = job(), job(is_final=True)
+    client = login(world.manager_a)
+    page = client.get(url("annual_report", kvinnor.pk, 2016)).content.decode()
+    assert url("render_job", annual.pk) in page
+    assert url("render_job", final.pk) not in page
+    final_page = client.get(url("final_report", kvinnor.pk)).content.decode()
+    assert url("render_job", final.pk) in final_page
+    assert url("render_job", annual.pk) not in final_page
