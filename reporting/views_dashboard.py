@@ -79,7 +79,7 @@ def _single_scope(
 def _render(
     request: AuthedHttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
 ) -> HttpResponse:
-    dashboard = build_dashboard(scope, request.user)
+    dashboard = build_dashboard(scope, request.user, page_only=True)
     funder_targets: list[DashboardTarget] = []
     references: list[ReferenceValue] = []
     if scope.single:
