@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -310,6 +310,8 @@ def _deadlines(scope: Scope, user: User) -> list[Any]:
     return found
 
 
+T = TypeVar("T")
+
 # What the HTML page shows of a built page: kept as a cache entry of its own (see _built_page).
 PAGE_PARTS = ("tiles", "figures_html")
 
@@ -350,23 +352,32 @@ def _built_page(scope: Scope, *, page_only: bool) -> dict[str, Any]:
     figure or suppressor objects to unpickle, which was most of a cached page's own CPU.
     The whole page (for the CSV) is built and kept when it is asked for.
     """
-    seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
-    if not seconds:
+
+    def build() -> dict[str, Any]:
         built = _build_page(scope)
         return {k: built[k] for k in PAGE_PARTS} if page_only else built
+
+    return kept_with_page(scope, "html" if page_only else "page", build)
+
+
+def kept_with_page(scope: Scope, kind: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the shared cache as part `kind` of the page: under the page,
+    the linked set, the day, the language, the threshold and the versions of every
+    partnership involved, so that any write to one of them computes it afresh."""
+    seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return compute()
     agreements = ",".join(str(a.pk) for a in scope.agreements)
     linked = ",".join(str(a.pk) for a in scope.linked)
     what = f"{scope.single.pk if scope.single else 'all'}:{agreements}:{linked}"
     digest = hashlib.sha256(what.encode()).hexdigest()[:32]
     key = (
-        f"dashboard-{'html' if page_only else 'page'}:{digest}:{scope.year}:"
-        f"{scope.today.isoformat()}:{translation.get_language()}:{threshold()}:"
-        f"{_versions(scope)}"
+        f"dashboard-{kind}:{digest}:{scope.year}:{scope.today.isoformat()}:"
+        f"{translation.get_language()}:{threshold()}:{_versions(scope)}"
     )
     found = cache.get(key)
     if found is None:
-        built = _build_page(scope)
-        found = {k: built[k] for k in PAGE_PARTS} if page_only else built
+        found = compute()
         cache.set(key, found, seconds)
     return found
 

@@ -21,9 +21,9 @@ from tests.factories.reporting import fixture_partnership
 pytestmark = pytest.mark.django_db
 
 # A cached dashboard: the session and the user, the second factor, the partnerships the
-# user follows, the partnership and its years, then one read of the versions and one of
-# the built page and one of the deadlines from the cache.
-CACHED_QUERIES = 10
+# user follows, the partnership and its years, then one read of the versions, one of the
+# built page, one of the deadlines and one of the funders' targets from the cache.
+CACHED_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)
