@@ -473,22 +473,15 @@ def record_access(
     organisation_id = audit.organisation_id
     if organisation_id is None and user is not None:
         organisation_id = user.organisation_id
-    now = timezone.now()
-    rows = [
-        AccessLog(
-            at=now,
-            user=user,
-            username=user.get_username() if user else "",
-            organisation_id=organisation_id,
-            participant_id=getattr(p, "pk", p),
-            action=action,
-            what=what,
-            ip_address=audit.address,
-        )
-        for p in participants
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
+    AccessLog.objects.append(
+        (p if isinstance(p, int) else p.pk for p in participants),
+        user_id=user.pk if user else None,
+        username=user.get_username() if user else "",
+        organisation_id=organisation_id,
+        action=action,
+        what=what,
+        ip_address=audit.address,
+    )
 
 
 def log_access(

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -310,13 +310,20 @@ def _deadlines(scope: Scope, user: User) -> list[Any]:
     return found
 
 
-def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
+T = TypeVar("T")
+
+# What the HTML page shows of a built page: kept as a cache entry of its own (see _built_page).
+PAGE_PARTS = ("tiles", "figures_html")
+
+
+def build_dashboard(scope: Scope, user: User, *, page_only: bool = False) -> dict[str, Any]:
     """Every table, chart and mark of one dashboard page, suppressed and ready to render.
 
     Runs a fixed number of queries whatever the number of partnerships or participants:
     the figures are fetched once, every count of people becomes a Cell of one Suppressor
     (collect_counts), hiding is applied to the whole page, and then each builder of
-    FIGURE_BUILDERS lays out its table and chart.
+    FIGURE_BUILDERS lays out its table and chart. With `page_only`, the figures and the
+    suppressor are left out: the HTML page shows only the tiles and the figures' HTML.
     """
     result: dict[str, Any] = {
         "scope": scope,
@@ -326,13 +333,13 @@ def build_dashboard(scope: Scope, user: User) -> dict[str, Any]:
     }
     if not scope.agreements:
         return result
-    result.update(_built_page(scope))
+    result.update(_built_page(scope, page_only=page_only))
     result["deadlines"] = _deadlines(scope, user)
     result["threshold"] = threshold()
     return result
 
 
-def _built_page(scope: Scope) -> dict[str, Any]:
+def _built_page(scope: Scope, *, page_only: bool) -> dict[str, Any]:
     """The page's tiles, figures and suppressor, kept in the shared cache like the figures.
 
     Suppressing and laying out a page together with every page linked to it (link_pages)
@@ -340,23 +347,39 @@ def _built_page(scope: Scope) -> dict[str, Any]:
     dashboard's CPU. None of it depends on who looks, only on the page, the linked set, the
     day, the language and the threshold, so the built page is kept under those and the
     versions of every partnership involved, and any write to one of them rebuilds it.
+
+    The HTML page's part (PAGE_PARTS) is an entry of its own: a third of the bytes, with no
+    figure or suppressor objects to unpickle, which was most of a cached page's own CPU.
+    The whole page (for the CSV) is built and kept when it is asked for.
     """
+
+    def build() -> dict[str, Any]:
+        built = _build_page(scope)
+        return {k: built[k] for k in PAGE_PARTS} if page_only else built
+
+    return kept_with_page(scope, "html" if page_only else "page", build)
+
+
+def kept_with_page(scope: Scope, kind: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the shared cache as part `kind` of the page: under the page,
+    the linked set, the day, the language, the threshold and the versions of every
+    partnership involved, so that any write to one of them computes it afresh."""
     seconds = settings.IOP_DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return _build_page(scope)
+        return compute()
     agreements = ",".join(str(a.pk) for a in scope.agreements)
     linked = ",".join(str(a.pk) for a in scope.linked)
     what = f"{scope.single.pk if scope.single else 'all'}:{agreements}:{linked}"
     digest = hashlib.sha256(what.encode()).hexdigest()[:32]
     key = (
-        f"dashboard-page:{digest}:{scope.year}:{scope.today.isoformat()}:"
+        f"dashboard-{kind}:{digest}:{scope.year}:{scope.today.isoformat()}:"
         f"{translation.get_language()}:{threshold()}:{_versions(scope)}"
     )
-    built = cache.get(key)
-    if built is None:
-        built = _build_page(scope)
-        cache.set(key, built, seconds)
-    return built
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
 
 
 def _build_page(scope: Scope) -> dict[str, Any]:

@@ -636,6 +636,7 @@ def invoice_basis(request: AuthedHttpRequest, agreement_id: int, year: int) -> H
                 year,
                 billing=billing,
                 period_start=period.start if period else None,
+                all_billings=billings,
             )
         )
     except ValidationError as exc:
@@ -728,16 +729,19 @@ def invoice_basis_draft_pdf(
     agreement = access.access_invoice_agreement(request.user, agreement_id)
     if (bad := _year_or_redirect(request, agreement, year)) is not None:
         return bad
+    billings = figures.billings(agreement)
     form = IssueForm(
-        request.GET or None,
-        billings=figures.billings(agreement),
-        periods=figures.periods(agreement, year),
+        request.GET or None, billings=billings, periods=figures.periods(agreement, year)
     )
     billing, period = form.selected()
     try:
         data = figures.freeze(
             figures.invoice_figures(
-                agreement, year, billing=billing, period_start=period.start if period else None
+                agreement,
+                year,
+                billing=billing,
+                period_start=period.start if period else None,
+                all_billings=billings,
             )
         )
     except ValidationError as exc:

@@ -23,7 +23,7 @@ from partnerships.access import access_agreement_by_id, require_role, visible_ag
 from partnerships.http import AuthedHttpRequest
 from partnerships.models import Agreement, Role, User
 
-from .dashboards import Scope, build_dashboard, default_year, scope_for
+from .dashboards import Scope, build_dashboard, default_year, kept_with_page, scope_for
 from .funder import DashboardTarget, dashboard_casework_targets
 from .models import ReferenceValue
 
@@ -79,14 +79,17 @@ def _single_scope(
 def _render(
     request: AuthedHttpRequest, scope: Scope, followed: list[Agreement], years: list[int]
 ) -> HttpResponse:
-    dashboard = build_dashboard(scope, request.user)
+    dashboard = build_dashboard(scope, request.user, page_only=True)
     funder_targets: list[DashboardTarget] = []
     references: list[ReferenceValue] = []
     if scope.single:
         csv_url = reverse("dashboard_csv", args=[scope.single.pk])
         # The funders' casework targets and comparison values (issue 15).
-        funder_targets, references = dashboard_casework_targets(
-            scope.single, scope.start, scope.until, scope.year
+        single = scope.single
+        funder_targets, references = kept_with_page(
+            scope,
+            "targets",
+            lambda: dashboard_casework_targets(single, scope.start, scope.until, scope.year),
         )
     else:
         csv_url = reverse("dashboard_overview_csv")

@@ -21,9 +21,9 @@ from tests.factories.reporting import fixture_partnership
 pytestmark = pytest.mark.django_db
 
 # A cached dashboard: the session and the user, the second factor, the partnerships the
-# user follows, the partnership and its years, then one read of the versions and one of
-# the built page and one of the deadlines from the cache.
-CACHED_QUERIES = 10
+# user follows, the partnership and its years, then one read of the versions, one of the
+# built page, one of the deadlines and one of the funders' targets from the cache.
+CACHED_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +77,35 @@ def test_a_cached_dashboard_runs_few_queries_and_a_write_recounts(
     assert after_write > CACHED_QUERIES + 20  # counted afresh
     _body, again = _page(client, url)
     assert again == CACHED_QUERIES
+
+
+def _cached_values(prefix: str) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM iop_cache WHERE cache_key LIKE %s", [f"%{prefix}%"])
+        keys = [row[0].split(":", 2)[2] for row in cursor.fetchall()]
+    return [cache.get(key) for key in keys]
+
+
+def test_the_html_page_keeps_only_what_it_shows_and_the_csv_gets_every_figure(world, login):
+    """Measured (issue 19): the built page's cache entry held the figures and the suppressor
+    beside their HTML, 135 KB to read and unpickle on every cached dashboard. The HTML page
+    now keeps an entry with its tiles and the figures' HTML only; the CSV, which needs the
+    figures, builds and keeps the whole page."""
+    agreement = fixture_partnership(world.org_a, world.municipality, world.coordinator_a)
+    figures_cache.flush_pending()
+    client = login(world.steering_a)
+    page = client.get(reverse("dashboard_detail", args=[agreement.pk]) + "?year=2024")
+    assert page.status_code == 200
+    [html_entry] = _cached_values(":dashboard-html:")
+    assert set(html_entry) == {"tiles", "figures_html"}
+    assert html_entry["figures_html"] in page.content.decode()
+    assert _cached_values(":dashboard-page:") == []
+
+    csv = client.get(reverse("dashboard_csv", args=[agreement.pk]) + "?year=2024")
+    assert csv.status_code == 200
+    [whole] = _cached_values(":dashboard-page:")
+    assert {"figures", "suppressor"} <= set(whole)
+    assert all(figure.title in csv.getvalue().decode() for figure in whole["figures"])
 
 
 def test_a_write_to_a_linked_partnership_rebuilds_the_page(

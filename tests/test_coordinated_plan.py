@@ -199,15 +199,14 @@ def test_no_agreement_is_saved_when_its_log_row_fails(
     set_today(D(2026, 3, 1))
     client = login(world.coordinator_a)
     plan = _two_agency_plan(client, world, enrolment)
-    insert = AccessLog.objects.bulk_create
+    insert = AccessLog.objects.append
 
-    def failing(rows, *args, **kwargs):
-        rows = list(rows)
-        if any(r.what == "samordnad plan godkänd" for r in rows):
+    def failing(participant_ids, **same):
+        if same["what"] == "samordnad plan godkänd":
             raise DatabaseError("access log unavailable")
-        return insert(rows, *args, **kwargs)
+        return insert(participant_ids, **same)
 
-    monkeypatch.setattr(AccessLog.objects, "bulk_create", failing)
+    monkeypatch.setattr(AccessLog.objects, "append", failing)
     with pytest.raises(DatabaseError):
         _agree(client, enrolment, str(world.org_a.pk))
     assert not PlanAgreement.objects.filter(plan=plan).exists()

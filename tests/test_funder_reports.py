@@ -670,3 +670,36 @@ def test_the_agreement_dashboard_shows_the_casework_targets_and_comparison_value
     assert "Finansiärernas mål och jämförelsevärden" in html
     # 8 of 12 with a multi-agency plan against 90 %, beside the comparison group's 40 %.
     assert "66,7 %" in html and "40 % (Jämförelsegrupp 2025)" in html
+
+
+def test_a_cached_dashboard_keeps_the_casework_targets_until_a_write_changes_them(
+    fixture, world, login, settings, django_capture_on_commit_callbacks
+):
+    """Measured (issue 19): a cached dashboard still read the funders' targets and
+    comparison values, and counted the plan and hand-over shares, on every view. They are
+    kept with the cached page now, and a write to the partnership counts them afresh."""
+    from django.core.cache import cache
+
+    from reporting import figures_cache
+
+    settings.IOP_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    figures_cache.flush_pending()
+    client = login(world.steering_a)
+    url = reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2026"
+    assert "66,7 %" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        html = client.get(url).content.decode()
+    assert "66,7 %" in html and "Jämförelsegrupp" not in html
+    read = " ".join(q["sql"] for q in cached.captured_queries)
+    assert "reporting_referencevalue" not in read and "partnerships_indicatortarget" not in read
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ReferenceValue.objects.create(
+            agreement=world.agreement_a,
+            indicator=Indicator.Metric.PLAN_AGREED,
+            value=Decimal("40"),
+            source="Jämförelsegrupp",
+            year=2025,
+        )
+    assert "40 % (Jämförelsegrupp 2025)" in client.get(url).content.decode()

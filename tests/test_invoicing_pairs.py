@@ -263,3 +263,19 @@ def test_fixed_amounts_above_the_buyers_share_are_refused_at_the_field(world, lo
         client.post(new_url(world), form_data(world, percent="", amount="700 000")).status_code
         == 302
     )
+
+
+def test_the_invoice_basis_runs_a_fixed_number_of_queries(world, login, django_assert_num_queries):
+    """Measured (issue 19): the page read the agreement's invoicing pairs (and, without
+    pairs, its parties) twice, once for its chooser and once more for the figures. Now 13:
+    the session, the user and the second factor; the agreement; the pairs; the budget, its
+    cost lines, shares and other funding; the index-adjusted budgets; the agreement version
+    (two reads when none is in force at the year's end, as here); the issued bases."""
+    client = login(world.finance_a)
+    make_pair(world, percent=Decimal("50"))
+    url = reverse("reporting:invoice_basis", args=[world.agreement_a.pk, 2026])
+    assert client.get(url).status_code == 200  # session and caches warmed
+    with django_assert_num_queries(13) as page:
+        client.get(url)
+    pairs = [q for q in page.captured_queries if "partnerships_invoicingpair" in q["sql"]]
+    assert len(pairs) == 1, [q["sql"] for q in pairs]

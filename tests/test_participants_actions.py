@@ -36,15 +36,14 @@ pytestmark = pytest.mark.django_db
 def failing_change_log(monkeypatch):
     """The access log refuses every row except reads."""
     manager = AccessLog.objects
-    insert = manager.bulk_create
+    insert = manager.append
 
-    def bulk_create(rows, *args, **kwargs):
-        rows = list(rows)
-        if any(row.action != AccessLog.Action.VIEW for row in rows):
+    def append(participant_ids, **same):
+        if same["action"] != AccessLog.Action.VIEW:
             raise DatabaseError("access log unavailable")
-        return insert(rows, *args, **kwargs)
+        return insert(participant_ids, **same)
 
-    monkeypatch.setattr(manager, "bulk_create", bulk_create)
+    monkeypatch.setattr(manager, "append", append)
 
 
 def _post_fails(client, url, data) -> None:

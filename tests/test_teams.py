@@ -186,15 +186,14 @@ def test_caseworker_is_assigned_only_within_the_team(world, login, teams):
 
 def test_no_assignment_is_saved_when_its_log_row_fails(world, login, teams, monkeypatch):
     e = enrolled(world.agreement_a, world.org_a)
-    insert = AccessLog.objects.bulk_create
+    insert = AccessLog.objects.append
 
-    def bulk_create(rows, *args, **kwargs):
-        rows = list(rows)
-        if any(row.action != AccessLog.Action.VIEW for row in rows):
+    def append(participant_ids, **same):
+        if same["action"] != AccessLog.Action.VIEW:
             raise DatabaseError("access log unavailable")
-        return insert(rows, *args, **kwargs)
+        return insert(participant_ids, **same)
 
-    monkeypatch.setattr(AccessLog.objects, "bulk_create", bulk_create)
+    monkeypatch.setattr(AccessLog.objects, "append", append)
     with pytest.raises(DatabaseError):
         login(teams.cw_a).post(
             reverse("participants:enrolment_team", args=[e.pk]),

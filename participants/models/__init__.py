@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -1109,6 +1110,39 @@ class AccessLogQuerySet(models.QuerySet):
 
     def _raw_delete(self, using: str | None) -> int:
         raise PermissionError("The access log is append-only.")
+
+    def append(self, participant_ids: Iterable[int], **same: Any) -> None:
+        """One row per participant, every other field the same for all (`same`, by field
+        name or attname), written with multi-row INSERTs.
+
+        A page logs every participant it shows (50 on a list page): a model instance per
+        row and bulk_create cost about a tenth of the list page's CPU. The rows differ
+        only in the participant, so each other value is prepared for the database once.
+        """
+        ids = list(participant_ids)
+        if not ids:
+            return
+        meta = self.model._meta
+        connection = connections[router.db_for_write(self.model)]
+        same.setdefault("at", timezone.now())
+        fields = [cast(models.Field, meta.get_field(name)) for name in same]
+        # Prepared once, as bulk_create would prepare them row by row.
+        values = [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, same.values(), strict=True)
+        ]
+        participant = cast(models.Field, meta.get_field("participant"))
+        columns = [cast(str, f.column) for f in [*fields, participant]]
+        quote = connection.ops.quote_name
+        row = f"({', '.join(['%s'] * len(columns))})"
+        per_statement = (connection.features.max_query_params or 10_000) // len(columns)
+        # Only the model's own table and column names, quoted; every value is a parameter.
+        head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), per_statement):
+                chunk = ids[start : start + per_statement]
+                params = [v for pk in chunk for v in (*values, pk)]
+                cursor.execute(head + ", ".join([row] * len(chunk)), params)
 
 
 class AccessLog(models.Model):

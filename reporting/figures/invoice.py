@@ -70,12 +70,13 @@ def invoice_figures(
     *,
     billing: Billing | None = None,
     period_start: datetime.date | None = None,
+    all_billings: list[Billing] | None = None,
 ) -> dict[str, Any]:
     """What a seller invoices one public party for one period of `year`, line by line.
 
     `billing` names seller and buyer (default: the first billing to `party`, or to the
     first public party with a share); `period_start` the period (default: the year's
-    first). Refuses (ValidationError, Swedish message) a year outside the agreement, a year
+    first); `all_billings` the agreement's billings when the caller has them already. Refuses (ValidationError, Swedish message) a year outside the agreement, a year
     without a budget, shares that do not add up, a party without a share to invoice, and
     invoicing pairs that together exceed the party's share.
     """
@@ -84,7 +85,8 @@ def invoice_figures(
     if account["shares_error"]:
         raise ValidationError(account["shares_error"], code="shares_do_not_add_up")
     funders = {f["party_id"]: f for f in account["funders"] if f["is_public"]}
-    all_billings = billings(agreement)
+    if all_billings is None:
+        all_billings = billings(agreement)
     billing = _billing_to_invoice(agreement, year, funders, party, billing, all_billings)
     period = find_period(agreement, year, period_start)
     funder = funders[billing.buyer.pk]
