@@ -278,15 +278,17 @@ class ParticipantDataResource(IopResource):
         whether it is a new note or a guess at a stored one."""
         return participant.organisation_id
 
+    def chunk_participants(self, rows, seen: set[int]) -> set[int]:
+        """The stored participants the chunk's rows name (as its participant widget found
+        them) that are not in `seen`."""
+        widget = self.fields["participant"].widget
+        found = (widget.cache.get(widget.key(row.get("Deltagarkod"), row)) for row in rows)
+        return {p.pk for p in found if p is not None and p.pk is not None and p.pk not in seen}
+
     def prepare_chunk(self, rows):
         super().prepare_chunk(rows)
         # One query for the enrolments of every participant named in the chunk.
-        widget = self.fields["participant"].widget
-        ids = {
-            p.pk
-            for p in (widget.cache.get(widget.key(row.get("Deltagarkod"), row)) for row in rows)
-            if p is not None and p.pk is not None and p.pk not in self._enrolment_checked
-        }
+        ids = self.chunk_participants(rows, self._enrolment_checked)
         if ids:
             pairs = visible_enrolments(self.user).filter(participant_id__in=ids)
             for pair in pairs.values_list("participant_id", "agreement_id"):
@@ -504,12 +506,7 @@ class AttendanceResource(ParticipantDataResource, BulkImportResource):
 
     def prepare_chunk(self, rows):
         super().prepare_chunk(rows)
-        widget = self.fields["participant"].widget
-        ids = {
-            p.pk
-            for p in (widget.cache.get(widget.key(row.get("Deltagarkod"), row)) for row in rows)
-            if p is not None and p.pk is not None and p.pk not in self._periods_read
-        }
+        ids = self.chunk_participants(rows, self._periods_read)
         if ids:
             enrolments = Enrolment.objects.filter(participant_id__in=ids).values_list(
                 "participant_id", "agreement_id", "start_date", "exit_date"

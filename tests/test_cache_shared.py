@@ -50,6 +50,17 @@ def _page(client, url):
     return body, len(queries)
 
 
+def _log_contact(agreement, staff) -> None:
+    """A contact in March 2024 with the partnership's first enrolled participant."""
+    enrolment = agreement.enrolments.first()
+    ContactFactory.create(
+        participant=enrolment.participant,
+        agreement=agreement,
+        date=datetime.date(2024, 3, 1),
+        staff=staff,
+    )
+
+
 def test_a_cached_dashboard_runs_few_queries_and_a_write_recounts(
     world, login, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
@@ -64,14 +75,8 @@ def test_a_cached_dashboard_runs_few_queries_and_a_write_recounts(
     assert warm_body.count("<svg") == cold_body.count("<svg")
 
     before = figures_cache.versions_token([agreement.pk])
-    enrolment = agreement.enrolments.first()
     with django_capture_on_commit_callbacks(execute=True):
-        ContactFactory.create(
-            participant=enrolment.participant,
-            agreement=agreement,
-            date=datetime.date(2024, 3, 1),
-            staff=world.coordinator_a,
-        )
+        _log_contact(agreement, world.coordinator_a)
     assert figures_cache.versions_token([agreement.pk]) != before
     _body, after_write = _page(client, url)
     assert after_write > CACHED_QUERIES + 20  # counted afresh
@@ -122,14 +127,8 @@ def test_a_write_to_a_linked_partnership_rebuilds_the_page(
     cold_body, cold = _page(client, url)
     warm_body, warm = _page(client, url)
     assert warm == CACHED_QUERIES and warm_body.count("<svg") == cold_body.count("<svg")
-    enrolment = second.enrolments.first()
     with django_capture_on_commit_callbacks(execute=True):
-        ContactFactory.create(
-            participant=enrolment.participant,
-            agreement=second,
-            date=datetime.date(2024, 3, 1),
-            staff=world.coordinator_a,
-        )
+        _log_contact(second, world.coordinator_a)
     _body, after_write = _page(client, url)
     assert after_write > CACHED_QUERIES + 20
 

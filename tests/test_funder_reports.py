@@ -653,16 +653,21 @@ def test_the_annual_report_measures_the_casework_targets(fixture, world):
     assert outcomes[Indicator.Metric.HANDOVER_AF_FK] == (Decimal("100.0"), Decimal(60), True)
 
 
-def test_the_agreement_dashboard_shows_the_casework_targets_and_comparison_values(
-    fixture, world, login
-):
-    ReferenceValue.objects.create(
+def _comparison_group(world) -> ReferenceValue:
+    """A comparison value for the plan-agreement share: 40 % in 2025."""
+    return ReferenceValue.objects.create(
         agreement=world.agreement_a,
         indicator=Indicator.Metric.PLAN_AGREED,
         value=Decimal("40"),
         source="Jämförelsegrupp",
         year=2025,
     )
+
+
+def test_the_agreement_dashboard_shows_the_casework_targets_and_comparison_values(
+    fixture, world, login
+):
+    _comparison_group(world)
     page = login(world.steering_a).get(
         reverse("dashboard_detail", args=[world.agreement_a.pk]) + "?year=2026"
     )
@@ -695,11 +700,5 @@ def test_a_cached_dashboard_keeps_the_casework_targets_until_a_write_changes_the
     assert "reporting_referencevalue" not in read and "partnerships_indicatortarget" not in read
 
     with django_capture_on_commit_callbacks(execute=True):
-        ReferenceValue.objects.create(
-            agreement=world.agreement_a,
-            indicator=Indicator.Metric.PLAN_AGREED,
-            value=Decimal("40"),
-            source="Jämförelsegrupp",
-            year=2025,
-        )
+        _comparison_group(world)
     assert "40 % (Jämförelsegrupp 2025)" in client.get(url).content.decode()
